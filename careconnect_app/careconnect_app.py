@@ -1,0 +1,37 @@
+"""The Reflex app: wires pages, backend routes and start-up work. Nothing else lives here."""
+
+from __future__ import annotations
+
+import logging
+
+import reflex as rx
+
+from careconnect_app import routes
+from careconnect_app.api.headers import security_headers
+from careconnect_app.config import get_settings
+from careconnect_app.pages.dev_outbox import OutboxState, outbox_page
+from careconnect_app.pages.guide import GuideState, guide_page
+from careconnect_app.pages.sign import sign_page
+from careconnect_app.pages.sign_state import SignState
+from careconnect_app.startup import prepare
+
+log = logging.getLogger(__name__)
+
+app = rx.App(
+    theme=None,
+    stylesheets=["/careconnect.css"],
+    head_components=[
+        rx.el.meta(name="referrer", content="no-referrer"),
+        rx.el.meta(name="robots", content="noindex, nofollow"),
+        rx.el.meta(name="theme-color", content="#1d4ed8"),
+    ],
+    api_transformer=security_headers,
+)
+
+app.add_page(sign_page, route=routes.SIGN, title="CareConnect Sign", on_load=SignState.load)
+app.add_page(guide_page, route=routes.GUIDE, title="Parent guide · CareConnect Sign", on_load=GuideState.load)
+if not get_settings().is_prod:
+    app.add_page(outbox_page, route=routes.DEV_OUTBOX, title="Dev outbox", on_load=OutboxState.load)
+
+# Synchronous, so the schema is migrated before the first request is served.
+app.register_lifespan_task(prepare)

@@ -1,0 +1,65 @@
+"""The parents' "Digital Submission Guide", in English and Spanish, also as a PDF."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from careconnect_app import i18n
+from careconnect_app.components.layout import card, language_switch, parent_frame
+from careconnect_app.services import documents
+
+
+class GuideState(rx.State):
+    locale: str = "en"
+    tr: dict[str, str] = i18n.area("en", "parent")
+    sections: list[dict] = documents.guide_sections("en")
+
+    def _show(self) -> None:
+        self.tr = i18n.area(self.locale, "parent")
+        self.sections = documents.guide_sections(self.locale)
+
+    @rx.event
+    def load(self):
+        """?lang=es opens the guide in Spanish."""
+        self.locale = i18n.normalise_locale(self.router.url.query_parameters.get("lang", self.locale))
+        self._show()
+
+    @rx.event
+    def toggle_locale(self):
+        self.locale = "es" if self.locale == "en" else "en"
+        self._show()
+
+    @rx.event
+    def download(self):
+        return rx.download(data=documents.parent_guide_pdf(self.locale),
+                           filename=f"careconnect-parent-guide-{self.locale}.pdf")
+
+
+def _section(section: dict) -> rx.Component:
+    return rx.box(
+        rx.heading(section["title"], as_="h2", size="5", margin_bottom="0.5rem"),
+        rx.foreach(section["paragraphs"].to(list[str]), lambda p: rx.text(p, size="3", margin_bottom="0.5rem")),
+        rx.cond(
+            section["steps"].to(list[str]).length() > 0,
+            rx.el.ol(rx.foreach(section["steps"].to(list[str]), lambda s: rx.el.li(s, style={"marginBottom": "6px"})),
+                     style={"paddingLeft": "1.5rem"}),
+        ),
+        width="100%",
+    )
+
+
+def guide_page() -> rx.Component:
+    T = GuideState.tr
+    return parent_frame(
+        card(
+            rx.heading(T["guide.title"], as_="h1", size="7"),
+            rx.button(rx.icon("download", aria_hidden="true"), T["guide.download"], on_click=GuideState.download,
+                      variant="outline", size="3", min_height="44px", id="download-guide"),
+            rx.foreach(GuideState.sections, _section),
+        ),
+        header_right=language_switch(T["switch_to"], T["switch_to_label"], GuideState.toggle_locale,
+                                     rx.cond(GuideState.locale == "en", "es", "en")),
+        skip_label=T["skip_to_content"],
+        lang=GuideState.locale,
+        title=T["app_name"],
+    )

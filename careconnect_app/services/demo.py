@@ -1,0 +1,132 @@
+"""Realistic demo data, submitted through the same path a provider's submission uses."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+
+from sqlmodel import Session, select
+
+from careconnect_app.clock import utcnow
+from careconnect_app.models import (
+    Agency,
+    AttendanceEntry,
+    AttendanceSheet,
+    Child,
+    ChildGuardian,
+    Guardian,
+    Provider,
+)
+from careconnect_app.services import submission
+
+# (first, last, guardian first, guardian last, locale, email?, phone?)
+_FAMILIES_A = [
+    ("Mateo", "García", "Ana", "García", "es", True, True),
+    ("Olivia", "Johnson", "Marcus", "Johnson", "en", True, True),
+    ("Sofía", "Hernández", "Lucía", "Hernández", "es", False, True),
+]
+_FAMILIES_B = [
+    ("Liam", "Nguyen", "Thao", "Nguyen", "en", True, False),
+    ("Valentina", "Ramírez", "José", "Ramírez", "es", True, True),
+]
+
+
+@dataclass
+class DemoResult:
+    links: list[dict] = field(default_factory=list)
+    logins: list[dict] = field(default_factory=list)
+    message_ids: list[int] = field(default_factory=list)
+
+
+def is_empty(session: Session) -> bool:
+    return session.exec(select(Agency.id)).first() is None
+
+
+def _previous_month(today: date) -> tuple[date, date]:
+    first_this = today.replace(day=1)
+    end = first_this - timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def _previous_week(today: date) -> tuple[date, date]:
+    start = today - timedelta(days=today.weekday() + 7)
+    return start, start + timedelta(days=6)
+
+
+def _fill_attendance(session: Session, sheet: AttendanceSheet, rng: random.Random) -> None:
+    """Weekdays of the period: mostly full days, a split day, the odd absence."""
+    d = sheet.period_start
+    while d <= sheet.period_end:
+        if d.weekday() < 5:
+            roll = rng.random()
+            if roll < 0.08:
+                session.add(AttendanceEntry(sheet_id=sheet.id, day=d, absent=True,
+                                            absence_reason=rng.choice(["Sick", "Family vacation", "Doctor visit"])))
+            elif roll < 0.2:
+                session.add(AttendanceEntry(sheet_id=sheet.id, day=d, check_in=time(7, 45), check_out=time(11, 30)))
+                session.add(AttendanceEntry(sheet_id=sheet.id, day=d, check_in=time(13, 0), check_out=time(17, 15)))
+            else:
+                start = time(7 + rng.randint(0, 1), rng.choice([0, 15, 30, 45]))
+                end = time(16 + rng.randint(0, 1), rng.choice([0, 10, 30, 45]))
+                session.add(AttendanceEntry(sheet_id=sheet.id, day=d, check_in=start, check_out=end))
+        d += timedelta(days=1)
+
+
+def _slug(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def seed(session: Session, *, today: date | None = None) -> DemoResult:
+    """Create two agencies, their providers and families, and submit their sheets."""
+    today = today or utcnow().date()
+    rng = random.Random(20261128)
+    result = DemoResult()
+    setups = [
+        (Agency(name="Valley Child Care Subsidy Program", requires_verification=True, period_type="monthly",
+                link_lifetime_days=14, contact_phone="+15555550100", contact_email="help@valley-subsidy.example"),
+         Provider(agency_id=0, name="Little Sprouts Family Child Care", email="director@littlesprouts.example",
+                  phone="+15555550142", address="118 Alder St, Fresno, CA"),
+         _FAMILIES_A, _previous_month(today)),
+        (Agency(name="Harbor County Early Learning", requires_verification=False, period_type="weekly",
+                link_lifetime_days=30, contact_phone="+15555550200", contact_email="care@harbor-early.example"),
+         Provider(agency_id=0, name="Sunrise Learning Center", email="office@sunrise-learning.example",
+                  phone="+15555550177", address="42 Harbor Way, Stockton, CA"),
+         _FAMILIES_B, _previous_week(today)),
+    ]
+    for index, (agency, provider, families, (start, end)) in enumerate(setups):
+        session.add(agency)
+        session.flush()
+        provider.agency_id = agency.id
+        session.add(provider)
+        session.flush()
+        for n, (first, last, g_first, g_last, locale, has_email, has_phone) in enumerate(families):
+            child = Child(provider_id=provider.id, first_name=first, last_name=last,
+                          date_of_birth=date(today.year - 3 - n % 2, 1 + n * 3, 10 + n))
+            guardian = Guardian(
+                provider_id=provider.id, first_name=g_first, last_name=g_last,
+                email=f"{_slug(g_first)}.{_slug(g_last)}@example.com" if has_email else "",
+                phone=f"+1555010{index}{n:03d}"[:12] if has_phone else "",
+                preferred_locale=locale, notify_email=has_email, notify_sms=has_phone,
+            )
+            session.add(child)
+            session.add(guardian)
+            session.flush()
+            session.add(ChildGuardian(child_id=child.id, guardian_id=guardian.id))
+            sheet = AttendanceSheet(child_id=child.id, provider_id=provider.id, period_start=start, period_end=end)
+            session.add(sheet)
+            session.flush()
+            _fill_attendance(session, sheet, rng)
+            session.flush()
+            for link in submission.submit_sheet(session, sheet):
+                result.message_ids += link.message_ids
+                result.links.append({
+                    "url": link.url,
+                    "verification_required": link.request.requires_verification,
+                    "guardian_email": guardian.email,
+                    "guardian_phone": guardian.phone,
+                    "locale": locale,
+                    "child": child.full_name,
+                    "agency": agency.name,
+                })
+    return result

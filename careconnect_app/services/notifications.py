@@ -1,0 +1,199 @@
+"""What we tell guardians and providers, rendered in their language and queued in the outbox.
+
+This module decides *what* is sent to *whom*; `delivery` decides *how* (file, SMTP, SendGrid,
+Twilio) and retries. Every message is written to the database before any attempt to send it.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date, datetime
+
+from sqlmodel import Session
+
+from careconnect_app.i18n import normalise_locale, t
+from careconnect_app.models import (
+    Agency,
+    AttendanceSheet,
+    Child,
+    Guardian,
+    OutgoingMessage,
+    Provider,
+    SigningRequest,
+)
+
+
+def format_date(d: date | datetime, locale: str) -> str:
+    """2026-11-02 -> "Nov 2, 2026" / "2 nov 2026" without depending on the OS locale."""
+    month = t(f"messages.month.{d.month}", locale)
+    return t("messages.date_format", locale, day=d.day, month=month, year=d.year)
+
+
+def format_period(sheet: AttendanceSheet, locale: str) -> str:
+    return t(
+        "messages.period_format", locale,
+        start=format_date(sheet.period_start, locale), end=format_date(sheet.period_end, locale),
+    )
+
+
+def email_html(locale: str, *, heading: str, paragraphs: list[str], button: tuple[str, str] | None = None,
+               footer: list[str] | None = None) -> str:
+    """A small, accessible HTML email (inline styles: most mail clients drop <style>)."""
+    esc = html.escape
+    parts = [
+        f'<!doctype html><html lang="{esc(locale)}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width"><title>{esc(heading)}</title></head>'
+        '<body style="margin:0;padding:24px;background:#f4f6fb;font-family:Arial,Helvetica,sans-serif;'
+        'color:#13213c;font-size:16px;line-height:1.5">'
+        '<div style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:12px;padding:24px">'
+        f'<h1 style="font-size:22px;margin:0 0 16px">{esc(heading)}</h1>'
+    ]
+    parts += [f'<p style="margin:0 0 14px">{esc(p)}</p>' for p in paragraphs]
+    if button:
+        label, url = button
+        parts.append(
+            f'<p style="margin:24px 0"><a href="{esc(url, quote=True)}" style="background:#1d4ed8;color:#ffffff;'
+            'padding:14px 22px;border-radius:8px;text-decoration:none;font-weight:bold;display:inline-block">'
+            f"{esc(label)}</a></p>"
+            f'<p style="font-size:13px;color:#475569;word-break:break-all">{esc(url)}</p>'
+        )
+    for line in footer or []:
+        parts.append(f'<p style="font-size:13px;color:#475569;margin:0 0 8px">{esc(line)}</p>')
+    parts.append("</div></body></html>")
+    return "".join(parts)
+
+
+def queue(
+    session: Session,
+    *,
+    channel: str,
+    to: str,
+    kind: str,
+    locale: str,
+    text: str,
+    subject: str = "",
+    html_body: str = "",
+    guardian_id: int | None = None,
+    signing_request_id: int | None = None,
+    sheet_id: int | None = None,
+) -> OutgoingMessage:
+    """Write one message to the outbox table; the delivery worker sends it."""
+    message = OutgoingMessage(
+        channel=channel, to=to, kind=kind, locale=locale, subject=subject, text=text,
+        html=html_body, guardian_id=guardian_id, signing_request_id=signing_request_id,
+        sheet_id=sheet_id,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def guardian_channels(guardian: Guardian) -> list[tuple[str, str]]:
+    """(channel, address) pairs to notify: the guardian's choices, minus dead contacts.
+
+    Falls back to the other channel when the chosen one cannot be used (STOP, bounce).
+    """
+    email_ok = bool(guardian.email) and not guardian.email_undeliverable
+    sms_ok = bool(guardian.phone) and not guardian.sms_opted_out
+    chosen = []
+    if guardian.notify_email and email_ok:
+        chosen.append(("email", guardian.email))
+    if guardian.notify_sms and sms_ok:
+        chosen.append(("sms", guardian.phone))
+    if not chosen:
+        if email_ok:
+            chosen.append(("email", guardian.email))
+        elif sms_ok:
+            chosen.append(("sms", guardian.phone))
+    return chosen
+
+
+def queue_ready_to_sign(
+    session: Session,
+    request: SigningRequest,
+    url: str,
+    *,
+    kind: str = "ready_to_sign",
+) -> list[OutgoingMessage]:
+    """Tell a guardian their child's attendance is ready to sign (also used for reminders)."""
+    guardian = session.get(Guardian, request.guardian_id)
+    sheet = session.get(AttendanceSheet, request.sheet_id)
+    child = session.get(Child, sheet.child_id)
+    provider = session.get(Provider, sheet.provider_id)
+    agency = session.get(Agency, provider.agency_id)
+    locale = normalise_locale(guardian.preferred_locale)
+    prefix = "messages.reminder" if kind == "reminder" else "messages.ready"
+    values = dict(
+        guardian=guardian.first_name, child=child.first_name, child_full=child.full_name,
+        provider=provider.name, agency=agency.name, period=format_period(sheet, locale),
+        expires=format_date(request.expires_at, locale), url=url,
+    )
+    sent = []
+    for channel, to in guardian_channels(guardian):
+        if channel == "email":
+            subject = t(f"{prefix}.email.subject", locale, **values)
+            paragraphs = [
+                t("messages.ready.email.greeting", locale, **values),
+                t(f"{prefix}.email.body", locale, **values),
+            ]
+            footer = [
+                t("messages.ready.email.expires", locale, **values),
+                t("messages.ready.email.problem", locale, **values),
+                t("messages.ready.email.security", locale, **values),
+            ]
+            text = "\n\n".join(paragraphs + [f"{t('messages.ready.email.button', locale)}: {url}"] + footer)
+            body = email_html(locale, heading=subject, paragraphs=paragraphs,
+                              button=(t("messages.ready.email.button", locale), url), footer=footer)
+            sent.append(queue(session, channel="email", to=to, kind=kind, locale=locale, subject=subject,
+                              text=text, html_body=body, guardian_id=guardian.id,
+                              signing_request_id=request.id, sheet_id=sheet.id))
+        else:
+            text = t(f"{prefix}.sms", locale, **values)
+            sent.append(queue(session, channel="sms", to=to, kind=kind, locale=locale, text=text,
+                              guardian_id=guardian.id, signing_request_id=request.id, sheet_id=sheet.id))
+    return sent
+
+
+def queue_verification_code(
+    session: Session,
+    request: SigningRequest,
+    guardian: Guardian,
+    channel: str,
+    to: str,
+    code: str,
+    locale: str,
+) -> OutgoingMessage:
+    """The one-time code, to the contact of record on the chosen channel only."""
+    locale = normalise_locale(locale)
+    values = {"code": code, "minutes": 10}
+    if channel == "email":
+        subject = t("messages.code.email.subject", locale, **values)
+        paragraphs = [t("messages.code.email.body", locale, **values), code,
+                      t("messages.code.email.warning", locale, **values)]
+        return queue(session, channel="email", to=to, kind="verification_code", locale=locale,
+                     subject=subject, text="\n\n".join(paragraphs),
+                     html_body=email_html(locale, heading=subject, paragraphs=paragraphs),
+                     guardian_id=guardian.id, signing_request_id=request.id, sheet_id=request.sheet_id)
+    return queue(session, channel="sms", to=to, kind="verification_code", locale=locale,
+                 text=t("messages.code.sms", locale, **values), guardian_id=guardian.id,
+                 signing_request_id=request.id, sheet_id=request.sheet_id)
+
+
+def queue_problem_reported(session: Session, request: SigningRequest, problem: str) -> OutgoingMessage | None:
+    """Tell the provider a parent says the attendance is wrong (with their words)."""
+    sheet = session.get(AttendanceSheet, request.sheet_id)
+    provider = session.get(Provider, sheet.provider_id)
+    if not provider or not provider.email:
+        return None
+    guardian = session.get(Guardian, request.guardian_id)
+    child = session.get(Child, sheet.child_id)
+    locale = "en"
+    values = dict(guardian=guardian.full_name, child=child.full_name, period=format_period(sheet, locale),
+                  problem=problem)
+    subject = t("messages.problem.subject", locale, **values)
+    paragraphs = [t("messages.problem.body", locale, **values), f"“{problem}”",
+                  t("messages.problem.next", locale, **values)]
+    return queue(session, channel="email", to=provider.email, kind="problem_reported", locale=locale,
+                 subject=subject, text="\n\n".join(paragraphs),
+                 html_body=email_html(locale, heading=subject, paragraphs=paragraphs),
+                 signing_request_id=request.id, sheet_id=sheet.id)

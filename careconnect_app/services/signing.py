@@ -1,0 +1,185 @@
+"""The parent's side of a signing request: open, review, report a problem, sign.
+
+Each function re-checks the request's state itself: callers (Reflex event handlers) are
+public endpoints that any client can call with any arguments.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select, update
+
+from careconnect_app.clock import utcnow
+from careconnect_app.i18n import t
+from careconnect_app.models import AttendanceSheet, Guardian, Signature, SigningRequest
+from careconnect_app.services import attendance, audit, links, notifications
+from careconnect_app.services.secrets_util import new_reference
+from careconnect_app.services.signature_strokes import normalise, render_png, validate_strokes
+
+CONSENT_VERSION = "esign-consent-v1"
+MAX_PROBLEM_LENGTH = 2000
+
+
+@dataclass
+class SignOutcome:
+    ok: bool
+    error: str = ""  # translation key
+    reference: str = ""
+    already_signed: bool = False
+
+
+def document_for(session: Session, request: SigningRequest, locale: str) -> dict:
+    """The canonical document for this request as shown in `locale`."""
+    sheet = session.get(AttendanceSheet, request.sheet_id)
+    guardian = session.get(Guardian, request.guardian_id)
+    return attendance.canonical_document(
+        session, sheet, guardian, locale=locale,
+        certification_text=t("parent.sign.certify", locale),
+        provider_certification_text=t("parent.provider_certification", locale),
+    )
+
+
+def mark_opened(session: Session, request: SigningRequest, *, ip: str, user_agent: str, now: datetime | None = None) -> None:
+    """Audit each visit; the first one also sets opened_at (shown to the provider)."""
+    now = now or utcnow()
+    if request.opened_at is None:
+        request.opened_at = now
+        session.add(request)
+    audit.record(session, "link_opened", actor="parent", sheet_id=request.sheet_id,
+                 signing_request_id=request.id, ip=ip, user_agent=user_agent, at=now)
+
+
+def mark_reviewed(session: Session, request: SigningRequest, *, ip: str, user_agent: str, locale: str) -> None:
+    """The parent read the attendance and chose "Sign & Submit"."""
+    now = utcnow()
+    request.reviewed_at = now
+    session.add(request)
+    doc = document_for(session, request, locale)
+    audit.record(session, "reviewed", actor="parent", sheet_id=request.sheet_id,
+                 signing_request_id=request.id, ip=ip, user_agent=user_agent,
+                 detail={"document_hash": attendance.document_hash(doc)}, at=now)
+
+
+def report_problem(session: Session, request: SigningRequest, text: str, *, ip: str, user_agent: str) -> str:
+    """Record the parent's objection, stop signing, and tell the provider. Returns an error key or ""."""
+    text = (text or "").strip()
+    if len(text) < 3:
+        return "parent.review.problem_too_short"
+    text = text[:MAX_PROBLEM_LENGTH]
+    if links.status_of(request) != links.LinkStatus.OK:
+        return "parent.error.not_signable"
+    now = utcnow()
+    request.status = "disputed"
+    request.dispute_text = text
+    request.disputed_at = now
+    session.add(request)
+    audit.record(session, "problem_reported", actor="parent", sheet_id=request.sheet_id,
+                 signing_request_id=request.id, ip=ip, user_agent=user_agent, detail={"text": text}, at=now)
+    notifications.queue_problem_reported(session, request, text)
+    return ""
+
+
+def sign(
+    session: Session,
+    request_id: int,
+    *,
+    strokes: object,
+    certified: bool,
+    consented: bool,
+    ip: str,
+    user_agent: str,
+    locale: str,
+    verification_channel: str,
+    now: datetime | None = None,
+) -> SignOutcome:
+    """Sign once: validate, claim the request atomically, store the evidence, lock the sheet."""
+    if not certified:
+        return SignOutcome(False, "parent.sign.error.certify")
+    if not consented:
+        return SignOutcome(False, "parent.sign.error.consent")
+    if error := validate_strokes(strokes):
+        return SignOutcome(False, f"parent.{error}")
+    clean = normalise(strokes)
+    now = now or utcnow()
+
+    # The conditional UPDATE is the first write: of two racing submits only one can win it.
+    won = session.exec(
+        update(SigningRequest)
+        .where(SigningRequest.id == request_id, SigningRequest.status == "pending",
+               SigningRequest.expires_at > now)
+        .values(status="signed", signed_at=now)
+    ).rowcount == 1
+    request = session.get(SigningRequest, request_id)
+    if not won:
+        if request is not None and request.status == "signed":
+            return SignOutcome(False, reference=request.reference, already_signed=True)
+        return SignOutcome(False, "parent.error.not_signable")
+    sheet = session.get(AttendanceSheet, request.sheet_id)
+    if sheet.status != "ready_for_parent" or sheet.version != request.sheet_version:
+        session.rollback()
+        return SignOutcome(False, "parent.error.not_signable")
+
+    guardian = session.get(Guardian, request.guardian_id)
+    document = document_for(session, request, locale)
+    reference = new_reference()
+    request.reference = reference
+    session.add(request)
+    session.add(Signature(
+        signing_request_id=request.id, sheet_id=sheet.id, guardian_id=guardian.id,
+        signer_name=guardian.full_name, signed_at=now, ip=ip[:64], user_agent=user_agent[:512],
+        locale=locale, verification_channel=verification_channel, in_person=request.in_person,
+        certification_version=attendance.PARENT_CERTIFICATION_VERSION,
+        consent_version=CONSENT_VERSION, consent_accepted_at=now,
+        document_json=attendance.canonical_json(document),
+        document_hash=attendance.document_hash(document),
+        strokes_json=json.dumps(clean, separators=(",", ":")),
+        png=render_png(clean), reference=reference,
+    ))
+    sheet.status = "signed"
+    sheet.signed_at = now
+    sheet.updated_at = now
+    session.add(sheet)
+    # Other guardians' links for this sheet stop: one signature completes it.
+    session.exec(
+        update(SigningRequest)
+        .where(SigningRequest.sheet_id == sheet.id, SigningRequest.id != request.id,
+               SigningRequest.status == "pending")
+        .values(status="superseded")
+    )
+    audit.record(session, "signed", actor="parent", sheet_id=sheet.id, signing_request_id=request.id,
+                 ip=ip, user_agent=user_agent, channel=verification_channel,
+                 detail={"document_hash": attendance.document_hash(document), "reference": reference,
+                         "certification": attendance.PARENT_CERTIFICATION_VERSION,
+                         "consent": CONSENT_VERSION, "in_person": request.in_person},
+                 at=now)
+    try:
+        session.flush()
+    except IntegrityError:  # the unique signature row: another submit got there first
+        session.rollback()
+        existing = session.get(SigningRequest, request_id)
+        return SignOutcome(False, reference=existing.reference if existing else "", already_signed=True)
+    return SignOutcome(True, reference=reference)
+
+
+def signature_for(session: Session, request_id: int) -> Signature | None:
+    return session.exec(select(Signature).where(Signature.signing_request_id == request_id)).first()
+
+
+def stored_document(signature: Signature) -> dict:
+    """The document exactly as it was signed (never re-rendered from today's data)."""
+    return json.loads(signature.document_json)
+
+
+def evidence(signature: Signature):
+    """The signature facts a PDF needs."""
+    from careconnect_app.services.documents import SignatureEvidence
+
+    return SignatureEvidence(
+        signer_name=signature.signer_name, signed_at=signature.signed_at, reference=signature.reference,
+        document_hash=signature.document_hash, png=signature.png,
+        verification=signature.verification_channel or None, in_person=signature.in_person,
+    )

@@ -1,0 +1,262 @@
+"""One-time codes by email or SMS, and the parent session a verified browser gets.
+
+Rules (NIST SP 800-63B-4, OWASP ASVS 5, Twilio Verify defaults):
+- 6 digits from the CSPRNG, valid 10 minutes, single use, stored as a keyed hash;
+- 5 wrong tries kill a code; a new code does not reset the request's failure count;
+- after 10 failures in total the request locks, 15 minutes then doubling;
+- resend after a 30 s cooldown, at most 5 sends per 10 minutes per destination.
+Counters live in the database so a reload or a new tab cannot reset them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select, update
+
+from careconnect_app.clock import utcnow
+from careconnect_app.models import Guardian, ParentSession, SigningRequest, VerificationCode
+from careconnect_app.services import audit, notifications, rate_limit
+from careconnect_app.services.secrets_util import (
+    keyed_hash,
+    mask_contact,
+    new_numeric_code,
+    new_token,
+    same,
+    sha256_hex,
+)
+
+CODE_DIGITS = 6
+CODE_TTL = timedelta(minutes=10)
+MAX_TRIES_PER_CODE = 5
+LOCK_AFTER_FAILURES = 10
+LOCK_BASE = timedelta(minutes=15)
+RESEND_COOLDOWN = timedelta(seconds=30)
+MAX_SENDS = 5
+SEND_WINDOW = timedelta(minutes=10)
+SESSION_TTL = timedelta(hours=4)
+CHANNELS = ("email", "sms")
+
+
+@dataclass
+class SendOutcome:
+    ok: bool
+    error: str = ""  # translation key under "parent."
+    retry_after: int = 0  # seconds
+    masked: str = ""
+    message_id: int | None = None  # deliver it right after the caller commits
+
+
+@dataclass
+class CheckOutcome:
+    ok: bool
+    error: str = ""
+    tries_left: int = 0
+    retry_after: int = 0
+    session_secret: str = ""
+
+
+def destination(guardian: Guardian, channel: str) -> str:
+    """The contact of record on that channel, or "" if it cannot be used."""
+    if channel == "email" and guardian.email and not guardian.email_undeliverable:
+        return guardian.email
+    if channel == "sms" and guardian.phone and not guardian.sms_opted_out:
+        return guardian.phone
+    return ""
+
+
+def available_channels(guardian: Guardian) -> list[str]:
+    return [c for c in CHANNELS if destination(guardian, c)]
+
+
+def _code_hash(request_id: int, channel: str, code: str) -> str:
+    # Binding the hash to the request and channel stops a code from one being used on another.
+    return keyed_hash("otp", f"{request_id}:{channel}:{code}")
+
+
+def locked_for(request: SigningRequest, now: datetime) -> int:
+    """Seconds the request stays locked after too many wrong codes (0 if not locked)."""
+    if request.locked_until and request.locked_until > now:
+        return int((request.locked_until - now).total_seconds()) + 1
+    return 0
+
+
+def active_code(session: Session, request: SigningRequest, now: datetime) -> VerificationCode | None:
+    """The newest code that can still be entered."""
+    stmt = (
+        select(VerificationCode)
+        .where(
+            VerificationCode.signing_request_id == request.id,
+            VerificationCode.consumed_at.is_(None),  # type: ignore[union-attr]
+            VerificationCode.invalidated_at.is_(None),  # type: ignore[union-attr]
+            VerificationCode.expires_at > now,
+        )
+        .order_by(VerificationCode.id.desc())  # type: ignore[union-attr]
+    )
+    return session.exec(stmt).first()
+
+
+def resend_wait(session: Session, request: SigningRequest, now: datetime) -> int:
+    """Seconds before another code may be sent (cooldown after the last one)."""
+    stmt = (
+        select(VerificationCode.created_at)
+        .where(VerificationCode.signing_request_id == request.id)
+        .order_by(VerificationCode.id.desc())  # type: ignore[union-attr]
+    )
+    last = session.exec(stmt).first()
+    if last is None:
+        return 0
+    wait = (last + RESEND_COOLDOWN - now).total_seconds()
+    return max(0, int(wait) + (1 if wait % 1 else 0))
+
+
+def send_code(
+    session: Session,
+    request: SigningRequest,
+    guardian: Guardian,
+    channel: str,
+    *,
+    ip: str = "",
+    user_agent: str = "",
+    locale: str = "en",
+    now: datetime | None = None,
+) -> SendOutcome:
+    """Create a fresh code, invalidate older ones, and queue it to the contact of record."""
+    now = now or utcnow()
+    if channel not in CHANNELS:
+        return SendOutcome(False, "verify.error.channel")
+    to = destination(guardian, channel)
+    if not to:
+        return SendOutcome(False, "verify.error.channel")
+    masked = mask_contact(channel, to)
+    if wait := locked_for(request, now):
+        return SendOutcome(False, "verify.error.locked", wait, masked)
+    if wait := resend_wait(session, request, now):
+        return SendOutcome(False, "verify.error.cooldown", wait, masked)
+    if rate_limit.count(session, f"otp-send:{to}", SEND_WINDOW, now) >= MAX_SENDS:
+        return SendOutcome(False, "verify.error.too_many_sends", int(SEND_WINDOW.total_seconds()), masked)
+    rate_limit.hit(session, f"otp-send:{to}", now)
+
+    session.exec(
+        update(VerificationCode)
+        .where(
+            VerificationCode.signing_request_id == request.id,
+            VerificationCode.invalidated_at.is_(None),  # type: ignore[union-attr]
+            VerificationCode.consumed_at.is_(None),  # type: ignore[union-attr]
+        )
+        .values(invalidated_at=now)
+    )
+    code = new_numeric_code(CODE_DIGITS)
+    session.add(
+        VerificationCode(
+            signing_request_id=request.id,
+            channel=channel,
+            destination=to,
+            code_hash=_code_hash(request.id, channel, code),
+            created_at=now,
+            expires_at=now + CODE_TTL,
+        )
+    )
+    message = notifications.queue_verification_code(session, request, guardian, channel, to, code, locale)
+    audit.record(
+        session, "code_sent", actor="parent", sheet_id=request.sheet_id,
+        signing_request_id=request.id, ip=ip, user_agent=user_agent, channel=channel,
+        detail={"to": masked}, at=now,
+    )
+    return SendOutcome(True, masked=masked, message_id=message.id)
+
+
+def _register_failure(session: Session, request: SigningRequest, now: datetime) -> None:
+    request.failed_code_attempts += 1
+    over = request.failed_code_attempts - LOCK_AFTER_FAILURES
+    if over >= 0 and over % MAX_TRIES_PER_CODE == 0:
+        # Growing wait: 15 min, 30 min, 60 min ... for each further batch of failures.
+        request.locked_until = now + LOCK_BASE * (2 ** (over // MAX_TRIES_PER_CODE))
+    session.add(request)
+
+
+def check_code(
+    session: Session,
+    request: SigningRequest,
+    entered: str,
+    *,
+    ip: str = "",
+    user_agent: str = "",
+    now: datetime | None = None,
+) -> CheckOutcome:
+    """Check an entered code; on success consume it and open a parent session."""
+    now = now or utcnow()
+    if wait := locked_for(request, now):
+        return CheckOutcome(False, "verify.error.locked", retry_after=wait)
+    code = active_code(session, request, now)
+    if code is None:
+        return CheckOutcome(False, "verify.error.no_code")
+    entered = "".join(ch for ch in (entered or "") if ch.isdigit())
+    if len(entered) != CODE_DIGITS:
+        return CheckOutcome(False, "verify.error.format", tries_left=MAX_TRIES_PER_CODE - code.attempts)
+
+    if same(code.code_hash, _code_hash(request.id, code.channel, entered)):
+        # Consume atomically: two tabs entering the same code verify once.
+        consumed = session.exec(
+            update(VerificationCode)
+            .where(VerificationCode.id == code.id, VerificationCode.consumed_at.is_(None))  # type: ignore[union-attr]
+            .values(consumed_at=now)
+        ).rowcount
+        if consumed != 1:
+            return CheckOutcome(False, "verify.error.no_code")
+        request.verified_at = now
+        session.add(request)
+        secret = start_session(session, request, code.channel, now)
+        audit.record(
+            session, "verified", actor="parent", sheet_id=request.sheet_id,
+            signing_request_id=request.id, ip=ip, user_agent=user_agent, channel=code.channel,
+            detail={"to": mask_contact(code.channel, code.destination)}, at=now,
+        )
+        return CheckOutcome(True, session_secret=secret)
+
+    code.attempts += 1
+    if code.attempts >= MAX_TRIES_PER_CODE:
+        code.invalidated_at = now
+    session.add(code)
+    _register_failure(session, request, now)
+    audit.record(
+        session, "code_failed", actor="parent", sheet_id=request.sheet_id,
+        signing_request_id=request.id, ip=ip, user_agent=user_agent, channel=code.channel,
+        detail={"attempt": code.attempts}, at=now,
+    )
+    tries_left = max(0, MAX_TRIES_PER_CODE - code.attempts)
+    if wait := locked_for(request, now):
+        return CheckOutcome(False, "verify.error.locked", retry_after=wait)
+    if tries_left == 0:
+        return CheckOutcome(False, "verify.error.code_dead")
+    return CheckOutcome(False, "verify.error.wrong", tries_left=tries_left)
+
+
+def start_session(session: Session, request: SigningRequest, channel: str, now: datetime | None = None) -> str:
+    """Remember this browser as verified for the request; returns the secret for its cookie."""
+    now = now or utcnow()
+    secret = new_token()
+    session.add(
+        ParentSession(
+            signing_request_id=request.id,
+            session_hash=sha256_hex(secret),
+            channel=channel,
+            created_at=now,
+            expires_at=now + SESSION_TTL,
+        )
+    )
+    return secret
+
+
+def session_channel(session: Session, request: SigningRequest, secret: str, now: datetime | None = None) -> str | None:
+    """The verification channel of a valid parent session for this request, else None."""
+    if not secret:
+        return None
+    now = now or utcnow()
+    row = session.exec(
+        select(ParentSession).where(ParentSession.session_hash == sha256_hex(secret))
+    ).first()
+    if row is None or row.signing_request_id != request.id or row.expires_at <= now:
+        return None
+    return row.channel

@@ -1,0 +1,28 @@
+"""Work done once when the backend starts: schema, demo data in development, delivery worker."""
+
+from __future__ import annotations
+
+import logging
+
+from careconnect_app import db
+from careconnect_app.config import get_settings
+
+log = logging.getLogger(__name__)
+
+
+def prepare() -> None:
+    """Migrate, seed an empty development database, start the in-app delivery worker."""
+    from careconnect_app.__main__ import print_demo
+    from careconnect_app.services import delivery, demo, worker
+
+    settings = get_settings()
+    db.migrate()
+    if settings.demo_on_empty and not settings.is_prod:
+        with db.session_scope() as session:
+            result = demo.seed(session) if demo.is_empty(session) else None
+        if result is not None:
+            delivery.deliver_now(result.message_ids)
+            print_demo(result)
+    if settings.run_worker_in_app:
+        worker.start_in_background()
+
