@@ -18,11 +18,11 @@ def _heading(text) -> rx.Component:
     return rx.heading(text, as_="h1", size="6", id="step-heading", tab_index=-1)
 
 
-def _primary(label, **props) -> rx.Component:
+def _primary(*children, **props) -> rx.Component:
     props.setdefault("size", "4")
     props.setdefault("width", "100%")
     props.setdefault("min_height", "48px")
-    return rx.button(label, **props)
+    return rx.button(*children, **props)
 
 
 def _fact(label, value) -> rx.Component:
@@ -178,6 +178,14 @@ def review() -> rx.Component:
         _heading(T["review.title"]),
         rx.text(S.review_intro, size="3"),
         rx.text(S.child_name, " · ", S.period_label, weight="medium", id="review-child"),
+        rx.grid(
+            _total(T["review.total_hours"], S.total_hours, "total-hours"),
+            _total(T["review.days_present"], S.days_present, "days-present"),
+            _total(T["review.days_absent"], S.days_absent, "days-absent"),
+            columns="3",
+            width="100%",
+            spacing="2",
+        ),
         rx.cond(
             S.days.length() > 0,
             rx.el.table(
@@ -191,14 +199,6 @@ def review() -> rx.Component:
                 id="attendance-days",
             ),
             rx.text(T["review.no_records"]),
-        ),
-        rx.grid(
-            _total(T["review.total_hours"], S.total_hours, "total-hours"),
-            _total(T["review.days_present"], S.days_present, "days-present"),
-            _total(T["review.days_absent"], S.days_absent, "days-absent"),
-            columns="3",
-            width="100%",
-            spacing="2",
         ),
         rx.text(T["provider_certification"], size="2", color_scheme="gray"),
         rx.cond(
@@ -267,8 +267,9 @@ def done() -> rx.Component:
         rx.text(T["done.keep"], size="2", color_scheme="gray"),
         rx.cond(
             S.can_download,
-            _primary(rx.hstack(rx.icon("download", aria_hidden="true"), T["done.download"], align="center"),
-                     on_click=S.download_copy, id="download-copy", variant="outline"),
+            _primary(rx.icon("download", aria_hidden="true"), T["done.download"],
+                     on_click=S.download_copy, id="download-copy", variant="outline",
+                     height="auto", padding_y="12px", white_space="normal"),
         ),
         role="status",
     )

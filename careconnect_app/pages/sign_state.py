@@ -27,7 +27,7 @@ from careconnect_app.services import (
     verification,
 )
 from careconnect_app.services.links import LinkStatus
-from careconnect_app.services.notifications import format_date, format_period
+from careconnect_app.services.notifications import format_date, format_period, format_phone
 from careconnect_app.services.secrets_util import mask_contact
 
 SESSION_COOKIE = "cc_parent_session"
@@ -159,7 +159,8 @@ class SignState(rx.State):
         guardian = session.get(Guardian, request.guardian_id)
         loc = self.locale
         names = dict(provider=provider.name, agency=agency.name, child=child.first_name)
-        self.agency_name, self.provider_name, self.provider_phone = agency.name, provider.name, provider.phone
+        self.agency_name, self.provider_name = agency.name, provider.name
+        self.provider_phone = format_phone(provider.phone)
         self.child_name, self.guardian_name = child.full_name, guardian.full_name
         self.period_label = format_period(sheet, loc)
         self.expires_label = self._t("parent.landing.expires", date=format_date(request.expires_at, loc))
@@ -169,7 +170,7 @@ class SignState(rx.State):
         self.review_intro = self._t("parent.review.intro", **names)
         self.consent_text = self._t("parent.sign.consent_text", **names)
         self.signing_as = self._t("parent.sign.signing_as", name=guardian.full_name)
-        self.footer_help = self._t("parent.footer.help", provider=provider.name, phone=provider.phone)
+        self.footer_help = self._t("parent.footer.help", provider=provider.name, phone=self.provider_phone)
         self.channels = [
             {"value": ch, "label": self._t(f"parent.verify.channel.{ch}"),
              "masked": mask_contact(ch, verification.destination(guardian, ch))}
@@ -194,7 +195,8 @@ class SignState(rx.State):
         days = attendance.build_days(attendance.entries_for(session, sheet.id))
         self.days = [
             {
-                "label": f"{self._t(f'parent.{attendance.weekday_key(d.day)}')} {format_date(d.day, loc)}",
+                "label": self._t("parent.day_format", weekday=self._t(f"parent.{attendance.weekday_key(d.day)}"),
+                                 day=d.day.day, month=self._t(f"messages.month.{d.day.month}")),
                 "times": (
                     self._t("parent.review.absent_reason", reason=d.absence_reason)
                     if d.absent and d.absence_reason

@@ -29,6 +29,14 @@ def format_date(d: date | datetime, locale: str) -> str:
     return t("messages.date_format", locale, day=d.day, month=month, year=d.year)
 
 
+def format_phone(phone: str) -> str:
+    """+15555550142 -> (555) 555-0142 for US numbers; other numbers as stored."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if phone.startswith("+1") and len(digits) == 11:
+        return f"({digits[1:4]}) {digits[4:7]}-{digits[7:]}"
+    return phone
+
+
 def format_period(sheet: AttendanceSheet, locale: str) -> str:
     return t(
         "messages.period_format", locale,

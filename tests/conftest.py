@@ -1,0 +1,84 @@
+"""Shared test setup: every test process gets its own SQLite database, outbox and secret."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="careconnect-tests-"))
+os.environ.setdefault("CARECONNECT_SECRET_KEY", "test-secret-key-not-for-production")
+os.environ["CARECONNECT_DEMO_ON_EMPTY"] = "false"
+
+
+@pytest.fixture
+def fresh_db(tmp_path, monkeypatch):
+    """A migrated, empty SQLite database and outbox for one test."""
+    from careconnect_app import config, db
+    from careconnect_app.services import delivery
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'test.db'}")
+    monkeypatch.setenv("CARECONNECT_OUTBOX", str(tmp_path / "outbox.jsonl"))
+    monkeypatch.setenv("CARECONNECT_BASE_URL", "https://sign.example.org")
+    config.get_settings.cache_clear()
+    db.reset_engine()
+    delivery.reset_backends()
+    db.migrate()
+    yield tmp_path
+    db.reset_engine()
+    delivery.reset_backends()
+    config.get_settings.cache_clear()
+
+
+@pytest.fixture
+def make_request(fresh_db):
+    """Build agency -> provider -> child + guardian -> submitted sheet; returns (request_id, token)."""
+    from datetime import date, time
+
+    from careconnect_app.db import session_scope
+    from careconnect_app.models import (
+        Agency, AttendanceEntry, AttendanceSheet, Child, ChildGuardian, Guardian, Provider,
+    )
+    from careconnect_app.services import submission
+
+    def build(*, requires_verification=True, locale="en", email="ana@example.com", phone="+15555550123",
+              link_lifetime_days=14, guardians=1):
+        with session_scope() as s:
+            agency = Agency(name="Test Agency", requires_verification=requires_verification,
+                            link_lifetime_days=link_lifetime_days)
+            s.add(agency); s.flush()
+            provider = Provider(agency_id=agency.id, name="Test Provider", email="provider@example.com",
+                                phone="+15555550100")
+            s.add(provider); s.flush()
+            child = Child(provider_id=provider.id, first_name="Mateo", last_name="García")
+            s.add(child); s.flush()
+            for n in range(guardians):
+                g = Guardian(provider_id=provider.id, first_name="Ana" if n == 0 else f"G{n}", last_name="García",
+                             email=email if n == 0 else f"g{n}@example.com", phone=phone if n == 0 else "",
+                             preferred_locale=locale, notify_email=bool(email), notify_sms=bool(phone))
+                s.add(g); s.flush()
+                s.add(ChildGuardian(child_id=child.id, guardian_id=g.id))
+            sheet = AttendanceSheet(child_id=child.id, provider_id=provider.id,
+                                    period_start=date(2026, 11, 2), period_end=date(2026, 11, 8))
+            s.add(sheet); s.flush()
+            s.add(AttendanceEntry(sheet_id=sheet.id, day=date(2026, 11, 2), check_in=time(8), check_out=time(12, 30)))
+            s.add(AttendanceEntry(sheet_id=sheet.id, day=date(2026, 11, 2), check_in=time(13), check_out=time(17, 15)))
+            s.add(AttendanceEntry(sheet_id=sheet.id, day=date(2026, 11, 3), absent=True, absence_reason="Sick"))
+            s.add(AttendanceEntry(sheet_id=sheet.id, day=date(2026, 11, 4), check_in=time(7, 45), check_out=time(16)))
+            s.flush()
+            issued = submission.submit_sheet(s, sheet)
+            links = [(i.request.id, i.url.rsplit("/", 1)[-1]) for i in issued]
+        return links if guardians > 1 else links[0]
+
+    return build
+
+
+def cursive_strokes():
+    """A realistic signature payload (two curvy strokes) in the pad's format."""
+    import math
+
+    first = [[round(0.05 + i * 0.012, 4), round(0.5 + 0.25 * math.sin(i / 3.0), 4), i * 16] for i in range(50)]
+    second = [[round(0.7 + i * 0.01, 4), round(0.45 + 0.2 * math.cos(i / 2.0), 4), i * 16] for i in range(20)]
+    return {"strokes": [first, second], "width": 354, "height": 200}
