@@ -31,6 +31,7 @@ from careconnect_app.services.notifications import format_date, format_period, f
 from careconnect_app.services.secrets_util import mask_contact
 
 SESSION_COOKIE = "cc_parent_session"
+NBSP = "\u00a0"
 STEPS_WITH_VERIFY = ("landing", "verify", "review", "sign")
 STEPS_WITHOUT_VERIFY = ("landing", "review", "sign")
 
@@ -39,7 +40,9 @@ def _format_time(value: str, locale: str) -> str:
     """"13:05" -> "1:05 PM" / "1:05 p. m." (US parents read 12-hour times)."""
     hour, minute = (int(x) for x in value.split(":"))
     suffix = i18n.t("parent.time.pm" if hour >= 12 else "parent.time.am", locale)
-    return f"{(hour % 12) or 12}:{minute:02d} {suffix}"
+    # No-break spaces keep "4:00 p. m." on one line on narrow screens.
+    suffix = suffix.replace(" ", NBSP)
+    return f"{(hour % 12) or 12}:{minute:02d}{NBSP}{suffix}"
 
 
 class SignState(rx.State):
@@ -201,8 +204,8 @@ class SignState(rx.State):
                     self._t("parent.review.absent_reason", reason=d.absence_reason)
                     if d.absent and d.absence_reason
                     else self._t("parent.review.absent") if d.absent
-                    else ", ".join(
-                        f"{_format_time(a.strftime('%H:%M'), loc)} – {_format_time(b.strftime('%H:%M'), loc)}"
+                    else "\n".join(
+                        f"{_format_time(a.strftime('%H:%M'), loc)}\u00a0– {_format_time(b.strftime('%H:%M'), loc)}"
                         for a, b in d.pairs
                     )
                 ),
