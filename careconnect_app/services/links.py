@@ -1,0 +1,116 @@
+"""Signing links: issue one per guardian and sheet, and decide what a presented token may do.
+
+The token is 256 random bits; only its SHA-256 is stored. Links are built from the configured
+public base URL, never from the request's Host header.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from careconnect_app.clock import utcnow
+from careconnect_app.config import get_settings
+from careconnect_app.models import Agency, AttendanceSheet, Guardian, SigningRequest
+from careconnect_app.services import rate_limit
+from careconnect_app.services.secrets_util import encrypt_secret, new_token, sha256_hex
+
+SIGN_PATH = "/sign"
+# Failed lookups allowed per IP before we stop answering (guessing protection).
+UNKNOWN_TOKEN_LIMIT = 20
+UNKNOWN_TOKEN_WINDOW = timedelta(minutes=10)
+
+
+class LinkStatus:
+    OK = "ok"  # may be opened, verified and signed
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    RECALLED = "recalled"  # the provider took the sheet back to correct it
+    SIGNED = "signed"  # read-only signed view
+    SIGNED_BY_OTHER = "signed_by_other"  # another guardian signed this sheet
+    DISPUTED = "disputed"  # the parent reported a problem; waiting for the provider
+    RATE_LIMITED = "rate_limited"
+
+
+@dataclass
+class LinkCheck:
+    status: str
+    request: SigningRequest | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == LinkStatus.OK
+
+
+def signing_url(token: str) -> str:
+    return f"{get_settings().base_url}{SIGN_PATH}/{token}"
+
+
+def issue(
+    session: Session,
+    sheet: AttendanceSheet,
+    guardian: Guardian,
+    agency: Agency,
+    *,
+    in_person: bool = False,
+    now: datetime | None = None,
+) -> tuple[SigningRequest, str]:
+    """Create a signing request and return it with its one-time-shown token."""
+    now = now or utcnow()
+    token = new_token()
+    request = SigningRequest(
+        sheet_id=sheet.id,
+        guardian_id=guardian.id,
+        token_hash=sha256_hex(token),
+        token_ciphertext=encrypt_secret(token),  # reminders/resend rebuild the same link
+        public_id=secrets.token_hex(6),
+        sheet_version=sheet.version,
+        requires_verification=agency.requires_verification and not in_person,
+        created_at=now,
+        expires_at=now + timedelta(days=agency.link_lifetime_days),
+        in_person=in_person,
+        last_notified_at=now,
+    )
+    session.add(request)
+    session.flush()
+    return request, token
+
+
+def find(session: Session, token: str) -> SigningRequest | None:
+    if not token or len(token) > 128:
+        return None
+    stmt = select(SigningRequest).where(SigningRequest.token_hash == sha256_hex(token))
+    return session.exec(stmt).first()
+
+
+def status_of(request: SigningRequest, now: datetime | None = None) -> str:
+    """What a request's link may do right now."""
+    now = now or utcnow()
+    if request.status == "signed":
+        return LinkStatus.SIGNED
+    if request.status == "superseded":
+        return LinkStatus.SIGNED_BY_OTHER
+    if request.status == "recalled":
+        return LinkStatus.RECALLED
+    if request.status == "disputed":
+        return LinkStatus.DISPUTED
+    if request.expires_at <= now:
+        return LinkStatus.EXPIRED
+    return LinkStatus.OK
+
+
+def check(session: Session, token: str, *, ip: str = "", now: datetime | None = None) -> LinkCheck:
+    """Resolve a presented token. Unknown tokens count against the caller's IP."""
+    now = now or utcnow()
+    key = f"link-miss:{ip}"
+    if ip and rate_limit.count(session, key, UNKNOWN_TOKEN_WINDOW, now) >= UNKNOWN_TOKEN_LIMIT:
+        return LinkCheck(LinkStatus.RATE_LIMITED)
+    request = find(session, token)
+    if request is None:
+        if ip:
+            rate_limit.hit(session, key, now)
+        return LinkCheck(LinkStatus.UNKNOWN)
+    return LinkCheck(status_of(request, now), request)

@@ -1,0 +1,92 @@
+"""Random tokens, one-way hashes and masking: the small crypto every service shares."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from careconnect_app.config import get_settings
+
+_REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud on the phone
+
+
+def new_token() -> str:
+    """256 bits from the OS CSPRNG, URL-safe (signing links, parent sessions)."""
+    return secrets.token_urlsafe(32)
+
+
+def sha256_hex(value: str | bytes) -> str:
+    data = value.encode("utf-8") if isinstance(value, str) else value
+    return hashlib.sha256(data).hexdigest()
+
+
+def keyed_hash(purpose: str, value: str) -> str:
+    """HMAC-SHA256 with the server secret: a stolen database alone cannot brute-force codes."""
+    key = get_settings().secret_key.encode("utf-8")
+    return hmac.new(key, f"{purpose}:{value}".encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def same(a: str, b: str) -> bool:
+    """Constant-time comparison of two hashes."""
+    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+
+
+def new_numeric_code(digits: int = 6) -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(digits))
+
+
+def new_reference(prefix: str = "CC") -> str:
+    """A short human reference such as CC-7F3K-9Q2M (40 bits, for support calls, not auth)."""
+    chars = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    return f"{prefix}-{chars[:4]}-{chars[4:]}"
+
+
+def mask_email(email: str) -> str:
+    """j***@example.com"""
+    if "@" not in email:
+        return "***"
+    local, domain = email.split("@", 1)
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_phone(phone: str) -> str:
+    """(***) ***-1234 for a US number; ***1234 otherwise."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) < 4:
+        return "***"
+    if phone.startswith("+1") and len(digits) == 11:
+        return f"(***) ***-{digits[-4:]}"
+    return f"***{digits[-4:]}"
+
+
+def mask_contact(channel: str, destination: str) -> str:
+    return mask_email(destination) if channel == "email" else mask_phone(destination)
+
+
+def _fernet(purpose: str):
+    """Fernet keyed from the server secret, one key per purpose (a leaked DB alone reveals nothing)."""
+    import base64
+
+    from cryptography.fernet import Fernet
+
+    raw = hmac.new(get_settings().secret_key.encode("utf-8"), f"fernet:{purpose}".encode("utf-8"),
+                   hashlib.sha256).digest()
+    return Fernet(base64.urlsafe_b64encode(raw))
+
+
+def encrypt_secret(value: str, purpose: str = "link-token") -> str:
+    """Reversible encryption for secrets we must show again (the signing link in reminders)."""
+    return _fernet(purpose).encrypt(value.encode("utf-8")).decode("ascii")
+
+
+def decrypt_secret(ciphertext: str, purpose: str = "link-token") -> str | None:
+    """The clear value, or None when missing or encrypted under another CARECONNECT_SECRET_KEY."""
+    from cryptography.fernet import InvalidToken
+
+    if not ciphertext:
+        return None
+    try:
+        return _fernet(purpose).decrypt(ciphertext.encode("ascii")).decode("utf-8")
+    except (InvalidToken, ValueError):
+        return None

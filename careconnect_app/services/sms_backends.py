@@ -1,0 +1,171 @@
+"""SMS: the Twilio backend, SMS length rules (GSM-7 / UCS-2 segments) and its configuration checks."""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import unicodedata
+from datetime import timedelta
+
+from careconnect_app.config import Settings
+from careconnect_app.models import OutgoingMessage
+from careconnect_app.services.delivery import SendError
+
+STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
+
+# GSM 03.38: one septet each; the extension table costs two (escape + char).
+GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENDED = set("^{}\\[~]|€\f")
+# Look-alikes for characters outside GSM-7: one accent (Sofía, Ramírez) would otherwise turn
+# the whole SMS into UCS-2 (70 chars a segment) and triple its cost. Twilio's Smart Encoding
+# does the same; we do it ourselves so the segment count is known before sending.
+_GSM_LOOKALIKE = str.maketrans({
+    "á": "a", "í": "i", "ó": "o", "ú": "u", "Á": "A", "Í": "I", "Ó": "O", "Ú": "U", "À": "A",
+    "È": "E", "Ì": "I", "Ò": "O", "Ù": "U", "â": "a", "ê": "e", "î": "i", "ô": "o", "û": "u",
+    "ã": "a", "õ": "o", "ç": "c", "ë": "e", "ï": "i", "ý": "y", "‘": "'", "’": "'", "‚": "'",
+    "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "–": "-", "—": "-", "…": "...", "\u00a0": " ",
+})
+
+# Twilio error codes that no retry can fix; "contact" tells delivery what it says about the number.
+PERMANENT_TWILIO_CODES = {
+    21211: ("invalid phone number", "invalid"),
+    21214: ("phone number cannot be reached", "invalid"),
+    21217: ("phone number does not appear to be valid", "invalid"),
+    21408: ("sending to this region is not enabled on the Twilio account", ""),
+    21606: ("the From number cannot send SMS", ""),
+    21610: ("the parent replied STOP to our SMS (unsubscribed)", "opted_out"),
+    21612: ("the number cannot be reached by SMS from this sender", "invalid"),
+    21614: ("the number is not a mobile number", "invalid"),
+    20003: ("Twilio rejected the account SID or auth token", ""),
+}
+
+
+def gsm_text(text: str) -> str:
+    """Replace common non-GSM characters by look-alikes (NFKD accents stripped as a last resort)."""
+    text = text.translate(_GSM_LOOKALIKE)
+    out = []
+    for ch in text:
+        if ch in GSM_BASIC or ch in GSM_EXTENDED:
+            out.append(ch)
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        out.append(base if base and all(c in GSM_BASIC for c in base) else ch)
+    return "".join(out)
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS segments `text` costs: GSM-7 160/153 septets, else UCS-2 70/67 code units."""
+    if all(ch in GSM_BASIC or ch in GSM_EXTENDED for ch in text):
+        units = sum(2 if ch in GSM_EXTENDED else 1 for ch in text)
+        single, multi = 160, 153
+    else:
+        units = len(text.encode("utf-16-le")) // 2  # emoji count as two
+        single, multi = 70, 67
+    if units <= single:
+        return 1
+    return math.ceil(units / multi)
+
+
+class TwilioSms:
+    """Twilio Messages API through the official SDK (base URL overridable for tests)."""
+
+    name = "twilio"
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._local = threading.local()
+
+    def _client(self):
+        # One client per thread: requests.Session is not documented as thread-safe.
+        client = getattr(self._local, "client", None)
+        if client is None:
+            from twilio.http.http_client import TwilioHttpClient
+            from twilio.rest import Client
+
+            http = TwilioHttpClient(timeout=self.settings.send_timeout_seconds)
+            client = Client(self.settings.twilio_account_sid, self.settings.twilio_auth_token,
+                            http_client=http)
+            if self.settings.twilio_api_base:
+                # Domain.absolute_url() joins Api.base_url ("https://api.twilio.com") with the path.
+                client.api.base_url = self.settings.twilio_api_base.rstrip("/")
+            self._local.client = client
+        return client
+
+    def status_callback(self, message: OutgoingMessage) -> str:
+        # Our id rides in the URL: a callback can beat our own "sent" commit (no MessageSid yet).
+        return f"{self.settings.webhook_base_url}{STATUS_CALLBACK_PATH}?mid={message.id}"
+
+    def send(self, message: OutgoingMessage) -> str:
+        from twilio.base.exceptions import TwilioException
+
+        sender = ({"messaging_service_sid": self.settings.twilio_messaging_service_sid}
+                  if self.settings.twilio_messaging_service_sid else {"from_": self.settings.twilio_from_number})
+        try:
+            created = self._client().messages.create(
+                to=message.to, body=gsm_text(message.text), status_callback=self.status_callback(message),
+                **sender)
+        except TwilioException as exc:
+            raise twilio_error(exc) from exc
+        except Exception as exc:  # requests' ConnectionError, Timeout ...: the network, retry later
+            # A retry asks Twilio first (lookup), so no extra wait is needed here.
+            raise SendError(f"Twilio unreachable: {type(exc).__name__}: {exc}") from exc
+        return created.sid or ""
+
+    def lookup(self, message: OutgoingMessage) -> str | None:
+        """After a crash mid-send: the Twilio sid if Twilio has this SMS, "" if it has not."""
+        try:
+            recent = self._client().messages.list(to=message.to, limit=50)
+        except Exception:
+            return None  # cannot tell
+        since = message.claimed_at - timedelta(minutes=2) if message.claimed_at else None  # clock skew
+        body = gsm_text(message.text)
+        for m in recent:
+            if m.body == body and (since is None or m.date_created is None or m.date_created >= since):
+                return m.sid
+        return ""
+
+
+def twilio_error(exc) -> SendError:
+    status = getattr(exc, "status", None) or 0
+    code = getattr(exc, "code", None)
+    detail = getattr(exc, "msg", "") or getattr(exc, "detail", "") or str(exc)
+    if status == 429 or status >= 500:
+        return SendError(f"Twilio {status}: {detail}", retry_after=None)
+    if code in PERMANENT_TWILIO_CODES:
+        reason, contact = PERMANENT_TWILIO_CODES[code]
+        return SendError(f"Twilio {code}: {reason}", permanent=True, contact=contact)
+    # Other 4xx: our request is wrong; retrying the same request cannot succeed.
+    return SendError(f"Twilio {status} {code}: {detail}", permanent=True)
+
+
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
+_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
+
+
+def configuration_problems(settings: Settings) -> list[str]:
+    if settings.sms_backend != "twilio":
+        return []
+    problems = []
+    if not _ACCOUNT_SID.match(settings.twilio_account_sid):
+        problems.append("TWILIO_ACCOUNT_SID must be set to your Account SID (AC followed by 32 hex digits).")
+    if not settings.twilio_auth_token:
+        problems.append("TWILIO_AUTH_TOKEN must be set (it also verifies Twilio's webhooks).")
+    if settings.twilio_messaging_service_sid:
+        if not _SERVICE_SID.match(settings.twilio_messaging_service_sid):
+            problems.append("TWILIO_MESSAGING_SERVICE_SID must look like MG followed by 32 hex digits.")
+    elif not settings.twilio_from_number:
+        problems.append("Set TWILIO_FROM_NUMBER (E.164, e.g. +15555550123) or TWILIO_MESSAGING_SERVICE_SID.")
+    elif not _E164.match(settings.twilio_from_number):
+        problems.append(f"TWILIO_FROM_NUMBER {settings.twilio_from_number!r} is not in E.164 form, "
+                        "e.g. +15555550123.")
+    if settings.twilio_api_base and not settings.twilio_api_base.startswith(("http://", "https://")):
+        problems.append("TWILIO_API_BASE must be an http(s) URL.")
+    if settings.is_prod and not settings.webhook_base_url.startswith("https://"):
+        problems.append("CARECONNECT_WEBHOOK_BASE_URL (or CARECONNECT_BASE_URL) must be a public https URL "
+                        "so Twilio can post delivery receipts and STOP replies.")
+    return problems

@@ -1,0 +1,46 @@
+"""The delivery worker loop: inside the app (a thread) or alone (`python -m careconnect_app worker`).
+
+Each pass: queue due reminders (one cheap query), then send what is due. Stopping waits for the
+sends in flight, so a deploy never leaves rows half-sent (see delivery's crash trade-off).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from careconnect_app.services import delivery, reminders
+
+log = logging.getLogger(__name__)
+
+
+def run_pass(*, with_reminders: bool = True, batch: int = 200) -> int:
+    """One pass; returns how many messages were attempted."""
+    if with_reminders:
+        try:
+            reminders.run_due()
+        except Exception:  # a reminder bug must not stop delivery
+            log.exception("reminder pass failed")
+    return delivery.deliver_due(limit=batch)
+
+
+def run_forever(poll_seconds: float = 1.0, once: bool = False, stop: threading.Event | None = None,
+                *, with_reminders: bool = True, batch: int = 200) -> None:
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        try:
+            attempted = run_pass(with_reminders=with_reminders, batch=batch)
+        except Exception:  # keep the worker alive; the rows stay queued
+            log.exception("delivery pass failed")
+            attempted = 0
+        if once:
+            return
+        if attempted < batch:  # a full batch means more is waiting: go again at once
+            stop.wait(poll_seconds)
+
+
+def start_in_background(poll_seconds: float = 1.0) -> threading.Event:
+    stop = threading.Event()
+    threading.Thread(target=run_forever, args=(poll_seconds, False, stop), name="careconnect-delivery",
+                     daemon=True).start()
+    return stop
