@@ -47,7 +47,14 @@ def stats(base_url: str) -> dict:
         return json.load(r)
 
 
-def configure(folder: Path, urls: dict, concurrency: int) -> None:
+def relaxed_sqlite_sync(engine) -> None:
+    """PRAGMA synchronous=NORMAL (safe with WAL against crashes; a power cut may drop the last commits)."""
+    from sqlalchemy import event
+
+    event.listen(engine, "connect", lambda conn, _rec: conn.execute("PRAGMA synchronous=NORMAL"))
+
+
+def configure(folder: Path, urls: dict, concurrency: int, sync_normal: bool = False) -> None:
     os.environ.update({
         **BASE_ENV, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}", "CARECONNECT_OUTBOX": str(folder / "o.jsonl"),
         "CARECONNECT_SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
@@ -60,6 +67,8 @@ def configure(folder: Path, urls: dict, concurrency: int) -> None:
     db.reset_engine()
     delivery.reset_backends()
     db.migrate()
+    if sync_normal:
+        relaxed_sqlite_sync(db.get_engine())
 
 
 def queue(messages: int) -> None:
@@ -68,11 +77,11 @@ def queue(messages: int) -> None:
             notify(session, make_family(session, email=f"parent{i}@example.com", phone=f"+1555{i:07d}"))
 
 
-def run(messages: int, latency: float, concurrency: int) -> dict:
+def run(messages: int, latency: float, concurrency: int, sync_normal: bool = False) -> dict:
     proc, urls = start_fakes(latency)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            configure(Path(tmp), urls, concurrency)
+            configure(Path(tmp), urls, concurrency, sync_normal)
             queue(messages)
             start = time.perf_counter()
             while delivery.deliver_due(limit=200):
@@ -96,14 +105,19 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--latency", type=float, default=0.1, help="seconds each fake API call takes")
     parser.add_argument("--concurrency", default="1,16,32", help="comma-separated values to compare")
+    parser.add_argument("--sqlite-sync-normal", action="store_true",
+                        help="also run with PRAGMA synchronous=NORMAL (what db.py could set with WAL)")
     args = parser.parse_args()
     print(f"{args.messages} messages (half email/SendGrid, half SMS/Twilio), provider latency "
           f"{args.latency * 1000:.0f} ms, SQLite, {os.cpu_count()} CPUs")
     print(f"{'concurrency':>11} {'total s':>8} {'msg/s':>8} {'max in flight':>14} {'exactly once':>13}")
-    for c in (int(x) for x in args.concurrency.split(",")):
-        r = run(args.messages, args.latency, c)
-        print(f"{r['concurrency']:>11} {r['seconds']:>8.1f} {r['per_second']:>8.1f} {r['max_in_flight']:>14} "
-              f"{str(r['exactly_once']):>13}", flush=True)
+    for sync_normal in ([False, True] if args.sqlite_sync_normal else [False]):
+        if sync_normal:
+            print("with PRAGMA synchronous=NORMAL:")
+        for c in (int(x) for x in args.concurrency.split(",")):
+            r = run(args.messages, args.latency, c, sync_normal)
+            print(f"{r['concurrency']:>11} {r['seconds']:>8.1f} {r['per_second']:>8.1f} {r['max_in_flight']:>14} "
+                  f"{str(r['exactly_once']):>13}", flush=True)
 
 
 if __name__ == "__main__":

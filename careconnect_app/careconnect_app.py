@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 
 import reflex as rx
+from starlette.applications import Starlette
 
 from careconnect_app import routes
+from careconnect_app.api import webhooks
 from careconnect_app.api.headers import security_headers
 from careconnect_app.config import get_settings
 from careconnect_app.pages.dev_outbox import OutboxState, outbox_page
@@ -25,7 +27,8 @@ app = rx.App(
         rx.el.meta(name="robots", content="noindex, nofollow"),
         rx.el.meta(name="theme-color", content="#1d4ed8"),
     ],
-    api_transformer=security_headers,
+    # Webhooks are plain Starlette routes beside Reflex's; headers wrap everything served.
+    api_transformer=[Starlette(routes=webhooks.routes), security_headers],
 )
 
 app.add_page(sign_page, route=routes.SIGN, title="CareConnect Sign", on_load=SignState.load)

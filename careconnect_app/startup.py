@@ -16,6 +16,8 @@ def prepare() -> None:
     from careconnect_app.services import delivery, demo, worker
 
     settings = get_settings()
+    # Misconfigured email/SMS is reported now, not at the first parent's send.
+    delivery.check_configuration(settings)
     db.migrate()
     if settings.demo_on_empty and not settings.is_prod:
         with db.session_scope() as session:

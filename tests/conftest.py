@@ -13,13 +13,46 @@ os.environ.setdefault("CARECONNECT_SECRET_KEY", "test-secret-key-not-for-product
 os.environ["CARECONNECT_DEMO_ON_EMPTY"] = "false"
 
 
-@pytest.fixture
-def fresh_db(tmp_path, monkeypatch):
-    """A migrated, empty SQLite database and outbox for one test."""
+# Set by tests/run.sh once it has started PostgreSQL: the database tests then run on both.
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "")
+
+
+def _database_kinds() -> list[str]:
+    return ["sqlite", "postgres"] if POSTGRES_ADMIN_URL else ["sqlite"]
+
+
+def _create_postgres_database() -> tuple[str, callable]:
+    """A new empty PostgreSQL database; returns its URL and a function that drops it."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"cc_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(params=_database_kinds())
+def fresh_db(request, tmp_path, monkeypatch):
+    """A migrated, empty database (SQLite, and PostgreSQL when available) and outbox for one test."""
     from careconnect_app import config, db
     from careconnect_app.services import delivery
 
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'test.db'}")
+    drop = None
+    if request.param == "postgres":
+        url, drop = _create_postgres_database()
+    else:
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("CARECONNECT_OUTBOX", str(tmp_path / "outbox.jsonl"))
     monkeypatch.setenv("CARECONNECT_BASE_URL", "https://sign.example.org")
     config.get_settings.cache_clear()
@@ -30,6 +63,8 @@ def fresh_db(tmp_path, monkeypatch):
     db.reset_engine()
     delivery.reset_backends()
     config.get_settings.cache_clear()
+    if drop:
+        drop()
 
 
 @pytest.fixture

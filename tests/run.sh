@@ -4,13 +4,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+SUDO=""; AS_POSTGRES="runuser -u postgres --"
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; AS_POSTGRES="sudo -u postgres"; fi
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
+command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# PostgreSQL on loopback: the database tests run on it as well as on SQLite.
+if [ -z "${TEST_POSTGRES_URL:-}" ]; then
+  $SUDO service postgresql start >/dev/null
+  for _ in $(seq 1 30); do $AS_POSTGRES psql -qtAc "select 1" >/dev/null 2>&1 && break; sleep 1; done
+  $AS_POSTGRES psql -qtAc "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='careconnect_test')
+    THEN CREATE ROLE careconnect_test LOGIN PASSWORD 'careconnect_test' CREATEDB; END IF; END \$\$;" >/dev/null
+  export TEST_POSTGRES_URL="postgresql+psycopg://careconnect_test:careconnect_test@127.0.0.1:5432/postgres"
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv

@@ -22,7 +22,6 @@ import secrets
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -162,25 +161,10 @@ def retry_delay(attempts: int, retry_after: float | None = None, rng: random.Ran
 
 # ---- one message -------------------------------------------------------------------------------
 
-_sqlite_writes = threading.Lock()
-
-
-@contextmanager
-def _write_scope():
-    """A write transaction. On SQLite our own threads queue on a Python lock: SQLite's busy
-    handler polls with sleeps (1-100 ms), which made 16 sending threads wait on each other."""
-    if get_settings().database_url.startswith("sqlite"):
-        with _sqlite_writes, session_scope() as session:
-            yield session
-    else:
-        with session_scope() as session:
-            yield session
-
-
 def _claim(message_id: int, token: str, now: datetime) -> tuple[bool, OutgoingMessage | None]:
     """queued -> sending in one statement (UPDATE ... RETURNING: SQLite >= 3.35, PostgreSQL)."""
     settings = get_settings()
-    with _write_scope() as session:
+    with session_scope() as session:
         row = session.exec(
             update(OutgoingMessage)
             .where(OutgoingMessage.id == message_id, OutgoingMessage.status == "queued",
@@ -193,7 +177,7 @@ def _claim(message_id: int, token: str, now: datetime) -> tuple[bool, OutgoingMe
             .returning(*OutgoingMessage.__table__.columns)
         ).first()
         if row is not None:
-            # A plain, detached copy: building ORM objects cost 3x the UPDATE itself.
+            # A detached copy for the backend: no DB session is held during the provider call.
             return True, OutgoingMessage.model_validate(dict(row._mapping))
         return False, session.get(OutgoingMessage, message_id)
 
@@ -217,7 +201,7 @@ def _finish(message: OutgoingMessage, token: str, *, provider_id: str = "", erro
     now = utcnow()
     mine = update(OutgoingMessage).where(OutgoingMessage.id == message.id, OutgoingMessage.status == "sending",
                                          OutgoingMessage.claimed_by == token)
-    with _write_scope() as session:
+    with session_scope() as session:
         if error is None:
             status = "sent"
             if not session.exec(mine.values(status=status, provider_message_id=provider_id, sent_at=now,
@@ -271,7 +255,11 @@ def recover_stuck(now: datetime | None = None) -> int:
     for message in stuck:
         backend = backend_for(message.channel)
         lookup = getattr(backend, "lookup", None) if backend.name == message.backend else None
-        found = lookup(message) if lookup else None
+        try:
+            found = lookup(message) if lookup else None
+        except Exception:  # cannot tell: treat as unknown
+            log.exception("lookup of stuck message %s failed", message.id)
+            found = None
         mine = (OutgoingMessage.id == message.id, OutgoingMessage.status == "sending",
                 OutgoingMessage.claimed_by == message.claimed_by)
         with session_scope() as session:
