@@ -88,6 +88,8 @@ class Settings:
     run_worker_in_app: bool
     # Demo data on an empty database in development.
     demo_on_empty: bool
+    # Lets a production build use the file outbox and http links (end-to-end tests, demos).
+    allow_dev_delivery_in_prod: bool
     # Public base URL where Twilio/SendGrid reach /webhooks/... (defaults to base_url;
     # differs when the Reflex backend is served on its own host or port).
     webhook_base_url: str = ""
@@ -149,6 +151,7 @@ def get_settings() -> Settings:
         twilio_api_base=e("TWILIO_API_BASE") or "",
         run_worker_in_app=_bool(e("CARECONNECT_RUN_WORKER"), default=True),
         demo_on_empty=_bool(e("CARECONNECT_DEMO_ON_EMPTY"), default=(env == "dev")),
+        allow_dev_delivery_in_prod=_bool(e("CARECONNECT_ALLOW_DEV_DELIVERY")),
         webhook_base_url=(e("CARECONNECT_WEBHOOK_BASE_URL") or e("CARECONNECT_BASE_URL")
                           or "http://localhost:3000").rstrip("/"),
         sendgrid_webhook_public_key=(e("SENDGRID_WEBHOOK_PUBLIC_KEY") or "").strip(),

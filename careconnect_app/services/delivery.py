@@ -340,16 +340,19 @@ def validate_configuration(settings: Settings | None = None) -> list[str]:
     if settings.sms_backend not in SMS_BACKENDS:
         problems.append(f"CARECONNECT_SMS_BACKEND={settings.sms_backend!r} is unknown; "
                         f"use one of: {', '.join(SMS_BACKENDS)}.")
-    if settings.is_prod:
+    # A production build on a test machine or demo laptop may opt out of the two checks below.
+    strict = settings.is_prod and not settings.allow_dev_delivery_in_prod
+    opt_out = " (for a test or demo only: CARECONNECT_ALLOW_DEV_DELIVERY=true)"
+    if strict:
         for var, value in (("CARECONNECT_EMAIL_BACKEND", settings.email_backend),
                            ("CARECONNECT_SMS_BACKEND", settings.sms_backend)):
             if value == "file":
                 problems.append(f"{var}=file in production only writes to a file: parents would never "
-                                "receive their signing links.")
+                                "receive their signing links" + opt_out + ".")
     if not settings.base_url.startswith(("http://", "https://")):
         problems.append("CARECONNECT_BASE_URL must be an absolute http(s) URL (it is in every signing link).")
-    elif settings.is_prod and not settings.base_url.startswith("https://"):
-        problems.append("CARECONNECT_BASE_URL must use https in production.")
+    elif strict and not settings.base_url.startswith("https://"):
+        problems.append("CARECONNECT_BASE_URL must use https in production" + opt_out + ".")
     if not 1 <= settings.delivery_concurrency <= 64:
         problems.append("CARECONNECT_DELIVERY_CONCURRENCY must be between 1 and 64.")
     if settings.delivery_max_attempts < 1:
