@@ -70,8 +70,40 @@ def alembic_config():
     return cfg
 
 
+@contextmanager
+def startup_lock() -> Iterator[None]:
+    """Serialise start-up work (migrations, demo seeding) across the backend's worker processes.
+
+    PostgreSQL: an advisory lock, which also covers workers on other hosts. SQLite: a file lock
+    beside the project (SQLite databases are local to one machine anyway).
+    """
+    url = get_settings().database_url
+    if url.startswith("postgresql"):
+        from sqlalchemy import text
+
+        with get_engine().connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(74210531)"))
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(74210531)"))
+                conn.commit()
+        return
+    import fcntl
+
+    lock_path = PROJECT_ROOT / ".careconnect" / "startup.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def migrate() -> None:
     """Bring the schema to the newest Alembic revision (safe to call at every start)."""
     from alembic import command
 
-    command.upgrade(alembic_config(), "head")
+    with startup_lock():
+        command.upgrade(alembic_config(), "head")

@@ -20,7 +20,8 @@ def prepare() -> None:
     delivery.check_configuration(settings)
     db.migrate()
     if settings.demo_on_empty and not settings.is_prod:
-        with db.session_scope() as session:
+        # Several backend workers start at once: only the first seeds.
+        with db.startup_lock(), db.session_scope() as session:
             result = demo.seed(session) if demo.is_empty(session) else None
         if result is not None:
             delivery.deliver_now(result.message_ids)
