@@ -122,8 +122,13 @@ def queue_ready_to_sign(
     url: str,
     *,
     kind: str = "ready_to_sign",
+    channels: tuple[str, ...] | None = None,
 ) -> list[OutgoingMessage]:
-    """Tell a guardian their child's attendance is ready to sign (also used for reminders)."""
+    """Tell a guardian their child's attendance is ready to sign (also reminders and resends).
+
+    `channels` forces the channels to use (a fallback after the other one failed); by default
+    the guardian's own choices are used.
+    """
     guardian = session.get(Guardian, request.guardian_id)
     sheet = session.get(AttendanceSheet, request.sheet_id)
     child = session.get(Child, sheet.child_id)
@@ -137,7 +142,11 @@ def queue_ready_to_sign(
         expires=format_date(request.expires_at, locale), url=url,
     )
     sent = []
-    for channel, to in guardian_channels(guardian):
+    if channels is None:
+        targets = guardian_channels(guardian)
+    else:
+        targets = [(c, a) for c, a in (("email", guardian.email), ("sms", guardian.phone)) if c in channels and a]
+    for channel, to in targets:
         if channel == "email":
             subject = t(f"{prefix}.email.subject", locale, **values)
             paragraphs = [

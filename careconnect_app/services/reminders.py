@@ -9,11 +9,9 @@ key is changed, old requests cannot be reminded (logged) until the provider resu
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select, update
 
 from careconnect_app.clock import utcnow
@@ -150,23 +148,6 @@ def resend(session: Session, signing_request_id: int, *, user_id: int | None = N
 
 # ---- fallback to the other channel -------------------------------------------------------------
 
-@contextmanager
-def _only_channel(guardian: Guardian, channel: str):
-    """Make queue_ready_to_sign choose exactly `channel`, without writing to the guardian row.
-
-    set_committed_value changes the loaded values without marking them dirty, so nothing is
-    flushed. (A `channels=` parameter on queue_ready_to_sign would make this unnecessary.)
-    """
-    saved = (guardian.notify_email, guardian.notify_sms)
-    set_committed_value(guardian, "notify_email", channel == "email")
-    set_committed_value(guardian, "notify_sms", channel == "sms")
-    try:
-        yield
-    finally:
-        set_committed_value(guardian, "notify_email", saved[0])
-        set_committed_value(guardian, "notify_sms", saved[1])
-
-
 def _usable(guardian: Guardian, channel: str) -> bool:
     if channel == "email":
         return bool(guardian.email) and not guardian.email_undeliverable
@@ -198,8 +179,7 @@ def queue_fallback(session: Session, failed: OutgoingMessage) -> list[int]:
     url = signing_url_for(request)
     if url is None:
         return []
-    with _only_channel(guardian, other):
-        messages = notifications.queue_ready_to_sign(session, request, url, kind=failed.kind)
+    messages = notifications.queue_ready_to_sign(session, request, url, kind=failed.kind, channels=(other,))
     for m in messages:
         m.fallback_for_id = failed.id
         session.add(m)
