@@ -1,4 +1,4 @@
-"""Command line: `python -m careconnect_app demo [--json]`, `migrate`, `worker`."""
+"""Command line: `python -m careconnect_app demo [--json]`, `migrate`, `worker`, `create-admin`."""
 
 from __future__ import annotations
 
@@ -52,6 +52,51 @@ def cmd_worker(args) -> int:
     return 0
 
 
+def cmd_create_admin(args) -> int:
+    """Create an agency administrator login (the password is asked for unless --password is given)."""
+    import getpass
+
+    from sqlmodel import select
+
+    from careconnect_app import db
+    from careconnect_app.models import Agency
+    from careconnect_app.services import accounts
+
+    if not args.agency_id and not args.agency_name:
+        print("Give --agency-id or --agency-name.", file=sys.stderr)
+        return 2
+    password = args.password
+    if password is None:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat password: ") != password:
+            print("The passwords do not match.", file=sys.stderr)
+            return 2
+    db.migrate()
+    try:
+        with db.session_scope() as session:
+            if args.agency_id:
+                agency = session.get(Agency, args.agency_id)
+                if agency is None:
+                    print(f"No agency with id {args.agency_id}.", file=sys.stderr)
+                    return 1
+            else:
+                agency = session.exec(select(Agency).where(Agency.name == args.agency_name)).first()
+                if agency is None:
+                    agency = Agency(name=args.agency_name)
+                    session.add(agency)
+                    session.flush()
+                    print(f"Created agency {agency.name!r} (id {agency.id}).")
+            user = accounts.create_user(session, email=args.email, name=args.name, password=password,
+                                        role=accounts.ROLE_AGENCY_ADMIN, agency_id=agency.id)
+            print(f"Created agency admin {user.email} for {agency.name!r}.")
+    except accounts.AccountError as exc:
+        from careconnect_app.i18n import t
+
+        print(t(exc.key), file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m careconnect_app")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -64,6 +109,13 @@ def main(argv: list[str] | None = None) -> int:
     worker_p.add_argument("--poll", type=float, default=1.0)
     worker_p.add_argument("--once", action="store_true")
     worker_p.set_defaults(func=cmd_worker)
+    admin_p = sub.add_parser("create-admin", help="create an agency administrator login for the portal")
+    admin_p.add_argument("email")
+    admin_p.add_argument("--name", default="")
+    admin_p.add_argument("--agency-id", type=int, default=0)
+    admin_p.add_argument("--agency-name", default="")
+    admin_p.add_argument("--password", default=None, help="prompted for when omitted")
+    admin_p.set_defaults(func=cmd_create_admin)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -13,6 +13,7 @@ from careconnect_app.api.headers import security_headers
 from careconnect_app.config import get_settings
 from careconnect_app.pages.dev_outbox import OutboxState, outbox_page
 from careconnect_app.pages.guide import GuideState, guide_page
+from careconnect_app.pages.portal import add_portal_pages
 from careconnect_app.pages.sign import sign_page
 from careconnect_app.pages.sign_state import SignState
 from careconnect_app.startup import prepare
@@ -31,8 +32,10 @@ app = rx.App(
     api_transformer=[Starlette(routes=webhooks.routes), security_headers],
 )
 
-app.add_page(sign_page, route=routes.SIGN, title="CareConnect Sign", on_load=SignState.load)
-app.add_page(guide_page, route=routes.GUIDE, title="Parent guide · CareConnect Sign", on_load=GuideState.load)
+# Titles follow the page language (screen readers announce them first).
+app.add_page(sign_page, route=routes.SIGN, title=SignState.tr["app_name"], on_load=SignState.load)
+app.add_page(guide_page, route=routes.GUIDE, title=GuideState.tr["guide.title"], on_load=GuideState.load)
+add_portal_pages(app)
 if not get_settings().is_prod:
     app.add_page(outbox_page, route=routes.DEV_OUTBOX, title="Dev outbox", on_load=OutboxState.load)
 

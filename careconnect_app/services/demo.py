@@ -129,4 +129,31 @@ def seed(session: Session, *, today: date | None = None) -> DemoResult:
                     "child": child.full_name,
                     "agency": agency.name,
                 })
+    _create_logins(session, [(a, p) for a, p, _f, _r in setups], result)
     return result
+
+
+# Demo-only logins, printed by `python -m careconnect_app demo` (never used outside development).
+_DEMO_LOGINS = [
+    ("provider@littlesprouts.example", "Little Sprouts staff", "provider", 0, "sprouts-demo-2026"),
+    ("provider@sunrise-learning.example", "Sunrise staff", "provider", 1, "sunrise-demo-2026"),
+    ("admin@valley-subsidy.example", "Valley agency admin", "agency_admin", 0, "valley-admin-2026"),
+]
+
+
+def _create_logins(session: Session, setups: list[tuple[Agency, Provider]], result: DemoResult) -> None:
+    """One portal login per demo provider and one agency admin, listed in result.logins."""
+    from careconnect_app.services import accounts
+
+    from sqlmodel import select
+
+    from careconnect_app.models import PortalUser
+
+    for email, name, role, index, password in _DEMO_LOGINS:
+        agency, provider = setups[index]
+        if session.exec(select(PortalUser.id).where(PortalUser.email == email)).first() is not None:
+            continue  # `demo --force` on a database that already has the demo logins
+        accounts.create_user(session, email=email, name=name, password=password, role=role,
+                             agency_id=agency.id, provider_id=provider.id if role == "provider" else None)
+        result.logins.append({"role": role, "email": email, "password": password,
+                              "provider": provider.name if role == "provider" else "", "agency": agency.name})

@@ -113,3 +113,56 @@ def recall_sheet(session: Session, sheet: AttendanceSheet, *, user_id: int | Non
     session.add(sheet)
     audit.record(session, "recalled", actor="provider", sheet_id=sheet.id, user_id=user_id, ip=ip,
                  user_agent=user_agent, at=now)
+
+
+# --- provider "resend" from the portal -----------------------------------------------------------
+
+PORTAL_RESEND_COOLDOWN_MINUTES = 10
+
+
+def resend_link(session: Session, request: SigningRequest, *, user_id: int | None = None, ip: str = "",
+                user_agent: str = "", now: datetime | None = None) -> list[int]:
+    """Send the guardian their link again, at most once per 10 minutes per request.
+
+    The same link when it can be rebuilt (token_ciphertext); otherwise, or when it expired, a fresh
+    link for the same guardian replaces it (the old request is marked "superseded"). Raises
+    SubmissionError("resend.error.<code>"). The caller commits, then calls delivery.deliver_now.
+    """
+    from datetime import timedelta
+
+    from careconnect_app.services import reminders
+
+    now = now or utcnow()
+    sheet = session.get(AttendanceSheet, request.sheet_id)
+    if sheet is None or sheet.status != "ready_for_parent" or request.sheet_version != sheet.version:
+        raise SubmissionError("resend.error.not_open")
+    if request.status not in ("pending",):
+        raise SubmissionError("resend.error.not_open")
+    last = request.last_notified_at
+    if last is not None and last.tzinfo is None:
+        from datetime import timezone
+
+        last = last.replace(tzinfo=timezone.utc)
+    if last is not None and now - last < timedelta(minutes=PORTAL_RESEND_COOLDOWN_MINUTES):
+        raise SubmissionError("resend.error.too_soon")
+    guardian = session.get(Guardian, request.guardian_id)
+    if not notifications.guardian_channels(guardian):
+        raise SubmissionError("resend.error.no_channel")
+    expired = links.status_of(request, now) == links.LinkStatus.EXPIRED
+    if not expired and reminders.signing_url_for(request) is not None:
+        try:
+            return reminders.resend(session, request.id, user_id=user_id, ip=ip, user_agent=user_agent, now=now)
+        except reminders.ResendError as exc:
+            raise SubmissionError(f"resend.error.{exc.code}") from exc
+    # Fresh link for the same guardian; the old one stops.
+    provider = session.get(Provider, sheet.provider_id)
+    agency = session.get(Agency, provider.agency_id)
+    request.status = "superseded"
+    session.add(request)
+    new_request, token = links.issue(session, sheet, guardian, agency, now=now)
+    messages = notifications.queue_ready_to_sign(session, new_request, links.signing_url(token))
+    for m in messages:
+        audit.record(session, "resent", actor="provider", sheet_id=sheet.id, signing_request_id=new_request.id,
+                     user_id=user_id, ip=ip, user_agent=user_agent, channel=m.channel, at=now,
+                     detail={"message_id": m.id, "replaces": request.public_id})
+    return [m.id for m in messages]

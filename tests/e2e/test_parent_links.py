@@ -1,0 +1,68 @@
+"""Link states a parent can meet: unknown, expired, already signed (never the pad again)."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+
+def test_unknown_token_page(page, app_server, wizard):
+    page.goto(f"{app_server.base_url}/sign/{secrets.token_urlsafe(32)}")
+    wizard.expect_heading(page, "status.unknown.title")
+    expect(page.get_by_text(wizard.t("status.unknown.body"))).to_be_visible()
+    expect(page.locator("#start")).to_have_count(0)
+
+
+def test_expired_link_page(page, fresh_link, backdate, wizard):
+    link = fresh_link()
+    backdate(link)
+    wizard.open(page, link, expect_key="status.expired.title")
+    expect(page.get_by_text(link.provider).first).to_be_visible()  # "ask <provider> for a new one"
+    expect(page.locator("#start")).to_have_count(0)
+    expect(page.locator("#signature-pad")).to_have_count(0)
+
+
+def test_link_expiring_mid_flow_stops_signing(page, fresh_link, backdate, wizard, app_server):
+    link = fresh_link(verification=False)
+    wizard.to_sign(page, link)
+    backdate(link)
+    wizard.draw_mouse(page)
+    wizard.check_boxes(page)
+    page.locator("#submit-signature").click()
+    wizard.expect_heading(page, "status.expired.title")
+    assert app_server.signature_count(link.request_id) == 0
+
+
+def test_signed_link_opened_again_shows_signed_state_never_the_pad(new_context, fresh_link, wizard):
+    link = fresh_link(verification=True)
+    ctx = new_context()
+    page = ctx.new_page()
+    wizard.to_sign(page, link, channel="email")
+    wizard.sign_and_submit(page, link)
+    reference = page.locator("#reference").inner_text()
+
+    # The same phone opens the link from the message again (new tab, verified cookie).
+    again = ctx.new_page()
+    wizard.open(again, link, expect_key="status.signed.title")
+    expect(again.locator("#reference")).to_have_text(reference)
+    expect(again.locator("#signature-pad")).to_have_count(0)
+    expect(again.locator("#start")).to_have_count(0)
+    with again.expect_download() as info:
+        again.locator("#download-copy").click()
+    with open(info.value.path(), "rb") as f:
+        assert f.read(5) == b"%PDF-"
+
+    # Reload in the tab that signed.
+    page.reload()
+    expect(page.locator("#reference")).to_have_text(reference)
+    expect(page.locator("#signature-pad")).to_have_count(0)
+
+    # Someone else's browser (never verified): the signed state, no pad and no download.
+    other = new_context().new_page()
+    wizard.open(other, link, expect_key="status.signed.title")
+    expect(other.locator("#signature-pad")).to_have_count(0)
+    expect(other.locator("#download-copy")).to_have_count(0)
