@@ -83,6 +83,20 @@ def _login(page, base: str, who: tuple[str, str]) -> None:
     page.locator("#counts").wait_for()
 
 
+def _search(page, text: str) -> None:
+    """Type into the dashboard search once the page has its state (a late hydrate can reset it)."""
+    page.locator("#counts").wait_for()
+    search = page.locator("#search")
+    for _ in range(5):
+        search.fill(text)
+        page.wait_for_timeout(800)  # the input is debounced (300 ms)
+        if search.input_value() == text:
+            page.wait_for_timeout(400)
+            if search.input_value() == text:
+                return
+    raise AssertionError(f"search box kept resetting, wanted {text!r}")
+
+
 def _outbox(path: Path) -> list[dict]:
     if not path.exists():
         return []
@@ -130,7 +144,7 @@ def _add_child_with_guardian(page, base: str, first: str, last: str, email: str)
 def _record_week(page, base: str, child: str) -> str:
     """From the dashboard: start the child's sheet for the default (last) week and fill it in."""
     page.goto(base + "/portal")
-    page.fill("#search", child)
+    _search(page, child)
     row = page.locator(f'tr[data-child="{child}"]')
     row.wait_for()
     row.get_by_role("button").last.click()
@@ -232,7 +246,7 @@ def test_provider_to_signed_sheet(portal_app, browser, viewport):
         assert data.startswith(b"%PDF")
 
     page.goto(base + "/portal")
-    page.fill("#search", child)
+    _search(page, child)
     row = page.locator(f'tr[data-child="{child}"]')
     row.wait_for()
     assert "Signed" in row.inner_text()
@@ -371,7 +385,7 @@ def test_select_all_submits_many_and_problem_report_reaches_provider(portal_app,
         emails[first] = f"{first.lower()}.{last.lower()}@example.com"
         _add_child_with_guardian(page, base, first, last, emails[first])
         page.goto(base + "/portal")
-        page.fill("#search", f"{first} {last}")
+        _search(page, f"{first} {last}")
         row = page.locator(f'tr[data-child="{first} {last}"]')
         row.wait_for()
         row.get_by_role("button").last.click()
@@ -381,7 +395,7 @@ def test_select_all_submits_many_and_problem_report_reaches_provider(portal_app,
         page.fill("#out-0-0", "15:00")
         page.locator("#total-hours").filter(has_text="7:00").wait_for()
     page.goto(base + "/portal")
-    page.fill("#search", last)
+    _search(page, last)
     page.locator(f'tr[data-child="Eva {last}"]').wait_for()
     page.locator(f'tr[data-child="Ben {last}"]').wait_for()
     page.click("#select-all")
@@ -406,7 +420,7 @@ def test_select_all_submits_many_and_problem_report_reaches_provider(portal_app,
     parent.get_by_text("Your problem report was sent").wait_for()
     parent_ctx.close()
     page.reload()
-    page.fill("#search", f"Eva {last}")
+    _search(page, f"Eva {last}")
     row = page.locator(f'tr[data-child="Eva {last}"]')
     row.filter(has_text="Problem reported").wait_for()
     assert "She left at 2 pm on Monday" in row.inner_text()
