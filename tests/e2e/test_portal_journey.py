@@ -239,6 +239,10 @@ def test_provider_to_signed_sheet(portal_app, browser, viewport):
     trail = page.locator("#audit-trail").inner_text()
     assert "Submitted by the provider" in trail and "Document signed" in trail
     assert page.locator("#signature-image").get_attribute("src").startswith("data:image/png;base64,")
+    # The provider sees each message's delivery state, with the contact masked.
+    states = page.locator("#message-states").inner_text()
+    assert "Signing link" in states and "Sent" in states and email not in states
+    assert email[0] + "***@example.com" in states
     for button in ("#download-signed", "#download-certificate"):
         with page.expect_download() as info:
             page.click(button)

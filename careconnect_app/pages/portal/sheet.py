@@ -89,6 +89,9 @@ class SheetState(PortalState):
     document_hash: str = ""
     verification: str = ""
     audit_rows: list[dict[str, str]] = []
+    # Every email/SMS about this sheet with its delivery state (queued, sent, delivered, failed).
+    messages: list[dict[str, str]] = []
+    unreachable: list[str] = []
 
     _error_keys: list[str] = []
 
@@ -165,7 +168,24 @@ class SheetState(PortalState):
                 self.problems.append({"guardian": g.full_name if g else "", "text": r.dispute_text,
                                       "when": format_date(r.disputed_at or r.created_at, self.locale),
                                       "current": "1" if current and r.status == "disputed" else ""})
+        self._show_messages(session, sheet, reqs, guardians)
         self._show_signed(session, sheet)
+
+    def _show_messages(self, session, sheet: AttendanceSheet, reqs, guardians) -> None:
+        """Delivery states from the outbox table; contacts are masked by delivery_summary."""
+        self.messages = [
+            {"kind": self._t(f"message.kind.{m['kind']}"), "channel": m["channel"], "to": m["to"],
+             "status": self._t(f"message.status.{m['status']}"), "state": m["status"],
+             "attempts": str(m["attempts"]), "reason": m["last_error"] or "",
+             "when": iso(m["delivered_at"] or m["sent_at"] or m["failed_at"] or m["created_at"])}
+            for m in delivery.delivery_summary(session, sheet.id)
+        ]
+        self.unreachable = [
+            self._t("messages.unreachable", name=(guardians.get(r.guardian_id).full_name
+                                                  if guardians.get(r.guardian_id) else ""))
+            for r in reqs
+            if r.status == "pending" and not r.in_person and delivery.all_channels_failed(session, r.id)
+        ]
 
     def _show_signed(self, session, sheet: AttendanceSheet) -> None:
         sig = certificates.signature_of_sheet(session, sheet)
@@ -184,7 +204,7 @@ class SheetState(PortalState):
         self.verification = how + (" · " + self._t("verification.in_person") if sig.in_person else "")
         self.audit_rows = [
             {"time": iso(e.created_at), "event": self._event_label(e.event),
-             "actor": e.actor, "ip": e.ip or "—", "user_agent": e.user_agent or "—", "channel": e.channel or "—"}
+             "actor": self._t(f"actor.{e.actor}"), "ip": e.ip or "—", "user_agent": e.user_agent or "—", "channel": e.channel or "—"}
             for e in audit.events_for_sheet(session, sheet.id)
         ]
 
@@ -608,6 +628,40 @@ def _parents_panel() -> rx.Component:
     )
 
 
+def _message_row(m: dict) -> rx.Component:
+    td = lambda label, *c: rx.el.td(*c, custom_attrs={"data-label": label})  # noqa: E731
+    return rx.el.tr(
+        td(T["col.time"], rx.text(m["when"], size="1")),
+        td(T["col.message"], m["kind"]),
+        td(T["col.channel"], m["channel"]),
+        td(T["col.to"], m["to"]),
+        td(T["col.status"], rx.badge(m["status"], color_scheme=rx.match(
+            m["state"], ("delivered", "green"), ("failed", "red"), ("sent", "blue"), "gray"), high_contrast=True)),
+        td(T["col.attempts"], m["attempts"]),
+        td(T["col.reason"], rx.text(m["reason"], size="1", style={"wordBreak": "break-word"})),
+    )
+
+
+def _messages_panel() -> rx.Component:
+    return section(
+        rx.heading(T["messages.title"], as_="h2", size="4"),
+        rx.foreach(S.unreachable, lambda text: rx.callout(text, icon="triangle-alert", color_scheme="red",
+                                                          width="100%", class_name="unreachable")),
+        rx.box(
+            rx.el.table(
+                rx.el.thead(rx.el.tr(*[rx.el.th(T[k], scope="col") for k in
+                                       ("col.time", "col.message", "col.channel", "col.to", "col.status",
+                                        "col.attempts", "col.reason")])),
+                rx.el.tbody(rx.foreach(S.messages, _message_row)),
+                class_name="pt-table",
+                id="message-states",
+            ),
+            overflow_x="auto",
+            width="100%",
+        ),
+    )
+
+
 def _problems() -> rx.Component:
     return rx.foreach(S.problems, lambda p: rx.callout(
         rx.vstack(
@@ -701,6 +755,7 @@ def sheet_page() -> rx.Component:
         _problems(),
         rx.cond(S.signed, _signed_panel()),
         rx.cond(S.requests.length() > 0, _parents_panel()),
+        rx.cond(S.messages.length() > 0, _messages_panel()),
         section(
             rx.hstack(
                 rx.heading(T["grid.title"], as_="h2", size="4"),
