@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
@@ -74,7 +75,9 @@ def _fill_attendance(session: Session, sheet: AttendanceSheet, rng: random.Rando
 
 
 def _slug(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isalnum())
+    """"García" -> "garcia": email addresses stay ASCII."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return "".join(ch for ch in ascii_name.lower() if ch.isalnum())
 
 
 def seed(session: Session, *, today: date | None = None) -> DemoResult:
