@@ -8,7 +8,7 @@ import reflex as rx
 from starlette.applications import Starlette
 
 from careconnect_app import routes
-from careconnect_app.api import webhooks
+from careconnect_app.api import sign_preview, webhooks
 from careconnect_app.api.headers import security_headers
 from careconnect_app.config import get_settings
 from careconnect_app.pages.dev_outbox import OutboxState, outbox_page
@@ -28,8 +28,9 @@ app = rx.App(
         rx.el.meta(name="robots", content="noindex, nofollow"),
         rx.el.meta(name="theme-color", content="#1d4ed8"),
     ],
-    # Webhooks are plain Starlette routes beside Reflex's; headers wrap everything served.
-    api_transformer=[Starlette(routes=webhooks.routes), security_headers],
+    # Webhooks and the signing link's first paint are plain Starlette routes in front of Reflex's;
+    # the security headers wrap everything served.
+    api_transformer=[Starlette(routes=webhooks.routes + sign_preview.routes), security_headers],
 )
 
 # Titles follow the page language (screen readers announce them first).

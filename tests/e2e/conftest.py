@@ -124,6 +124,7 @@ class AppServer:
     log_path: Path
     tmp: Path
     process: subprocess.Popen | None = None
+    redis_url: str = ""  # Reflex state lives in Redis, shared by several backend workers
     _counter: list = field(default_factory=lambda: [0])
 
     # --- server log ------------------------------------------------------------------------
@@ -296,6 +297,27 @@ class AppServer:
             return s.get(SigningRequest, request_id)
 
 
+def _start_redis(tmp: Path) -> tuple[subprocess.Popen, str]:
+    """A private redis-server on loopback: the app then runs as in production, several workers
+    sharing Reflex state through Redis (tests/run.sh installs redis-server)."""
+    import shutil
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server is not installed (tests/run.sh installs it)")
+    port = _free_port()
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", str(tmp)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return proc, f"redis://127.0.0.1:{port}/0"
+        time.sleep(0.2)
+    _stop(proc)
+    raise RuntimeError("redis-server did not start")
+
+
 def _stop(proc: subprocess.Popen) -> None:
     if proc.poll() is not None:
         return
@@ -317,7 +339,9 @@ def app_server():
     port = _free_port()
     tmp = Path(tempfile.mkdtemp(prefix="cc-e2e-"))
     db_path = tmp / "e2e.db"
+    redis_proc, redis_url = _start_redis(tmp)
     env = {
+        "REDIS_URL": redis_url,
         "DATABASE_URL": f"sqlite:///{db_path}",
         "CARECONNECT_OUTBOX": str(tmp / "outbox.jsonl"),
         "CARECONNECT_BASE_URL": f"http://localhost:{port}",
@@ -330,7 +354,8 @@ def app_server():
         "REFLEX_TELEMETRY_ENABLED": "false",
     }
     server = AppServer(base_url=f"http://localhost:{port}", port=port, outbox=Path(env["CARECONNECT_OUTBOX"]),
-                       db_url=env["DATABASE_URL"], env=env, log_path=tmp / "server.log", tmp=tmp)
+                       db_url=env["DATABASE_URL"], env=env, log_path=tmp / "server.log", tmp=tmp,
+                       redis_url=redis_url)
     # Migrate first, so fresh_link works even before the server's lifespan task ran.
     from careconnect_app import db
 
@@ -359,12 +384,14 @@ def app_server():
             time.sleep(1)
     except BaseException as exc:
         _stop(proc)
+        _stop(redis_proc)
         log.close()
         tail = server.log_text()[-8000:]
         print(f"\n===== reflex server log ({server.log_path}) =====\n{tail}\n=====", file=sys.stderr)
         raise RuntimeError(f"app_server failed to start: {exc}\n{tail[-3000:]}") from exc
     yield server
     _stop(proc)
+    _stop(redis_proc)
     log.close()
 
 

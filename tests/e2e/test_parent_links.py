@@ -66,3 +66,18 @@ def test_signed_link_opened_again_shows_signed_state_never_the_pad(new_context, 
     wizard.open(other, link, expect_key="status.signed.title")
     expect(other.locator("#signature-pad")).to_have_count(0)
     expect(other.locator("#download-copy")).to_have_count(0)
+
+
+def test_first_paint_shows_the_child_before_the_app_loads_then_gives_way(page, fresh_link, wizard):
+    """The HTML itself names the child (slow phones see it at once); the wizard then replaces it."""
+    import urllib.request
+
+    link = fresh_link(verification=False)
+    with urllib.request.urlopen(link.url, timeout=10) as response:  # noqa: S310 (localhost)
+        first_html = response.read().decode("utf-8")
+        assert response.headers["Cache-Control"] == "no-store"
+    assert 'id="cc-preview"' in first_html and link.child in first_html
+    wizard.open(page, link)
+    expect(page.locator("#cc-preview")).to_be_hidden()
+    with urllib.request.urlopen(link.url.rsplit("/", 1)[0] + "/" + secrets.token_urlsafe(32), timeout=10) as r:  # noqa: S310
+        assert 'id="cc-preview"' not in r.read().decode("utf-8")  # unknown links reveal nothing

@@ -1,0 +1,45 @@
+"""The server-rendered first paint of a signing link: only for links that may be signed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from careconnect_app.api.sign_preview import preview_html
+from careconnect_app.clock import utcnow
+from careconnect_app.db import session_scope
+from careconnect_app.models import SigningRequest
+
+
+def test_preview_names_child_period_and_provider_in_the_guardians_language(make_request):
+    _, token = make_request(locale="es")
+    html = preview_html(token, ip="203.0.113.5")
+    assert 'lang="es"' in html and "Mateo García" in html and "Test Provider" in html
+    assert "Asistencia lista para su firma" in html and "2 de nov de 2026" in html
+
+
+def test_no_preview_for_unknown_expired_or_signed_links(make_request):
+    request_id, token = make_request()
+    assert preview_html("x" * 43, ip="203.0.113.5") == ""
+    with session_scope() as s:
+        req = s.get(SigningRequest, request_id)
+        req.expires_at = utcnow() - timedelta(minutes=1)
+        s.add(req)
+    assert preview_html(token, ip="203.0.113.5") == ""
+    with session_scope() as s:
+        req = s.get(SigningRequest, request_id)
+        req.expires_at = utcnow() + timedelta(days=1)
+        req.status = "signed"
+        s.add(req)
+    assert preview_html(token, ip="203.0.113.5") == ""
+
+
+def test_preview_escapes_names(make_request):
+    _, token = make_request()
+    with session_scope() as s:
+        from careconnect_app.models import Child
+
+        child = s.get(Child, 1)
+        child.first_name = "<script>alert(1)</script>"
+        s.add(child)
+    html = preview_html(token, ip="")
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
