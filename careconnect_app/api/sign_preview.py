@@ -28,6 +28,13 @@ _STYLE = (
     ".cc-preview p{margin:.25rem 0;font-size:1.1rem}.cc-preview .cc-muted{color:#60646c;font-size:.95rem}"
     "body:has(#main .rt-Card) .cc-preview{display:none}</style>"
 )
+# Once the wizard shows its first card the preview leaves the DOM (no duplicate heading for
+# screen readers or tests); the CSS rule above covers browsers where this script is late.
+_REMOVE = (
+    "<script>(function(){var p=document.getElementById('cc-preview');if(!p)return;"
+    "var o=new MutationObserver(function(){if(document.querySelector('#main .rt-Card')){o.disconnect();p.remove();}});"
+    "o.observe(document.documentElement,{childList:true,subtree:true});})();</script>"
+)
 _cache: dict[Path, tuple[float, str]] = {}
 
 
@@ -70,7 +77,7 @@ def preview_html(token: str, ip: str) -> str:
             ("p class=\"cc-muted\"", i18n.t("parent.loading", locale)),
         ]
     body = "".join(f"<{tag}>{html.escape(text)}</{tag.split()[0]}>" for tag, text in parts)
-    return f'<div class="cc-preview" id="cc-preview" lang="{locale}">{_STYLE}{body}</div>'
+    return f'<div class="cc-preview" id="cc-preview" lang="{locale}">{_STYLE}{body}{_REMOVE}</div>'
 
 
 async def sign_page(request: Request) -> Response:

@@ -528,12 +528,12 @@ class ParentFlow:
         return self.tr[locale][key]
 
     def heading(self, page):
-        return page.locator("h1")
+        return page.locator("#main h1")  # the app's own heading, not the first-paint preview
 
     def expect_heading(self, page, key: str, locale: str = "en", timeout: float = 20_000):
         from playwright.sync_api import expect
 
-        expect(page.locator("h1").first).to_have_text(self.t(key, locale), timeout=timeout)
+        expect(page.locator("#main h1").first).to_have_text(self.t(key, locale), timeout=timeout)
 
     # --- steps ---------------------------------------------------------------------------
     def open(self, page, link_or_url, expect_key: str | None = "landing.title", locale: str | None = None):

@@ -63,7 +63,7 @@ def test_two_tabs_submitting_at_once_sign_once(context, fresh_link, wizard, app_
     tab2.evaluate("document.getElementById('submit-signature').click()")
     signed = re.compile("^(%s|%s)$" % (re.escape(wizard.t("done.title")), re.escape(wizard.t("status.signed.title"))))
     for tab in (tab1, tab2):
-        expect(tab.locator("h1").first).to_have_text(signed)
+        expect(tab.locator("#main h1").first).to_have_text(signed)
         expect(tab.locator("#signature-pad")).to_have_count(0)
     assert app_server.signature_count(link.request_id) == 1
     reference = app_server.request_row(link.request_id).reference
