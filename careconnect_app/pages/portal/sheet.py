@@ -118,6 +118,13 @@ class SheetState(PortalState):
             return user, None
         return user, sheet
 
+    def _refresh(self) -> None:
+        """Re-read the sheet after an action committed, re-checking access as every handler does."""
+        with session_scope() as session:
+            _user, sheet = self._guard(session)
+            if sheet is not None:
+                self._show(session, sheet)
+
     def _day_label(self, d: date) -> str:
         return self._t("day_format", weekday=self._t(attendance.weekday_key(d)), day=d.day,
                        month=self._t(f"month.{d.month}"))
@@ -277,10 +284,7 @@ class SheetState(PortalState):
     @rx.event
     def toggle_language(self):
         self._switch_locale()
-        with session_scope() as session:
-            _user, sheet = self._guard(session)
-            if sheet is not None:
-                self._show(session, sheet)
+        self._refresh()
 
     @rx.event
     def set_time(self, index: int, pair: int, which: str, value: str):
@@ -366,10 +370,7 @@ class SheetState(PortalState):
         if in_person and first_url:
             token = first_url.rsplit("/", 1)[-1]
             return rx.redirect(sign_path(token))
-        with session_scope() as session:
-            _user, sheet = self._guard(session)
-            if sheet is not None:
-                self._show(session, sheet)
+        self._refresh()
         self.message = self._t("submit.done", count=len(issued))
 
     @rx.event
@@ -433,10 +434,7 @@ class SheetState(PortalState):
                 self.error = self._t(exc.key, minutes=submission.PORTAL_RESEND_COOLDOWN_MINUTES)
                 return
         delivery.deliver_now(ids)
-        with session_scope() as session:
-            _user, sheet = self._guard(session)
-            if sheet is not None:
-                self._show(session, sheet)
+        self._refresh()
         self.message = self._t("resend.done")
 
     def _download(self, kind: str):
