@@ -17,7 +17,8 @@ def cmd_migrate(_args) -> int:
 
 def cmd_demo(args) -> int:
     from careconnect_app import db
-    from careconnect_app.services import delivery, demo
+    from careconnect_app.messaging import outbox
+    from careconnect_app import demo
 
     db.migrate()
     with db.session_scope() as session:
@@ -25,7 +26,7 @@ def cmd_demo(args) -> int:
             print("The database already has data; use --force to add the demo anyway.", file=sys.stderr)
             return 1
         result = demo.seed(session)
-    delivery.deliver_now(result.message_ids)
+    outbox.deliver_now(result.message_ids)
     if args.json:
         print(json.dumps({"links": result.links, "logins": result.logins}, ensure_ascii=False))
     else:
@@ -45,7 +46,7 @@ def print_demo(result) -> None:
 
 def cmd_worker(args) -> int:
     from careconnect_app import db
-    from careconnect_app.services import worker
+    from careconnect_app.messaging import worker
 
     db.migrate()
     worker.run_forever(poll_seconds=args.poll, once=args.once)
@@ -60,7 +61,7 @@ def cmd_create_admin(args) -> int:
 
     from careconnect_app import db
     from careconnect_app.models import Agency
-    from careconnect_app.services import accounts
+    from careconnect_app.portal import accounts
 
     if not args.agency_id and not args.agency_name:
         print("Give --agency-id or --agency-name.", file=sys.stderr)

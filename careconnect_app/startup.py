@@ -13,18 +13,19 @@ log = logging.getLogger(__name__)
 def prepare() -> None:
     """Migrate, seed an empty development database, start the in-app delivery worker."""
     from careconnect_app.__main__ import print_demo
-    from careconnect_app.services import delivery, demo, worker
+    from careconnect_app.messaging import outbox, worker
+    from careconnect_app import demo
 
     settings = get_settings()
     # Misconfigured email/SMS is reported now, not at the first parent's send.
-    delivery.check_configuration(settings)
+    outbox.check_configuration(settings)
     db.migrate()
     if settings.demo_on_empty and not settings.is_prod:
         # Several backend workers start at once: only the first seeds.
         with db.startup_lock(), db.session_scope() as session:
             result = demo.seed(session) if demo.is_empty(session) else None
         if result is not None:
-            delivery.deliver_now(result.message_ids)
+            outbox.deliver_now(result.message_ids)
             print_demo(result)
     if settings.run_worker_in_app:
         worker.start_in_background()

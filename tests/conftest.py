@@ -45,7 +45,7 @@ def _create_postgres_database() -> tuple[str, callable]:
 def fresh_db(request, tmp_path, monkeypatch):
     """A migrated, empty database (SQLite, and PostgreSQL when available) and outbox for one test."""
     from careconnect_app import config, db
-    from careconnect_app.services import delivery
+    from careconnect_app.messaging import outbox
 
     drop = None
     if request.param == "postgres":
@@ -57,11 +57,11 @@ def fresh_db(request, tmp_path, monkeypatch):
     monkeypatch.setenv("CARECONNECT_BASE_URL", "https://sign.example.org")
     config.get_settings.cache_clear()
     db.reset_engine()
-    delivery.reset_backends()
+    outbox.reset_backends()
     db.migrate()
     yield tmp_path
     db.reset_engine()
-    delivery.reset_backends()
+    outbox.reset_backends()
     config.get_settings.cache_clear()
     if drop:
         drop()
@@ -76,7 +76,7 @@ def make_request(fresh_db):
     from careconnect_app.models import (
         Agency, AttendanceEntry, AttendanceSheet, Child, ChildGuardian, Guardian, Provider,
     )
-    from careconnect_app.services import submission
+    from careconnect_app.portal import submission
 
     def build(*, requires_verification=True, locale="en", email="ana@example.com", phone="+15555550123",
               link_lifetime_days=14, guardians=1):

@@ -19,8 +19,8 @@ from starlette.routing import Route
 from careconnect_app import i18n
 from careconnect_app.db import session_scope
 from careconnect_app.models import AttendanceSheet, Child, Guardian, Provider
-from careconnect_app.services import links
-from careconnect_app.services.notifications import format_period
+from careconnect_app.signing import links
+from careconnect_app.messaging.compose import format_period
 
 _STYLE = (
     "<style>.cc-preview{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:40rem;"

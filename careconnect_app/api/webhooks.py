@@ -1,7 +1,7 @@
 """Provider webhooks (Starlette routes): Twilio status + inbound SMS, SendGrid events.
 
 Each handler authenticates the request (signature against the configured PUBLIC URL, never the
-Host header), then hands the work to services.receipts in a thread (DB work must not block the
+Host header), then hands the work to messaging.receipts in a thread (DB work must not block the
 event loop) and answers at once. Mount with `routes` (see careconnect_app.py's api_transformer).
 """
 
@@ -17,8 +17,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from careconnect_app.config import get_settings
-from careconnect_app.services import receipts
-from careconnect_app.services.sms_backends import STATUS_CALLBACK_PATH as TWILIO_STATUS_PATH
+from careconnect_app.messaging.receipts import ladder
+from careconnect_app.messaging.backends.twilio import STATUS_CALLBACK_PATH as TWILIO_STATUS_PATH
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ async def twilio_status(request: Request) -> Response:
     params = await _twilio_params(request)
     if params is None:
         return PlainTextResponse("invalid signature", status_code=403)
-    outcome = await run_in_threadpool(receipts.twilio_status, params, request.query_params.get("mid", ""))
+    outcome = await run_in_threadpool(ladder.twilio_status, params, request.query_params.get("mid", ""))
     log.info("twilio status %s %s: %s", params.get("MessageSid"), params.get("MessageStatus"), outcome)
     return Response(status_code=204)
 
@@ -62,7 +62,7 @@ async def twilio_incoming(request: Request) -> Response:
     params = await _twilio_params(request)
     if params is None:
         return PlainTextResponse("invalid signature", status_code=403)
-    await run_in_threadpool(receipts.twilio_incoming, params)
+    await run_in_threadpool(ladder.twilio_incoming, params)
     # Empty TwiML: no automatic reply from us (Twilio confirms STOP/START itself).
     return Response(EMPTY_TWIML, media_type="text/xml")
 
@@ -93,7 +93,7 @@ async def sendgrid_events(request: Request) -> Response:
         return PlainTextResponse("body is not JSON", status_code=400)
     if not isinstance(events, list):
         return PlainTextResponse("expected a JSON array of events", status_code=400)
-    counts = await run_in_threadpool(receipts.sendgrid_events, events)
+    counts = await run_in_threadpool(ladder.sendgrid_events, events)
     return JSONResponse(counts)
 
 

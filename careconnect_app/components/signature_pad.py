@@ -20,7 +20,7 @@ Usage::
 
 x, y in 0..1 (fraction of the canvas CSS size, 4 decimals), t = integer ms
 since the stroke start; an empty pad gives ``strokes == []``.  The payload is
-untrusted: check it with ``services.signature_strokes.validate_strokes``.
+untrusted: check it with ``careconnect_app.signing.strokes.validate_strokes``.
 """
 
 from __future__ import annotations

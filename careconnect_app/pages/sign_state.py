@@ -17,18 +17,14 @@ from careconnect_app import i18n
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
 from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, Provider, SigningRequest
-from careconnect_app.services import (
-    attendance,
-    audit,
-    delivery,
-    documents,
-    links,
-    signing,
-    verification,
-)
-from careconnect_app.services.links import LinkStatus
-from careconnect_app.services.notifications import format_date, format_period, format_phone
-from careconnect_app.services.secrets_util import mask_contact
+from careconnect_app import attendance
+from careconnect_app.common import audit
+from careconnect_app.messaging import outbox
+from careconnect_app.documents import canvas
+from careconnect_app.signing import links, parent_steps, verification
+from careconnect_app.signing.links import LinkStatus
+from careconnect_app.messaging.compose import format_date, format_period, format_phone
+from careconnect_app.common.crypto import mask_contact
 
 SESSION_COOKIE = "cc_parent_session"
 NBSP = "\u00a0"
@@ -254,7 +250,7 @@ class SignState(rx.State):
                 guardian = session.get(Guardian, request.guardian_id)
                 self.locale = i18n.normalise_locale(guardian.preferred_locale)
             if check.ok:
-                signing.mark_opened(session, request, ip=ip, user_agent=user_agent)
+                parent_steps.mark_opened(session, request, ip=ip, user_agent=user_agent)
                 self.step = self._resume_step(session, request)
             self._show(session, request, check.status)
 
@@ -318,7 +314,7 @@ class SignState(rx.State):
                 self._say("verify_error", f"parent.{outcome.error}", seconds=outcome.retry_after,
                           minutes=max(1, round(outcome.retry_after / 60)))
         if message_id:
-            delivery.deliver_now([message_id])
+            outbox.deliver_now([message_id])
         return rx.set_focus("verification-code") if message_id else None
 
     @rx.event
@@ -360,14 +356,14 @@ class SignState(rx.State):
             request = self._guard(session)
             if request is None:
                 return
-            error = signing.report_problem(session, request, str(form_data.get("problem", "")),
+            error = parent_steps.report_problem(session, request, str(form_data.get("problem", "")),
                                            ip=ip, user_agent=user_agent)
             if error:
                 self._say("problem_error", error)
                 return
             self.problem_open = False
             self._show(session, request, LinkStatus.DISPUTED)
-        delivery.deliver_due(limit=10)
+        outbox.deliver_due(limit=10)
 
     @rx.event
     def go_sign(self):
@@ -377,7 +373,7 @@ class SignState(rx.State):
             request = self._guard(session)
             if request is None:
                 return
-            signing.mark_reviewed(session, request, ip=ip, user_agent=user_agent, locale=self.locale)
+            parent_steps.mark_reviewed(session, request, ip=ip, user_agent=user_agent, locale=self.locale)
             self.step = "sign"
         return rx.set_focus("step-heading")
 
@@ -416,9 +412,9 @@ class SignState(rx.State):
                     return
                 channel = self._verified_channel(session, request) or ""
                 request_id = request.id
-            # A fresh session whose first statement is the claiming UPDATE (see signing.sign).
+            # A fresh session whose first statement is the claiming UPDATE (see parent_steps.sign).
             with session_scope() as session:
-                outcome = signing.sign(
+                outcome = parent_steps.sign(
                     session, request_id, strokes=self._strokes, certified=self.certified,
                     consented=self.consented, ip=ip, user_agent=user_agent, locale=self.locale,
                     verification_channel=channel,
@@ -448,9 +444,9 @@ class SignState(rx.State):
                 return
             if self._verified_channel(session, request) is None:
                 return
-            signature = signing.signature_for(session, request.id)
-            pdf = documents.signed_attendance_pdf(
-                signing.stored_document(signature), signing.evidence(signature), self.locale
+            signature = parent_steps.signature_for(session, request.id)
+            pdf = canvas.signed_attendance_pdf(
+                parent_steps.stored_document(signature), parent_steps.evidence(signature), self.locale
             )
             audit.record(session, "document_downloaded", actor="parent", sheet_id=request.sheet_id,
                          signing_request_id=request.id, ip=ip, user_agent=user_agent)

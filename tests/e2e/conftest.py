@@ -216,7 +216,7 @@ class AppServer:
         from careconnect_app.models import (
             Agency, AttendanceEntry, AttendanceSheet, Child, ChildGuardian, Guardian, Provider,
         )
-        from careconnect_app.services import submission
+        from careconnect_app.portal import submission
 
         self._counter[0] += 1
         uid = f"{self._counter[0]}{uuid.uuid4().hex[:6]}"
@@ -271,7 +271,7 @@ class AppServer:
     def backdate(self, url_or_link, *, days: int = 1) -> None:
         """Make the link expired (expires_at in the past)."""
         from careconnect_app.clock import utcnow
-        from careconnect_app.services import links
+        from careconnect_app.signing import links
 
         url = url_or_link.url if isinstance(url_or_link, Link) else str(url_or_link)
         token = url.rstrip("/").rsplit("/", 1)[-1]

@@ -37,14 +37,14 @@ BASE_ENV = {
 
 
 def _apply(monkeypatch, path: Path, env: dict) -> None:
-    from careconnect_app.services import delivery
+    from careconnect_app.messaging import outbox
 
     for key, value in {**BASE_ENV, "DATABASE_URL": f"sqlite:///{path}",
                        "CARECONNECT_OUTBOX": str(path.parent / "outbox.jsonl"), **env}.items():
         monkeypatch.setenv(key, value)
     config.get_settings.cache_clear()
     db.reset_engine()
-    delivery.reset_backends()
+    outbox.reset_backends()
 
 
 def use_database(tmp_path: Path, monkeypatch, **env: str) -> Path:
@@ -64,12 +64,12 @@ def use_database(tmp_path: Path, monkeypatch, **env: str) -> Path:
 
 def reconfigure(monkeypatch, **env: str) -> None:
     """Change settings mid-test (e.g. point at a fake that started later)."""
-    from careconnect_app.services import delivery
+    from careconnect_app.messaging import outbox
 
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     config.get_settings.cache_clear()
-    delivery.reset_backends()
+    outbox.reset_backends()
 
 
 class _MonkeyEnv:
@@ -101,7 +101,7 @@ def make_family(session, *, email: str = "parent@example.com", phone: str = "+15
                 guardian=("Ana", "García"), provider_name: str = "Little Sprouts Learning Center",
                 **agency_fields) -> Family:
     """Agency, provider, child, guardian, a submitted sheet and a pending request (not notified)."""
-    from careconnect_app.services import links
+    from careconnect_app.signing import links
 
     now = now or utcnow()
     if agency is None:
@@ -129,9 +129,9 @@ def make_family(session, *, email: str = "parent@example.com", phone: str = "+15
 
 def notify(session, family: Family) -> list[int]:
     """Queue the ready-to-sign messages as a submission does."""
-    from careconnect_app.services import notifications
+    from careconnect_app.messaging import compose
 
-    return [m.id for m in notifications.queue_ready_to_sign(session, family.request, family.url)]
+    return [m.id for m in compose.queue_ready_to_sign(session, family.request, family.url)]
 
 
 __all__ = ["use_database", "reconfigure", "make_family", "notify", "Family", "date"]

@@ -14,7 +14,7 @@ from sqlmodel import select
 from careconnect_app import i18n
 from careconnect_app.db import session_scope
 from careconnect_app.models import OutgoingMessage
-from careconnect_app.services import attendance
+from careconnect_app import attendance
 
 ROOT = Path(__file__).resolve().parents[2]
 P = date(2026, 11, 2), date(2026, 11, 8)

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from careconnect_app.clock import utcnow  # noqa: E402
 from careconnect_app.db import session_scope  # noqa: E402
 from careconnect_app.models import Guardian, OutgoingMessage  # noqa: E402
-from careconnect_app.services import delivery  # noqa: E402
+from careconnect_app.messaging import outbox
 from tests.fakes.data import make_family, notify, reconfigure, use_database  # noqa: E402
 from tests.fakes.sendgrid import FakeSendGrid  # noqa: E402
 from tests.fakes.twilio import FakeTwilio  # noqa: E402
@@ -66,7 +66,7 @@ def guardian_of(mid: int) -> Guardian:
 
 def test_twilio_sends_through_sdk_with_status_callback(twilio):
     (mid,) = queued(notify_email=False)
-    assert delivery.deliver_one(mid) == "sent"
+    assert outbox.deliver_one(mid) == "sent"
     (sent,) = twilio.accepted
     m = message(mid)
     assert m.provider_message_id == sent["sid"] and m.backend == "twilio" and m.attempts == 1
@@ -78,7 +78,7 @@ def test_twilio_sends_through_sdk_with_status_callback(twilio):
 def test_twilio_messaging_service_replaces_from(twilio, monkeypatch):
     reconfigure(monkeypatch, TWILIO_MESSAGING_SERVICE_SID="MG" + "a" * 32)
     (mid,) = queued(notify_email=False)
-    delivery.deliver_one(mid)
+    outbox.deliver_one(mid)
     assert twilio.accepted[0]["messaging_service_sid"] == "MG" + "a" * 32
     assert twilio.accepted[0]["from"] == ""
 
@@ -87,13 +87,13 @@ def test_twilio_messaging_service_replaces_from(twilio, monkeypatch):
 def test_twilio_transient_errors_retry_then_deliver(twilio, status):
     (mid,) = queued(notify_email=False)
     twilio.fail_next(2, status=status)
-    assert delivery.deliver_one(mid) == "queued"
+    assert outbox.deliver_one(mid) == "queued"
     m = message(mid)
     assert m.attempts == 1 and str(status) in m.last_error and m.next_attempt_at > utcnow()
-    assert delivery.deliver_one(mid) == "queued"  # not due yet: untouched
+    assert outbox.deliver_one(mid) == "queued"  # not due yet: untouched
     assert message(mid).attempts == 1
-    assert delivery.deliver_one(mid, now=utcnow() + LATER) == "queued"
-    assert delivery.deliver_one(mid, now=utcnow() + LATER) == "sent"
+    assert outbox.deliver_one(mid, now=utcnow() + LATER) == "queued"
+    assert outbox.deliver_one(mid, now=utcnow() + LATER) == "sent"
     assert message(mid).attempts == 3 and len(twilio.accepted_for(mid)) == 1
 
 
@@ -102,10 +102,10 @@ def test_twilio_transient_errors_retry_then_deliver(twilio, status):
 def test_twilio_permanent_errors_not_retried(twilio, code, text):
     twilio.errors_for["+15555550199"] = code
     (mid,) = queued(phone="+15555550199", notify_email=False, email="")
-    assert delivery.deliver_one(mid) == "failed"
+    assert outbox.deliver_one(mid) == "failed"
     m = message(mid)
     assert m.attempts == 1 and f"Twilio {code}" in m.last_error and text in m.last_error and m.failed_at
-    assert delivery.deliver_one(mid, now=utcnow() + LATER) == "failed"
+    assert outbox.deliver_one(mid, now=utcnow() + LATER) == "failed"
     assert twilio.request_count == 1
     assert guardian_of(mid).sms_opted_out is (code == 21610)
 
@@ -113,24 +113,24 @@ def test_twilio_permanent_errors_not_retried(twilio, code, text):
 def test_twilio_wrong_credentials_fail_clearly(twilio, monkeypatch):
     reconfigure(monkeypatch, TWILIO_AUTH_TOKEN="0" * 32)
     (mid,) = queued(notify_email=False)
-    assert delivery.deliver_one(mid) == "failed"
+    assert outbox.deliver_one(mid) == "failed"
     assert "account SID or auth token" in message(mid).last_error
 
 
 def test_twilio_retry_checks_first_whether_the_previous_attempt_went_out(twilio):
     (mid,) = queued(notify_email=False)
-    delivery.deliver_one(mid)
+    outbox.deliver_one(mid)
     with session_scope() as s:  # pretend the answer was lost (timeout) after Twilio accepted it
         m = s.get(OutgoingMessage, mid)
         m.status, m.provider_message_id = "queued", ""
-    assert delivery.deliver_one(mid) == "sent"
+    assert outbox.deliver_one(mid) == "sent"
     assert len(twilio.accepted_for(mid)) == 1
     assert message(mid).provider_message_id == twilio.accepted[0]["sid"]
 
 
 def test_sms_goes_out_in_gsm7(twilio):
     (mid,) = queued(notify_email=False, child=("Sofía", "Ramírez"), locale="es")
-    delivery.deliver_one(mid)
+    outbox.deliver_one(mid)
     assert "Sofia" in twilio.accepted[0]["body"] and "Sofía" in message(mid).text
 
 
@@ -138,7 +138,7 @@ def test_sms_goes_out_in_gsm7(twilio):
 
 def test_sendgrid_sends_text_and_html_with_our_id(sendgrid):
     (mid,) = queued(notify_sms=False)
-    assert delivery.deliver_one(mid) == "sent"
+    assert outbox.deliver_one(mid) == "sent"
     (mail,) = sendgrid.accepted
     m = message(mid)
     assert mail["content_order"] == ["text/plain", "text/html"]
@@ -152,22 +152,22 @@ def test_sendgrid_sends_text_and_html_with_our_id(sendgrid):
 def test_sendgrid_transient_errors_retry_then_deliver(sendgrid, status):
     (mid,) = queued(notify_sms=False)
     sendgrid.fail_next(1, status=status)
-    assert delivery.deliver_one(mid) == "queued"
-    assert delivery.deliver_one(mid, now=utcnow() + LATER) == "sent"
+    assert outbox.deliver_one(mid) == "queued"
+    assert outbox.deliver_one(mid, now=utcnow() + LATER) == "sent"
     assert len(sendgrid.accepted_for(mid)) == 1
 
 
 def test_sendgrid_retry_after_is_honoured(sendgrid):
     (mid,) = queued(notify_sms=False)
     sendgrid.fail_next(1, status=429, headers={"Retry-After": "600"})
-    delivery.deliver_one(mid)
+    outbox.deliver_one(mid)
     assert message(mid).next_attempt_at > utcnow() + dt.timedelta(seconds=590)
 
 
 def test_sendgrid_bad_address_is_permanent_and_flags_the_guardian(sendgrid):
     sendgrid.invalid_addresses.add("nobody@invalid")
     (mid,) = queued(email="nobody@invalid", phone="")
-    assert delivery.deliver_one(mid) == "failed"
+    assert outbox.deliver_one(mid) == "failed"
     assert "SendGrid 400: Does not contain a valid address." in message(mid).last_error
     assert guardian_of(mid).email_undeliverable
     assert sendgrid.request_count == 1
@@ -180,7 +180,7 @@ def test_sendgrid_auth_and_size_errors_are_permanent(sendgrid, monkeypatch, setu
     else:
         sendgrid.max_bytes = 100
     (mid,) = queued(notify_sms=False)
-    assert delivery.deliver_one(mid) == "failed"
+    assert outbox.deliver_one(mid) == "failed"
     assert f"SendGrid {status}" in message(mid).last_error
     assert not guardian_of(mid).email_undeliverable  # our problem, not the parent's address
 
@@ -192,7 +192,7 @@ def test_unreachable_provider_is_transient(database, monkeypatch):
     reconfigure(monkeypatch, CARECONNECT_EMAIL_BACKEND="sendgrid", SENDGRID_API_KEY="SG.x",
                 SENDGRID_API_HOST=f"http://127.0.0.1:{port}", CARECONNECT_SEND_TIMEOUT="2")
     (mid,) = queued(notify_sms=False)
-    assert delivery.deliver_one(mid) == "queued"
+    assert outbox.deliver_one(mid) == "queued"
     assert "unreachable" in message(mid).last_error
 
 
@@ -201,7 +201,7 @@ def test_attempts_are_limited(sendgrid, monkeypatch):
     (mid,) = queued(notify_sms=False)
     sendgrid.fail_next(5, status=500)
     for _ in range(3):
-        delivery.deliver_one(mid, now=utcnow() + LATER)
+        outbox.deliver_one(mid, now=utcnow() + LATER)
     m = message(mid)
     assert m.status == "failed" and m.attempts == 3 and m.last_error.startswith("gave up after 3 attempts")
 
@@ -213,7 +213,7 @@ def test_codes_are_not_sent_after_they_expire(sendgrid):
         s.add(m)
         s.flush()
         mid = m.id
-    assert delivery.deliver_one(mid) == "failed"
+    assert outbox.deliver_one(mid) == "failed"
     assert sendgrid.request_count == 0 and "expired" in message(mid).last_error
 
 
@@ -222,11 +222,11 @@ def test_codes_are_not_sent_after_they_expire(sendgrid):
 def test_backoff_grows_with_bounded_jitter():
     rng = random.Random(7)
     for attempts, base in [(1, 10), (2, 20), (3, 40), (6, 320), (12, 3600), (30, 3600)]:
-        delays = [delivery.retry_delay(attempts, rng=rng).total_seconds() for _ in range(200)]
+        delays = [outbox.retry_delay(attempts, rng=rng).total_seconds() for _ in range(200)]
         assert all(base / 2 <= d <= base for d in delays)
         assert len(set(delays)) > 150  # jittered, not one fixed value
-    assert delivery.retry_delay(1, retry_after=120).total_seconds() == 120
-    assert delivery.retry_delay(1, retry_after=99999).total_seconds() == 3600
+    assert outbox.retry_delay(1, retry_after=120).total_seconds() == 120
+    assert outbox.retry_delay(1, retry_after=99999).total_seconds() == 3600
 
 
 # ---- SMTP -------------------------------------------------------------------------------------
@@ -271,7 +271,7 @@ def smtp_server(database, monkeypatch):
 
 def test_smtp_sends_multipart_text_and_html(smtp_server):
     (mid,) = queued(notify_sms=False)
-    assert delivery.deliver_one(mid) == "sent"
+    assert outbox.deliver_one(mid) == "sent"
     (envelope, mail), = smtp_server.received
     m = message(mid)
     assert envelope.rcpt_tos == ["parent@example.com"]
@@ -288,7 +288,7 @@ def test_smtp_sends_multipart_text_and_html(smtp_server):
 def test_smtp_recipient_refused_5xx_is_permanent(smtp_server):
     smtp_server.refuse["gone@example.com"] = "550 5.1.1 User unknown"
     (mid,) = queued(email="gone@example.com", phone="")
-    assert delivery.deliver_one(mid) == "failed"
+    assert outbox.deliver_one(mid) == "failed"
     assert "SMTP 550 recipient refused: 5.1.1 User unknown" in message(mid).last_error
     assert guardian_of(mid).email_undeliverable
 
@@ -296,9 +296,9 @@ def test_smtp_recipient_refused_5xx_is_permanent(smtp_server):
 def test_smtp_4xx_is_retried(smtp_server):
     smtp_server.refuse["busy@example.com"] = "451 4.3.0 Try again later"
     (mid,) = queued(email="busy@example.com", phone="")
-    assert delivery.deliver_one(mid) == "queued"
+    assert outbox.deliver_one(mid) == "queued"
     del smtp_server.refuse["busy@example.com"]
-    assert delivery.deliver_one(mid, now=utcnow() + LATER) == "sent"
+    assert outbox.deliver_one(mid, now=utcnow() + LATER) == "sent"
 
 
 def _self_signed(tmp_path):
@@ -347,7 +347,7 @@ def test_smtp_starttls_and_login(database, monkeypatch, tmp_path):
                     SMTP_SECURITY="starttls", SMTP_USERNAME="mailer", SMTP_PASSWORD="s3cret",
                     CARECONNECT_EMAIL_FROM="sign@careconnect.example.org")
         (mid,) = queued(notify_sms=False)
-        assert delivery.deliver_one(mid) == "sent", message(mid).last_error
+        assert outbox.deliver_one(mid) == "sent", message(mid).last_error
         assert logins == [(b"mailer", b"s3cret")] and len(box.received) == 1
     finally:
         controller.stop()

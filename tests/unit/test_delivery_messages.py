@@ -16,8 +16,8 @@ from careconnect_app import config  # noqa: E402
 from careconnect_app.db import session_scope  # noqa: E402
 from careconnect_app.i18n import t  # noqa: E402
 from careconnect_app.models import OutgoingMessage  # noqa: E402
-from careconnect_app.services import delivery, notifications  # noqa: E402
-from careconnect_app.services.sms_backends import gsm_text, sms_segments  # noqa: E402
+from careconnect_app.messaging import compose, outbox
+from careconnect_app.messaging.backends.twilio import gsm_text, sms_segments  # noqa: E402
 from tests.fakes.data import BASE_ENV, make_family, use_database  # noqa: E402
 from tests.fakes.sendgrid import EventSigner  # noqa: E402
 
@@ -89,11 +89,11 @@ def database(tmp_path, monkeypatch):
 def test_email_html_and_text_have_the_same_content(database, locale):
     with session_scope() as s:
         family = make_family(s, locale=locale, notify_sms=False)
-        messages = notifications.queue_ready_to_sign(s, family.request, family.url)
-        messages += notifications.queue_ready_to_sign(s, family.request, family.url, kind="reminder")
-        messages.append(notifications.queue_verification_code(s, family.request, family.guardian, "email",
+        messages = compose.queue_ready_to_sign(s, family.request, family.url)
+        messages += compose.queue_ready_to_sign(s, family.request, family.url, kind="reminder")
+        messages.append(compose.queue_verification_code(s, family.request, family.guardian, "email",
                                                               family.guardian.email, "482913", locale))
-        messages.append(notifications.queue_problem_reported(s, family.request, "Tuesday <b>was</b> wrong"))
+        messages.append(compose.queue_problem_reported(s, family.request, "Tuesday <b>was</b> wrong"))
         for m in messages:
             assert m.html and m.text and m.subject
             shown = visible_text(m.html)
@@ -120,11 +120,11 @@ def settings_with(monkeypatch, **env):
 
 
 def problems(monkeypatch, **env) -> str:
-    return "\n".join(delivery.validate_configuration(settings_with(monkeypatch, **env)))
+    return "\n".join(outbox.validate_configuration(settings_with(monkeypatch, **env)))
 
 
 def test_default_development_configuration_is_valid(monkeypatch):
-    assert delivery.validate_configuration(settings_with(monkeypatch)) == []
+    assert outbox.validate_configuration(settings_with(monkeypatch)) == []
 
 
 def test_unknown_backends_are_named(monkeypatch):
@@ -176,8 +176,8 @@ def test_smtp_settings_are_checked(monkeypatch):
 
 def test_check_configuration_raises_with_every_problem(monkeypatch):
     settings = settings_with(monkeypatch, CARECONNECT_EMAIL_BACKEND="smtpp", CARECONNECT_SMS_BACKEND="twilio")
-    with pytest.raises(delivery.ConfigurationError) as err:
-        delivery.check_configuration(settings)
+    with pytest.raises(outbox.ConfigurationError) as err:
+        outbox.check_configuration(settings)
     assert len(err.value.problems) == 4 and str(err.value).startswith("Message delivery is misconfigured:")
     assert "smtpp" in str(err.value) and "TWILIO_AUTH_TOKEN" in str(err.value)
 
@@ -185,9 +185,9 @@ def test_check_configuration_raises_with_every_problem(monkeypatch):
 def test_file_backend_writes_sms_as_sent(database):
     with session_scope() as s:
         family = make_family(s, notify_email=False, child=("Sofía", "Ramírez"))
-        (m,) = notifications.queue_ready_to_sign(s, family.request, family.url)
+        (m,) = compose.queue_ready_to_sign(s, family.request, family.url)
         mid = m.id
-    delivery.deliver_now([mid])
+    outbox.deliver_now([mid])
     line = json.loads(config.get_settings().outbox_path.read_text(encoding="utf-8").splitlines()[-1])
     assert line["id"] == mid and "Sofia" in line["text"]
     with session_scope() as s:

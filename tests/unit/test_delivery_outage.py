@@ -17,7 +17,8 @@ from sqlmodel import select  # noqa: E402
 from careconnect_app.clock import utcnow  # noqa: E402
 from careconnect_app.db import session_scope  # noqa: E402
 from careconnect_app.models import AuditEvent, Guardian, OutgoingMessage  # noqa: E402
-from careconnect_app.services import delivery, receipts  # noqa: E402
+from careconnect_app.messaging import outbox
+from careconnect_app.messaging.receipts import ladder
 from tests.fakes.data import make_family, notify, reconfigure, use_database  # noqa: E402
 from tests.fakes.sendgrid import FakeSendGrid  # noqa: E402
 from tests.fakes.twilio import FakeTwilio  # noqa: E402
@@ -60,7 +61,7 @@ def test_outage_mid_batch_two_workers_every_message_exactly_once(fakes, mode):
 
     def worker(name):
         while not stop.is_set():
-            delivery.deliver_due(limit=10, worker=name, now=utcnow() + clock["offset"], concurrency=4)
+            outbox.deliver_due(limit=10, worker=name, now=utcnow() + clock["offset"], concurrency=4)
             time.sleep(0.01)
 
     threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in (1, 2)]
@@ -92,12 +93,12 @@ def test_lost_answer_is_resolved_by_the_receipt_not_a_second_send(fakes):
     with session_scope() as s:
         (mid,) = notify(s, make_family(s, notify_sms=False))
     sendgrid.drop_answers(1)
-    assert delivery.deliver_one(mid) == "queued"
+    assert outbox.deliver_one(mid) == "queued"
     m = one(mid)
     assert m.next_attempt_at >= utcnow() + dt.timedelta(seconds=100)  # waits for a receipt first
-    assert receipts.sendgrid_events([{"event": "processed", "careconnect_message_id": str(mid),
+    assert ladder.sendgrid_events([{"event": "processed", "careconnect_message_id": str(mid),
                                       "sg_event_id": "e1", "timestamp": int(time.time())}]) == {"sent": 1}
-    assert delivery.deliver_due(now=utcnow() + dt.timedelta(hours=2)) == 0
+    assert outbox.deliver_due(now=utcnow() + dt.timedelta(hours=2)) == 0
     assert len(sendgrid.accepted_for(mid)) == 1 and one(mid).status == "sent"
 
 
@@ -116,11 +117,11 @@ def test_stuck_sms_that_twilio_has_is_marked_sent_not_resent(fakes):
     twilio, _ = fakes
     with session_scope() as s:
         (mid,) = notify(s, make_family(s, notify_email=False))
-    delivery.deliver_one(mid)
+    outbox.deliver_one(mid)
     stick(mid, provider_message_id="", backend="twilio")  # crashed before recording the answer
-    assert delivery.recover_stuck() == 1
+    assert outbox.recover_stuck() == 1
     assert one(mid).status == "sent" and one(mid).provider_message_id == twilio.accepted[0]["sid"]
-    delivery.deliver_due(now=utcnow() + dt.timedelta(hours=2))
+    outbox.deliver_due(now=utcnow() + dt.timedelta(hours=2))
     assert len(twilio.accepted_for(mid)) == 1
 
 
@@ -129,7 +130,7 @@ def test_stuck_sms_that_twilio_never_got_is_sent_once(fakes):
     with session_scope() as s:
         (mid,) = notify(s, make_family(s, notify_email=False))
     stick(mid, backend="twilio", attempts=1)
-    delivery.deliver_due()
+    outbox.deliver_due()
     assert one(mid).status == "sent" and len(twilio.accepted_for(mid)) == 1
 
 
@@ -140,13 +141,13 @@ def test_stuck_email_with_unknown_outcome_is_not_resent_and_is_visible(fakes):
         (mid,) = notify(s, family)
         request_id = family.request.id
     stick(mid, backend="sendgrid", attempts=1)
-    delivery.deliver_due(now=utcnow() + dt.timedelta(hours=2))
-    assert one(mid).status == "failed" and one(mid).last_error == receipts.INTERRUPTED
+    outbox.deliver_due(now=utcnow() + dt.timedelta(hours=2))
+    assert one(mid).status == "failed" and one(mid).last_error == ladder.INTERRUPTED
     assert sendgrid.request_count == 0
     with session_scope() as s:
-        assert delivery.all_channels_failed(s, request_id)
+        assert outbox.all_channels_failed(s, request_id)
     # A later receipt proves it went out: evidence beats the guess.
-    receipts.sendgrid_events([{"event": "delivered", "careconnect_message_id": str(mid), "sg_event_id": "d1"}])
+    ladder.sendgrid_events([{"event": "delivered", "careconnect_message_id": str(mid), "sg_event_id": "d1"}])
     assert one(mid).status == "delivered"
 
 
@@ -154,7 +155,7 @@ def test_rows_of_a_live_worker_are_left_alone(fakes):
     with session_scope() as s:
         (mid,) = notify(s, make_family(s, notify_email=False))
     stick(mid, minutes_ago=1, backend="twilio")
-    assert delivery.recover_stuck() == 0 and one(mid).status == "sending"
+    assert outbox.recover_stuck() == 0 and one(mid).status == "sending"
 
 
 # ---- fallback and the portal ------------------------------------------------------------------
@@ -166,19 +167,19 @@ def test_bad_email_falls_back_to_sms_once(fakes):
         family = make_family(s, email="typo@exampel.con", notify_sms=False)
         (mid,) = notify(s, family)
         sheet_id, request_id = family.sheet.id, family.request.id
-    assert delivery.deliver_one(mid) == "failed"
+    assert outbox.deliver_one(mid) == "failed"
     fallback = [m for m in rows() if m.fallback_for_id == mid]
     assert [(m.channel, m.kind, m.status) for m in fallback] == [("sms", "ready_to_sign", "queued")]
-    delivery.deliver_due()
+    outbox.deliver_due()
     assert len(twilio.accepted_for(fallback[0].id)) == 1
     assert family.url in twilio.accepted[0]["body"]
     with session_scope() as s:
         g = s.get(Guardian, family.guardian.id)
         assert g.email_undeliverable and "valid address" in g.email_undeliverable_reason
-        assert not delivery.all_channels_failed(s, request_id)
+        assert not outbox.all_channels_failed(s, request_id)
         events = [e.event for e in s.exec(select(AuditEvent).where(AuditEvent.sheet_id == sheet_id))]
         assert "delivery_failed" in events and "notified" in events
-        summary = delivery.delivery_summary(s, sheet_id)
+        summary = outbox.delivery_summary(s, sheet_id)
     assert [(r["channel"], r["status"], r["to"]) for r in summary] == [
         ("email", "failed", "t***@exampel.con"), ("sms", "sent", "(***) ***-0123")]
     assert summary[0]["last_error"].startswith("SendGrid 400") and summary[1]["fallback_for_id"] == mid
@@ -191,7 +192,7 @@ def test_no_fallback_when_the_other_channel_was_already_used(fakes):
     sendgrid.invalid_addresses.add("typo@exampel.con")
     with session_scope() as s:
         ids = notify(s, make_family(s, email="typo@exampel.con"))
-    delivery.deliver_now(ids)
+    outbox.deliver_now(ids)
     assert sorted((m.channel, m.status) for m in rows()) == [("email", "failed"), ("sms", "sent")]
 
 
@@ -203,14 +204,14 @@ def test_all_channels_failed_no_ping_pong(fakes):
         family = make_family(s, email="typo@exampel.con", phone="+15555550100", notify_sms=False)
         notify(s, family)
     for _ in range(3):
-        delivery.deliver_due()
+        outbox.deliver_due()
     assert [(m.channel, m.status) for m in rows()] == [("email", "failed"), ("sms", "failed")]
     with session_scope() as s:
-        assert delivery.all_channels_failed(s, family.request.id)
+        assert outbox.all_channels_failed(s, family.request.id)
 
 
 def test_all_channels_failed_when_guardian_has_no_usable_contact(fakes):
     with session_scope() as s:
         family = make_family(s, email="", phone="")
         assert notify(s, family) == []
-        assert delivery.all_channels_failed(s, family.request.id)
+        assert outbox.all_channels_failed(s, family.request.id)

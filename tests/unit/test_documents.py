@@ -14,8 +14,8 @@ import pytest
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
-from careconnect_app.services import documents
-from careconnect_app.services.documents import (
+from careconnect_app.documents import canvas
+from careconnect_app.documents.canvas import (
     AuditEntry,
     SignatureEvidence,
     completion_certificate_pdf,
@@ -174,7 +174,7 @@ def test_fonts_are_embedded_from_the_app_not_the_system(document, signature):
     reader = PdfReader(io.BytesIO(signed_attendance_pdf(document, signature, "en")))
     fonts = {str(f.get_object()["/BaseFont"]) for f in reader.pages[0]["/Resources"]["/Font"].values()}
     assert any("DejaVuSans" in name for name in fonts)
-    font_dir = ROOT / "careconnect_app" / "services" / "fonts"
+    font_dir = ROOT / "careconnect_app" / "documents" / "fonts"
     for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LICENSE"):
         assert (font_dir / name).is_file()
 
@@ -303,5 +303,5 @@ def test_locales_have_the_same_keys_and_placeholders(name):
 
 
 def test_service_does_not_import_reflex():
-    source = Path(documents.__file__).read_text(encoding="utf-8")
+    source = Path(canvas.__file__).read_text(encoding="utf-8")
     assert not re.search(r"^\s*(import|from)\s+reflex", source, re.MULTILINE)

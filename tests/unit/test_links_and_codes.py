@@ -10,8 +10,8 @@ from sqlmodel import select
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
 from careconnect_app.models import Guardian, ParentSession, SigningRequest, VerificationCode
-from careconnect_app.services import links, verification
-from careconnect_app.services.secrets_util import mask_email, mask_phone, sha256_hex
+from careconnect_app.signing import links, verification
+from careconnect_app.common.crypto import mask_email, mask_phone, sha256_hex
 
 
 def _outbox_codes(path):
@@ -87,9 +87,9 @@ def test_code_is_six_digits_hashed_sent_to_contact_of_record(make_request, fresh
 
 
 def _latest_code(fresh_db):
-    from careconnect_app.services import delivery
+    from careconnect_app.messaging import outbox
 
-    delivery.deliver_due()
+    outbox.deliver_due()
     return re.search(r"\b(\d{6})\b", _outbox_codes(fresh_db / "outbox.jsonl")[-1]["text"]).group(1)
 
 

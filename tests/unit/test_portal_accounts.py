@@ -9,7 +9,7 @@ import pytest
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
 from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, PortalSession, Provider
-from careconnect_app.services import accounts
+from careconnect_app.portal import accounts
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ from careconnect_app.models import (
     Provider,
     SigningRequest,
 )
-from careconnect_app.services import certificates, links, portal_queries, signing, submission
+from careconnect_app.signing import evidence, links, parent_steps
+from careconnect_app.portal import dashboard, submission
 
 START, END = date(2026, 11, 16), date(2026, 11, 22)
 
@@ -58,10 +59,10 @@ def family(fresh_db):
         sheet = AttendanceSheet(child_id=child.id, provider_id=p1.id, period_start=START, period_end=END)
         s.add(sheet)
         s.flush()
-        portal_queries.save_day(s, sheet, START, [{"in": "08:00", "out": "16:30"}], False, "")
-        portal_queries.save_day(s, sheet, START + timedelta(days=1),
+        dashboard.save_day(s, sheet, START, [{"in": "08:00", "out": "16:30"}], False, "")
+        dashboard.save_day(s, sheet, START + timedelta(days=1),
                                 [{"in": "07:45", "out": "11:30"}, {"in": "13:00", "out": "17:15"}], False, "")
-        portal_queries.save_day(s, sheet, START + timedelta(days=2), [], True, "Sick")
+        dashboard.save_day(s, sheet, START + timedelta(days=2), [], True, "Sick")
         return {"p1": p1.id, "p2": p2.id, "child": child.id, "sheet": sheet.id, "guardian": guardian.id}
 
 
@@ -70,38 +71,38 @@ def _sheet(s, family):
 
 
 def test_periods():
-    assert portal_queries.period_containing(date(2026, 11, 28), "weekly") == (date(2026, 11, 23), date(2026, 11, 29))
-    assert portal_queries.period_containing(date(2026, 2, 10), "monthly") == (date(2026, 2, 1), date(2026, 2, 28))
-    assert portal_queries.period_containing(date(2026, 12, 31), "monthly") == (date(2026, 12, 1), date(2026, 12, 31))
-    assert portal_queries.default_period(date(2026, 11, 28), "weekly") == (START, END)
-    assert portal_queries.default_period(date(2026, 1, 5), "monthly") == (date(2025, 12, 1), date(2025, 12, 31))
+    assert dashboard.period_containing(date(2026, 11, 28), "weekly") == (date(2026, 11, 23), date(2026, 11, 29))
+    assert dashboard.period_containing(date(2026, 2, 10), "monthly") == (date(2026, 2, 1), date(2026, 2, 28))
+    assert dashboard.period_containing(date(2026, 12, 31), "monthly") == (date(2026, 12, 1), date(2026, 12, 31))
+    assert dashboard.default_period(date(2026, 11, 28), "weekly") == (START, END)
+    assert dashboard.default_period(date(2026, 1, 5), "monthly") == (date(2025, 12, 1), date(2025, 12, 31))
 
 
 def test_day_errors_and_hours(family):
     with session_scope() as s:
         sheet = _sheet(s, family)
         mon = START
-        assert portal_queries.day_errors(sheet, mon, [{"in": "09:00", "out": "08:00"}], False) == [
+        assert dashboard.day_errors(sheet, mon, [{"in": "09:00", "out": "08:00"}], False) == [
             "attendance.error.out_before_in"]
-        assert portal_queries.day_errors(sheet, mon, [{"in": "08:00", "out": "12:00"},
+        assert dashboard.day_errors(sheet, mon, [{"in": "08:00", "out": "12:00"},
                                                       {"in": "11:00", "out": "13:00"}], False) == [
             "attendance.error.overlap"]
-        assert portal_queries.day_errors(sheet, mon, [{"in": "08:00", "out": ""}], False) == [
+        assert dashboard.day_errors(sheet, mon, [{"in": "08:00", "out": ""}], False) == [
             "attendance.error.incomplete_pair"]
-        assert portal_queries.day_errors(sheet, date(2026, 11, 30), [{"in": "08:00", "out": "09:00"}], False) == [
+        assert dashboard.day_errors(sheet, date(2026, 11, 30), [{"in": "08:00", "out": "09:00"}], False) == [
             "attendance.error.outside_period"]
-        assert "attendance.error.bad_time" in portal_queries.day_errors(sheet, mon, [{"in": "8 o'clock", "out": ""}],
+        assert "attendance.error.bad_time" in dashboard.day_errors(sheet, mon, [{"in": "8 o'clock", "out": ""}],
                                                                         False)
-        assert portal_queries.day_minutes([{"in": "07:45", "out": "11:30"}, {"in": "13:00", "out": "17:15"}],
+        assert dashboard.day_minutes([{"in": "07:45", "out": "11:30"}, {"in": "13:00", "out": "17:15"}],
                                           False) == 480
-        assert portal_queries.day_minutes([{"in": "07:45", "out": "11:30"}], True) == 0
+        assert dashboard.day_minutes([{"in": "07:45", "out": "11:30"}], True) == 0
 
 
 def test_grid_round_trip_keeps_drafts(family):
     with session_scope() as s:
         sheet = _sheet(s, family)
-        portal_queries.save_day(s, sheet, START + timedelta(days=3), [{"in": "08:00", "out": ""}], False, "")
-        days = portal_queries.grid_days(s, sheet)
+        dashboard.save_day(s, sheet, START + timedelta(days=3), [{"in": "08:00", "out": ""}], False, "")
+        days = dashboard.grid_days(s, sheet)
     assert len(days) == 7
     assert days[0]["pairs"] == [{"in": "08:00", "out": "16:30"}]
     assert len(days[1]["pairs"]) == 2
@@ -115,14 +116,14 @@ def test_locked_sheet_cannot_be_edited(family):
         sheet = _sheet(s, family)
         submission.submit_sheet(s, sheet)
         with pytest.raises(ValueError):
-            portal_queries.save_day(s, sheet, START, [{"in": "08:00", "out": "09:00"}], False, "")
+            dashboard.save_day(s, sheet, START, [{"in": "08:00", "out": "09:00"}], False, "")
 
 
 def _status(family):
     with session_scope() as s:
         sheet = _sheet(s, family)
-        reqs = portal_queries.requests_by_sheet(s, [sheet.id]).get(sheet.id, [])
-        return portal_queries.sheet_status(sheet, reqs)
+        reqs = dashboard.requests_by_sheet(s, [sheet.id]).get(sheet.id, [])
+        return dashboard.sheet_status(sheet, reqs)
 
 
 def _request(s, family) -> SigningRequest:
@@ -151,7 +152,7 @@ def test_statuses_follow_the_signing(family):
         r = _request(s, family)
         r.expires_at = utcnow() + timedelta(days=3)
         s.add(r)
-        assert signing.report_problem(s, r, "Wednesday he was here", ip="", user_agent="") == ""
+        assert parent_steps.report_problem(s, r, "Wednesday he was here", ip="", user_agent="") == ""
     assert _status(family) == "problem"
     with session_scope() as s:
         submission.recall_sheet(s, _sheet(s, family))
@@ -159,7 +160,7 @@ def test_statuses_follow_the_signing(family):
     with session_scope() as s:
         submission.submit_sheet(s, _sheet(s, family))
     with session_scope() as s:
-        outcome = signing.sign(s, _request(s, family).id, strokes=_scribble(), certified=True, consented=True,
+        outcome = parent_steps.sign(s, _request(s, family).id, strokes=_scribble(), certified=True, consented=True,
                                ip="1.2.3.4", user_agent="pytest", locale="en", verification_channel="")
         assert outcome.ok, outcome.error
     assert _status(family) == "signed"
@@ -167,16 +168,16 @@ def test_statuses_follow_the_signing(family):
 
 def test_dashboard_rows_counts_and_search(family):
     with session_scope() as s:
-        rows, counts = portal_queries.dashboard(s, [family["p1"]], START, END)
+        rows, counts = dashboard.dashboard(s, [family["p1"]], START, END)
         assert [r.child_name for r in rows] == ["=Liam Nguyen"]
         assert rows[0].status == "draft" and rows[0].total_minutes == 510 + 480
         assert counts["draft"] == 1 and counts["not_started"] == 0
-        rows, counts = portal_queries.dashboard(s, [family["p1"], family["p2"]], START, END)
+        rows, counts = dashboard.dashboard(s, [family["p1"], family["p2"]], START, END)
         assert counts["not_started"] == 1
-        assert [r.child_name for r in portal_queries.dashboard(s, [family["p1"], family["p2"]], START, END,
+        assert [r.child_name for r in dashboard.dashboard(s, [family["p1"], family["p2"]], START, END,
                                                                search="zoe")[0]] == ["Zoe Other"]
-        assert portal_queries.dashboard(s, [family["p1"], family["p2"]], START, END, status="draft")[0][0].sheet_id
-        assert portal_queries.dashboard(s, [], START, END)[0] == []
+        assert dashboard.dashboard(s, [family["p1"], family["p2"]], START, END, status="draft")[0][0].sheet_id
+        assert dashboard.dashboard(s, [], START, END)[0] == []
 
 
 def test_resend_cooldown_then_same_link(family):
@@ -217,7 +218,7 @@ def _sign(family) -> str:
     with session_scope() as s:
         submission.submit_sheet(s, _sheet(s, family))
     with session_scope() as s:
-        outcome = signing.sign(s, _request(s, family).id, strokes=_scribble(), certified=True, consented=True,
+        outcome = parent_steps.sign(s, _request(s, family).id, strokes=_scribble(), certified=True, consented=True,
                                ip="1.2.3.4", user_agent="pytest", locale="en", verification_channel="")
         assert outcome.ok
         return outcome.reference
@@ -225,13 +226,13 @@ def _sign(family) -> str:
 
 def test_certificates_need_a_signed_sheet(family):
     with session_scope() as s:
-        assert certificates.signed_attendance_pdf(s, _sheet(s, family), "en") is None
+        assert evidence.signed_attendance_pdf(s, _sheet(s, family), "en") is None
     reference = _sign(family)
     with session_scope() as s:
         sheet = _sheet(s, family)
-        pdf, ref = certificates.signed_attendance_pdf(s, sheet, "en")
-        cert, ref2 = certificates.completion_certificate_pdf(s, sheet, "es")
-        contacts = certificates.masked_contacts(s.get(Guardian, family["guardian"]))
+        pdf, ref = evidence.signed_attendance_pdf(s, sheet, "en")
+        cert, ref2 = evidence.completion_certificate_pdf(s, sheet, "es")
+        contacts = evidence.masked_contacts(s.get(Guardian, family["guardian"]))
     assert pdf.startswith(b"%PDF") and cert.startswith(b"%PDF")
     assert ref == ref2 == reference
     assert contacts == ["t***@example.com"]
@@ -240,13 +241,13 @@ def test_certificates_need_a_signed_sheet(family):
 def test_csv_export_of_signed_sheets(family):
     reference = _sign(family)
     with session_scope() as s:
-        text = portal_queries.signed_sheets_csv(s, [family["p1"]], START, END)
-        signature = certificates.signature_of_sheet(s, _sheet(s, family))
-        other = portal_queries.signed_sheets_csv(s, [family["p2"]], START, END)
-        wrong_period = portal_queries.signed_sheets_csv(s, [family["p1"]], END + timedelta(days=1),
+        text = dashboard.signed_sheets_csv(s, [family["p1"]], START, END)
+        signature = evidence.signature_of_sheet(s, _sheet(s, family))
+        other = dashboard.signed_sheets_csv(s, [family["p2"]], START, END)
+        wrong_period = dashboard.signed_sheets_csv(s, [family["p1"]], END + timedelta(days=1),
                                                         END + timedelta(days=7))
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == portal_queries.CSV_HEADER
+    assert rows[0] == dashboard.CSV_HEADER
     assert len(rows) == 2
     row = dict(zip(rows[0], rows[1]))
     assert row["child"] == "'=Liam Nguyen"  # formula injection neutralised
@@ -274,6 +275,6 @@ def test_portal_translations_have_the_same_keys():
 
 
 def test_due_date():
-    assert portal_queries.due_date(date(2026, 11, 30), 5) == date(2026, 12, 5)
-    assert portal_queries.due_date(date(2026, 12, 31), 5) == date(2027, 1, 5)
-    assert portal_queries.due_date(date(2026, 11, 22), 31) == date(2026, 12, 28)
+    assert dashboard.due_date(date(2026, 11, 30), 5) == date(2026, 12, 5)
+    assert dashboard.due_date(date(2026, 12, 31), 5) == date(2027, 1, 5)
+    assert dashboard.due_date(date(2026, 11, 22), 31) == date(2026, 12, 28)

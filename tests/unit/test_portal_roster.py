@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from careconnect_app.services import roster
+from careconnect_app.portal import roster
 
 
 def _guardian(**over):

@@ -15,7 +15,8 @@ from sqlmodel import select  # noqa: E402
 
 from careconnect_app.db import session_scope  # noqa: E402
 from careconnect_app.models import AttendanceSheet, AuditEvent, OutgoingMessage, SigningRequest  # noqa: E402
-from careconnect_app.services import links, reminders  # noqa: E402
+from careconnect_app.signing import links
+from careconnect_app.messaging import reminders
 from tests.fakes.data import make_family, reconfigure, use_database  # noqa: E402
 
 SENT = datetime(2026, 2, 2, 18, 0, tzinfo=timezone.utc)  # 10:00 in Los Angeles (PST, UTC-8)

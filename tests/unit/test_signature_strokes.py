@@ -1,4 +1,4 @@
-"""Unit tests for careconnect_app.services.signature_strokes (no reflex needed)."""
+"""Unit tests for careconnect_app.signing.strokes (no reflex needed)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from careconnect_app.services.signature_strokes import (  # noqa: E402
+from careconnect_app.signing.strokes import (  # noqa: E402
     ERROR_EMPTY,
     ERROR_INVALID,
     ERROR_TOO_SIMPLE,
@@ -241,7 +241,7 @@ def test_render_png_dot():
 def test_service_does_not_import_reflex():
     import ast
 
-    src = (Path(__file__).resolve().parents[2] / "careconnect_app/services/signature_strokes.py").read_text()
+    src = (Path(__file__).resolve().parents[2] / "careconnect_app/signing/strokes.py").read_text()
     mods = set()
     for node in ast.walk(ast.parse(src)):
         if isinstance(node, ast.Import):

@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from careconnect_app.db import session_scope
 from careconnect_app.models import AttendanceSheet, AuditEvent, Signature, SigningRequest
-from careconnect_app.services import attendance, links, signing
+from careconnect_app import attendance
+from careconnect_app.signing import links, parent_steps
 from tests.conftest import cursive_strokes
 
 
@@ -18,7 +19,7 @@ def _sign(request_id, **overrides):
                 user_agent="Mozilla/5.0 (iPhone)", locale="en", verification_channel="sms")
     args.update(overrides)
     with session_scope() as s:
-        return signing.sign(s, request_id, **args)
+        return parent_steps.sign(s, request_id, **args)
 
 
 def test_sign_stores_evidence_and_locks_the_sheet(make_request):
@@ -44,8 +45,8 @@ def test_hash_changes_when_anything_shown_changes(make_request):
     request_id, _ = make_request()
     with session_scope() as s:
         req = s.get(SigningRequest, request_id)
-        en = signing.document_for(s, req, "en")
-        es = signing.document_for(s, req, "es")
+        en = parent_steps.document_for(s, req, "en")
+        es = parent_steps.document_for(s, req, "es")
     assert attendance.document_hash(en) != attendance.document_hash(es)
     changed = json.loads(json.dumps(en))
     changed["days"][0]["pairs"][0]["out"] = "12:31"
@@ -92,7 +93,7 @@ def test_expired_or_recalled_request_cannot_be_signed(make_request):
     from datetime import timedelta
 
     from careconnect_app.clock import utcnow
-    from careconnect_app.services import submission
+    from careconnect_app.portal import submission
 
     request_id, _ = make_request()
     with session_scope() as s:
@@ -120,8 +121,8 @@ def test_problem_report_disputes_and_tells_the_provider(make_request):
     request_id, token = make_request()
     with session_scope() as s:
         req = s.get(SigningRequest, request_id)
-        assert signing.report_problem(s, req, "no", ip="", user_agent="") == "parent.review.problem_too_short"
-        assert signing.report_problem(s, req, "Tuesday she was home sick", ip="", user_agent="") == ""
+        assert parent_steps.report_problem(s, req, "no", ip="", user_agent="") == "parent.review.problem_too_short"
+        assert parent_steps.report_problem(s, req, "Tuesday she was home sick", ip="", user_agent="") == ""
     with session_scope() as s:
         assert links.check(s, token).status == links.LinkStatus.DISPUTED
         from careconnect_app.models import OutgoingMessage

@@ -19,7 +19,7 @@ from twilio.request_validator import RequestValidator  # noqa: E402
 from careconnect_app.api import webhooks  # noqa: E402
 from careconnect_app.db import session_scope  # noqa: E402
 from careconnect_app.models import Guardian, OutgoingMessage  # noqa: E402
-from careconnect_app.services import delivery, notifications  # noqa: E402
+from careconnect_app.messaging import compose, outbox
 from tests.fakes.data import make_family, notify, use_database  # noqa: E402
 from tests.fakes.sendgrid import EventSigner, event  # noqa: E402
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER  # noqa: E402
@@ -41,7 +41,7 @@ def sent_message(channel: str, provider_id: str, **family_kw) -> int:
     with session_scope() as s:
         family = make_family(s, **family_kw)
         ids = notify(s, family)
-    delivery.deliver_now(ids)
+    outbox.deliver_now(ids)
     mid = next(i for i in ids if one(i).channel == channel)
     with session_scope() as s:
         s.get(OutgoingMessage, mid).provider_message_id = provider_id
@@ -202,7 +202,7 @@ def test_sendgrid_bounce_marks_the_email_undeliverable(client):
     assert m.status == "failed" and "does not exist" in m.last_error
     assert g.email_undeliverable and "does not exist" in g.email_undeliverable_reason
     with session_scope() as s:  # the next notification avoids the dead address
-        assert notifications.guardian_channels(s.get(Guardian, g.id)) == [("sms", "+15555550123")]
+        assert compose.guardian_channels(s.get(Guardian, g.id)) == [("sms", "+15555550123")]
 
 
 def test_sendgrid_dropped_and_match_by_sg_message_id(client):

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from careconnect_app import i18n
 from careconnect_app.config import get_settings
 from careconnect_app.models import Agency, PortalUser, Provider
-from careconnect_app.services import accounts
+from careconnect_app.portal import accounts
 
 SESSION_COOKIE = "cc_portal_session"
 LOGIN_ROUTE = "/portal/login"
@@ -22,7 +22,7 @@ HOME_ROUTE = "/portal"
 class PortalState(rx.State):
     """The signed-in portal user (display only) and the page language."""
 
-    # The session secret; the database keeps only its SHA-256 (services.accounts).
+    # The session secret; the database keeps only its SHA-256 (careconnect_app.portal.accounts).
     # Secure (HTTPS-only) whenever the public base URL is https; HttpOnly is not possible in Reflex.
     portal_session: str = rx.Cookie("", name=SESSION_COOKIE, path="/portal", same_site="strict",
                                     max_age=int(accounts.SESSION_LIFETIME.total_seconds()),

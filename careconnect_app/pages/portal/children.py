@@ -9,8 +9,9 @@ import reflex as rx
 from careconnect_app.components.portal_layout import labelled, notice, page_heading, portal_frame, section
 from careconnect_app.db import session_scope
 from careconnect_app.pages.portal.base_state import PortalState
-from careconnect_app.services import accounts, audit, roster
-from careconnect_app.services.notifications import format_phone
+from careconnect_app.portal import accounts, roster
+from careconnect_app.common import audit
+from careconnect_app.messaging.compose import format_phone
 
 CHILD_FIELDS = ("first_name", "last_name", "date_of_birth", "provider")
 GUARDIAN_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_locale", "channels")

@@ -11,8 +11,10 @@ from careconnect_app.components.portal_layout import labelled, notice, page_head
 from careconnect_app.db import session_scope
 from careconnect_app.models import Agency, AttendanceSheet
 from careconnect_app.pages.portal.base_state import PortalState
-from careconnect_app.services import accounts, attendance, delivery, portal_queries, submission
-from careconnect_app.services.notifications import format_date
+from careconnect_app.portal import accounts, dashboard, submission
+from careconnect_app import attendance
+from careconnect_app.messaging import outbox
+from careconnect_app.messaging.compose import format_date
 
 ALL = "all"
 
@@ -41,29 +43,29 @@ class DashboardState(PortalState):
             start, end = date.fromisoformat(start_s), date.fromisoformat(end_s)
         except ValueError:
             return None
-        allowed = portal_queries.recent_periods(utcnow().date(), self._period_type, 12)
+        allowed = dashboard.recent_periods(utcnow().date(), self._period_type, 12)
         return (start, end) if (start, end) in allowed else None
 
     def _refresh(self, session, user) -> None:
         agency = session.get(Agency, user.agency_id)
         self._period_type = agency.period_type if agency else "monthly"
         today = utcnow().date()
-        periods = portal_queries.recent_periods(today, self._period_type, 12)
+        periods = dashboard.recent_periods(today, self._period_type, 12)
         self.periods = [
             {"value": f"{s.isoformat()}|{e.isoformat()}",
              "label": self._t("period.label", start=format_date(s, self.locale), end=format_date(e, self.locale))}
             for s, e in periods
         ]
         if self._period_bounds() is None:
-            s, e = portal_queries.default_period(today, self._period_type)
+            s, e = dashboard.default_period(today, self._period_type)
             self.period = f"{s.isoformat()}|{e.isoformat()}"
         start, end = self._period_bounds()
         if agency is not None:
-            due = portal_queries.due_date(end, agency.submission_deadline_day)
+            due = dashboard.due_date(end, agency.submission_deadline_day)
             self.due_label = self._t("dashboard.due", date=format_date(due, self.locale))
         providers = accounts.providers_for(session, user)
         names = {p.id: p.name for p in providers} if accounts.is_admin(user) else None
-        rows, counts = portal_queries.dashboard(
+        rows, counts = dashboard.dashboard(
             session, [p.id for p in providers], start, end,
             status="" if self.status_filter == ALL else self.status_filter, search=self.search,
             provider_names=names,
@@ -82,7 +84,7 @@ class DashboardState(PortalState):
             for r in rows
         ]
         self.counts = [{"status": s, "label": self._t(f"status.{s}"), "count": str(counts[s])}
-                       for s in portal_queries.STATUSES]
+                       for s in dashboard.STATUSES]
         visible = {r["sheet_id"] for r in self.rows if r["submittable"]}
         self.selected = [s for s in self.selected if s in visible]
 
@@ -114,7 +116,7 @@ class DashboardState(PortalState):
 
     @rx.event
     def set_status_filter(self, value: str):
-        self.status_filter = value if value in portal_queries.STATUSES else ALL
+        self.status_filter = value if value in dashboard.STATUSES else ALL
         return self._reload()
 
     @rx.event
@@ -125,7 +127,7 @@ class DashboardState(PortalState):
     @rx.event
     def show_status(self, value: str):
         """Click a count to filter by that status (click again for all)."""
-        self.status_filter = ALL if value == self.status_filter else (value if value in portal_queries.STATUSES else ALL)
+        self.status_filter = ALL if value == self.status_filter else (value if value in dashboard.STATUSES else ALL)
         return self._reload()
 
     @rx.event
@@ -156,7 +158,7 @@ class DashboardState(PortalState):
             if child is None or bounds is None:
                 self.error = self._t("error.not_found")
                 return
-            sheet = portal_queries.get_or_create_sheet(session, child, *bounds)
+            sheet = dashboard.get_or_create_sheet(session, child, *bounds)
             sheet_id = sheet.id
         return rx.redirect(f"/portal/sheets/{sheet_id}")
 
@@ -187,7 +189,7 @@ class DashboardState(PortalState):
                     continue
                 done += 1
                 message_ids += [m for link in issued for m in link.message_ids]
-        delivery.deliver_now(message_ids)
+        outbox.deliver_now(message_ids)
         self.selected = []
         self.certify = False
         self.bulk_info = self._t("dashboard.submitted_many", count=done) if done else ""
@@ -209,7 +211,7 @@ class DashboardState(PortalState):
                 self.error = self._t("error.not_found")
                 return
             name = _child_name(session, sheet)
-            requests = [r for r in portal_queries.requests_by_sheet(session, [sheet.id]).get(sheet.id, [])
+            requests = [r for r in dashboard.requests_by_sheet(session, [sheet.id]).get(sheet.id, [])
                         if r.status == "pending" and r.sheet_version == sheet.version and not r.in_person]
             errors = []
             for request in requests:
@@ -219,7 +221,7 @@ class DashboardState(PortalState):
                     errors.append(self._t(exc.key, minutes=submission.PORTAL_RESEND_COOLDOWN_MINUTES))
             if not requests:
                 errors.append(self._t("resend.error.not_open"))
-        delivery.deliver_now(ids)
+        outbox.deliver_now(ids)
         if ids:
             self.info = self._t("dashboard.resent", child=name)
         if errors:
@@ -236,7 +238,7 @@ class DashboardState(PortalState):
             bounds = self._period_bounds()
             if bounds is None:
                 return
-            text = portal_queries.signed_sheets_csv(session, accounts.provider_ids(session, user), *bounds)
+            text = dashboard.signed_sheets_csv(session, accounts.provider_ids(session, user), *bounds)
         return rx.download(data=text.encode("utf-8"), filename=f"signed-sheets-{bounds[0].isoformat()}.csv")
 
     @rx.var

@@ -7,7 +7,7 @@ import reflex as rx
 from careconnect_app.components.portal_layout import labelled, notice, page_heading, portal_frame, section
 from careconnect_app.db import session_scope
 from careconnect_app.pages.portal.base_state import HOME_ROUTE, PortalState
-from careconnect_app.services import accounts
+from careconnect_app.portal import accounts
 
 
 class LoginState(PortalState):

@@ -16,17 +16,12 @@ from careconnect_app.db import session_scope
 from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, Provider
 from careconnect_app.pages.portal.base_state import PortalState
 from careconnect_app.routes import sign_path
-from careconnect_app.services import (
-    accounts,
-    attendance,
-    audit,
-    certificates,
-    delivery,
-    links,
-    portal_queries,
-    submission,
-)
-from careconnect_app.services.notifications import format_date, format_period
+from careconnect_app.portal import accounts, dashboard, submission
+from careconnect_app import attendance
+from careconnect_app.common import audit
+from careconnect_app.signing import evidence, links
+from careconnect_app.messaging import outbox
+from careconnect_app.messaging.compose import format_date, format_period
 
 MAX_PAIRS = 4
 
@@ -136,8 +131,8 @@ class SheetState(PortalState):
         provider = session.get(Provider, sheet.provider_id)
         self.child_name, self.provider_name = child.full_name, provider.name
         self.period_label = format_period(sheet, self.locale)
-        reqs = portal_queries.requests_by_sheet(session, [sheet.id]).get(sheet.id, [])
-        self.status = portal_queries.sheet_status(sheet, reqs)
+        reqs = dashboard.requests_by_sheet(session, [sheet.id]).get(sheet.id, [])
+        self.status = dashboard.sheet_status(sheet, reqs)
         self.status_label = self._t(f"status.{self.status}")
         self.version = str(sheet.version)
         self.editable = not sheet.locked
@@ -148,7 +143,7 @@ class SheetState(PortalState):
                 weekend=date.fromisoformat(d["iso"]).weekday() >= 5, absent=d["absent"], reason=d["reason"],
                 pairs=[PairRow(p["in"], p["out"]) for p in d["pairs"]],
             )
-            for d in portal_queries.grid_days(session, sheet)
+            for d in dashboard.grid_days(session, sheet)
         ]
         for day in self.days:
             self._check_day(sheet, day)
@@ -185,17 +180,17 @@ class SheetState(PortalState):
              "status": self._t(f"message.status.{m['status']}"), "state": m["status"],
              "attempts": str(m["attempts"]), "reason": m["last_error"] or "",
              "when": iso(m["delivered_at"] or m["sent_at"] or m["failed_at"] or m["created_at"])}
-            for m in delivery.delivery_summary(session, sheet.id)
+            for m in outbox.delivery_summary(session, sheet.id)
         ]
         self.unreachable = [
             self._t("messages.unreachable", name=(guardians.get(r.guardian_id).full_name
                                                   if guardians.get(r.guardian_id) else ""))
             for r in reqs
-            if r.status == "pending" and not r.in_person and delivery.all_channels_failed(session, r.id)
+            if r.status == "pending" and not r.in_person and outbox.all_channels_failed(session, r.id)
         ]
 
     def _show_signed(self, session, sheet: AttendanceSheet) -> None:
-        sig = certificates.signature_of_sheet(session, sheet)
+        sig = evidence.signature_of_sheet(session, sheet)
         self.signed = sig is not None
         if sig is None:
             self.signature_src = self.signer = self.signed_at = self.reference = self.document_hash = ""
@@ -224,15 +219,15 @@ class SheetState(PortalState):
 
     def _check_day(self, sheet: AttendanceSheet, day: DayRow) -> None:
         pairs = [{"in": p.check_in, "out": p.check_out} for p in day.pairs]
-        errors = portal_queries.day_errors(sheet, date.fromisoformat(day.iso), pairs, day.absent)
+        errors = dashboard.day_errors(sheet, date.fromisoformat(day.iso), pairs, day.absent)
         day.error = " ".join(self._t(k) for k in errors)
-        day.hours = "—" if day.absent else attendance.format_minutes(portal_queries.day_minutes(pairs, day.absent))
+        day.hours = "—" if day.absent else attendance.format_minutes(dashboard.day_minutes(pairs, day.absent))
 
     def _totals(self) -> None:
         minutes = present = absent = 0
         for day in self.days:
             pairs = [{"in": p.check_in, "out": p.check_out} for p in day.pairs]
-            m = portal_queries.day_minutes(pairs, day.absent)
+            m = dashboard.day_minutes(pairs, day.absent)
             minutes += m
             present += 1 if (m > 0 and not day.absent) else 0
             absent += 1 if day.absent else 0
@@ -252,9 +247,9 @@ class SheetState(PortalState):
             day = days[index]
             change(day)
             pairs = [{"in": p.check_in, "out": p.check_out} for p in day.pairs]
-            _typed, parsable = portal_queries.parse_pairs(pairs)
+            _typed, parsable = dashboard.parse_pairs(pairs)
             if parsable:
-                portal_queries.save_day(session, sheet, date.fromisoformat(day.iso), pairs, day.absent, day.reason)
+                dashboard.save_day(session, sheet, date.fromisoformat(day.iso), pairs, day.absent, day.reason)
             self._check_day(sheet, day)
             self.days = days
             self._totals()
@@ -365,7 +360,7 @@ class SheetState(PortalState):
                 return
             message_ids = [m for link in issued for m in link.message_ids]
             first_url = issued[0].url if issued else ""
-        delivery.deliver_now(message_ids)
+        outbox.deliver_now(message_ids)
         self.certify = False
         if in_person and first_url:
             token = first_url.rsplit("/", 1)[-1]
@@ -433,7 +428,7 @@ class SheetState(PortalState):
                 session.rollback()
                 self.error = self._t(exc.key, minutes=submission.PORTAL_RESEND_COOLDOWN_MINUTES)
                 return
-        delivery.deliver_now(ids)
+        outbox.deliver_now(ids)
         self._refresh()
         self.message = self._t("resend.done")
 
@@ -445,7 +440,7 @@ class SheetState(PortalState):
                 return self._to_login()
             if sheet is None:
                 return
-            build = certificates.completion_certificate_pdf if kind == "certificate" else certificates.signed_attendance_pdf
+            build = evidence.completion_certificate_pdf if kind == "certificate" else evidence.signed_attendance_pdf
             result = build(session, sheet, self.locale)
             if result is None:
                 return

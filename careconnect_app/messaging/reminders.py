@@ -17,8 +17,10 @@ from sqlmodel import Session, select, update
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
 from careconnect_app.models import Agency, AttendanceSheet, Guardian, OutgoingMessage, Provider, SigningRequest
-from careconnect_app.services import audit, links, notifications
-from careconnect_app.services.secrets_util import decrypt_secret, sha256_hex
+from careconnect_app.common import audit
+from careconnect_app.signing import links
+from careconnect_app.messaging import compose
+from careconnect_app.common.crypto import decrypt_secret, sha256_hex
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +93,7 @@ def send_due_reminders(session: Session, now: datetime | None = None) -> list[in
         if url is None:
             log.warning("signing request %s: link cannot be rebuilt, no reminder", request.id)
             continue
-        if not notifications.guardian_channels(guardian):
+        if not compose.guardian_channels(guardian):
             continue  # all_channels_failed() shows it to the provider
         number = request.reminder_count + 1
         # Compare-and-set: of two workers, only one moves the count, so only one sends.
@@ -101,7 +103,7 @@ def send_due_reminders(session: Session, now: datetime | None = None) -> list[in
                         .values(reminder_count=number, last_notified_at=now)).rowcount != 1:
             continue
         session.refresh(request)
-        for m in notifications.queue_ready_to_sign(session, request, url, kind="reminder"):
+        for m in compose.queue_ready_to_sign(session, request, url, kind="reminder"):
             audit.record(session, "reminder_sent", sheet_id=request.sheet_id, signing_request_id=request.id,
                          channel=m.channel, at=now, detail={"message_id": m.id, "reminder": number})
             queued.append(m.id)
@@ -134,9 +136,9 @@ def resend(session: Session, signing_request_id: int, *, user_id: int | None = N
     url = signing_url_for(request)
     if url is None:
         raise ResendError("no_link", "This link cannot be rebuilt; recall and submit the sheet again.")
-    if not notifications.guardian_channels(session.get(Guardian, request.guardian_id)):
+    if not compose.guardian_channels(session.get(Guardian, request.guardian_id)):
         raise ResendError("no_channel", "The guardian has no working email or mobile number on file.")
-    messages = notifications.queue_ready_to_sign(session, request, url, kind="resend")
+    messages = compose.queue_ready_to_sign(session, request, url, kind="resend")
     request.last_notified_at = now
     session.add(request)
     for m in messages:
@@ -179,7 +181,7 @@ def queue_fallback(session: Session, failed: OutgoingMessage) -> list[int]:
     url = signing_url_for(request)
     if url is None:
         return []
-    messages = notifications.queue_ready_to_sign(session, request, url, kind=failed.kind, channels=(other,))
+    messages = compose.queue_ready_to_sign(session, request, url, kind=failed.kind, channels=(other,))
     for m in messages:
         m.fallback_for_id = failed.id
         session.add(m)

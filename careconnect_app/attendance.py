@@ -17,7 +17,7 @@ from careconnect_app.models import (
     Guardian,
     Provider,
 )
-from careconnect_app.services.secrets_util import sha256_hex
+from careconnect_app.common.crypto import sha256_hex
 
 DOCUMENT_SCHEMA = "careconnect.attendance.v1"
 PARENT_CERTIFICATION_VERSION = "parent-cert-v1"

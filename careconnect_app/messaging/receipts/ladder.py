@@ -22,7 +22,8 @@ from sqlmodel import Session, select, update
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
 from careconnect_app.models import Guardian, OutgoingMessage, SigningRequest, WebhookReceipt
-from careconnect_app.services import audit, notifications, reminders
+from careconnect_app.common import audit
+from careconnect_app.messaging import compose, reminders
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def unreachable(session: Session, signing_request_id: int) -> bool:
     if request is None or request.status != "pending" or request.in_person:
         return False
     guardian = session.get(Guardian, request.guardian_id)
-    if not notifications.guardian_channels(guardian):
+    if not compose.guardian_channels(guardian):
         return True
     statuses = list(session.exec(select(OutgoingMessage.status).where(
         OutgoingMessage.signing_request_id == signing_request_id,
@@ -171,7 +172,7 @@ SENDGRID_STATUS = {"processed": "sent", "delivered": "delivered", "open": "deliv
 
 
 def _find_sendgrid_message(session: Session, event: dict) -> OutgoingMessage | None:
-    from careconnect_app.services.email_backends import MESSAGE_ID_ARG
+    from careconnect_app.messaging.backends.smtp import MESSAGE_ID_ARG
 
     mid = str(event.get(MESSAGE_ID_ARG) or "")
     if mid.isdigit():

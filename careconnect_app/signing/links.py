@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 from careconnect_app.clock import utcnow
 from careconnect_app.config import get_settings
 from careconnect_app.models import Agency, AttendanceSheet, Guardian, SigningRequest
-from careconnect_app.services import rate_limit
-from careconnect_app.services.secrets_util import encrypt_secret, new_token, sha256_hex
+from careconnect_app.common import rate_limit
+from careconnect_app.common.crypto import encrypt_secret, new_token, sha256_hex
 
 SIGN_PATH = "/sign"
 # Failed lookups allowed per IP before we stop answering (guessing protection).

@@ -19,7 +19,7 @@ from careconnect_app.models import (
     Guardian,
     Provider,
 )
-from careconnect_app.services import submission
+from careconnect_app.portal import submission
 
 # (first, last, guardian first, guardian last, locale, email?, phone?)
 _FAMILIES_A = [
@@ -146,7 +146,7 @@ _DEMO_LOGINS = [
 
 def _create_logins(session: Session, setups: list[tuple[Agency, Provider]], result: DemoResult) -> None:
     """One portal login per demo provider and one agency admin, listed in result.logins."""
-    from careconnect_app.services import accounts
+    from careconnect_app.portal import accounts
 
     from sqlmodel import select
 

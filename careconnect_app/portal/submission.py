@@ -16,7 +16,10 @@ from careconnect_app.models import (
     Provider,
     SigningRequest,
 )
-from careconnect_app.services import attendance, audit, links, notifications
+from careconnect_app import attendance
+from careconnect_app.common import audit
+from careconnect_app.signing import links
+from careconnect_app.messaging import compose
 
 
 class SubmissionError(Exception):
@@ -85,7 +88,7 @@ def submit_sheet(
     for guardian in guardians:
         request, token = links.issue(session, sheet, guardian, agency, in_person=in_person, now=now)
         url = links.signing_url(token)
-        messages = [] if in_person else notifications.queue_ready_to_sign(session, request, url)
+        messages = [] if in_person else compose.queue_ready_to_sign(session, request, url)
         for m in messages:
             audit.record(session, "notified", actor="system", sheet_id=sheet.id,
                          signing_request_id=request.id, channel=m.channel, at=now,
@@ -130,7 +133,7 @@ def resend_link(session: Session, request: SigningRequest, *, user_id: int | Non
     """
     from datetime import timedelta
 
-    from careconnect_app.services import reminders
+    from careconnect_app.messaging import reminders
 
     now = now or utcnow()
     sheet = session.get(AttendanceSheet, request.sheet_id)
@@ -146,7 +149,7 @@ def resend_link(session: Session, request: SigningRequest, *, user_id: int | Non
     if last is not None and now - last < timedelta(minutes=PORTAL_RESEND_COOLDOWN_MINUTES):
         raise SubmissionError("resend.error.too_soon")
     guardian = session.get(Guardian, request.guardian_id)
-    if not notifications.guardian_channels(guardian):
+    if not compose.guardian_channels(guardian):
         raise SubmissionError("resend.error.no_channel")
     expired = links.status_of(request, now) == links.LinkStatus.EXPIRED
     if not expired and reminders.signing_url_for(request) is not None:
@@ -160,7 +163,7 @@ def resend_link(session: Session, request: SigningRequest, *, user_id: int | Non
     request.status = "superseded"
     session.add(request)
     new_request, token = links.issue(session, sheet, guardian, agency, now=now)
-    messages = notifications.queue_ready_to_sign(session, new_request, links.signing_url(token))
+    messages = compose.queue_ready_to_sign(session, new_request, links.signing_url(token))
     for m in messages:
         audit.record(session, "resent", actor="provider", sheet_id=sheet.id, signing_request_id=new_request.id,
                      user_id=user_id, ip=ip, user_agent=user_agent, channel=m.channel, at=now,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from careconnect_app.services import delivery, reminders
+from careconnect_app.messaging import outbox, reminders
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ def run_pass(*, with_reminders: bool = True, batch: int = 200) -> int:
             reminders.run_due()
         except Exception:  # a reminder bug must not stop delivery
             log.exception("reminder pass failed")
-    return delivery.deliver_due(limit=batch)
+    return outbox.deliver_due(limit=batch)
 
 
 def run_forever(poll_seconds: float = 1.0, once: bool = False, stop: threading.Event | None = None,

@@ -16,9 +16,12 @@ from sqlmodel import Session, select, update
 from careconnect_app.clock import utcnow
 from careconnect_app.i18n import t
 from careconnect_app.models import AttendanceSheet, Guardian, Signature, SigningRequest
-from careconnect_app.services import attendance, audit, links, notifications
-from careconnect_app.services.secrets_util import new_reference
-from careconnect_app.services.signature_strokes import normalise, render_png, validate_strokes
+from careconnect_app import attendance
+from careconnect_app.common import audit
+from careconnect_app.signing import links
+from careconnect_app.messaging import compose
+from careconnect_app.common.crypto import new_reference
+from careconnect_app.signing.strokes import normalise, render_png, validate_strokes
 
 CONSENT_VERSION = "esign-consent-v1"
 MAX_PROBLEM_LENGTH = 2000
@@ -79,7 +82,7 @@ def report_problem(session: Session, request: SigningRequest, text: str, *, ip: 
     session.add(request)
     audit.record(session, "problem_reported", actor="parent", sheet_id=request.sheet_id,
                  signing_request_id=request.id, ip=ip, user_agent=user_agent, detail={"text": text}, at=now)
-    notifications.queue_problem_reported(session, request, text)
+    compose.queue_problem_reported(session, request, text)
     return ""
 
 
@@ -176,7 +179,7 @@ def stored_document(signature: Signature) -> dict:
 
 def evidence(signature: Signature):
     """The signature facts a PDF needs."""
-    from careconnect_app.services.documents import SignatureEvidence
+    from careconnect_app.documents.canvas import SignatureEvidence
 
     return SignatureEvidence(
         signer_name=signature.signer_name, signed_at=signature.signed_at, reference=signature.reference,

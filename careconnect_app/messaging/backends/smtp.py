@@ -16,7 +16,7 @@ from urllib.error import URLError
 
 from careconnect_app.config import Settings
 from careconnect_app.models import OutgoingMessage
-from careconnect_app.services.delivery import SendError
+from careconnect_app.messaging.outbox import SendError
 
 MESSAGE_ID_ARG = "careconnect_message_id"  # SendGrid custom_args key, echoed in every event
 SMTP_SECURITY = ("starttls", "tls", "none")

@@ -1,6 +1,6 @@
 """What the portal shows: periods, sheet statuses, the dashboard, the day grid, the CSV export.
 
-Callers pass the provider ids the user may see (services.accounts.provider_ids); nothing here
+Callers pass the provider ids the user may see (portal.accounts.provider_ids); nothing here
 widens them.
 """
 
@@ -22,7 +22,8 @@ from careconnect_app.models import (
     Signature,
     SigningRequest,
 )
-from careconnect_app.services import attendance, roster
+from careconnect_app import attendance
+from careconnect_app.portal import roster
 
 STATUSES = ("not_started", "draft", "ready", "opened", "verified", "problem", "expired", "signed")
 OPEN_REQUEST_STATUSES = ("pending", "disputed")

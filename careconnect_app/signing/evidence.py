@@ -5,8 +5,10 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from careconnect_app.models import AttendanceSheet, Guardian, Signature
-from careconnect_app.services import audit, documents, signing
-from careconnect_app.services.secrets_util import mask_email, mask_phone
+from careconnect_app.common import audit
+from careconnect_app.documents import canvas
+from careconnect_app.signing import parent_steps
+from careconnect_app.common.crypto import mask_email, mask_phone
 
 
 def signature_of_sheet(session: Session, sheet: AttendanceSheet) -> Signature | None:
@@ -17,9 +19,9 @@ def signature_of_sheet(session: Session, sheet: AttendanceSheet) -> Signature | 
     return session.exec(stmt).first()
 
 
-def audit_entries(session: Session, sheet_id: int) -> list[documents.AuditEntry]:
+def audit_entries(session: Session, sheet_id: int) -> list[canvas.AuditEntry]:
     return [
-        documents.AuditEntry(at=e.created_at, event=e.event, actor=e.actor, ip=e.ip or None,
+        canvas.AuditEntry(at=e.created_at, event=e.event, actor=e.actor, ip=e.ip or None,
                              user_agent=e.user_agent or None, channel=e.channel or None, detail=e.detail or None)
         for e in audit.events_for_sheet(session, sheet_id)
     ]
@@ -37,7 +39,7 @@ def signed_attendance_pdf(session: Session, sheet: AttendanceSheet, locale: str)
     sig = signature_of_sheet(session, sheet)
     if sig is None:
         return None
-    return documents.signed_attendance_pdf(signing.stored_document(sig), signing.evidence(sig), locale), sig.reference
+    return canvas.signed_attendance_pdf(parent_steps.stored_document(sig), parent_steps.evidence(sig), locale), sig.reference
 
 
 def completion_certificate_pdf(session: Session, sheet: AttendanceSheet, locale: str) -> tuple[bytes, str] | None:
@@ -45,8 +47,8 @@ def completion_certificate_pdf(session: Session, sheet: AttendanceSheet, locale:
     sig = signature_of_sheet(session, sheet)
     if sig is None:
         return None
-    pdf = documents.completion_certificate_pdf(
-        signing.stored_document(sig), signing.evidence(sig), audit_entries(session, sheet.id),
+    pdf = canvas.completion_certificate_pdf(
+        parent_steps.stored_document(sig), parent_steps.evidence(sig), audit_entries(session, sheet.id),
         masked_contacts(session.get(Guardian, sig.guardian_id)), locale,
     )
     return pdf, sig.reference

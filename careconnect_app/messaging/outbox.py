@@ -34,8 +34,8 @@ from careconnect_app.clock import iso, utcnow
 from careconnect_app.config import Settings, get_settings
 from careconnect_app.db import session_scope
 from careconnect_app.models import OutgoingMessage
-from careconnect_app.services import receipts
-from careconnect_app.services.secrets_util import mask_contact
+from careconnect_app.messaging.receipts import ladder
+from careconnect_app.common.crypto import mask_contact
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class FileOutbox:
     _lock = threading.Lock()
 
     def send(self, message: OutgoingMessage) -> str:
-        from careconnect_app.services.sms_backends import gsm_text
+        from careconnect_app.messaging.backends.twilio import gsm_text
 
         record = {
             "id": message.id,
@@ -115,13 +115,13 @@ def build_backend(channel: str, settings: Settings | None = None) -> Backend:
     if choice == "file":
         return FileOutbox(settings.outbox_path)
     if channel == "email" and choice == "smtp":
-        from careconnect_app.services.email_backends import SmtpEmail
+        from careconnect_app.messaging.backends.smtp import SmtpEmail
         return SmtpEmail(settings)
     if channel == "email" and choice == "sendgrid":
-        from careconnect_app.services.email_backends import SendGridEmail
+        from careconnect_app.messaging.backends.smtp import SendGridEmail
         return SendGridEmail(settings)
     if channel == "sms" and choice == "twilio":
-        from careconnect_app.services.sms_backends import TwilioSms
+        from careconnect_app.messaging.backends.twilio import TwilioSms
         return TwilioSms(settings)
     raise ValueError(f"Unknown {channel} backend {choice!r}")
 
@@ -215,7 +215,7 @@ def _finish(message: OutgoingMessage, token: str, *, provider_id: str = "", erro
         if error.permanent or message.attempts >= get_settings().delivery_max_attempts:
             reason = str(error) if error.permanent else f"gave up after {message.attempts} attempts: {error}"
             if session.exec(mine.values(status="failed", failed_at=now, last_error=reason[:500])).rowcount:
-                receipts.after_failure(session, session.get(OutgoingMessage, message.id), reason,
+                ladder.after_failure(session, session.get(OutgoingMessage, message.id), reason,
                                        contact=error.contact)
                 return "failed"
         elif session.exec(mine.values(status="queued", last_error=str(error)[:500],
@@ -269,7 +269,7 @@ def recover_stuck(now: datetime | None = None) -> int:
                 values = dict(status="queued", next_attempt_at=utcnow(),
                               last_error="worker stopped before sending; queued again")
             else:
-                values = dict(status="failed", failed_at=utcnow(), last_error=receipts.INTERRUPTED)
+                values = dict(status="failed", failed_at=utcnow(), last_error=ladder.INTERRUPTED)
             session.exec(update(OutgoingMessage).where(*mine).values(**values))
         log.warning("message %s was stuck in sending: %s", message.id, values["status"])
     return len(stuck)
@@ -330,7 +330,7 @@ def _run_all(ids: list[int], *, worker: str | None = None, now: datetime | None 
 
 def validate_configuration(settings: Settings | None = None) -> list[str]:
     """Human-readable problems with the delivery configuration ([] when all is well)."""
-    from careconnect_app.services import email_backends, sms_backends
+    from careconnect_app.messaging.backends import smtp, twilio
 
     settings = settings or get_settings()
     problems = []
@@ -359,7 +359,7 @@ def validate_configuration(settings: Settings | None = None) -> list[str]:
         problems.append("CARECONNECT_DELIVERY_MAX_ATTEMPTS must be at least 1.")
     if settings.send_timeout_seconds <= 0 or timedelta(seconds=settings.send_timeout_seconds) >= CLAIM_TIMEOUT:
         problems.append("CARECONNECT_SEND_TIMEOUT must be above 0 and well under 5 minutes.")
-    return problems + email_backends.configuration_problems(settings) + sms_backends.configuration_problems(settings)
+    return problems + smtp.configuration_problems(settings) + twilio.configuration_problems(settings)
 
 
 def check_configuration(settings: Settings | None = None) -> None:
@@ -389,4 +389,4 @@ def delivery_summary(session: Session, sheet_id: int) -> list[dict]:
 
 def all_channels_failed(session: Session, signing_request_id: int) -> bool:
     """True when a pending request's guardian cannot have received the link by any channel."""
-    return receipts.unreachable(session, signing_request_id)
+    return ladder.unreachable(session, signing_request_id)

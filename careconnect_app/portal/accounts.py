@@ -25,8 +25,8 @@ from careconnect_app.models import (
     Provider,
     SigningRequest,
 )
-from careconnect_app.services import audit, rate_limit
-from careconnect_app.services.secrets_util import new_token, sha256_hex
+from careconnect_app.common import audit, rate_limit
+from careconnect_app.common.crypto import new_token, sha256_hex
 
 ROLE_PROVIDER = "provider"
 ROLE_AGENCY_ADMIN = "agency_admin"

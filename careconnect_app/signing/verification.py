@@ -17,8 +17,9 @@ from sqlmodel import Session, select, update
 
 from careconnect_app.clock import utcnow
 from careconnect_app.models import Guardian, ParentSession, SigningRequest, VerificationCode
-from careconnect_app.services import audit, notifications, rate_limit
-from careconnect_app.services.secrets_util import (
+from careconnect_app.common import audit, rate_limit
+from careconnect_app.messaging import compose
+from careconnect_app.common.crypto import (
     keyed_hash,
     mask_contact,
     new_numeric_code,
@@ -158,7 +159,7 @@ def send_code(
             expires_at=now + CODE_TTL,
         )
     )
-    message = notifications.queue_verification_code(session, request, guardian, channel, to, code, locale)
+    message = compose.queue_verification_code(session, request, guardian, channel, to, code, locale)
     audit.record(
         session, "code_sent", actor="parent", sheet_id=request.sheet_id,
         signing_request_id=request.id, ip=ip, user_agent=user_agent, channel=channel,

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from careconnect_app.config import Settings
 from careconnect_app.models import OutgoingMessage
-from careconnect_app.services.delivery import SendError
+from careconnect_app.messaging.outbox import SendError
 
 STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
 

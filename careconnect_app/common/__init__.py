@@ -1,0 +1,1 @@
+"""Small shared rules every other package uses: crypto, masking, formatting, audit trail, rate limits."""

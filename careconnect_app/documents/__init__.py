@@ -1,0 +1,1 @@
+"""PDFs: the shared canvas and one module per document (signed copy, certificate, parents' guide)."""

@@ -1,0 +1,1 @@
+"""Delivery backends: the contract in base.py, one module per provider."""

@@ -1,0 +1,1 @@
+"""Delivery receipts per provider (webhooks), moving a message's status forward only."""

@@ -1,0 +1,1 @@
+"""The provider and agency side: accounts and access, roster, dashboard reads, grid writes, submission."""
