@@ -40,11 +40,6 @@ def minutes_between(check_in: time, check_out: time) -> int:
     return (check_out.hour * 60 + check_out.minute) - (check_in.hour * 60 + check_in.minute)
 
 
-def format_minutes(minutes: int) -> str:
-    """525 -> "8:45" (hours:minutes, the way time sheets show it)."""
-    return f"{minutes // 60}:{minutes % 60:02d}"
-
-
 def entries_for(session: Session, sheet_id: int) -> list[AttendanceEntry]:
     stmt = (
         select(AttendanceEntry)

@@ -30,7 +30,7 @@ app = rx.App(
     ],
     # Webhooks and the signing link's first paint are plain Starlette routes in front of Reflex's;
     # the security headers wrap everything served.
-    api_transformer=[Starlette(routes=webhooks.routes + sign_preview.routes), security_headers],
+    api_transformer=[Starlette(routes=webhooks.http_routes + sign_preview.http_routes), security_headers],
 )
 
 # Titles follow the page language (screen readers announce them first).

@@ -16,11 +16,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from careconnect_app import i18n
+from careconnect_app import i18n, routes
 from careconnect_app.db import session_scope
 from careconnect_app.models import AttendanceSheet, Child, Guardian, Provider
 from careconnect_app.signing import links
-from careconnect_app.messaging.compose import format_period
+from careconnect_app.common.formatting import format_period
 
 _STYLE = (
     "<style>.cc-preview{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:40rem;"
@@ -72,7 +72,7 @@ def preview_html(token: str, ip: str) -> str:
         locale = i18n.normalise_locale(guardian.preferred_locale)
         parts = [
             ("h1", i18n.t("parent.landing.title", locale)),
-            ("p", f"{child.full_name} · {format_period(sheet, locale)}"),
+            ("p", f"{child.full_name} · {format_period(sheet.period_start, sheet.period_end, locale)}"),
             ("p class=\"cc-muted\"", f"{i18n.t('parent.landing.from', locale)}: {provider.name}"),
             ("p class=\"cc-muted\"", i18n.t("parent.loading", locale)),
         ]
@@ -93,4 +93,4 @@ async def sign_page(request: Request) -> Response:
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
 
-routes = [Route("/sign/{token}", sign_page, methods=["GET"])]
+http_routes = [Route(routes.SIGN_PREFIX + "/{token}", sign_page, methods=["GET"])]

@@ -2,7 +2,7 @@
 
 Each handler authenticates the request (signature against the configured PUBLIC URL, never the
 Host header), then hands the work to messaging.receipts in a thread (DB work must not block the
-event loop) and answers at once. Mount with `routes` (see careconnect_app.py's api_transformer).
+event loop) and answers at once. Mount with `http_routes` (see careconnect_app.py's api_transformer).
 """
 
 from __future__ import annotations
@@ -18,12 +18,10 @@ from starlette.routing import Route
 
 from careconnect_app.config import get_settings
 from careconnect_app.messaging.receipts import ladder
-from careconnect_app.messaging.backends.twilio import STATUS_CALLBACK_PATH as TWILIO_STATUS_PATH
+from careconnect_app import routes
 
 log = logging.getLogger(__name__)
 
-TWILIO_INCOMING_PATH = "/webhooks/twilio/incoming"
-SENDGRID_EVENTS_PATH = "/webhooks/sendgrid/events"
 SENDGRID_MAX_AGE_SECONDS = 300  # a captured request replayed later is refused
 SENDGRID_SIGNATURE = "X-Twilio-Email-Event-Webhook-Signature"
 SENDGRID_TIMESTAMP = "X-Twilio-Email-Event-Webhook-Timestamp"
@@ -97,8 +95,8 @@ async def sendgrid_events(request: Request) -> Response:
     return JSONResponse(counts)
 
 
-routes: list[Route] = [
-    Route(TWILIO_STATUS_PATH, twilio_status, methods=["POST"]),
-    Route(TWILIO_INCOMING_PATH, twilio_incoming, methods=["POST"]),
-    Route(SENDGRID_EVENTS_PATH, sendgrid_events, methods=["POST"]),
+http_routes: list[Route] = [
+    Route(routes.TWILIO_STATUS, twilio_status, methods=["POST"]),
+    Route(routes.TWILIO_INCOMING, twilio_incoming, methods=["POST"]),
+    Route(routes.SENDGRID_EVENTS, sendgrid_events, methods=["POST"]),
 ]

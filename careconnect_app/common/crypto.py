@@ -42,28 +42,6 @@ def new_reference(prefix: str = "CC") -> str:
     return f"{prefix}-{chars[:4]}-{chars[4:]}"
 
 
-def mask_email(email: str) -> str:
-    """j***@example.com"""
-    if "@" not in email:
-        return "***"
-    local, domain = email.split("@", 1)
-    return f"{local[:1]}***@{domain}"
-
-
-def mask_phone(phone: str) -> str:
-    """(***) ***-1234 for a US number; ***1234 otherwise."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if len(digits) < 4:
-        return "***"
-    if phone.startswith("+1") and len(digits) == 11:
-        return f"(***) ***-{digits[-4:]}"
-    return f"***{digits[-4:]}"
-
-
-def mask_contact(channel: str, destination: str) -> str:
-    return mask_email(destination) if channel == "email" else mask_phone(destination)
-
-
 def _fernet(purpose: str):
     """Fernet keyed from the server secret, one key per purpose (a leaked DB alone reveals nothing)."""
     import base64

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from careconnect_app import routes
+
 PORTAL_MAX_WIDTH = "72rem"
 
 PORTAL_CSS = """
@@ -50,9 +52,9 @@ def portal_frame(
     """Header (brand, who is signed in, navigation, language, log out) and a wide main column."""
     nav = rx.el.nav(
         rx.hstack(
-            nav_link(tr["nav.dashboard"], "/portal", current == "dashboard"),
-            nav_link(tr["nav.children"], "/portal/children", current == "children"),
-            rx.cond(is_admin, nav_link(tr["nav.settings"], "/portal/settings", current == "settings")),
+            nav_link(tr["nav.dashboard"], routes.PORTAL, current == "dashboard"),
+            nav_link(tr["nav.children"], routes.PORTAL_CHILDREN, current == "children"),
+            rx.cond(is_admin, nav_link(tr["nav.settings"], routes.PORTAL_SETTINGS, current == "settings")),
             spacing="1",
             wrap="wrap",
         ),

@@ -7,10 +7,9 @@ Twilio) and retries. Every message is written to the database before any attempt
 from __future__ import annotations
 
 import html
-from datetime import date, datetime
-
 from sqlmodel import Session
 
+from careconnect_app.common.formatting import format_date, format_period
 from careconnect_app.i18n import normalise_locale, t
 from careconnect_app.models import (
     Agency,
@@ -21,27 +20,6 @@ from careconnect_app.models import (
     Provider,
     SigningRequest,
 )
-
-
-def format_date(d: date | datetime, locale: str) -> str:
-    """2026-11-02 -> "Nov 2, 2026" / "2 nov 2026" without depending on the OS locale."""
-    month = t(f"messages.month.{d.month}", locale)
-    return t("messages.date_format", locale, day=d.day, month=month, year=d.year)
-
-
-def format_phone(phone: str) -> str:
-    """+15555550142 -> (555) 555-0142 for US numbers; other numbers as stored."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if phone.startswith("+1") and len(digits) == 11:
-        return f"({digits[1:4]}) {digits[4:7]}-{digits[7:]}"
-    return phone
-
-
-def format_period(sheet: AttendanceSheet, locale: str) -> str:
-    return t(
-        "messages.period_format", locale,
-        start=format_date(sheet.period_start, locale), end=format_date(sheet.period_end, locale),
-    )
 
 
 def email_html(locale: str, *, heading: str, paragraphs: list[str], button: tuple[str, str] | None = None,
@@ -138,7 +116,7 @@ def queue_ready_to_sign(
     prefix = "messages.reminder" if kind == "reminder" else "messages.ready"
     values = dict(
         guardian=guardian.first_name, child=child.first_name, child_full=child.full_name,
-        provider=provider.name, agency=agency.name, period=format_period(sheet, locale),
+        provider=provider.name, agency=agency.name, period=format_period(sheet.period_start, sheet.period_end, locale),
         expires=format_date(request.expires_at, locale), url=url,
     )
     sent = []
@@ -205,7 +183,7 @@ def queue_problem_reported(session: Session, request: SigningRequest, problem: s
     guardian = session.get(Guardian, request.guardian_id)
     child = session.get(Child, sheet.child_id)
     locale = "en"
-    values = dict(guardian=guardian.full_name, child=child.full_name, period=format_period(sheet, locale),
+    values = dict(guardian=guardian.full_name, child=child.full_name, period=format_period(sheet.period_start, sheet.period_end, locale),
                   problem=problem)
     subject = t("messages.problem.subject", locale, **values)
     paragraphs = [t("messages.problem.body", locale, **values), f"“{problem}”",

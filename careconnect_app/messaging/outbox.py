@@ -35,7 +35,7 @@ from careconnect_app.config import Settings, get_settings
 from careconnect_app.db import session_scope
 from careconnect_app.models import OutgoingMessage
 from careconnect_app.messaging.receipts import ladder
-from careconnect_app.common.crypto import mask_contact
+from careconnect_app.common.masking import mask_contact
 
 log = logging.getLogger(__name__)
 

@@ -23,22 +23,19 @@ from careconnect_app.messaging import outbox
 from careconnect_app.documents import canvas
 from careconnect_app.signing import links, parent_steps, verification
 from careconnect_app.signing.links import LinkStatus
-from careconnect_app.messaging.compose import format_date, format_period, format_phone
-from careconnect_app.common.crypto import mask_contact
+from careconnect_app.common.formatting import (
+    format_date,
+    format_day,
+    format_minutes,
+    format_period,
+    format_phone,
+    format_time_range,
+)
+from careconnect_app.common.masking import mask_contact
 
 SESSION_COOKIE = "cc_parent_session"
-NBSP = "\u00a0"
 STEPS_WITH_VERIFY = ("landing", "verify", "review", "sign")
 STEPS_WITHOUT_VERIFY = ("landing", "review", "sign")
-
-
-def _format_time(value: str, locale: str) -> str:
-    """"13:05" -> "1:05 PM" / "1:05 p. m." (US parents read 12-hour times)."""
-    hour, minute = (int(x) for x in value.split(":"))
-    suffix = i18n.t("parent.time.pm" if hour >= 12 else "parent.time.am", locale)
-    # No-break spaces keep "4:00 p. m." on one line on narrow screens.
-    suffix = suffix.replace(" ", NBSP)
-    return f"{(hour % 12) or 12}:{minute:02d}{NBSP}{suffix}"
 
 
 class SignState(rx.State):
@@ -161,7 +158,7 @@ class SignState(rx.State):
         self.agency_name, self.provider_name = agency.name, provider.name
         self.provider_phone = format_phone(provider.phone)
         self.child_name, self.guardian_name = child.full_name, guardian.full_name
-        self.period_label = format_period(sheet, loc)
+        self.period_label = format_period(sheet.period_start, sheet.period_end, loc)
         self.expires_label = self._t("parent.landing.expires", date=format_date(request.expires_at, loc))
         self.requires_verification = request.requires_verification
         self.in_person = request.in_person
@@ -194,24 +191,20 @@ class SignState(rx.State):
         days = attendance.build_days(attendance.entries_for(session, sheet.id))
         self.days = [
             {
-                "label": self._t("parent.day_format", weekday=self._t(f"parent.{attendance.weekday_key(d.day)}"),
-                                 day=d.day.day, month=self._t(f"messages.month.{d.day.month}")),
+                "label": format_day(d.day, loc),
                 "times": (
                     self._t("parent.review.absent_reason", reason=d.absence_reason)
                     if d.absent and d.absence_reason
                     else self._t("parent.review.absent") if d.absent
-                    else "\n".join(
-                        f"{_format_time(a.strftime('%H:%M'), loc)}\u00a0– {_format_time(b.strftime('%H:%M'), loc)}"
-                        for a, b in d.pairs
-                    )
+                    else "\n".join(format_time_range(a, b, loc) for a, b in d.pairs)
                 ),
-                "hours": "—" if d.absent else attendance.format_minutes(d.minutes),
+                "hours": "—" if d.absent else format_minutes(d.minutes),
                 "absent": "1" if d.absent else "",
             }
             for d in days
         ]
         tot = attendance.totals(days)
-        self.total_hours = attendance.format_minutes(tot.minutes)
+        self.total_hours = format_minutes(tot.minutes)
         self.days_present = str(tot.days_present)
         self.days_absent = str(tot.days_absent)
 

@@ -8,7 +8,7 @@ from careconnect_app.models import AttendanceSheet, Guardian, Signature
 from careconnect_app.common import audit
 from careconnect_app.documents import canvas
 from careconnect_app.signing import parent_steps
-from careconnect_app.common.crypto import mask_email, mask_phone
+from careconnect_app.common.masking import mask_email, mask_phone
 
 
 def signature_of_sheet(session: Session, sheet: AttendanceSheet) -> Signature | None:

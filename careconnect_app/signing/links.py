@@ -14,11 +14,11 @@ from sqlmodel import Session, select
 
 from careconnect_app.clock import utcnow
 from careconnect_app.config import get_settings
+from careconnect_app.routes import sign_path
 from careconnect_app.models import Agency, AttendanceSheet, Guardian, SigningRequest
 from careconnect_app.common import rate_limit
 from careconnect_app.common.crypto import encrypt_secret, new_token, sha256_hex
 
-SIGN_PATH = "/sign"
 # Failed lookups allowed per IP before we stop answering (guessing protection).
 UNKNOWN_TOKEN_LIMIT = 20
 UNKNOWN_TOKEN_WINDOW = timedelta(minutes=10)
@@ -46,7 +46,7 @@ class LinkCheck:
 
 
 def signing_url(token: str) -> str:
-    return f"{get_settings().base_url}{SIGN_PATH}/{token}"
+    return get_settings().base_url + sign_path(token)
 
 
 def issue(

@@ -19,9 +19,9 @@ from careconnect_app.clock import utcnow
 from careconnect_app.models import Guardian, ParentSession, SigningRequest, VerificationCode
 from careconnect_app.common import audit, rate_limit
 from careconnect_app.messaging import compose
+from careconnect_app.common.masking import mask_contact
 from careconnect_app.common.crypto import (
     keyed_hash,
-    mask_contact,
     new_numeric_code,
     new_token,
     same,

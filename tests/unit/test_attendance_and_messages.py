@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from careconnect_app.common.formatting import format_minutes
 from careconnect_app import i18n
 from careconnect_app.db import session_scope
 from careconnect_app.models import OutgoingMessage
@@ -41,7 +42,7 @@ def test_totals_and_formatting():
             attendance.Day(date(2026, 11, 3), absent=True, absence_reason="Sick")]
     tot = attendance.totals(days)
     assert (tot.minutes, tot.days_present, tot.days_absent) == (525, 1, 1)
-    assert attendance.format_minutes(525) == "8:45"
+    assert format_minutes(525) == "8:45"
     assert attendance.parse_time("1:05 pm") == time(13, 5) and attendance.parse_time("") is None
     with pytest.raises(ValueError):
         attendance.parse_time("25:99")

@@ -11,7 +11,8 @@ from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
 from careconnect_app.models import Guardian, ParentSession, SigningRequest, VerificationCode
 from careconnect_app.signing import links, verification
-from careconnect_app.common.crypto import mask_email, mask_phone, sha256_hex
+from careconnect_app.common.crypto import sha256_hex
+from careconnect_app.common.masking import mask_email, mask_phone
 
 
 def _outbox_codes(path):

@@ -33,7 +33,7 @@ def client(tmp_path, monkeypatch):
     # File backends: these tests are about receipts; provider ids are set by hand.
     use_database(tmp_path, monkeypatch, TWILIO_ACCOUNT_SID=ACCOUNT_SID, TWILIO_AUTH_TOKEN=AUTH_TOKEN,
                  SENDGRID_WEBHOOK_PUBLIC_KEY=SIGNER.public_key)
-    with TestClient(Starlette(routes=webhooks.routes)) as c:
+    with TestClient(Starlette(routes=webhooks.http_routes)) as c:
         yield c
 
 

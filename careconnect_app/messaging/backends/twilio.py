@@ -8,11 +8,12 @@ import threading
 import unicodedata
 from datetime import timedelta
 
+from careconnect_app import routes
 from careconnect_app.config import Settings
 from careconnect_app.models import OutgoingMessage
 from careconnect_app.messaging.outbox import SendError
 
-STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
+
 
 # GSM 03.38: one septet each; the extension table costs two (escape + char).
 GSM_BASIC = set(
@@ -97,7 +98,7 @@ class TwilioSms:
 
     def status_callback(self, message: OutgoingMessage) -> str:
         # Our id rides in the URL: a callback can beat our own "sent" commit (no MessageSid yet).
-        return f"{self.settings.webhook_base_url}{STATUS_CALLBACK_PATH}?mid={message.id}"
+        return f"{self.settings.webhook_base_url}{routes.TWILIO_STATUS}?mid={message.id}"
 
     def send(self, message: OutgoingMessage) -> str:
         from twilio.base.exceptions import TwilioException

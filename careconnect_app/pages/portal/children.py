@@ -11,7 +11,7 @@ from careconnect_app.db import session_scope
 from careconnect_app.pages.portal.base_state import PortalState
 from careconnect_app.portal import accounts, roster
 from careconnect_app.common import audit
-from careconnect_app.messaging.compose import format_phone
+from careconnect_app.common.formatting import format_phone
 
 CHILD_FIELDS = ("first_name", "last_name", "date_of_birth", "provider")
 GUARDIAN_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_locale", "channels")

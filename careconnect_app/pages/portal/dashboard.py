@@ -14,7 +14,7 @@ from careconnect_app.pages.portal.base_state import PortalState
 from careconnect_app.portal import accounts, dashboard, submission
 from careconnect_app import attendance
 from careconnect_app.messaging import outbox
-from careconnect_app.messaging.compose import format_date
+from careconnect_app.common.formatting import format_date, format_minutes
 
 ALL = "all"
 
@@ -75,7 +75,7 @@ class DashboardState(PortalState):
                 "child_id": str(r.child_id), "child": r.child_name, "provider": r.provider_name,
                 "sheet_id": str(r.sheet_id), "status": r.status, "status_label": self._t(f"status.{r.status}"),
                 "guardians": r.guardians or self._t("dashboard.no_guardian"),
-                "hours": attendance.format_minutes(r.total_minutes) if r.sheet_id else "—",
+                "hours": format_minutes(r.total_minutes) if r.sheet_id else "—",
                 "signed": format_date(r.signed_at, self.locale) if r.signed_at else "—",
                 "problem": r.problem, "recalled": self._t("dashboard.recalled") if r.recalled else "",
                 "submittable": "1" if r.status == "draft" else "",

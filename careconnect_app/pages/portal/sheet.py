@@ -21,7 +21,7 @@ from careconnect_app import attendance
 from careconnect_app.common import audit
 from careconnect_app.signing import evidence, links
 from careconnect_app.messaging import outbox
-from careconnect_app.messaging.compose import format_date, format_period
+from careconnect_app.common.formatting import format_date, format_minutes, format_period
 
 MAX_PAIRS = 4
 
@@ -130,7 +130,7 @@ class SheetState(PortalState):
         child = session.get(Child, sheet.child_id)
         provider = session.get(Provider, sheet.provider_id)
         self.child_name, self.provider_name = child.full_name, provider.name
-        self.period_label = format_period(sheet, self.locale)
+        self.period_label = format_period(sheet.period_start, sheet.period_end, self.locale)
         reqs = dashboard.requests_by_sheet(session, [sheet.id]).get(sheet.id, [])
         self.status = dashboard.sheet_status(sheet, reqs)
         self.status_label = self._t(f"status.{self.status}")
@@ -221,7 +221,7 @@ class SheetState(PortalState):
         pairs = [{"in": p.check_in, "out": p.check_out} for p in day.pairs]
         errors = dashboard.day_errors(sheet, date.fromisoformat(day.iso), pairs, day.absent)
         day.error = " ".join(self._t(k) for k in errors)
-        day.hours = "—" if day.absent else attendance.format_minutes(dashboard.day_minutes(pairs, day.absent))
+        day.hours = "—" if day.absent else format_minutes(dashboard.day_minutes(pairs, day.absent))
 
     def _totals(self) -> None:
         minutes = present = absent = 0
@@ -231,7 +231,7 @@ class SheetState(PortalState):
             minutes += m
             present += 1 if (m > 0 and not day.absent) else 0
             absent += 1 if day.absent else 0
-        self.total_hours = attendance.format_minutes(minutes)
+        self.total_hours = format_minutes(minutes)
         self.days_present, self.days_absent = str(present), str(absent)
 
     def _edit_day(self, index, change) -> None:

@@ -1,0 +1,61 @@
+"""How dates, times, hours, periods and phone numbers read, in the reader's language.
+
+One place for every screen, message and PDF, so a parent sees the same "1:05 PM" everywhere.
+Words (month names, AM/PM) come from the translations, never from the operating system's locale.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from careconnect_app.i18n import t
+
+NBSP = "\u00a0"
+
+
+def format_date(d: date | datetime, locale: str) -> str:
+    """2026-11-02 -> "Nov 2, 2026" / "2 nov 2026"."""
+    month = t(f"messages.month.{d.month}", locale)
+    return t("messages.date_format", locale, day=d.day, month=month, year=d.year)
+
+
+def format_period(start: date, end: date, locale: str) -> str:
+    """"Nov 2, 2026 – Nov 8, 2026"."""
+    return t("messages.period_format", locale, start=format_date(start, locale), end=format_date(end, locale))
+
+
+def format_phone(phone: str) -> str:
+    """+15555550142 -> (555) 555-0142 for US numbers; other numbers as stored."""
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    if (phone or "").startswith("+1") and len(digits) == 11:
+        return f"({digits[1:4]}) {digits[4:7]}-{digits[7:]}"
+    return phone or ""
+
+
+def format_minutes(minutes: int) -> str:
+    """525 -> "8:45" (hours:minutes, the way time sheets show it)."""
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def format_time(value: time | str, locale: str) -> str:
+    """13:05 -> "1:05 PM" / "1:05 p. m." (US parents read 12-hour times).
+
+    No-break spaces keep "4:00 p. m." on one line on narrow screens.
+    """
+    if isinstance(value, str):
+        hour, minute = (int(x) for x in value.split(":")[:2])
+    else:
+        hour, minute = value.hour, value.minute
+    suffix = t("parent.time.pm" if hour >= 12 else "parent.time.am", locale).replace(" ", NBSP)
+    return f"{(hour % 12) or 12}:{minute:02d}{NBSP}{suffix}"
+
+
+def format_time_range(start: time | str, end: time | str, locale: str) -> str:
+    """"7:45 AM – 4:00 PM"."""
+    return f"{format_time(start, locale)}{NBSP}– {format_time(end, locale)}"
+
+
+def format_day(d: date, locale: str) -> str:
+    """"Mon Nov 2" (a row of the attendance table)."""
+    return t("parent.day_format", locale, weekday=t(f"parent.weekday.{d.weekday()}", locale), day=d.day,
+             month=t(f"messages.month.{d.month}", locale))

@@ -1,0 +1,177 @@
+"""Every status, kind and role in one place, with exhaustive maps to what each screen shows.
+
+The values are the strings stored in the database. Each map below must name every member of its
+enum (`_exhaustive` checks at import), so a new status cannot be forgotten in one screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class SheetStatus(StrEnum):
+    """An attendance sheet: draft -> ready_for_parent -> signed; ready_for_parent -> recalled -> draft."""
+
+    DRAFT = "draft"
+    READY_FOR_PARENT = "ready_for_parent"
+    SIGNED = "signed"
+    RECALLED = "recalled"
+
+
+class RequestStatus(StrEnum):
+    """One guardian's signing request (reached through their link)."""
+
+    PENDING = "pending"  # may be opened, verified and signed
+    SIGNED = "signed"
+    DISPUTED = "disputed"  # the parent reported a problem; waits for a corrected sheet
+    RECALLED = "recalled"  # the provider took the sheet back
+    SUPERSEDED = "superseded"  # replaced by a newer link for the same guardian (resend)
+    CLOSED = "closed"  # another guardian of the child signed the sheet
+
+
+class LinkStatus(StrEnum):
+    """What a presented link may do right now (what the parent's page shows)."""
+
+    OK = "ok"
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    RECALLED = "recalled"
+    SIGNED = "signed"
+    SIGNED_BY_OTHER = "signed_by_other"
+    SUPERSEDED = "superseded"
+    DISPUTED = "disputed"
+    RATE_LIMITED = "rate_limited"
+
+
+class MessageStatus(StrEnum):
+    """An outbox message: queued -> sending -> sent -> delivered | failed; retries go back to queued."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class MessageKind(StrEnum):
+    READY_TO_SIGN = "ready_to_sign"
+    REMINDER = "reminder"
+    RESEND = "resend"
+    VERIFICATION_CODE = "verification_code"
+    PROBLEM_REPORTED = "problem_reported"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class Role(StrEnum):
+    PROVIDER = "provider"
+    AGENCY_ADMIN = "agency_admin"
+
+
+class Actor(StrEnum):
+    """Who did something, as the audit trail records it."""
+
+    PARENT = "parent"
+    PROVIDER = "provider"
+    AGENCY = "agency"
+    SYSTEM = "system"
+
+
+class PortalStatus(StrEnum):
+    """The one status the provider portal shows for a child's sheet of a period."""
+
+    NOT_STARTED = "not_started"
+    DRAFT = "draft"
+    READY = "ready"
+    OPENED = "opened"
+    VERIFIED = "verified"
+    PROBLEM = "problem"
+    EXPIRED = "expired"
+    SIGNED = "signed"
+
+
+# --- what each request status means for its link ---------------------------------------------------
+
+# None: the link is live; whether it has expired is decided by its date (signing.links.status_of).
+LINK_STATUS_OF_REQUEST: dict[RequestStatus, LinkStatus | None] = {
+    RequestStatus.PENDING: None,
+    RequestStatus.SIGNED: LinkStatus.SIGNED,
+    RequestStatus.DISPUTED: LinkStatus.DISPUTED,
+    RequestStatus.RECALLED: LinkStatus.RECALLED,
+    RequestStatus.SUPERSEDED: LinkStatus.SUPERSEDED,
+    RequestStatus.CLOSED: LinkStatus.SIGNED_BY_OTHER,
+}
+
+# Requests whose link still leads somewhere the provider can act on (recall stops them).
+OPEN_REQUEST_STATUSES = (RequestStatus.PENDING, RequestStatus.DISPUTED)
+
+
+@dataclass(frozen=True)
+class ParentView:
+    """How the parent's page presents a link outcome: an icon and a colour beside the texts
+    `parent.status.<status>.title` / `.body` (ok shows the wizard instead)."""
+
+    icon: str
+    tone: str
+
+
+PARENT_VIEW: dict[LinkStatus, ParentView] = {
+    LinkStatus.OK: ParentView("signature", "blue"),
+    LinkStatus.UNKNOWN: ParentView("link-2-off", "red"),
+    LinkStatus.EXPIRED: ParentView("clock-alert", "orange"),
+    LinkStatus.RECALLED: ParentView("undo-2", "orange"),
+    LinkStatus.SIGNED: ParentView("circle-check", "green"),
+    LinkStatus.SIGNED_BY_OTHER: ParentView("circle-check", "green"),
+    LinkStatus.SUPERSEDED: ParentView("mail-plus", "blue"),
+    LinkStatus.DISPUTED: ParentView("message-circle-warning", "orange"),
+    LinkStatus.RATE_LIMITED: ParentView("shield-alert", "red"),
+}
+
+# Badge colours in the portal (labels are translations `portal.status.<value>` etc.).
+PORTAL_STATUS_TONE: dict[PortalStatus, str] = {
+    PortalStatus.NOT_STARTED: "gray",
+    PortalStatus.DRAFT: "gray",
+    PortalStatus.READY: "blue",
+    PortalStatus.OPENED: "cyan",
+    PortalStatus.VERIFIED: "indigo",
+    PortalStatus.PROBLEM: "red",
+    PortalStatus.EXPIRED: "orange",
+    PortalStatus.SIGNED: "green",
+}
+
+MESSAGE_STATUS_TONE: dict[MessageStatus, str] = {
+    MessageStatus.QUEUED: "gray",
+    MessageStatus.SENDING: "gray",
+    MessageStatus.SENT: "blue",
+    MessageStatus.DELIVERED: "green",
+    MessageStatus.FAILED: "red",
+}
+
+# Forward-only order of message states (receipts never move a message back).
+MESSAGE_STATUS_RANK: dict[MessageStatus, int] = {
+    MessageStatus.QUEUED: 0,
+    MessageStatus.SENDING: 1,
+    MessageStatus.SENT: 2,
+    MessageStatus.DELIVERED: 3,
+    MessageStatus.FAILED: 3,
+}
+
+# Messages that carry the signing link (reminders and fallbacks re-send these).
+LINK_MESSAGE_KINDS = (MessageKind.READY_TO_SIGN, MessageKind.REMINDER, MessageKind.RESEND)
+
+
+def _exhaustive() -> None:
+    maps = [(RequestStatus, LINK_STATUS_OF_REQUEST), (LinkStatus, PARENT_VIEW),
+            (PortalStatus, PORTAL_STATUS_TONE), (MessageStatus, MESSAGE_STATUS_TONE),
+            (MessageStatus, MESSAGE_STATUS_RANK)]
+    for enum, mapping in maps:
+        missing = set(enum) - set(mapping)
+        if missing:
+            raise AssertionError(f"{enum.__name__} values missing from a status map: {sorted(missing)}")
+
+
+_exhaustive()
