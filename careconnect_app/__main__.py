@@ -62,6 +62,7 @@ def cmd_create_admin(args) -> int:
     from careconnect_app import db
     from careconnect_app.models import Agency
     from careconnect_app.portal import accounts
+    from careconnect_app.statuses import Role
 
     if not args.agency_id and not args.agency_name:
         print("Give --agency-id or --agency-name.", file=sys.stderr)
@@ -88,7 +89,7 @@ def cmd_create_admin(args) -> int:
                     session.flush()
                     print(f"Created agency {agency.name!r} (id {agency.id}).")
             user = accounts.create_user(session, email=args.email, name=args.name, password=password,
-                                        role=accounts.ROLE_AGENCY_ADMIN, agency_id=agency.id)
+                                        role=Role.AGENCY_ADMIN, agency_id=agency.id)
             print(f"Created agency admin {user.email} for {agency.name!r}.")
     except accounts.AccountError as exc:
         from careconnect_app.i18n import t

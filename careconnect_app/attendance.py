@@ -1,27 +1,13 @@
-"""Attendance rules: day views, totals, validation, and the canonical document a parent signs."""
+"""Attendance rules: day views, totals, validation, time parsing, and the agency's periods."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
-from careconnect_app.clock import iso
-from careconnect_app.models import (
-    Agency,
-    AttendanceEntry,
-    AttendanceSheet,
-    Child,
-    Guardian,
-    Provider,
-)
-from careconnect_app.common.crypto import sha256_hex
-
-DOCUMENT_SCHEMA = "careconnect.attendance.v1"
-PARENT_CERTIFICATION_VERSION = "parent-cert-v1"
-PROVIDER_CERTIFICATION_VERSION = "provider-cert-v1"
+from careconnect_app.models import AttendanceEntry, AttendanceSheet
 
 
 @dataclass
@@ -138,64 +124,6 @@ def period_days(start: date, end: date) -> list[date]:
 # --- the canonical document -------------------------------------------------------------------
 
 
-def canonical_document(
-    session: Session,
-    sheet: AttendanceSheet,
-    guardian: Guardian,
-    *,
-    locale: str,
-    certification_text: str,
-    provider_certification_text: str = "",
-) -> dict:
-    """Exactly what the parent is shown and signs, as plain JSON-ready data."""
-    child = session.get(Child, sheet.child_id)
-    provider = session.get(Provider, sheet.provider_id)
-    agency = session.get(Agency, provider.agency_id) if provider else None
-    days = build_days(entries_for(session, sheet.id))
-    tot = totals(days)
-    return {
-        "schema": DOCUMENT_SCHEMA,
-        "agency": {"name": agency.name if agency else ""},
-        "provider": {
-            "name": provider.name if provider else "",
-            "phone": provider.phone if provider else "",
-            "email": provider.email if provider else "",
-        },
-        "child": {"name": child.full_name if child else ""},
-        "guardian": {"name": guardian.full_name},
-        "period": {"start": sheet.period_start.isoformat(), "end": sheet.period_end.isoformat()},
-        "days": [
-            {
-                "date": d.day.isoformat(),
-                "absent": d.absent,
-                "absence_reason": d.absence_reason or None,
-                "pairs": [{"in": a.strftime("%H:%M"), "out": b.strftime("%H:%M")} for a, b in d.pairs],
-                "minutes": 0 if d.absent else d.minutes,
-            }
-            for d in days
-        ],
-        "totals": {"minutes": tot.minutes, "days_present": tot.days_present, "days_absent": tot.days_absent},
-        "certification": {"version": PARENT_CERTIFICATION_VERSION, "text": certification_text},
-        "provider_certification": {
-            "version": PROVIDER_CERTIFICATION_VERSION,
-            "text": provider_certification_text,
-            "submitted_at": iso(sheet.submitted_at),
-        },
-        "sheet_id": sheet.id,
-        "sheet_version": sheet.version,
-        "locale": locale,
-    }
-
-
-def canonical_json(document: dict) -> str:
-    """Stable serialisation: sorted keys, no spaces, UTF-8 text (what the hash covers)."""
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def document_hash(document: dict) -> str:
-    return sha256_hex(canonical_json(document))
-
-
 def weekday_key(d: date) -> str:
     return f"weekday.{d.weekday()}"
 
@@ -211,3 +139,38 @@ def parse_time(value: str) -> time | None:
         except ValueError:
             continue
     raise ValueError(value)
+
+
+# --- periods (the agency's billing cycle) ---------------------------------------------------
+
+
+def period_containing(day: date, period_type: str) -> tuple[date, date]:
+    """Monday-Sunday weeks, or calendar months."""
+    if period_type == "weekly":
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    start = day.replace(day=1)
+    next_month = (start + timedelta(days=32)).replace(day=1)
+    return start, next_month - timedelta(days=1)
+
+
+def recent_periods(today: date, period_type: str, count: int = 8) -> list[tuple[date, date]]:
+    """The current period and the ones before it, newest first."""
+    periods = []
+    day = today
+    for _ in range(count):
+        start, end = period_containing(day, period_type)
+        periods.append((start, end))
+        day = start - timedelta(days=1)
+    return periods
+
+
+def default_period(today: date, period_type: str) -> tuple[date, date]:
+    """The period providers usually submit now: the one that just ended."""
+    return recent_periods(today, period_type, 2)[1]
+
+
+def due_date(period_end: date, deadline_day: int) -> date:
+    """Sheets are due on the agency's deadline day of the month after the period ends."""
+    first_next = (period_end.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return first_next.replace(day=max(1, min(28, deadline_day)))

@@ -20,29 +20,12 @@ from careconnect_app.models import Agency, AttendanceSheet, Guardian, OutgoingMe
 from careconnect_app.common import audit
 from careconnect_app.signing import links
 from careconnect_app.messaging import compose
-from careconnect_app.common.crypto import decrypt_secret, sha256_hex
+from careconnect_app.statuses import RequestStatus, SheetStatus
 
 log = logging.getLogger(__name__)
 
 NOTIFY_KINDS = ("ready_to_sign", "reminder", "resend")  # messages that carry the signing link
-RESEND_COOLDOWN = timedelta(minutes=1)  # a double click must not send twice
 SAME_BATCH = timedelta(minutes=1)  # messages queued together for one notification
-
-
-class ResendError(Exception):
-    """Why a resend was refused; `code` is one of: unknown, link_<status>, too_soon, no_link, no_channel."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-
-
-def signing_url_for(request: SigningRequest) -> str | None:
-    """The link the guardian already has, or None when it cannot be rebuilt."""
-    token = decrypt_secret(request.token_ciphertext)
-    if not token or sha256_hex(token) != request.token_hash:
-        return None
-    return links.signing_url(token)
 
 
 # ---- automatic reminders -----------------------------------------------------------------------
@@ -75,8 +58,8 @@ def due_reminders(session: Session, now: datetime) -> list[tuple[SigningRequest,
         .join(AttendanceSheet, AttendanceSheet.id == SigningRequest.sheet_id)
         .join(Provider, Provider.id == AttendanceSheet.provider_id)
         .join(Agency, Agency.id == Provider.agency_id)
-        .where(SigningRequest.status == "pending", SigningRequest.in_person.is_(False),
-               SigningRequest.expires_at > now, AttendanceSheet.status == "ready_for_parent",
+        .where(SigningRequest.status == RequestStatus.PENDING, SigningRequest.in_person.is_(False),
+               SigningRequest.expires_at > now, AttendanceSheet.status == SheetStatus.READY_FOR_PARENT,
                SigningRequest.reminder_count < Agency.reminder_max_count)
         .order_by(SigningRequest.id)
     )
@@ -89,7 +72,7 @@ def send_due_reminders(session: Session, now: datetime | None = None) -> list[in
     queued: list[int] = []
     for request, _agency in due_reminders(session, now):
         guardian = session.get(Guardian, request.guardian_id)
-        url = signing_url_for(request)
+        url = links.rebuild_url(request)
         if url is None:
             log.warning("signing request %s: link cannot be rebuilt, no reminder", request.id)
             continue
@@ -98,7 +81,7 @@ def send_due_reminders(session: Session, now: datetime | None = None) -> list[in
         number = request.reminder_count + 1
         # Compare-and-set: of two workers, only one moves the count, so only one sends.
         if session.exec(update(SigningRequest)
-                        .where(SigningRequest.id == request.id, SigningRequest.status == "pending",
+                        .where(SigningRequest.id == request.id, SigningRequest.status == RequestStatus.PENDING,
                                SigningRequest.reminder_count == request.reminder_count)
                         .values(reminder_count=number, last_notified_at=now)).rowcount != 1:
             continue
@@ -116,36 +99,6 @@ def run_due(now: datetime | None = None) -> int:
         return len(send_due_reminders(session, now))
 
 
-# ---- provider "resend" -------------------------------------------------------------------------
-
-def resend(session: Session, signing_request_id: int, *, user_id: int | None = None, ip: str = "",
-           user_agent: str = "", now: datetime | None = None) -> list[int]:
-    """Send the same link again on the guardian's current contacts (after the provider fixed one).
-
-    Restarts the reminder cadence. The caller commits, then calls delivery.deliver_now(ids).
-    """
-    now = now or utcnow()
-    request = session.get(SigningRequest, signing_request_id)
-    if request is None:
-        raise ResendError("unknown", "No such signing request.")
-    status = links.status_of(request, now)
-    if status != links.LinkStatus.OK:
-        raise ResendError(f"link_{status}", f"The link can no longer be used ({status}).")
-    if request.last_notified_at and now - request.last_notified_at < RESEND_COOLDOWN:
-        raise ResendError("too_soon", "The link was just sent; wait a minute before sending it again.")
-    url = signing_url_for(request)
-    if url is None:
-        raise ResendError("no_link", "This link cannot be rebuilt; recall and submit the sheet again.")
-    if not compose.guardian_channels(session.get(Guardian, request.guardian_id)):
-        raise ResendError("no_channel", "The guardian has no working email or mobile number on file.")
-    messages = compose.queue_ready_to_sign(session, request, url, kind="resend")
-    request.last_notified_at = now
-    session.add(request)
-    for m in messages:
-        audit.record(session, "resent", actor="provider", sheet_id=request.sheet_id,
-                     signing_request_id=request.id, user_id=user_id, ip=ip, user_agent=user_agent,
-                     channel=m.channel, at=now, detail={"message_id": m.id})
-    return [m.id for m in messages]
 
 
 # ---- fallback to the other channel -------------------------------------------------------------
@@ -178,7 +131,7 @@ def queue_fallback(session: Session, failed: OutgoingMessage) -> list[int]:
         OutgoingMessage.channel == other))
     if any(abs(created - failed.created_at) <= SAME_BATCH for created in siblings):
         return []
-    url = signing_url_for(request)
+    url = links.rebuild_url(request)
     if url is None:
         return []
     messages = compose.queue_ready_to_sign(session, request, url, kind=failed.kind, channels=(other,))

@@ -8,6 +8,7 @@ from careconnect_app.components.layout import card, field_error, language_switch
 from careconnect_app.components.signature_pad import signature_pad
 from careconnect_app.components.step_indicator import step_indicator
 from careconnect_app.pages.sign_state import SignState
+from careconnect_app.statuses import PARENT_VIEW, LinkStatus
 
 S = SignState
 T = SignState.tr
@@ -295,6 +296,18 @@ def wizard() -> rx.Component:
     )
 
 
+# Outcomes shown as a title and a body; ok (the wizard), signed (the done card) and disputed
+# (with the parent's own words) have their own views.
+_PLAIN_OUTCOMES = tuple(s for s in LinkStatus if s not in (LinkStatus.OK, LinkStatus.SIGNED, LinkStatus.DISPUTED,
+                                                          LinkStatus.UNKNOWN))
+
+
+def _outcome(status: LinkStatus) -> rx.Component:
+    """A link outcome: its icon and colour from the exhaustive PARENT_VIEW map, its words by status."""
+    view = PARENT_VIEW[status]
+    return status_message(T[f"status.{status}.title"], S.status_body, view.icon, view.tone)
+
+
 def by_status() -> rx.Component:
     return rx.match(
         S.status,
@@ -302,19 +315,16 @@ def by_status() -> rx.Component:
                               role="status")),
         ("ok", wizard()),
         ("signed", done()),
-        ("expired", status_message(T["status.expired.title"], S.status_body, "clock-alert", "orange")),
-        ("recalled", status_message(T["status.recalled.title"], S.status_body, "undo-2", "orange")),
-        ("signed_by_other", status_message(T["status.signed_by_other.title"], S.status_body, "circle-check", "green")),
+        *[(status, _outcome(status)) for status in _PLAIN_OUTCOMES],
         ("disputed", rx.vstack(
-            status_message(T["status.disputed.title"], S.status_body, "message-circle-warning", "orange"),
+            _outcome(LinkStatus.DISPUTED),
             rx.cond(S.dispute_text != "", card(
                 rx.text(T["status.disputed.your_message"], size="2", color_scheme="gray"),
                 rx.blockquote(S.dispute_text),
             )),
             width="100%",
         )),
-        ("rate_limited", status_message(T["status.rate_limited.title"], T["status.rate_limited.body"], "shield-alert", "red")),
-        status_message(T["status.unknown.title"], T["status.unknown.body"], "link-2-off", "red"),
+        _outcome(LinkStatus.UNKNOWN),
     )
 
 

@@ -22,7 +22,7 @@ from careconnect_app.common import audit
 from careconnect_app.messaging import outbox
 from careconnect_app.documents import canvas
 from careconnect_app.signing import links, parent_steps, verification
-from careconnect_app.signing.links import LinkStatus
+from careconnect_app.statuses import PARENT_VIEW, LinkStatus
 from careconnect_app.common.formatting import (
     format_date,
     format_day,
@@ -146,7 +146,8 @@ class SignState(rx.State):
         """Fill every visible field from the database in the current language."""
         self.status = status
         self.tr = i18n.area(self.locale, "parent")
-        if request is None:
+        if request is None:  # unknown or rate-limited: nothing about any family is shown
+            self.status_body = self._t(f"parent.status.{status}.body") if status in PARENT_VIEW else ""
             return
         sheet = session.get(AttendanceSheet, request.sheet_id)
         child = session.get(Child, sheet.child_id)

@@ -1,8 +1,6 @@
-"""Portal accounts: argon2 password hashes, rate-limited login, sessions, roles and ownership.
+"""Portal accounts: argon2 password hashes, rate-limited login and sessions (access.py: who sees what).
 
-Plain Python (no Reflex): every portal page and handler asks this module who the caller is and
-whether a record belongs to them. A session secret lives only in the browser cookie; the database
-keeps its SHA-256.
+A session secret lives only in the browser cookie; the database keeps its SHA-256.
 """
 
 from __future__ import annotations
@@ -15,22 +13,11 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlmodel import Session, select
 
 from careconnect_app.clock import utcnow
-from careconnect_app.models import (
-    Agency,
-    AttendanceSheet,
-    Child,
-    Guardian,
-    PortalSession,
-    PortalUser,
-    Provider,
-    SigningRequest,
-)
+from careconnect_app.models import Agency, PortalSession, PortalUser, Provider
+from careconnect_app.statuses import Actor, Role
 from careconnect_app.common import audit, rate_limit
 from careconnect_app.common.crypto import new_token, sha256_hex
 
-ROLE_PROVIDER = "provider"
-ROLE_AGENCY_ADMIN = "agency_admin"
-ROLES = (ROLE_PROVIDER, ROLE_AGENCY_ADMIN)
 
 SESSION_LIFETIME = timedelta(hours=8)
 MIN_PASSWORD_LENGTH = 10
@@ -89,11 +76,11 @@ def create_user(
         raise AccountError("portal.account.error.email")
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise AccountError("portal.account.error.password_short")
-    if role not in ROLES:
+    if role not in tuple(Role):
         raise AccountError("portal.account.error.role")
     if session.get(Agency, agency_id) is None:
         raise AccountError("portal.account.error.agency")
-    if role == ROLE_PROVIDER:
+    if role == Role.PROVIDER:
         provider = session.get(Provider, provider_id) if provider_id else None
         if provider is None or provider.agency_id != agency_id:
             raise AccountError("portal.account.error.provider")
@@ -156,7 +143,7 @@ def login(
     token = new_token()
     session.add(PortalSession(user_id=user.id, session_hash=sha256_hex(token), created_at=now,
                               expires_at=now + SESSION_LIFETIME))
-    audit.record(session, "portal_login", actor=_actor(user), user_id=user.id, ip=ip, user_agent=user_agent,
+    audit.record(session, "portal_login", actor=actor_of(user), user_id=user.id, ip=ip, user_agent=user_agent,
                  at=now)
     return LoginResult(True, token=token, user=user)
 
@@ -184,80 +171,11 @@ def logout(session: Session, token: str, *, ip: str = "", user_agent: str = "") 
         audit.record(session, "portal_logout", actor="provider", user_id=row.user_id, ip=ip, user_agent=user_agent)
 
 
-def _actor(user: PortalUser) -> str:
-    return "agency" if user.role == ROLE_AGENCY_ADMIN else "provider"
-
-
-def actor_of(user: PortalUser) -> str:
+def actor_of(user: PortalUser) -> Actor:
     """The audit actor for this user's actions."""
-    return _actor(user)
+    return Actor.AGENCY if user.role == Role.AGENCY_ADMIN else Actor.PROVIDER
 
 
 # --- roles and ownership -----------------------------------------------------------------------
 
 
-def is_admin(user: PortalUser | None) -> bool:
-    return user is not None and user.role == ROLE_AGENCY_ADMIN
-
-
-def provider_ids(session: Session, user: PortalUser | None) -> list[int]:
-    """Providers whose records this user may see: their own, or all of their agency's."""
-    if user is None:
-        return []
-    if user.role == ROLE_AGENCY_ADMIN:
-        return list(session.exec(select(Provider.id).where(Provider.agency_id == user.agency_id)))
-    if user.role == ROLE_PROVIDER and user.provider_id:
-        provider = session.get(Provider, user.provider_id)
-        return [provider.id] if provider is not None and provider.agency_id == user.agency_id else []
-    return []
-
-
-def providers_for(session: Session, user: PortalUser | None) -> list[Provider]:
-    ids = provider_ids(session, user)
-    if not ids:
-        return []
-    return list(session.exec(select(Provider).where(Provider.id.in_(ids)).order_by(Provider.name)))  # type: ignore[attr-defined]
-
-
-def can_see_provider(session: Session, user: PortalUser | None, provider_id: int | None) -> bool:
-    return provider_id is not None and provider_id in provider_ids(session, user)
-
-
-def sheet_for(session: Session, user: PortalUser | None, sheet_id: object) -> AttendanceSheet | None:
-    """The sheet if it belongs to one of the user's providers, else None (same answer as missing)."""
-    sheet_id = _as_id(sheet_id)
-    sheet = session.get(AttendanceSheet, sheet_id) if sheet_id else None
-    return sheet if sheet is not None and can_see_provider(session, user, sheet.provider_id) else None
-
-
-def child_for(session: Session, user: PortalUser | None, child_id: object) -> Child | None:
-    child_id = _as_id(child_id)
-    child = session.get(Child, child_id) if child_id else None
-    return child if child is not None and can_see_provider(session, user, child.provider_id) else None
-
-
-def guardian_for(session: Session, user: PortalUser | None, guardian_id: object) -> Guardian | None:
-    guardian_id = _as_id(guardian_id)
-    guardian = session.get(Guardian, guardian_id) if guardian_id else None
-    return guardian if guardian is not None and can_see_provider(session, user, guardian.provider_id) else None
-
-
-def request_for(session: Session, user: PortalUser | None, request_id: object) -> SigningRequest | None:
-    request_id = _as_id(request_id)
-    request = session.get(SigningRequest, request_id) if request_id else None
-    if request is None or sheet_for(session, user, request.sheet_id) is None:
-        return None
-    return request
-
-
-def agency_for_admin(session: Session, user: PortalUser | None) -> Agency | None:
-    """The agency whose settings this user may change (admins only)."""
-    return session.get(Agency, user.agency_id) if is_admin(user) else None
-
-
-def _as_id(value: object) -> int:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return 0
-    return number if 0 < number < 2**31 else 0  # PostgreSQL integer ids

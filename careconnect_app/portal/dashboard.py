@@ -24,44 +24,11 @@ from careconnect_app.models import (
 )
 from careconnect_app import attendance
 from careconnect_app.portal import roster
+from careconnect_app.statuses import OPEN_REQUEST_STATUSES, PortalStatus, RequestStatus, SheetStatus
 
-STATUSES = ("not_started", "draft", "ready", "opened", "verified", "problem", "expired", "signed")
-OPEN_REQUEST_STATUSES = ("pending", "disputed")
 
 
 # --- periods -----------------------------------------------------------------------------------
-
-
-def period_containing(day: date, period_type: str) -> tuple[date, date]:
-    """Monday-Sunday weeks, or calendar months."""
-    if period_type == "weekly":
-        start = day - timedelta(days=day.weekday())
-        return start, start + timedelta(days=6)
-    start = day.replace(day=1)
-    next_month = (start + timedelta(days=32)).replace(day=1)
-    return start, next_month - timedelta(days=1)
-
-
-def recent_periods(today: date, period_type: str, count: int = 8) -> list[tuple[date, date]]:
-    """The current period and the ones before it, newest first."""
-    periods = []
-    day = today
-    for _ in range(count):
-        start, end = period_containing(day, period_type)
-        periods.append((start, end))
-        day = start - timedelta(days=1)
-    return periods
-
-
-def default_period(today: date, period_type: str) -> tuple[date, date]:
-    """The period providers usually submit now: the one that just ended."""
-    return recent_periods(today, period_type, 2)[1]
-
-
-def due_date(period_end: date, deadline_day: int) -> date:
-    """Sheets are due on the agency's deadline day of the month after the period ends."""
-    first_next = (period_end.replace(day=1) + timedelta(days=32)).replace(day=1)
-    return first_next.replace(day=max(1, min(28, deadline_day)))
 
 
 # --- statuses ----------------------------------------------------------------------------------
@@ -74,23 +41,23 @@ def open_requests(requests: list[SigningRequest]) -> list[SigningRequest]:
 def sheet_status(sheet: AttendanceSheet | None, requests: list[SigningRequest], now: datetime | None = None) -> str:
     """One dashboard status from the sheet and its signing requests."""
     if sheet is None:
-        return "not_started"
-    if sheet.status == "signed":
-        return "signed"
-    if sheet.status != "ready_for_parent":
-        return "draft"  # draft, or recalled for correction
+        return PortalStatus.NOT_STARTED
+    if sheet.status == SheetStatus.SIGNED:
+        return PortalStatus.SIGNED
+    if sheet.status != SheetStatus.READY_FOR_PARENT:
+        return PortalStatus.DRAFT  # draft, or recalled for correction
     now = now or utcnow()
     current = [r for r in open_requests(requests) if r.sheet_version == sheet.version]
-    if any(r.status == "disputed" for r in current):
-        return "problem"
+    if any(r.status == RequestStatus.DISPUTED for r in current):
+        return PortalStatus.PROBLEM
     live = [r for r in current if r.expires_at > now]
     if not live:
-        return "expired"
+        return PortalStatus.EXPIRED
     if any(r.verified_at for r in live):
-        return "verified"
+        return PortalStatus.VERIFIED
     if any(r.opened_at for r in live):
-        return "opened"
-    return "ready"
+        return PortalStatus.OPENED
+    return PortalStatus.READY
 
 
 def requests_by_sheet(session: Session, sheet_ids: list[int]) -> dict[int, list[SigningRequest]]:
@@ -144,7 +111,7 @@ def dashboard(
     guardians = roster.guardians_by_child(session, child_ids)
     now = utcnow()
     needle = " ".join(search.lower().split())
-    rows, counts = [], {s: 0 for s in STATUSES}
+    rows, counts = [], {s: 0 for s in PortalStatus}
     for child in children:
         if needle and needle not in child.full_name.lower():
             continue
@@ -157,7 +124,7 @@ def dashboard(
         minutes = 0
         if sheet is not None:
             minutes = attendance.totals(attendance.build_days(attendance.entries_for(session, sheet.id))).minutes
-        disputed = [r for r in requests if r.status == "disputed" and sheet and r.sheet_version == sheet.version]
+        disputed = [r for r in requests if r.status == RequestStatus.DISPUTED and sheet and r.sheet_version == sheet.version]
         rows.append(DashboardRow(
             child_id=child.id, child_name=child.full_name,
             provider_name=(provider_names or {}).get(child.provider_id, ""),
@@ -165,125 +132,14 @@ def dashboard(
             guardians=", ".join(g.full_name for g in guardians.get(child.id, [])),
             total_minutes=minutes, signed_at=sheet.signed_at if sheet else None,
             problem=disputed[-1].dispute_text if disputed else "",
-            recalled=bool(sheet and sheet.status == "recalled"),
+            recalled=bool(sheet and sheet.status == SheetStatus.RECALLED),
         ))
     return rows, counts
-
-
-def get_or_create_sheet(session: Session, child: Child, start: date, end: date) -> AttendanceSheet:
-    stmt = select(AttendanceSheet).where(AttendanceSheet.child_id == child.id,
-                                         AttendanceSheet.period_start == start, AttendanceSheet.period_end == end)
-    sheet = session.exec(stmt).first()
-    if sheet is None:
-        sheet = AttendanceSheet(child_id=child.id, provider_id=child.provider_id, period_start=start, period_end=end)
-        session.add(sheet)
-        session.flush()
-    return sheet
 
 
 # --- the day grid ------------------------------------------------------------------------------
 
 
-def _hhmm(value: time | None) -> str:
-    return value.strftime("%H:%M") if value else ""
-
-
-def grid_days(session: Session, sheet: AttendanceSheet) -> list[dict]:
-    """Every day of the period: {"iso", "absent", "reason", "pairs": [{"in","out"}]} (drafts too)."""
-    by_day: dict[date, list[AttendanceEntry]] = {}
-    for e in attendance.entries_for(session, sheet.id):
-        by_day.setdefault(e.day, []).append(e)
-    days = []
-    for d in attendance.period_days(sheet.period_start, sheet.period_end):
-        rows = by_day.get(d, [])
-        absent = next((r for r in rows if r.absent), None)
-        pairs = [{"in": _hhmm(r.check_in), "out": _hhmm(r.check_out)} for r in rows if not r.absent]
-        days.append({"iso": d.isoformat(), "absent": absent is not None,
-                     "reason": absent.absence_reason if absent else "", "pairs": pairs or [{"in": "", "out": ""}]})
-    return days
-
-
-def parse_pairs(pairs: list[dict]) -> tuple[list[tuple[time | None, time | None]], bool]:
-    """Typed pairs from strings; the flag is False when a value is not a time."""
-    out, ok = [], True
-    for p in pairs:
-        try:
-            out.append((attendance.parse_time(str(p.get("in", ""))), attendance.parse_time(str(p.get("out", "")))))
-        except ValueError:
-            ok = False
-    return out, ok
-
-
-def day_errors(sheet: AttendanceSheet, day: date, pairs: list[dict], absent: bool) -> list[str]:
-    typed, ok = parse_pairs(pairs)
-    errors = attendance.validate_day(day, typed, absent, sheet.period_start, sheet.period_end)
-    return errors if ok else errors + ["attendance.error.bad_time"]
-
-
-def day_minutes(pairs: list[dict], absent: bool) -> int:
-    if absent:
-        return 0
-    typed, _ = parse_pairs(pairs)
-    return sum(attendance.minutes_between(a, b) for a, b in typed if a and b and b > a)
-
-
-def save_day(session: Session, sheet: AttendanceSheet, day: date, pairs: list[dict], absent: bool, reason: str) -> None:
-    """Replace one day's entries with what the grid shows (incomplete pairs kept as a draft)."""
-    if sheet.locked or not (sheet.period_start <= day <= sheet.period_end):
-        raise ValueError("sheet locked or day outside period")
-    for e in session.exec(select(AttendanceEntry).where(AttendanceEntry.sheet_id == sheet.id,
-                                                        AttendanceEntry.day == day)):
-        session.delete(e)
-    if absent:
-        session.add(AttendanceEntry(sheet_id=sheet.id, day=day, absent=True, absence_reason=(reason or "").strip()[:200]))
-    else:
-        typed, _ = parse_pairs(pairs)
-        for a, b in typed:
-            if a or b:
-                session.add(AttendanceEntry(sheet_id=sheet.id, day=day, check_in=a, check_out=b))
-    if sheet.status == "recalled":
-        sheet.status = "draft"
-    sheet.updated_at = utcnow()
-    session.add(sheet)
-    session.flush()
-
-
 # --- CSV export --------------------------------------------------------------------------------
 
-CSV_HEADER = ["child", "guardian", "period_start", "period_end", "total_hours", "days_present", "days_absent",
-              "signed_at_utc", "reference", "document_sha256"]
 
-
-def _csv_safe(value: str) -> str:
-    """Stop spreadsheet formula injection from names typed into the roster."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def signed_sheets_csv(session: Session, provider_ids: list[int], start: date, end: date) -> str:
-    """One line per signed sheet of the period, from the signed document (what the parent saw)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    if not provider_ids:
-        return buf.getvalue()
-    stmt = (
-        select(Signature, AttendanceSheet, Child, Guardian)
-        .join(AttendanceSheet, AttendanceSheet.id == Signature.sheet_id)
-        .join(Child, Child.id == AttendanceSheet.child_id)
-        .join(Guardian, Guardian.id == Signature.guardian_id)
-        .where(AttendanceSheet.provider_id.in_(provider_ids),  # type: ignore[attr-defined]
-               AttendanceSheet.period_start == start, AttendanceSheet.period_end == end,
-               AttendanceSheet.status == "signed")
-        .order_by(Child.last_name, Child.first_name, Signature.id)
-    )
-    import json
-
-    for sig, sheet, child, guardian in session.exec(stmt):
-        totals = json.loads(sig.document_json).get("totals", {})
-        writer.writerow([
-            _csv_safe(child.full_name), _csv_safe(sig.signer_name or guardian.full_name),
-            sheet.period_start.isoformat(), sheet.period_end.isoformat(),
-            f"{int(totals.get('minutes', 0)) / 60:.2f}", totals.get("days_present", 0), totals.get("days_absent", 0),
-            sig.signed_at.strftime("%Y-%m-%dT%H:%M:%SZ"), sig.reference, sig.document_hash,
-        ])
-    return buf.getvalue()

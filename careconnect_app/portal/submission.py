@@ -20,6 +20,7 @@ from careconnect_app import attendance
 from careconnect_app.common import audit
 from careconnect_app.signing import links
 from careconnect_app.messaging import compose
+from careconnect_app.statuses import OPEN_REQUEST_STATUSES, RequestStatus, SheetStatus
 
 
 class SubmissionError(Exception):
@@ -63,7 +64,7 @@ def submit_sheet(
     The caller commits, then passes the message ids to `delivery.deliver_now`.
     """
     now = now or utcnow()
-    if sheet.status not in ("draft", "recalled"):
+    if sheet.status not in (SheetStatus.DRAFT, SheetStatus.RECALLED):
         raise SubmissionError("attendance.error.not_draft")
     entries = attendance.entries_for(session, sheet.id)
     if not entries:
@@ -76,7 +77,7 @@ def submit_sheet(
     provider = session.get(Provider, sheet.provider_id)
     agency = session.get(Agency, provider.agency_id)
 
-    sheet.status = "ready_for_parent"
+    sheet.status = SheetStatus.READY_FOR_PARENT
     sheet.provider_certified_at = now
     sheet.submitted_at = now
     sheet.submitted_by_user_id = user_id
@@ -100,72 +101,19 @@ def submit_sheet(
 def recall_sheet(session: Session, sheet: AttendanceSheet, *, user_id: int | None = None, ip: str = "",
                  user_agent: str = "") -> None:
     """Take a sheet back before it is signed: every open link stops at once."""
-    if sheet.status != "ready_for_parent":
+    if sheet.status != SheetStatus.READY_FOR_PARENT:
         raise SubmissionError("attendance.error.not_recallable")
     now = utcnow()
     session.exec(
         update(SigningRequest)
         .where(SigningRequest.sheet_id == sheet.id,
-               SigningRequest.status.in_(("pending", "disputed")))  # type: ignore[attr-defined]
-        .values(status="recalled", recalled_at=now)
+               SigningRequest.status.in_(OPEN_REQUEST_STATUSES))  # type: ignore[attr-defined]
+        .values(status=RequestStatus.RECALLED, recalled_at=now)
     )
-    sheet.status = "recalled"
+    sheet.status = SheetStatus.RECALLED
     sheet.recalled_at = now
     sheet.version += 1
     sheet.updated_at = now
     session.add(sheet)
     audit.record(session, "recalled", actor="provider", sheet_id=sheet.id, user_id=user_id, ip=ip,
                  user_agent=user_agent, at=now)
-
-
-# --- provider "resend" from the portal -----------------------------------------------------------
-
-PORTAL_RESEND_COOLDOWN_MINUTES = 10
-
-
-def resend_link(session: Session, request: SigningRequest, *, user_id: int | None = None, ip: str = "",
-                user_agent: str = "", now: datetime | None = None) -> list[int]:
-    """Send the guardian their link again, at most once per 10 minutes per request.
-
-    The same link when it can be rebuilt (token_ciphertext); otherwise, or when it expired, a fresh
-    link for the same guardian replaces it (the old request is marked "superseded"). Raises
-    SubmissionError("resend.error.<code>"). The caller commits, then calls delivery.deliver_now.
-    """
-    from datetime import timedelta
-
-    from careconnect_app.messaging import reminders
-
-    now = now or utcnow()
-    sheet = session.get(AttendanceSheet, request.sheet_id)
-    if sheet is None or sheet.status != "ready_for_parent" or request.sheet_version != sheet.version:
-        raise SubmissionError("resend.error.not_open")
-    if request.status not in ("pending",):
-        raise SubmissionError("resend.error.not_open")
-    last = request.last_notified_at
-    if last is not None and last.tzinfo is None:
-        from datetime import timezone
-
-        last = last.replace(tzinfo=timezone.utc)
-    if last is not None and now - last < timedelta(minutes=PORTAL_RESEND_COOLDOWN_MINUTES):
-        raise SubmissionError("resend.error.too_soon")
-    guardian = session.get(Guardian, request.guardian_id)
-    if not compose.guardian_channels(guardian):
-        raise SubmissionError("resend.error.no_channel")
-    expired = links.status_of(request, now) == links.LinkStatus.EXPIRED
-    if not expired and reminders.signing_url_for(request) is not None:
-        try:
-            return reminders.resend(session, request.id, user_id=user_id, ip=ip, user_agent=user_agent, now=now)
-        except reminders.ResendError as exc:
-            raise SubmissionError(f"resend.error.{exc.code}") from exc
-    # Fresh link for the same guardian; the old one stops.
-    provider = session.get(Provider, sheet.provider_id)
-    agency = session.get(Agency, provider.agency_id)
-    request.status = "superseded"
-    session.add(request)
-    new_request, token = links.issue(session, sheet, guardian, agency, now=now)
-    messages = compose.queue_ready_to_sign(session, new_request, links.signing_url(token))
-    for m in messages:
-        audit.record(session, "resent", actor="provider", sheet_id=sheet.id, signing_request_id=new_request.id,
-                     user_id=user_id, ip=ip, user_agent=user_agent, channel=m.channel, at=now,
-                     detail={"message_id": m.id, "replaces": request.public_id})
-    return [m.id for m in messages]

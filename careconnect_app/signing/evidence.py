@@ -9,11 +9,12 @@ from careconnect_app.common import audit
 from careconnect_app.documents import canvas
 from careconnect_app.signing import parent_steps
 from careconnect_app.common.masking import mask_email, mask_phone
+from careconnect_app.statuses import SheetStatus
 
 
 def signature_of_sheet(session: Session, sheet: AttendanceSheet) -> Signature | None:
     """The signature that completed the sheet (one per sheet: the first guardian to sign)."""
-    if sheet.status != "signed":
+    if sheet.status != SheetStatus.SIGNED:
         return None
     stmt = select(Signature).where(Signature.sheet_id == sheet.id).order_by(Signature.id.desc())  # type: ignore[union-attr]
     return session.exec(stmt).first()

@@ -17,27 +17,17 @@ from careconnect_app.config import get_settings
 from careconnect_app.routes import sign_path
 from careconnect_app.models import Agency, AttendanceSheet, Guardian, SigningRequest
 from careconnect_app.common import rate_limit
-from careconnect_app.common.crypto import encrypt_secret, new_token, sha256_hex
+from careconnect_app.common.crypto import decrypt_secret, encrypt_secret, new_token, sha256_hex
+from careconnect_app.statuses import LINK_STATUS_OF_REQUEST, LinkStatus, RequestStatus
 
 # Failed lookups allowed per IP before we stop answering (guessing protection).
 UNKNOWN_TOKEN_LIMIT = 20
 UNKNOWN_TOKEN_WINDOW = timedelta(minutes=10)
 
 
-class LinkStatus:
-    OK = "ok"  # may be opened, verified and signed
-    UNKNOWN = "unknown"
-    EXPIRED = "expired"
-    RECALLED = "recalled"  # the provider took the sheet back to correct it
-    SIGNED = "signed"  # read-only signed view
-    SIGNED_BY_OTHER = "signed_by_other"  # another guardian signed this sheet
-    DISPUTED = "disputed"  # the parent reported a problem; waiting for the provider
-    RATE_LIMITED = "rate_limited"
-
-
 @dataclass
 class LinkCheck:
-    status: str
+    status: LinkStatus
     request: SigningRequest | None = None
 
     @property
@@ -47,6 +37,14 @@ class LinkCheck:
 
 def signing_url(token: str) -> str:
     return get_settings().base_url + sign_path(token)
+
+
+def rebuild_url(request: SigningRequest) -> str | None:
+    """The link the guardian already has (reminders, resends), or None when it cannot be rebuilt."""
+    token = decrypt_secret(request.token_ciphertext)
+    if not token or sha256_hex(token) != request.token_hash:
+        return None
+    return signing_url(token)
 
 
 def issue(
@@ -86,18 +84,12 @@ def find(session: Session, token: str) -> SigningRequest | None:
     return session.exec(stmt).first()
 
 
-def status_of(request: SigningRequest, now: datetime | None = None) -> str:
+def status_of(request: SigningRequest, now: datetime | None = None) -> LinkStatus:
     """What a request's link may do right now."""
-    now = now or utcnow()
-    if request.status == "signed":
-        return LinkStatus.SIGNED
-    if request.status == "superseded":
-        return LinkStatus.SIGNED_BY_OTHER
-    if request.status == "recalled":
-        return LinkStatus.RECALLED
-    if request.status == "disputed":
-        return LinkStatus.DISPUTED
-    if request.expires_at <= now:
+    settled = LINK_STATUS_OF_REQUEST[RequestStatus(request.status)]
+    if settled is not None:
+        return settled
+    if request.expires_at <= (now or utcnow()):
         return LinkStatus.EXPIRED
     return LinkStatus.OK
 

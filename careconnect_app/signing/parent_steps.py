@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select, update
 
+from careconnect_app.signing import canonical
 from careconnect_app.clock import utcnow
 from careconnect_app.i18n import t
 from careconnect_app.models import AttendanceSheet, Guardian, Signature, SigningRequest
@@ -22,6 +23,7 @@ from careconnect_app.signing import links
 from careconnect_app.messaging import compose
 from careconnect_app.common.crypto import new_reference
 from careconnect_app.signing.strokes import normalise, render_png, validate_strokes
+from careconnect_app.statuses import RequestStatus, SheetStatus
 
 CONSENT_VERSION = "esign-consent-v1"
 MAX_PROBLEM_LENGTH = 2000
@@ -39,7 +41,7 @@ def document_for(session: Session, request: SigningRequest, locale: str) -> dict
     """The canonical document for this request as shown in `locale`."""
     sheet = session.get(AttendanceSheet, request.sheet_id)
     guardian = session.get(Guardian, request.guardian_id)
-    return attendance.canonical_document(
+    return canonical.canonical_document(
         session, sheet, guardian, locale=locale,
         certification_text=t("parent.sign.certify", locale),
         provider_certification_text=t("parent.provider_certification", locale),
@@ -64,7 +66,7 @@ def mark_reviewed(session: Session, request: SigningRequest, *, ip: str, user_ag
     doc = document_for(session, request, locale)
     audit.record(session, "reviewed", actor="parent", sheet_id=request.sheet_id,
                  signing_request_id=request.id, ip=ip, user_agent=user_agent,
-                 detail={"document_hash": attendance.document_hash(doc)}, at=now)
+                 detail={"document_hash": canonical.document_hash(doc)}, at=now)
 
 
 def report_problem(session: Session, request: SigningRequest, text: str, *, ip: str, user_agent: str) -> str:
@@ -76,7 +78,7 @@ def report_problem(session: Session, request: SigningRequest, text: str, *, ip: 
     if links.status_of(request) != links.LinkStatus.OK:
         return "parent.error.not_signable"
     now = utcnow()
-    request.status = "disputed"
+    request.status = RequestStatus.DISPUTED
     request.dispute_text = text
     request.disputed_at = now
     session.add(request)
@@ -112,17 +114,17 @@ def sign(
     # The conditional UPDATE is the first write: of two racing submits only one can win it.
     won = session.exec(
         update(SigningRequest)
-        .where(SigningRequest.id == request_id, SigningRequest.status == "pending",
+        .where(SigningRequest.id == request_id, SigningRequest.status == RequestStatus.PENDING,
                SigningRequest.expires_at > now)
-        .values(status="signed", signed_at=now)
+        .values(status=RequestStatus.SIGNED, signed_at=now)
     ).rowcount == 1
     request = session.get(SigningRequest, request_id)
     if not won:
-        if request is not None and request.status == "signed":
+        if request is not None and request.status == RequestStatus.SIGNED:
             return SignOutcome(False, reference=request.reference, already_signed=True)
         return SignOutcome(False, "parent.error.not_signable")
     sheet = session.get(AttendanceSheet, request.sheet_id)
-    if sheet.status != "ready_for_parent" or sheet.version != request.sheet_version:
+    if sheet.status != SheetStatus.READY_FOR_PARENT or sheet.version != request.sheet_version:
         session.rollback()
         return SignOutcome(False, "parent.error.not_signable")
 
@@ -135,28 +137,29 @@ def sign(
         signing_request_id=request.id, sheet_id=sheet.id, guardian_id=guardian.id,
         signer_name=guardian.full_name, signed_at=now, ip=ip[:64], user_agent=user_agent[:512],
         locale=locale, verification_channel=verification_channel, in_person=request.in_person,
-        certification_version=attendance.PARENT_CERTIFICATION_VERSION,
+        certification_version=canonical.PARENT_CERTIFICATION_VERSION,
         consent_version=CONSENT_VERSION, consent_accepted_at=now,
-        document_json=attendance.canonical_json(document),
-        document_hash=attendance.document_hash(document),
+        document_json=canonical.canonical_json(document),
+        document_hash=canonical.document_hash(document),
         strokes_json=json.dumps(clean, separators=(",", ":")),
         png=render_png(clean), reference=reference,
     ))
-    sheet.status = "signed"
+    sheet.status = SheetStatus.SIGNED
     sheet.signed_at = now
     sheet.updated_at = now
     session.add(sheet)
-    # Other guardians' links for this sheet stop: one signature completes it.
+    # Other guardians' links for this sheet close: one signature completes it (their page says
+    # another guardian signed; a link replaced by a resend says so instead).
     session.exec(
         update(SigningRequest)
         .where(SigningRequest.sheet_id == sheet.id, SigningRequest.id != request.id,
-               SigningRequest.status == "pending")
-        .values(status="superseded")
+               SigningRequest.status == RequestStatus.PENDING)
+        .values(status=RequestStatus.CLOSED)
     )
     audit.record(session, "signed", actor="parent", sheet_id=sheet.id, signing_request_id=request.id,
                  ip=ip, user_agent=user_agent, channel=verification_channel,
-                 detail={"document_hash": attendance.document_hash(document), "reference": reference,
-                         "certification": attendance.PARENT_CERTIFICATION_VERSION,
+                 detail={"document_hash": canonical.document_hash(document), "reference": reference,
+                         "certification": canonical.PARENT_CERTIFICATION_VERSION,
                          "consent": CONSENT_VERSION, "in_person": request.in_person},
                  at=now)
     try:

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from careconnect_app.portal import access
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
 from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, PortalSession, Provider
@@ -148,27 +149,27 @@ def _user(s, email):
 def test_provider_sees_only_own_records(world):
     with session_scope() as s:
         a = _user(s, "a@prov.example")
-        assert accounts.provider_ids(s, a) == [world["A"]["provider"]]
-        assert accounts.sheet_for(s, a, world["A"]["sheet"]) is not None
-        assert accounts.sheet_for(s, a, str(world["A"]["sheet"])) is not None  # ids from URLs are strings
-        assert accounts.sheet_for(s, a, world["B"]["sheet"]) is None
-        assert accounts.sheet_for(s, a, world["C"]["sheet"]) is None
-        assert accounts.child_for(s, a, world["B"]["child"]) is None
-        assert accounts.guardian_for(s, a, world["B"]["guardian"]) is None
-        assert accounts.sheet_for(s, a, "1 or 1=1") is None
-        assert accounts.sheet_for(s, a, -1) is None
-        assert accounts.agency_for_admin(s, a) is None
+        assert access.provider_ids(s, a) == [world["A"]["provider"]]
+        assert access.sheet_for(s, a, world["A"]["sheet"]) is not None
+        assert access.sheet_for(s, a, str(world["A"]["sheet"])) is not None  # ids from URLs are strings
+        assert access.sheet_for(s, a, world["B"]["sheet"]) is None
+        assert access.sheet_for(s, a, world["C"]["sheet"]) is None
+        assert access.child_for(s, a, world["B"]["child"]) is None
+        assert access.guardian_for(s, a, world["B"]["guardian"]) is None
+        assert access.sheet_for(s, a, "1 or 1=1") is None
+        assert access.sheet_for(s, a, -1) is None
+        assert access.agency_for_admin(s, a) is None
 
 
 def test_agency_admin_sees_own_agency_only(world):
     with session_scope() as s:
         admin = _user(s, "admin@one.example")
-        assert sorted(accounts.provider_ids(s, admin)) == sorted([world["A"]["provider"], world["B"]["provider"]])
-        assert accounts.sheet_for(s, admin, world["A"]["sheet"]) is not None
-        assert accounts.sheet_for(s, admin, world["B"]["sheet"]) is not None
-        assert accounts.sheet_for(s, admin, world["C"]["sheet"]) is None
-        assert accounts.child_for(s, admin, world["C"]["child"]) is None
-        assert accounts.agency_for_admin(s, admin).name == "Agency One"
+        assert sorted(access.provider_ids(s, admin)) == sorted([world["A"]["provider"], world["B"]["provider"]])
+        assert access.sheet_for(s, admin, world["A"]["sheet"]) is not None
+        assert access.sheet_for(s, admin, world["B"]["sheet"]) is not None
+        assert access.sheet_for(s, admin, world["C"]["sheet"]) is None
+        assert access.child_for(s, admin, world["C"]["child"]) is None
+        assert access.agency_for_admin(s, admin).name == "Agency One"
 
 
 def test_provider_moved_to_other_agency_loses_access(world):
@@ -178,8 +179,8 @@ def test_provider_moved_to_other_agency_loses_access(world):
         a.provider_id = world["C"]["provider"]
         s.add(a)
         s.flush()
-        assert accounts.provider_ids(s, a) == []
-        assert accounts.sheet_for(s, a, world["C"]["sheet"]) is None
+        assert access.provider_ids(s, a) == []
+        assert access.sheet_for(s, a, world["C"]["sheet"]) is None
 
 
 def test_create_admin_command(fresh_db, capsys):

@@ -10,6 +10,10 @@ from datetime import date, time, timedelta
 
 import pytest
 
+from careconnect_app.portal import resend
+from careconnect_app.portal import grid
+from careconnect_app.portal import export
+from careconnect_app import attendance
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
 from careconnect_app.models import (
@@ -59,10 +63,10 @@ def family(fresh_db):
         sheet = AttendanceSheet(child_id=child.id, provider_id=p1.id, period_start=START, period_end=END)
         s.add(sheet)
         s.flush()
-        dashboard.save_day(s, sheet, START, [{"in": "08:00", "out": "16:30"}], False, "")
-        dashboard.save_day(s, sheet, START + timedelta(days=1),
+        grid.save_day(s, sheet, START, [{"in": "08:00", "out": "16:30"}], False, "")
+        grid.save_day(s, sheet, START + timedelta(days=1),
                                 [{"in": "07:45", "out": "11:30"}, {"in": "13:00", "out": "17:15"}], False, "")
-        dashboard.save_day(s, sheet, START + timedelta(days=2), [], True, "Sick")
+        grid.save_day(s, sheet, START + timedelta(days=2), [], True, "Sick")
         return {"p1": p1.id, "p2": p2.id, "child": child.id, "sheet": sheet.id, "guardian": guardian.id}
 
 
@@ -71,38 +75,38 @@ def _sheet(s, family):
 
 
 def test_periods():
-    assert dashboard.period_containing(date(2026, 11, 28), "weekly") == (date(2026, 11, 23), date(2026, 11, 29))
-    assert dashboard.period_containing(date(2026, 2, 10), "monthly") == (date(2026, 2, 1), date(2026, 2, 28))
-    assert dashboard.period_containing(date(2026, 12, 31), "monthly") == (date(2026, 12, 1), date(2026, 12, 31))
-    assert dashboard.default_period(date(2026, 11, 28), "weekly") == (START, END)
-    assert dashboard.default_period(date(2026, 1, 5), "monthly") == (date(2025, 12, 1), date(2025, 12, 31))
+    assert attendance.period_containing(date(2026, 11, 28), "weekly") == (date(2026, 11, 23), date(2026, 11, 29))
+    assert attendance.period_containing(date(2026, 2, 10), "monthly") == (date(2026, 2, 1), date(2026, 2, 28))
+    assert attendance.period_containing(date(2026, 12, 31), "monthly") == (date(2026, 12, 1), date(2026, 12, 31))
+    assert attendance.default_period(date(2026, 11, 28), "weekly") == (START, END)
+    assert attendance.default_period(date(2026, 1, 5), "monthly") == (date(2025, 12, 1), date(2025, 12, 31))
 
 
 def test_day_errors_and_hours(family):
     with session_scope() as s:
         sheet = _sheet(s, family)
         mon = START
-        assert dashboard.day_errors(sheet, mon, [{"in": "09:00", "out": "08:00"}], False) == [
+        assert grid.day_errors(sheet, mon, [{"in": "09:00", "out": "08:00"}], False) == [
             "attendance.error.out_before_in"]
-        assert dashboard.day_errors(sheet, mon, [{"in": "08:00", "out": "12:00"},
+        assert grid.day_errors(sheet, mon, [{"in": "08:00", "out": "12:00"},
                                                       {"in": "11:00", "out": "13:00"}], False) == [
             "attendance.error.overlap"]
-        assert dashboard.day_errors(sheet, mon, [{"in": "08:00", "out": ""}], False) == [
+        assert grid.day_errors(sheet, mon, [{"in": "08:00", "out": ""}], False) == [
             "attendance.error.incomplete_pair"]
-        assert dashboard.day_errors(sheet, date(2026, 11, 30), [{"in": "08:00", "out": "09:00"}], False) == [
+        assert grid.day_errors(sheet, date(2026, 11, 30), [{"in": "08:00", "out": "09:00"}], False) == [
             "attendance.error.outside_period"]
-        assert "attendance.error.bad_time" in dashboard.day_errors(sheet, mon, [{"in": "8 o'clock", "out": ""}],
+        assert "attendance.error.bad_time" in grid.day_errors(sheet, mon, [{"in": "8 o'clock", "out": ""}],
                                                                         False)
-        assert dashboard.day_minutes([{"in": "07:45", "out": "11:30"}, {"in": "13:00", "out": "17:15"}],
+        assert grid.day_minutes([{"in": "07:45", "out": "11:30"}, {"in": "13:00", "out": "17:15"}],
                                           False) == 480
-        assert dashboard.day_minutes([{"in": "07:45", "out": "11:30"}], True) == 0
+        assert grid.day_minutes([{"in": "07:45", "out": "11:30"}], True) == 0
 
 
 def test_grid_round_trip_keeps_drafts(family):
     with session_scope() as s:
         sheet = _sheet(s, family)
-        dashboard.save_day(s, sheet, START + timedelta(days=3), [{"in": "08:00", "out": ""}], False, "")
-        days = dashboard.grid_days(s, sheet)
+        grid.save_day(s, sheet, START + timedelta(days=3), [{"in": "08:00", "out": ""}], False, "")
+        days = grid.grid_days(s, sheet)
     assert len(days) == 7
     assert days[0]["pairs"] == [{"in": "08:00", "out": "16:30"}]
     assert len(days[1]["pairs"]) == 2
@@ -116,7 +120,7 @@ def test_locked_sheet_cannot_be_edited(family):
         sheet = _sheet(s, family)
         submission.submit_sheet(s, sheet)
         with pytest.raises(ValueError):
-            dashboard.save_day(s, sheet, START, [{"in": "08:00", "out": "09:00"}], False, "")
+            grid.save_day(s, sheet, START, [{"in": "08:00", "out": "09:00"}], False, "")
 
 
 def _status(family):
@@ -185,15 +189,15 @@ def test_resend_cooldown_then_same_link(family):
         submission.submit_sheet(s, _sheet(s, family))
     with session_scope() as s:
         with pytest.raises(submission.SubmissionError, match="too_soon"):
-            submission.resend_link(s, _request(s, family))
+            resend.resend_link(s, _request(s, family))
     later = utcnow() + timedelta(minutes=11)
     with session_scope() as s:
         request = _request(s, family)
-        ids = submission.resend_link(s, request, now=later)
+        ids = resend.resend_link(s, request, now=later)
         assert ids and request.status == "pending"
     with session_scope() as s:
         with pytest.raises(submission.SubmissionError, match="too_soon"):
-            submission.resend_link(s, _request(s, family), now=later + timedelta(minutes=2))
+            resend.resend_link(s, _request(s, family), now=later + timedelta(minutes=2))
 
 
 def test_resend_of_expired_link_issues_a_fresh_one(family):
@@ -206,7 +210,7 @@ def test_resend_of_expired_link_issues_a_fresh_one(family):
         s.add(r)
         old_id = r.id
     with session_scope() as s:
-        ids = submission.resend_link(s, s.get(SigningRequest, old_id))
+        ids = resend.resend_link(s, s.get(SigningRequest, old_id))
         assert ids
     with session_scope() as s:
         assert s.get(SigningRequest, old_id).status == "superseded"
@@ -241,13 +245,13 @@ def test_certificates_need_a_signed_sheet(family):
 def test_csv_export_of_signed_sheets(family):
     reference = _sign(family)
     with session_scope() as s:
-        text = dashboard.signed_sheets_csv(s, [family["p1"]], START, END)
+        text = export.signed_sheets_csv(s, [family["p1"]], START, END)
         signature = evidence.signature_of_sheet(s, _sheet(s, family))
-        other = dashboard.signed_sheets_csv(s, [family["p2"]], START, END)
-        wrong_period = dashboard.signed_sheets_csv(s, [family["p1"]], END + timedelta(days=1),
+        other = export.signed_sheets_csv(s, [family["p2"]], START, END)
+        wrong_period = export.signed_sheets_csv(s, [family["p1"]], END + timedelta(days=1),
                                                         END + timedelta(days=7))
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == dashboard.CSV_HEADER
+    assert rows[0] == export.CSV_HEADER
     assert len(rows) == 2
     row = dict(zip(rows[0], rows[1]))
     assert row["child"] == "'=Liam Nguyen"  # formula injection neutralised
@@ -275,6 +279,6 @@ def test_portal_translations_have_the_same_keys():
 
 
 def test_due_date():
-    assert dashboard.due_date(date(2026, 11, 30), 5) == date(2026, 12, 5)
-    assert dashboard.due_date(date(2026, 12, 31), 5) == date(2027, 1, 5)
-    assert dashboard.due_date(date(2026, 11, 22), 31) == date(2026, 12, 28)
+    assert attendance.due_date(date(2026, 11, 30), 5) == date(2026, 12, 5)
+    assert attendance.due_date(date(2026, 12, 31), 5) == date(2027, 1, 5)
+    assert attendance.due_date(date(2026, 11, 22), 31) == date(2026, 12, 28)

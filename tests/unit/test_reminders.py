@@ -17,6 +17,8 @@ from careconnect_app.db import session_scope  # noqa: E402
 from careconnect_app.models import AttendanceSheet, AuditEvent, OutgoingMessage, SigningRequest  # noqa: E402
 from careconnect_app.signing import links
 from careconnect_app.messaging import reminders
+from careconnect_app.portal import resend
+from careconnect_app.portal.submission import SubmissionError
 from tests.fakes.data import make_family, reconfigure, use_database  # noqa: E402
 
 SENT = datetime(2026, 2, 2, 18, 0, tzinfo=timezone.utc)  # 10:00 in Los Angeles (PST, UTC-8)
@@ -119,11 +121,15 @@ def test_two_schedulers_at_once_send_one_reminder(family):
     assert sorted(results) == [0, 2] and request_of(family).reminder_count == 1
 
 
+def resend_at(family, at):
+    with session_scope() as s:
+        return resend.resend_link(s, s.get(SigningRequest, family.request.id), ip="203.0.113.5", now=at)
+
+
 def test_resend_same_link_restarts_the_cadence(family):
     at = SENT + timedelta(days=1)
     with session_scope() as s:
-        ids = reminders.resend(s, family.request.id, user_id=None, ip="203.0.113.5", now=at)
-        messages = [s.get(OutgoingMessage, i) for i in ids]
+        messages = [s.get(OutgoingMessage, i) for i in resend_at(family, at)]
     assert sorted((m.channel, m.kind) for m in messages) == [("email", "resend"), ("sms", "resend")]
     assert all(family.url in m.text for m in messages)
     assert "ready for your signature" in next(m.subject for m in messages if m.channel == "email")
@@ -134,25 +140,22 @@ def test_resend_same_link_restarts_the_cadence(family):
 
 
 def test_resend_refusals(family):
-    with session_scope() as s:
-        reminders.resend(s, family.request.id, now=SENT + timedelta(days=1))
-    with session_scope() as s, pytest.raises(reminders.ResendError) as err:
-        reminders.resend(s, family.request.id, now=SENT + timedelta(days=1, seconds=20))
-    assert err.value.code == "too_soon"
+    resend_at(family, SENT + timedelta(days=1))
+    with pytest.raises(SubmissionError, match="resend.error.too_soon"):
+        resend_at(family, SENT + timedelta(days=1, minutes=9))
     set_request(family, status="signed")
-    with session_scope() as s, pytest.raises(reminders.ResendError) as err:
-        reminders.resend(s, family.request.id, now=SENT + timedelta(days=2))
-    assert err.value.code == "link_signed"
+    with pytest.raises(SubmissionError, match="resend.error.not_open"):
+        resend_at(family, SENT + timedelta(days=2))
 
 
 def test_link_cannot_be_rebuilt_under_another_secret_key(family, monkeypatch):
-    assert reminders.signing_url_for(request_of(family)) == family.url
+    assert links.rebuild_url(request_of(family)) == family.url
     reconfigure(monkeypatch, CARECONNECT_SECRET_KEY="a-different-secret-key-after-rotation-000000")
-    assert reminders.signing_url_for(request_of(family)) is None
+    assert links.rebuild_url(request_of(family)) is None
     assert run(SENT + timedelta(days=2)) == []  # skipped (logged), never a broken link
-    with session_scope() as s, pytest.raises(reminders.ResendError) as err:
-        reminders.resend(s, family.request.id, now=SENT + timedelta(days=2))
-    assert err.value.code == "no_link"
+    # A resend then replaces the link with a fresh one for the same guardian.
+    ids = resend_at(family, SENT + timedelta(days=2))
+    assert ids and request_of(family).status == "superseded"
 
 
 def test_token_is_stored_encrypted_not_in_clear(family):

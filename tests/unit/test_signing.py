@@ -7,6 +7,7 @@ import threading
 
 from sqlmodel import select
 
+from careconnect_app.signing import canonical
 from careconnect_app.db import session_scope
 from careconnect_app.models import AttendanceSheet, AuditEvent, Signature, SigningRequest
 from careconnect_app import attendance
@@ -29,7 +30,7 @@ def test_sign_stores_evidence_and_locks_the_sheet(make_request):
     with session_scope() as s:
         sig = s.exec(select(Signature)).one()
         document = json.loads(sig.document_json)
-        assert sig.document_hash == attendance.document_hash(document)
+        assert sig.document_hash == canonical.document_hash(document)
         assert document["child"]["name"] == "Mateo García"
         assert document["totals"] == {"minutes": 525 + 495, "days_present": 2, "days_absent": 1}
         assert document["certification"]["text"] == "I certify that the attendance shown is accurate."
@@ -47,11 +48,11 @@ def test_hash_changes_when_anything_shown_changes(make_request):
         req = s.get(SigningRequest, request_id)
         en = parent_steps.document_for(s, req, "en")
         es = parent_steps.document_for(s, req, "es")
-    assert attendance.document_hash(en) != attendance.document_hash(es)
+    assert canonical.document_hash(en) != canonical.document_hash(es)
     changed = json.loads(json.dumps(en))
     changed["days"][0]["pairs"][0]["out"] = "12:31"
-    assert attendance.document_hash(changed) != attendance.document_hash(en)
-    assert attendance.document_hash(json.loads(attendance.canonical_json(en))) == attendance.document_hash(en)
+    assert canonical.document_hash(changed) != canonical.document_hash(en)
+    assert canonical.document_hash(json.loads(canonical.canonical_json(en))) == canonical.document_hash(en)
 
 
 def test_refuses_blank_simple_uncertified_or_unconsented(make_request):

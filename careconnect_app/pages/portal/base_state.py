@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 from sqlmodel import Session
 
+from careconnect_app.portal import access
 from careconnect_app import i18n
 from careconnect_app.config import get_settings
 from careconnect_app.models import Agency, PortalUser, Provider
@@ -49,7 +50,7 @@ class PortalState(rx.State):
     def _require(self, session: Session, *, admin: bool = False) -> PortalUser | None:
         """The live user of this browser's session (and an admin when asked), else None."""
         user = accounts.session_user(session, self.portal_session)
-        if user is None or (admin and not accounts.is_admin(user)):
+        if user is None or (admin and not access.is_admin(user)):
             if user is None:
                 self.signed_in = False
                 self._user_id = 0
@@ -58,7 +59,7 @@ class PortalState(rx.State):
         self.signed_in = True
         self.user_name = user.name or user.email
         self.user_email = user.email
-        self.is_admin = accounts.is_admin(user)
+        self.is_admin = access.is_admin(user)
         if self.is_admin:
             agency = session.get(Agency, user.agency_id)
             self.scope_label = agency.name if agency else ""

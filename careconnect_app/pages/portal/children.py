@@ -6,6 +6,7 @@ import dataclasses
 
 import reflex as rx
 
+from careconnect_app.portal import access
 from careconnect_app.components.portal_layout import labelled, notice, page_heading, portal_frame, section
 from careconnect_app.db import session_scope
 from careconnect_app.pages.portal.base_state import PortalState
@@ -65,14 +66,14 @@ class ChildrenState(PortalState):
             if user is None:
                 self.children, self.providers = [], []
                 return self._to_login()
-            providers = accounts.providers_for(session, user)
+            providers = access.providers_for(session, user)
             self.providers = [{"id": str(p.id), "name": p.name} for p in providers]
             if self.child_provider not in [p["id"] for p in self.providers]:
                 self.child_provider = self.providers[0]["id"] if self.providers else ""
             names = {p.id: p.name for p in providers}
             kids = roster.children_of(session, list(names))
             guardians = roster.guardians_by_child(session, [c.id for c in kids])
-            show_provider = accounts.is_admin(user)
+            show_provider = access.is_admin(user)
             self.children = [
                 ChildCard(
                     id=str(c.id),
@@ -127,8 +128,8 @@ class ChildrenState(PortalState):
                 return self._to_login()
             checked = roster.check_child(str(form_data.get("first_name", "")), str(form_data.get("last_name", "")),
                                          str(form_data.get("date_of_birth", "")))
-            provider_id = user.provider_id if not accounts.is_admin(user) else accounts._as_id(self.child_provider)
-            if not accounts.can_see_provider(session, user, provider_id):
+            provider_id = user.provider_id if not access.is_admin(user) else access._as_id(self.child_provider)
+            if not access.can_see_provider(session, user, provider_id):
                 checked.errors["provider"] = "roster.error.provider"
             self._child_error_keys = dict(checked.errors)
             if checked.ok:
@@ -166,7 +167,7 @@ class ChildrenState(PortalState):
             user = self._require(session)
             if user is None:
                 return self._to_login()
-            child = accounts.child_for(session, user, child_id)
+            child = access.child_for(session, user, child_id)
             if child is None:
                 return
             self.g_child_id, self.g_child_name, self.g_edit_id = str(child.id), child.full_name, ""
@@ -179,8 +180,8 @@ class ChildrenState(PortalState):
             user = self._require(session)
             if user is None:
                 return self._to_login()
-            child = accounts.child_for(session, user, child_id)
-            guardian = accounts.guardian_for(session, user, guardian_id)
+            child = access.child_for(session, user, child_id)
+            guardian = access.guardian_for(session, user, guardian_id)
             if child is None or guardian is None:
                 return
             self.g_child_id, self.g_child_name, self.g_edit_id = str(child.id), child.full_name, str(guardian.id)
@@ -228,7 +229,7 @@ class ChildrenState(PortalState):
             user = self._require(session)
             if user is None:
                 return self._to_login()
-            child = accounts.child_for(session, user, self.g_child_id)
+            child = access.child_for(session, user, self.g_child_id)
             if child is None:
                 self.g_child_id = ""
                 return
@@ -241,7 +242,7 @@ class ChildrenState(PortalState):
                 return rx.set_focus({"first_name": "g-first", "last_name": "g-last", "email": "g-email",
                                      "phone": "g-phone"}.get(first, "g-email"))
             if self.g_edit_id:
-                guardian = accounts.guardian_for(session, user, self.g_edit_id)
+                guardian = access.guardian_for(session, user, self.g_edit_id)
                 if guardian is None or guardian.provider_id != child.provider_id:
                     return
                 roster.update_guardian(session, guardian, checked)

@@ -6,6 +6,12 @@ from datetime import date
 
 import reflex as rx
 
+from careconnect_app.portal import resend
+from careconnect_app.statuses import PORTAL_STATUS_TONE, PortalStatus
+
+from careconnect_app.portal import grid
+from careconnect_app.portal import access
+from careconnect_app.portal import export
 from careconnect_app.clock import utcnow
 from careconnect_app.components.portal_layout import labelled, notice, page_heading, portal_frame, section
 from careconnect_app.db import session_scope
@@ -17,6 +23,8 @@ from careconnect_app.messaging import outbox
 from careconnect_app.common.formatting import format_date, format_minutes
 
 ALL = "all"
+# Sheets whose parents may be sent their link again from the dashboard.
+RESENDABLE = (PortalStatus.READY, PortalStatus.OPENED, PortalStatus.VERIFIED, PortalStatus.EXPIRED)
 
 
 class DashboardState(PortalState):
@@ -43,28 +51,28 @@ class DashboardState(PortalState):
             start, end = date.fromisoformat(start_s), date.fromisoformat(end_s)
         except ValueError:
             return None
-        allowed = dashboard.recent_periods(utcnow().date(), self._period_type, 12)
+        allowed = attendance.recent_periods(utcnow().date(), self._period_type, 12)
         return (start, end) if (start, end) in allowed else None
 
     def _refresh(self, session, user) -> None:
         agency = session.get(Agency, user.agency_id)
         self._period_type = agency.period_type if agency else "monthly"
         today = utcnow().date()
-        periods = dashboard.recent_periods(today, self._period_type, 12)
+        periods = attendance.recent_periods(today, self._period_type, 12)
         self.periods = [
             {"value": f"{s.isoformat()}|{e.isoformat()}",
              "label": self._t("period.label", start=format_date(s, self.locale), end=format_date(e, self.locale))}
             for s, e in periods
         ]
         if self._period_bounds() is None:
-            s, e = dashboard.default_period(today, self._period_type)
+            s, e = attendance.default_period(today, self._period_type)
             self.period = f"{s.isoformat()}|{e.isoformat()}"
         start, end = self._period_bounds()
         if agency is not None:
-            due = dashboard.due_date(end, agency.submission_deadline_day)
+            due = attendance.due_date(end, agency.submission_deadline_day)
             self.due_label = self._t("dashboard.due", date=format_date(due, self.locale))
-        providers = accounts.providers_for(session, user)
-        names = {p.id: p.name for p in providers} if accounts.is_admin(user) else None
+        providers = access.providers_for(session, user)
+        names = {p.id: p.name for p in providers} if access.is_admin(user) else None
         rows, counts = dashboard.dashboard(
             session, [p.id for p in providers], start, end,
             status="" if self.status_filter == ALL else self.status_filter, search=self.search,
@@ -78,13 +86,13 @@ class DashboardState(PortalState):
                 "hours": format_minutes(r.total_minutes) if r.sheet_id else "—",
                 "signed": format_date(r.signed_at, self.locale) if r.signed_at else "—",
                 "problem": r.problem, "recalled": self._t("dashboard.recalled") if r.recalled else "",
-                "submittable": "1" if r.status == "draft" else "",
-                "resendable": "1" if r.status in ("ready", "opened", "verified", "expired") else "",
+                "submittable": "1" if r.status == PortalStatus.DRAFT else "",
+                "resendable": "1" if r.status in RESENDABLE else "",
             }
             for r in rows
         ]
         self.counts = [{"status": s, "label": self._t(f"status.{s}"), "count": str(counts[s])}
-                       for s in dashboard.STATUSES]
+                       for s in PortalStatus]
         visible = {r["sheet_id"] for r in self.rows if r["submittable"]}
         self.selected = [s for s in self.selected if s in visible]
 
@@ -116,7 +124,7 @@ class DashboardState(PortalState):
 
     @rx.event
     def set_status_filter(self, value: str):
-        self.status_filter = value if value in dashboard.STATUSES else ALL
+        self.status_filter = value if value in tuple(PortalStatus) else ALL
         return self._reload()
 
     @rx.event
@@ -127,7 +135,7 @@ class DashboardState(PortalState):
     @rx.event
     def show_status(self, value: str):
         """Click a count to filter by that status (click again for all)."""
-        self.status_filter = ALL if value == self.status_filter else (value if value in dashboard.STATUSES else ALL)
+        self.status_filter = ALL if value == self.status_filter else (value if value in tuple(PortalStatus) else ALL)
         return self._reload()
 
     @rx.event
@@ -153,12 +161,12 @@ class DashboardState(PortalState):
             user = self._require(session)
             if user is None:
                 return self._to_login()
-            child = accounts.child_for(session, user, child_id)
+            child = access.child_for(session, user, child_id)
             bounds = self._period_bounds()
             if child is None or bounds is None:
                 self.error = self._t("error.not_found")
                 return
-            sheet = dashboard.get_or_create_sheet(session, child, *bounds)
+            sheet = grid.get_or_create_sheet(session, child, *bounds)
             sheet_id = sheet.id
         return rx.redirect(f"/portal/sheets/{sheet_id}")
 
@@ -176,7 +184,7 @@ class DashboardState(PortalState):
                 user = self._require(session)
                 if user is None:
                     return self._to_login()
-                sheet = accounts.sheet_for(session, user, sheet_id)
+                sheet = access.sheet_for(session, user, sheet_id)
                 if sheet is None:
                     errors.append(self._t("error.not_found"))
                     continue
@@ -206,7 +214,7 @@ class DashboardState(PortalState):
             user = self._require(session)
             if user is None:
                 return self._to_login()
-            sheet = accounts.sheet_for(session, user, sheet_id)
+            sheet = access.sheet_for(session, user, sheet_id)
             if sheet is None:
                 self.error = self._t("error.not_found")
                 return
@@ -216,9 +224,9 @@ class DashboardState(PortalState):
             errors = []
             for request in requests:
                 try:
-                    ids += submission.resend_link(session, request, user_id=user.id, ip=ip, user_agent=user_agent)
+                    ids += resend.resend_link(session, request, user_id=user.id, ip=ip, user_agent=user_agent)
                 except submission.SubmissionError as exc:
-                    errors.append(self._t(exc.key, minutes=submission.PORTAL_RESEND_COOLDOWN_MINUTES))
+                    errors.append(self._t(exc.key, minutes=resend.RESEND_COOLDOWN_MINUTES))
             if not requests:
                 errors.append(self._t("resend.error.not_open"))
         outbox.deliver_now(ids)
@@ -238,7 +246,7 @@ class DashboardState(PortalState):
             bounds = self._period_bounds()
             if bounds is None:
                 return
-            text = dashboard.signed_sheets_csv(session, accounts.provider_ids(session, user), *bounds)
+            text = export.signed_sheets_csv(session, access.provider_ids(session, user), *bounds)
         return rx.download(data=text.encode("utf-8"), filename=f"signed-sheets-{bounds[0].isoformat()}.csv")
 
     @rx.var
@@ -260,14 +268,12 @@ def _child_name(session, sheet: AttendanceSheet) -> str:
 
 S, T = DashboardState, DashboardState.tr
 
-_TONES = {"not_started": "gray", "draft": "gray", "ready": "blue", "opened": "cyan", "verified": "indigo",
-          "problem": "red", "expired": "orange", "signed": "green"}
 
 
 def status_badge(status, label) -> rx.Component:
     return rx.match(
         status,
-        *[(s, rx.badge(label, color_scheme=tone, size="2", variant="soft", high_contrast=True)) for s, tone in _TONES.items()],
+        *[(s, rx.badge(label, color_scheme=tone, size="2", variant="soft", high_contrast=True)) for s, tone in PORTAL_STATUS_TONE.items()],
         rx.badge(label, size="2", high_contrast=True),
     )
 

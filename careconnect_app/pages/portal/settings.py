@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from careconnect_app.portal import access
 from careconnect_app.components.portal_layout import labelled, notice, page_heading, portal_frame, section
 from careconnect_app.db import session_scope
 from careconnect_app.pages.portal.base_state import HOME_ROUTE, PortalState
@@ -37,7 +38,7 @@ class SettingsState(PortalState):
             user = self._require(session)
             if user is None:
                 return self._to_login()
-            agency = accounts.agency_for_admin(session, user)
+            agency = access.agency_for_admin(session, user)
             if agency is None:
                 return rx.redirect(HOME_ROUTE, replace=True)
             self._fill(agency)
@@ -84,7 +85,7 @@ class SettingsState(PortalState):
             user = self._require(session)
             if user is None:
                 return self._to_login()
-            agency = accounts.agency_for_admin(session, user)
+            agency = access.agency_for_admin(session, user)
             if agency is None:
                 return rx.redirect(HOME_ROUTE, replace=True)
             before = dict(requires_verification=agency.requires_verification,

@@ -9,6 +9,11 @@ from datetime import date
 
 import reflex as rx
 
+from careconnect_app.portal import resend
+from careconnect_app.statuses import MESSAGE_STATUS_TONE
+
+from careconnect_app.portal import grid
+from careconnect_app.portal import access
 from careconnect_app import i18n
 from careconnect_app.clock import iso, utcnow
 from careconnect_app.components.portal_layout import notice, page_heading, portal_frame, section
@@ -103,7 +108,7 @@ class SheetState(PortalState):
         if self._sheet_id_from_url() != self.current_sheet_id:
             # An event from a page showing another sheet (e.g. typed before this page loaded).
             return user, None
-        sheet = accounts.sheet_for(session, user, self.current_sheet_id)
+        sheet = access.sheet_for(session, user, self.current_sheet_id)
         if sheet is None:
             self.found = False
             return user, None
@@ -143,7 +148,7 @@ class SheetState(PortalState):
                 weekend=date.fromisoformat(d["iso"]).weekday() >= 5, absent=d["absent"], reason=d["reason"],
                 pairs=[PairRow(p["in"], p["out"]) for p in d["pairs"]],
             )
-            for d in dashboard.grid_days(session, sheet)
+            for d in grid.grid_days(session, sheet)
         ]
         for day in self.days:
             self._check_day(sheet, day)
@@ -219,15 +224,15 @@ class SheetState(PortalState):
 
     def _check_day(self, sheet: AttendanceSheet, day: DayRow) -> None:
         pairs = [{"in": p.check_in, "out": p.check_out} for p in day.pairs]
-        errors = dashboard.day_errors(sheet, date.fromisoformat(day.iso), pairs, day.absent)
+        errors = grid.day_errors(sheet, date.fromisoformat(day.iso), pairs, day.absent)
         day.error = " ".join(self._t(k) for k in errors)
-        day.hours = "—" if day.absent else format_minutes(dashboard.day_minutes(pairs, day.absent))
+        day.hours = "—" if day.absent else format_minutes(grid.day_minutes(pairs, day.absent))
 
     def _totals(self) -> None:
         minutes = present = absent = 0
         for day in self.days:
             pairs = [{"in": p.check_in, "out": p.check_out} for p in day.pairs]
-            m = dashboard.day_minutes(pairs, day.absent)
+            m = grid.day_minutes(pairs, day.absent)
             minutes += m
             present += 1 if (m > 0 and not day.absent) else 0
             absent += 1 if day.absent else 0
@@ -247,9 +252,9 @@ class SheetState(PortalState):
             day = days[index]
             change(day)
             pairs = [{"in": p.check_in, "out": p.check_out} for p in day.pairs]
-            _typed, parsable = dashboard.parse_pairs(pairs)
+            _typed, parsable = grid.parse_pairs(pairs)
             if parsable:
-                dashboard.save_day(session, sheet, date.fromisoformat(day.iso), pairs, day.absent, day.reason)
+                grid.save_day(session, sheet, date.fromisoformat(day.iso), pairs, day.absent, day.reason)
             self._check_day(sheet, day)
             self.days = days
             self._totals()
@@ -379,7 +384,7 @@ class SheetState(PortalState):
             if sheet is None or sheet.status != "ready_for_parent":
                 self.error = self._t("sheet.error.not_ready")
                 return
-            guardian = accounts.guardian_for(session, user, guardian_id)
+            guardian = access.guardian_for(session, user, guardian_id)
             if guardian is None or guardian.id not in [g.id for g in submission.guardians_of(session, sheet.child_id)]:
                 return
             provider = session.get(Provider, sheet.provider_id)
@@ -419,14 +424,14 @@ class SheetState(PortalState):
             user, sheet = self._guard(session)
             if user is None:
                 return self._to_login()
-            request = accounts.request_for(session, user, request_id)
+            request = access.request_for(session, user, request_id)
             if sheet is None or request is None or request.sheet_id != sheet.id:
                 return
             try:
-                ids = submission.resend_link(session, request, user_id=user.id, ip=ip, user_agent=user_agent)
+                ids = resend.resend_link(session, request, user_id=user.id, ip=ip, user_agent=user_agent)
             except submission.SubmissionError as exc:
                 session.rollback()
-                self.error = self._t(exc.key, minutes=submission.PORTAL_RESEND_COOLDOWN_MINUTES)
+                self.error = self._t(exc.key, minutes=resend.RESEND_COOLDOWN_MINUTES)
                 return
         outbox.deliver_now(ids)
         self._refresh()
@@ -629,7 +634,7 @@ def _message_row(m: dict) -> rx.Component:
         td(T["col.channel"], m["channel"]),
         td(T["col.to"], m["to"]),
         td(T["col.status"], rx.badge(m["status"], color_scheme=rx.match(
-            m["state"], ("delivered", "green"), ("failed", "red"), ("sent", "blue"), "gray"), high_contrast=True)),
+            m["state"], *MESSAGE_STATUS_TONE.items(), "gray"), high_contrast=True)),
         td(T["col.attempts"], m["attempts"]),
         td(T["col.reason"], rx.text(m["reason"], size="1", style={"wordBreak": "break-word"})),
     )

@@ -1,0 +1,79 @@
+"""Who may see and change what in the portal: roles and ownership, checked on every call.
+
+Provider staff see their own provider's records; an agency admin sees every provider of the
+agency. A record that exists but is not the user's is answered exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, PortalUser, Provider, SigningRequest
+from careconnect_app.statuses import Role
+
+
+def is_admin(user: PortalUser | None) -> bool:
+    return user is not None and user.role == Role.AGENCY_ADMIN
+
+
+def provider_ids(session: Session, user: PortalUser | None) -> list[int]:
+    """Providers whose records this user may see: their own, or all of their agency's."""
+    if user is None:
+        return []
+    if user.role == Role.AGENCY_ADMIN:
+        return list(session.exec(select(Provider.id).where(Provider.agency_id == user.agency_id)))
+    if user.role == Role.PROVIDER and user.provider_id:
+        provider = session.get(Provider, user.provider_id)
+        return [provider.id] if provider is not None and provider.agency_id == user.agency_id else []
+    return []
+
+
+def providers_for(session: Session, user: PortalUser | None) -> list[Provider]:
+    ids = provider_ids(session, user)
+    if not ids:
+        return []
+    return list(session.exec(select(Provider).where(Provider.id.in_(ids)).order_by(Provider.name)))  # type: ignore[attr-defined]
+
+
+def can_see_provider(session: Session, user: PortalUser | None, provider_id: int | None) -> bool:
+    return provider_id is not None and provider_id in provider_ids(session, user)
+
+
+def sheet_for(session: Session, user: PortalUser | None, sheet_id: object) -> AttendanceSheet | None:
+    """The sheet if it belongs to one of the user's providers, else None (same answer as missing)."""
+    sheet_id = _as_id(sheet_id)
+    sheet = session.get(AttendanceSheet, sheet_id) if sheet_id else None
+    return sheet if sheet is not None and can_see_provider(session, user, sheet.provider_id) else None
+
+
+def child_for(session: Session, user: PortalUser | None, child_id: object) -> Child | None:
+    child_id = _as_id(child_id)
+    child = session.get(Child, child_id) if child_id else None
+    return child if child is not None and can_see_provider(session, user, child.provider_id) else None
+
+
+def guardian_for(session: Session, user: PortalUser | None, guardian_id: object) -> Guardian | None:
+    guardian_id = _as_id(guardian_id)
+    guardian = session.get(Guardian, guardian_id) if guardian_id else None
+    return guardian if guardian is not None and can_see_provider(session, user, guardian.provider_id) else None
+
+
+def request_for(session: Session, user: PortalUser | None, request_id: object) -> SigningRequest | None:
+    request_id = _as_id(request_id)
+    request = session.get(SigningRequest, request_id) if request_id else None
+    if request is None or sheet_for(session, user, request.sheet_id) is None:
+        return None
+    return request
+
+
+def agency_for_admin(session: Session, user: PortalUser | None) -> Agency | None:
+    """The agency whose settings this user may change (admins only)."""
+    return session.get(Agency, user.agency_id) if is_admin(user) else None
+
+
+def _as_id(value: object) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return 0
+    return number if 0 < number < 2**31 else 0  # PostgreSQL integer ids
