@@ -30,7 +30,7 @@ from sqlmodel import select  # noqa: E402
 
 from careconnect_app import config, db  # noqa: E402
 from careconnect_app.models import OutgoingMessage  # noqa: E402
-from careconnect_app.messaging import outbox
+from careconnect_app.messaging import backends, outbox
 from tests.fakes.data import BASE_ENV, make_family, notify  # noqa: E402
 from tests.fakes.sendgrid import API_KEY  # noqa: E402
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER  # noqa: E402
@@ -65,7 +65,7 @@ def configure(folder: Path, urls: dict, concurrency: int, sync_normal: bool = Fa
     })
     config.get_settings.cache_clear()
     db.reset_engine()
-    outbox.reset_backends()
+    backends.reset_backends()
     db.migrate()
     if sync_normal:
         relaxed_sqlite_sync(db.get_engine())

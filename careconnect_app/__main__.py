@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 
+from sqlmodel import select
+
+from careconnect_app import db, demo
+from careconnect_app.i18n import t
+from careconnect_app.messaging import outbox, worker
+from careconnect_app.models import Agency
+from careconnect_app.portal import accounts
+from careconnect_app.statuses import Role
+
 
 def cmd_migrate(_args) -> int:
-    from careconnect_app import db
-
     db.migrate()
     print("Database is up to date.")
     return 0
 
 
 def cmd_demo(args) -> int:
-    from careconnect_app import db
-    from careconnect_app.messaging import outbox
-    from careconnect_app import demo
-
     db.migrate()
     with db.session_scope() as session:
         if not demo.is_empty(session) and not args.force:
@@ -30,24 +34,11 @@ def cmd_demo(args) -> int:
     if args.json:
         print(json.dumps({"links": result.links, "logins": result.logins}, ensure_ascii=False))
     else:
-        print_demo(result)
+        demo.print_demo(result)
     return 0
 
 
-def print_demo(result) -> None:
-    print("\nCareConnect Sign demo: parents' signing links")
-    for link in result.links:
-        how = "verify by code" if link["verification_required"] else "no verification"
-        print(f"  {link['child']:<22} {link['locale']}  {how:<16} {link['url']}")
-    for login in result.logins:
-        print(f"  portal login ({login['role']}): {login['email']} / {login['password']}")
-    print()
-
-
 def cmd_worker(args) -> int:
-    from careconnect_app import db
-    from careconnect_app.messaging import worker
-
     db.migrate()
     worker.run_forever(poll_seconds=args.poll, once=args.once)
     return 0
@@ -55,15 +46,6 @@ def cmd_worker(args) -> int:
 
 def cmd_create_admin(args) -> int:
     """Create an agency administrator login (the password is asked for unless --password is given)."""
-    import getpass
-
-    from sqlmodel import select
-
-    from careconnect_app import db
-    from careconnect_app.models import Agency
-    from careconnect_app.portal import accounts
-    from careconnect_app.statuses import Role
-
     if not args.agency_id and not args.agency_name:
         print("Give --agency-id or --agency-name.", file=sys.stderr)
         return 2
@@ -92,7 +74,6 @@ def cmd_create_admin(args) -> int:
                                         role=Role.AGENCY_ADMIN, agency_id=agency.id)
             print(f"Created agency admin {user.email} for {agency.name!r}.")
     except accounts.AccountError as exc:
-        from careconnect_app.i18n import t
 
         print(t(exc.key), file=sys.stderr)
         return 1

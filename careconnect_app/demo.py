@@ -18,8 +18,10 @@ from careconnect_app.models import (
     ChildGuardian,
     Guardian,
     Provider,
+    PortalUser,
 )
-from careconnect_app.portal import submission
+from careconnect_app.portal import accounts, submission
+from careconnect_app.statuses import Role
 
 # (first, last, guardian first, guardian last, locale, email?, phone?)
 _FAMILIES_A = [
@@ -138,25 +140,29 @@ def seed(session: Session, *, today: date | None = None) -> DemoResult:
 
 # Demo-only logins, printed by `python -m careconnect_app demo` (never used outside development).
 _DEMO_LOGINS = [
-    ("provider@littlesprouts.example", "Little Sprouts staff", "provider", 0, "sprouts-demo-2026"),
-    ("provider@sunrise-learning.example", "Sunrise staff", "provider", 1, "sunrise-demo-2026"),
-    ("admin@valley-subsidy.example", "Valley agency admin", "agency_admin", 0, "valley-admin-2026"),
+    ("provider@littlesprouts.example", "Little Sprouts staff", Role.PROVIDER, 0, "sprouts-demo-2026"),
+    ("provider@sunrise-learning.example", "Sunrise staff", Role.PROVIDER, 1, "sunrise-demo-2026"),
+    ("admin@valley-subsidy.example", "Valley agency admin", Role.AGENCY_ADMIN, 0, "valley-admin-2026"),
 ]
 
 
 def _create_logins(session: Session, setups: list[tuple[Agency, Provider]], result: DemoResult) -> None:
     """One portal login per demo provider and one agency admin, listed in result.logins."""
-    from careconnect_app.portal import accounts
-
-    from sqlmodel import select
-
-    from careconnect_app.models import PortalUser
-
     for email, name, role, index, password in _DEMO_LOGINS:
         agency, provider = setups[index]
         if session.exec(select(PortalUser.id).where(PortalUser.email == email)).first() is not None:
             continue  # `demo --force` on a database that already has the demo logins
         accounts.create_user(session, email=email, name=name, password=password, role=role,
-                             agency_id=agency.id, provider_id=provider.id if role == "provider" else None)
+                             agency_id=agency.id, provider_id=provider.id if role == Role.PROVIDER else None)
         result.logins.append({"role": role, "email": email, "password": password,
-                              "provider": provider.name if role == "provider" else "", "agency": agency.name})
+                              "provider": provider.name if role == Role.PROVIDER else "", "agency": agency.name})
+
+
+def print_demo(result) -> None:
+    print("\nCareConnect Sign demo: parents' signing links")
+    for link in result.links:
+        how = "verify by code" if link["verification_required"] else "no verification"
+        print(f"  {link['child']:<22} {link['locale']}  {how:<16} {link['url']}")
+    for login in result.logins:
+        print(f"  portal login ({login['role']}): {login['email']} / {login['password']}")
+    print()

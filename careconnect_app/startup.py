@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from careconnect_app import db
+from careconnect_app import db, demo
 from careconnect_app.config import get_settings
+from careconnect_app.messaging import config_check, outbox, worker
 
 log = logging.getLogger(__name__)
 
 
 def prepare() -> None:
     """Migrate, seed an empty development database, start the in-app delivery worker."""
-    from careconnect_app.__main__ import print_demo
-    from careconnect_app.messaging import outbox, worker
-    from careconnect_app import demo
-
     settings = get_settings()
     # Misconfigured email/SMS is reported now, not at the first parent's send.
-    outbox.check_configuration(settings)
+    config_check.check_configuration(settings)
     db.migrate()
     if settings.demo_on_empty and not settings.is_prod:
         # Several backend workers start at once: only the first seeds.
@@ -26,7 +23,6 @@ def prepare() -> None:
             result = demo.seed(session) if demo.is_empty(session) else None
         if result is not None:
             outbox.deliver_now(result.message_ids)
-            print_demo(result)
+            demo.print_demo(result)
     if settings.run_worker_in_app:
         worker.start_in_background()
-

@@ -151,12 +151,13 @@ MESSAGE_STATUS_TONE: dict[MessageStatus, str] = {
     MessageStatus.FAILED: "red",
 }
 
-# Forward-only order of message states (receipts never move a message back).
+# Forward-only order of message states: receipts never move a message down. Failed ranks above
+# delivered: a bounce proves the parent did not get the email, even after a relay's "delivered".
 MESSAGE_STATUS_RANK: dict[MessageStatus, int] = {
     MessageStatus.QUEUED: 0,
-    MessageStatus.SENDING: 1,
-    MessageStatus.SENT: 2,
-    MessageStatus.DELIVERED: 3,
+    MessageStatus.SENDING: 0,
+    MessageStatus.SENT: 1,
+    MessageStatus.DELIVERED: 2,
     MessageStatus.FAILED: 3,
 }
 

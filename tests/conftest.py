@@ -45,7 +45,7 @@ def _create_postgres_database() -> tuple[str, callable]:
 def fresh_db(request, tmp_path, monkeypatch):
     """A migrated, empty database (SQLite, and PostgreSQL when available) and outbox for one test."""
     from careconnect_app import config, db
-    from careconnect_app.messaging import outbox
+    from careconnect_app.messaging import backends
 
     drop = None
     if request.param == "postgres":
@@ -57,11 +57,11 @@ def fresh_db(request, tmp_path, monkeypatch):
     monkeypatch.setenv("CARECONNECT_BASE_URL", "https://sign.example.org")
     config.get_settings.cache_clear()
     db.reset_engine()
-    outbox.reset_backends()
+    backends.reset_backends()
     db.migrate()
     yield tmp_path
     db.reset_engine()
-    outbox.reset_backends()
+    backends.reset_backends()
     config.get_settings.cache_clear()
     if drop:
         drop()

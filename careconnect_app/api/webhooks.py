@@ -17,7 +17,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from careconnect_app.config import get_settings
-from careconnect_app.messaging.receipts import ladder
+from careconnect_app.messaging.receipts import sendgrid as sendgrid_receipts
+from careconnect_app.messaging.receipts import twilio as twilio_receipts
 from careconnect_app import routes
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ async def twilio_status(request: Request) -> Response:
     params = await _twilio_params(request)
     if params is None:
         return PlainTextResponse("invalid signature", status_code=403)
-    outcome = await run_in_threadpool(ladder.twilio_status, params, request.query_params.get("mid", ""))
+    outcome = await run_in_threadpool(twilio_receipts.twilio_status, params, request.query_params.get("mid", ""))
     log.info("twilio status %s %s: %s", params.get("MessageSid"), params.get("MessageStatus"), outcome)
     return Response(status_code=204)
 
@@ -60,7 +61,7 @@ async def twilio_incoming(request: Request) -> Response:
     params = await _twilio_params(request)
     if params is None:
         return PlainTextResponse("invalid signature", status_code=403)
-    await run_in_threadpool(ladder.twilio_incoming, params)
+    await run_in_threadpool(twilio_receipts.twilio_incoming, params)
     # Empty TwiML: no automatic reply from us (Twilio confirms STOP/START itself).
     return Response(EMPTY_TWIML, media_type="text/xml")
 
@@ -91,7 +92,7 @@ async def sendgrid_events(request: Request) -> Response:
         return PlainTextResponse("body is not JSON", status_code=400)
     if not isinstance(events, list):
         return PlainTextResponse("expected a JSON array of events", status_code=400)
-    counts = await run_in_threadpool(ladder.sendgrid_events, events)
+    counts = await run_in_threadpool(sendgrid_receipts.sendgrid_events, events)
     return JSONResponse(counts)
 
 

@@ -7,6 +7,7 @@ Twilio) and retries. Every message is written to the database before any attempt
 from __future__ import annotations
 
 import html
+
 from sqlmodel import Session
 
 from careconnect_app.common.formatting import format_date, format_period
@@ -20,6 +21,7 @@ from careconnect_app.models import (
     Provider,
     SigningRequest,
 )
+from careconnect_app.statuses import Channel, MessageKind
 
 
 def email_html(locale: str, *, heading: str, paragraphs: list[str], button: tuple[str, str] | None = None,
@@ -74,23 +76,23 @@ def queue(
     return message
 
 
+def usable_contact(guardian: Guardian, channel: str) -> str:
+    """The contact of record on that channel, or "" when it is missing or dead (bounce, STOP)."""
+    if channel == Channel.EMAIL:
+        return guardian.email if guardian.email and not guardian.email_undeliverable else ""
+    return guardian.phone if guardian.phone and not guardian.sms_opted_out else ""
+
+
 def guardian_channels(guardian: Guardian) -> list[tuple[str, str]]:
     """(channel, address) pairs to notify: the guardian's choices, minus dead contacts.
 
     Falls back to the other channel when the chosen one cannot be used (STOP, bounce).
     """
-    email_ok = bool(guardian.email) and not guardian.email_undeliverable
-    sms_ok = bool(guardian.phone) and not guardian.sms_opted_out
-    chosen = []
-    if guardian.notify_email and email_ok:
-        chosen.append(("email", guardian.email))
-    if guardian.notify_sms and sms_ok:
-        chosen.append(("sms", guardian.phone))
+    usable = {c: usable_contact(guardian, c) for c in Channel}
+    wanted = {Channel.EMAIL: guardian.notify_email, Channel.SMS: guardian.notify_sms}
+    chosen = [(c, usable[c]) for c in Channel if wanted[c] and usable[c]]
     if not chosen:
-        if email_ok:
-            chosen.append(("email", guardian.email))
-        elif sms_ok:
-            chosen.append(("sms", guardian.phone))
+        chosen = [(c, usable[c]) for c in Channel if usable[c]][:1]
     return chosen
 
 
@@ -99,7 +101,7 @@ def queue_ready_to_sign(
     request: SigningRequest,
     url: str,
     *,
-    kind: str = "ready_to_sign",
+    kind: str = MessageKind.READY_TO_SIGN,
     channels: tuple[str, ...] | None = None,
 ) -> list[OutgoingMessage]:
     """Tell a guardian their child's attendance is ready to sign (also reminders and resends).
@@ -113,7 +115,7 @@ def queue_ready_to_sign(
     provider = session.get(Provider, sheet.provider_id)
     agency = session.get(Agency, provider.agency_id)
     locale = normalise_locale(guardian.preferred_locale)
-    prefix = "messages.reminder" if kind == "reminder" else "messages.ready"
+    prefix = "messages.reminder" if kind == MessageKind.REMINDER else "messages.ready"
     values = dict(
         guardian=guardian.first_name, child=child.first_name, child_full=child.full_name,
         provider=provider.name, agency=agency.name, period=format_period(sheet.period_start, sheet.period_end, locale),
@@ -165,11 +167,11 @@ def queue_verification_code(
         subject = t("messages.code.email.subject", locale, **values)
         paragraphs = [t("messages.code.email.body", locale, **values), code,
                       t("messages.code.email.warning", locale, **values)]
-        return queue(session, channel="email", to=to, kind="verification_code", locale=locale,
+        return queue(session, channel="email", to=to, kind=MessageKind.VERIFICATION_CODE, locale=locale,
                      subject=subject, text="\n\n".join(paragraphs),
                      html_body=email_html(locale, heading=subject, paragraphs=paragraphs),
                      guardian_id=guardian.id, signing_request_id=request.id, sheet_id=request.sheet_id)
-    return queue(session, channel="sms", to=to, kind="verification_code", locale=locale,
+    return queue(session, channel="sms", to=to, kind=MessageKind.VERIFICATION_CODE, locale=locale,
                  text=t("messages.code.sms", locale, **values), guardian_id=guardian.id,
                  signing_request_id=request.id, sheet_id=request.sheet_id)
 
@@ -188,7 +190,7 @@ def queue_problem_reported(session: Session, request: SigningRequest, problem: s
     subject = t("messages.problem.subject", locale, **values)
     paragraphs = [t("messages.problem.body", locale, **values), f"“{problem}”",
                   t("messages.problem.next", locale, **values)]
-    return queue(session, channel="email", to=provider.email, kind="problem_reported", locale=locale,
+    return queue(session, channel="email", to=provider.email, kind=MessageKind.PROBLEM_REPORTED, locale=locale,
                  subject=subject, text="\n\n".join(paragraphs),
                  html_body=email_html(locale, heading=subject, paragraphs=paragraphs),
                  signing_request_id=request.id, sheet_id=sheet.id)

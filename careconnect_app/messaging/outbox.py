@@ -1,4 +1,4 @@
-"""Sending queued messages: one backend per channel, chosen by configuration.
+"""The outbox: claim a queued message, send it through its channel's backend, record the outcome.
 
 Every message is in the database before any attempt. A worker claims a row with one conditional
 UPDATE (queued -> sending), which is atomic on SQLite (one writer) and PostgreSQL (the row lock
@@ -15,131 +15,33 @@ Only a hard kill during a provider call leads there: a stopping worker finishes 
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import secrets
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Protocol
 
 from sqlalchemy import case
 from sqlmodel import Session, select, update
 
-from careconnect_app.clock import iso, utcnow
-from careconnect_app.config import Settings, get_settings
-from careconnect_app.db import session_scope
-from careconnect_app.models import OutgoingMessage
-from careconnect_app.messaging.receipts import ladder
+from careconnect_app.clock import utcnow
 from careconnect_app.common.masking import mask_contact
+from careconnect_app.config import get_settings
+from careconnect_app.db import session_scope
+from careconnect_app.messaging import failures
+from careconnect_app.messaging.backends import backend_for
+from careconnect_app.messaging.backends.base import SendError
+from careconnect_app.models import OutgoingMessage
+from careconnect_app.statuses import MessageKind, MessageStatus
 
 log = logging.getLogger(__name__)
 
 CLAIM_TIMEOUT = timedelta(minutes=5)  # far above send_timeout_seconds: only crashed workers hit it
 MAX_DELAY = timedelta(hours=1)
-AMBIGUOUS_WAIT = timedelta(minutes=2)  # receipts usually arrive well within this
 # A code arriving after it expired only confuses the parent: stop retrying it.
-GIVE_UP_AFTER = {"verification_code": timedelta(minutes=10)}
-EMAIL_BACKENDS = ("file", "smtp", "sendgrid")
-SMS_BACKENDS = ("file", "twilio")
-
-
-class SendError(Exception):
-    """A failed attempt. `contact`: "invalid" (bad address/number) or "opted_out" (STOP), else ""."""
-
-    def __init__(self, message: str, *, permanent: bool = False, contact: str = "",
-                 retry_after: float | None = None, ambiguous: bool = False):
-        super().__init__(message)
-        self.permanent = permanent
-        self.contact = contact
-        # The request may have reached the provider (the answer was lost): wait for its receipt
-        # (Twilio callback, SendGrid "processed") to mark the row sent before trying again.
-        self.retry_after = max(retry_after or 0, AMBIGUOUS_WAIT.total_seconds()) if ambiguous else retry_after
-
-
-class ConfigurationError(RuntimeError):
-    def __init__(self, problems: list[str]):
-        super().__init__("Message delivery is misconfigured:\n- " + "\n- ".join(problems))
-        self.problems = problems
-
-
-class Backend(Protocol):
-    name: str
-
-    def send(self, message: OutgoingMessage) -> str:
-        """Send one message; return the provider's message id ("" if none)."""
-
-
-@dataclass
-class FileOutbox:
-    """Development backend: each message is one JSON line in CARECONNECT_OUTBOX."""
-
-    path: Path
-    name: str = "file"
-    _lock = threading.Lock()
-
-    def send(self, message: OutgoingMessage) -> str:
-        from careconnect_app.messaging.backends.twilio import gsm_text
-
-        record = {
-            "id": message.id,
-            "channel": message.channel,
-            "to": message.to,
-            "subject": message.subject,
-            "text": gsm_text(message.text) if message.channel == "sms" else message.text,
-            "html": message.html if message.channel == "email" else "",
-            "locale": message.locale,
-            "kind": message.kind,
-            "created_at": iso(message.created_at),
-        }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock, self.path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-        return f"file-{message.id}"
-
-    def lookup(self, message: OutgoingMessage) -> str | None:
-        if not self.path.exists():
-            return ""
-        needle = f'{{"id": {message.id}, '
-        with self.path.open(encoding="utf-8") as fh:
-            return f"file-{message.id}" if any(line.startswith(needle) for line in fh) else ""
-
-
-def build_backend(channel: str, settings: Settings | None = None) -> Backend:
-    settings = settings or get_settings()
-    choice = settings.email_backend if channel == "email" else settings.sms_backend
-    if choice == "file":
-        return FileOutbox(settings.outbox_path)
-    if channel == "email" and choice == "smtp":
-        from careconnect_app.messaging.backends.smtp import SmtpEmail
-        return SmtpEmail(settings)
-    if channel == "email" and choice == "sendgrid":
-        from careconnect_app.messaging.backends.smtp import SendGridEmail
-        return SendGridEmail(settings)
-    if channel == "sms" and choice == "twilio":
-        from careconnect_app.messaging.backends.twilio import TwilioSms
-        return TwilioSms(settings)
-    raise ValueError(f"Unknown {channel} backend {choice!r}")
-
-
-_backends: dict[str, Backend] = {}
-_backends_lock = threading.Lock()
-
-
-def backend_for(channel: str) -> Backend:
-    with _backends_lock:
-        if channel not in _backends:
-            _backends[channel] = build_backend(channel)
-        return _backends[channel]
-
-
-def reset_backends() -> None:
-    with _backends_lock:
-        _backends.clear()
+GIVE_UP_AFTER = {MessageKind.VERIFICATION_CODE: timedelta(minutes=10)}
 
 
 def worker_id() -> str:
@@ -167,9 +69,9 @@ def _claim(message_id: int, token: str, now: datetime) -> tuple[bool, OutgoingMe
     with session_scope() as session:
         row = session.exec(
             update(OutgoingMessage)
-            .where(OutgoingMessage.id == message_id, OutgoingMessage.status == "queued",
+            .where(OutgoingMessage.id == message_id, OutgoingMessage.status == MessageStatus.QUEUED,
                    OutgoingMessage.next_attempt_at <= now)
-            .values(status="sending", claimed_by=token, claimed_at=utcnow(),
+            .values(status=MessageStatus.SENDING, claimed_by=token, claimed_at=utcnow(),
                     attempts=OutgoingMessage.attempts + 1,
                     # Recorded before the call: crash recovery must ask the backend that was used.
                     backend=case((OutgoingMessage.channel == "email", settings.email_backend),
@@ -199,11 +101,11 @@ def _attempt(message: OutgoingMessage, backend: Backend) -> str:
 def _finish(message: OutgoingMessage, token: str, *, provider_id: str = "", error: SendError | None = None) -> str:
     """Write the outcome, only if our claim still holds (receipts may have moved the row on)."""
     now = utcnow()
-    mine = update(OutgoingMessage).where(OutgoingMessage.id == message.id, OutgoingMessage.status == "sending",
+    mine = update(OutgoingMessage).where(OutgoingMessage.id == message.id, OutgoingMessage.status == MessageStatus.SENDING,
                                          OutgoingMessage.claimed_by == token)
     with session_scope() as session:
         if error is None:
-            status = "sent"
+            status = MessageStatus.SENT
             if not session.exec(mine.values(status=status, provider_message_id=provider_id, sent_at=now,
                                             last_error="")).rowcount:
                 # A receipt arrived first: keep its status, add what we know.
@@ -214,14 +116,14 @@ def _finish(message: OutgoingMessage, token: str, *, provider_id: str = "", erro
             return status
         if error.permanent or message.attempts >= get_settings().delivery_max_attempts:
             reason = str(error) if error.permanent else f"gave up after {message.attempts} attempts: {error}"
-            if session.exec(mine.values(status="failed", failed_at=now, last_error=reason[:500])).rowcount:
-                ladder.after_failure(session, session.get(OutgoingMessage, message.id), reason,
+            if session.exec(mine.values(status=MessageStatus.FAILED, failed_at=now, last_error=reason[:500])).rowcount:
+                failures.after_failure(session, session.get(OutgoingMessage, message.id), reason,
                                        contact=error.contact)
-                return "failed"
-        elif session.exec(mine.values(status="queued", last_error=str(error)[:500],
+                return MessageStatus.FAILED
+        elif session.exec(mine.values(status=MessageStatus.QUEUED, last_error=str(error)[:500],
                                       next_attempt_at=now + retry_delay(message.attempts, error.retry_after))
                           ).rowcount:
-            return "queued"
+            return MessageStatus.QUEUED
         current = session.get(OutgoingMessage, message.id)
         return current.status if current else "missing"
 
@@ -251,7 +153,7 @@ def recover_stuck(now: datetime | None = None) -> int:
     cutoff = (now or utcnow()) - CLAIM_TIMEOUT
     with session_scope() as session:
         stuck = list(session.exec(select(OutgoingMessage).where(
-            OutgoingMessage.status == "sending", OutgoingMessage.claimed_at < cutoff)))
+            OutgoingMessage.status == MessageStatus.SENDING, OutgoingMessage.claimed_at < cutoff)))
     for message in stuck:
         backend = backend_for(message.channel)
         lookup = getattr(backend, "lookup", None) if backend.name == message.backend else None
@@ -260,16 +162,16 @@ def recover_stuck(now: datetime | None = None) -> int:
         except Exception:  # cannot tell: treat as unknown
             log.exception("lookup of stuck message %s failed", message.id)
             found = None
-        mine = (OutgoingMessage.id == message.id, OutgoingMessage.status == "sending",
+        mine = (OutgoingMessage.id == message.id, OutgoingMessage.status == MessageStatus.SENDING,
                 OutgoingMessage.claimed_by == message.claimed_by)
         with session_scope() as session:
             if found:
-                values = dict(status="sent", provider_message_id=found, sent_at=utcnow())
+                values = dict(status=MessageStatus.SENT, provider_message_id=found, sent_at=utcnow())
             elif found == "":
-                values = dict(status="queued", next_attempt_at=utcnow(),
+                values = dict(status=MessageStatus.QUEUED, next_attempt_at=utcnow(),
                               last_error="worker stopped before sending; queued again")
             else:
-                values = dict(status="failed", failed_at=utcnow(), last_error=ladder.INTERRUPTED)
+                values = dict(status=MessageStatus.FAILED, failed_at=utcnow(), last_error=failures.INTERRUPTED)
             session.exec(update(OutgoingMessage).where(*mine).values(**values))
         log.warning("message %s was stuck in sending: %s", message.id, values["status"])
     return len(stuck)
@@ -286,7 +188,7 @@ def deliver_due(limit: int = 200, *, worker: str | None = None, now: datetime | 
     with session_scope() as session:
         ids = list(session.exec(
             select(OutgoingMessage.id)
-            .where(OutgoingMessage.status == "queued", OutgoingMessage.next_attempt_at <= (now or utcnow()))
+            .where(OutgoingMessage.status == MessageStatus.QUEUED, OutgoingMessage.next_attempt_at <= (now or utcnow()))
             .order_by(OutgoingMessage.next_attempt_at, OutgoingMessage.id)
             .limit(limit)
         ))
@@ -328,46 +230,6 @@ def _run_all(ids: list[int], *, worker: str | None = None, now: datetime | None 
 
 # ---- configuration -----------------------------------------------------------------------------
 
-def validate_configuration(settings: Settings | None = None) -> list[str]:
-    """Human-readable problems with the delivery configuration ([] when all is well)."""
-    from careconnect_app.messaging.backends import smtp, twilio
-
-    settings = settings or get_settings()
-    problems = []
-    if settings.email_backend not in EMAIL_BACKENDS:
-        problems.append(f"CARECONNECT_EMAIL_BACKEND={settings.email_backend!r} is unknown; "
-                        f"use one of: {', '.join(EMAIL_BACKENDS)}.")
-    if settings.sms_backend not in SMS_BACKENDS:
-        problems.append(f"CARECONNECT_SMS_BACKEND={settings.sms_backend!r} is unknown; "
-                        f"use one of: {', '.join(SMS_BACKENDS)}.")
-    # A production build on a test machine or demo laptop may opt out of the two checks below.
-    strict = settings.is_prod and not settings.allow_dev_delivery_in_prod
-    opt_out = " (for a test or demo only: CARECONNECT_ALLOW_DEV_DELIVERY=true)"
-    if strict:
-        for var, value in (("CARECONNECT_EMAIL_BACKEND", settings.email_backend),
-                           ("CARECONNECT_SMS_BACKEND", settings.sms_backend)):
-            if value == "file":
-                problems.append(f"{var}=file in production only writes to a file: parents would never "
-                                "receive their signing links" + opt_out + ".")
-    if not settings.base_url.startswith(("http://", "https://")):
-        problems.append("CARECONNECT_BASE_URL must be an absolute http(s) URL (it is in every signing link).")
-    elif strict and not settings.base_url.startswith("https://"):
-        problems.append("CARECONNECT_BASE_URL must use https in production" + opt_out + ".")
-    if not 1 <= settings.delivery_concurrency <= 64:
-        problems.append("CARECONNECT_DELIVERY_CONCURRENCY must be between 1 and 64.")
-    if settings.delivery_max_attempts < 1:
-        problems.append("CARECONNECT_DELIVERY_MAX_ATTEMPTS must be at least 1.")
-    if settings.send_timeout_seconds <= 0 or timedelta(seconds=settings.send_timeout_seconds) >= CLAIM_TIMEOUT:
-        problems.append("CARECONNECT_SEND_TIMEOUT must be above 0 and well under 5 minutes.")
-    return problems + smtp.configuration_problems(settings) + twilio.configuration_problems(settings)
-
-
-def check_configuration(settings: Settings | None = None) -> None:
-    """Raise ConfigurationError listing every problem; call at app start and in the worker."""
-    problems = validate_configuration(settings)
-    if problems:
-        raise ConfigurationError(problems)
-
 
 # ---- what the provider portal shows ------------------------------------------------------------
 
@@ -389,4 +251,4 @@ def delivery_summary(session: Session, sheet_id: int) -> list[dict]:
 
 def all_channels_failed(session: Session, signing_request_id: int) -> bool:
     """True when a pending request's guardian cannot have received the link by any channel."""
-    return ladder.unreachable(session, signing_request_id)
+    return failures.unreachable(session, signing_request_id)

@@ -1,9 +1,8 @@
-"""Telling a guardian again: automatic reminders, the provider's "resend", and channel fallback.
+"""Automatic reminders on the agency's cadence, outside its quiet hours.
 
-All three rebuild the *same* signing link: SigningRequest.token_ciphertext holds the token
-encrypted with a key derived from CARECONNECT_SECRET_KEY (lookups still use token_hash only).
-Rotating the token instead would kill the link already in the parent's inbox. If the secret
-key is changed, old requests cannot be reminded (logged) until the provider resubmits.
+A reminder carries the *same* signing link (signing.links.rebuild_url): rotating the token would
+kill the link already in the parent's inbox. If the secret key changed, the link cannot be
+rebuilt and no reminder is sent (logged) until the provider resends or resubmits.
 """
 
 from __future__ import annotations
@@ -16,16 +15,14 @@ from sqlmodel import Session, select, update
 
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
-from careconnect_app.models import Agency, AttendanceSheet, Guardian, OutgoingMessage, Provider, SigningRequest
+from careconnect_app.models import Agency, AttendanceSheet, Guardian, Provider, SigningRequest
 from careconnect_app.common import audit
 from careconnect_app.signing import links
 from careconnect_app.messaging import compose
-from careconnect_app.statuses import RequestStatus, SheetStatus
+from careconnect_app.statuses import MessageKind, RequestStatus, SheetStatus
 
 log = logging.getLogger(__name__)
 
-NOTIFY_KINDS = ("ready_to_sign", "reminder", "resend")  # messages that carry the signing link
-SAME_BATCH = timedelta(minutes=1)  # messages queued together for one notification
 
 
 # ---- automatic reminders -----------------------------------------------------------------------
@@ -86,7 +83,7 @@ def send_due_reminders(session: Session, now: datetime | None = None) -> list[in
                         .values(reminder_count=number, last_notified_at=now)).rowcount != 1:
             continue
         session.refresh(request)
-        for m in compose.queue_ready_to_sign(session, request, url, kind="reminder"):
+        for m in compose.queue_ready_to_sign(session, request, url, kind=MessageKind.REMINDER):
             audit.record(session, "reminder_sent", sheet_id=request.sheet_id, signing_request_id=request.id,
                          channel=m.channel, at=now, detail={"message_id": m.id, "reminder": number})
             queued.append(m.id)
@@ -99,46 +96,6 @@ def run_due(now: datetime | None = None) -> int:
         return len(send_due_reminders(session, now))
 
 
-
-
 # ---- fallback to the other channel -------------------------------------------------------------
 
-def _usable(guardian: Guardian, channel: str) -> bool:
-    if channel == "email":
-        return bool(guardian.email) and not guardian.email_undeliverable
-    return bool(guardian.phone) and not guardian.sms_opted_out
 
-
-def queue_fallback(session: Session, failed: OutgoingMessage) -> list[int]:
-    """After a link message failed for good, send it on the guardian's other channel, once.
-
-    Not when: it was itself a fallback (no ping-pong), it already fell back, the other channel
-    was part of the same notification, or the link no longer needs signing.
-    """
-    if failed.kind not in NOTIFY_KINDS or not failed.signing_request_id or failed.fallback_for_id:
-        return []
-    if session.exec(select(OutgoingMessage.id).where(OutgoingMessage.fallback_for_id == failed.id)).first():
-        return []
-    request = session.get(SigningRequest, failed.signing_request_id)
-    guardian = session.get(Guardian, failed.guardian_id) if failed.guardian_id else None
-    other = "sms" if failed.channel == "email" else "email"
-    if request is None or guardian is None or links.status_of(request) != links.LinkStatus.OK:
-        return []
-    if not _usable(guardian, other):
-        return []
-    siblings = session.exec(select(OutgoingMessage.created_at).where(
-        OutgoingMessage.signing_request_id == request.id, OutgoingMessage.kind == failed.kind,
-        OutgoingMessage.channel == other))
-    if any(abs(created - failed.created_at) <= SAME_BATCH for created in siblings):
-        return []
-    url = links.rebuild_url(request)
-    if url is None:
-        return []
-    messages = compose.queue_ready_to_sign(session, request, url, kind=failed.kind, channels=(other,))
-    for m in messages:
-        m.fallback_for_id = failed.id
-        session.add(m)
-        audit.record(session, "notified", sheet_id=request.sheet_id, signing_request_id=request.id,
-                     channel=m.channel, detail={"message_id": m.id, "fallback_for": failed.id})
-    session.flush()
-    return [m.id for m in messages]

@@ -23,7 +23,7 @@ from careconnect_app.signing import links
 from careconnect_app.messaging import compose
 from careconnect_app.common.crypto import new_reference
 from careconnect_app.signing.strokes import normalise, render_png, validate_strokes
-from careconnect_app.statuses import RequestStatus, SheetStatus
+from careconnect_app.statuses import Actor, RequestStatus, SheetStatus
 
 CONSENT_VERSION = "esign-consent-v1"
 MAX_PROBLEM_LENGTH = 2000
@@ -127,7 +127,20 @@ def sign(
     if sheet.status != SheetStatus.READY_FOR_PARENT or sheet.version != request.sheet_version:
         session.rollback()
         return SignOutcome(False, "parent.error.not_signable")
+    reference = _store_signature(session, request, sheet, clean, ip=ip, user_agent=user_agent, locale=locale,
+                                 verification_channel=verification_channel, now=now)
+    try:
+        session.flush()
+    except IntegrityError:  # the unique signature row: another submit got there first
+        session.rollback()
+        existing = session.get(SigningRequest, request_id)
+        return SignOutcome(False, reference=existing.reference if existing else "", already_signed=True)
+    return SignOutcome(True, reference=reference)
 
+
+def _store_signature(session: Session, request: SigningRequest, sheet: AttendanceSheet, strokes: dict, *,
+                     ip: str, user_agent: str, locale: str, verification_channel: str, now: datetime) -> str:
+    """Write the evidence of a won claim, lock the sheet, close the other guardians' links."""
     guardian = session.get(Guardian, request.guardian_id)
     document = document_for(session, request, locale)
     reference = new_reference()
@@ -141,8 +154,8 @@ def sign(
         consent_version=CONSENT_VERSION, consent_accepted_at=now,
         document_json=canonical.canonical_json(document),
         document_hash=canonical.document_hash(document),
-        strokes_json=json.dumps(clean, separators=(",", ":")),
-        png=render_png(clean), reference=reference,
+        strokes_json=json.dumps(strokes, separators=(",", ":")),
+        png=render_png(strokes), reference=reference,
     ))
     sheet.status = SheetStatus.SIGNED
     sheet.signed_at = now
@@ -156,19 +169,13 @@ def sign(
                SigningRequest.status == RequestStatus.PENDING)
         .values(status=RequestStatus.CLOSED)
     )
-    audit.record(session, "signed", actor="parent", sheet_id=sheet.id, signing_request_id=request.id,
+    audit.record(session, "signed", actor=Actor.PARENT, sheet_id=sheet.id, signing_request_id=request.id,
                  ip=ip, user_agent=user_agent, channel=verification_channel,
                  detail={"document_hash": canonical.document_hash(document), "reference": reference,
                          "certification": canonical.PARENT_CERTIFICATION_VERSION,
                          "consent": CONSENT_VERSION, "in_person": request.in_person},
                  at=now)
-    try:
-        session.flush()
-    except IntegrityError:  # the unique signature row: another submit got there first
-        session.rollback()
-        existing = session.get(SigningRequest, request_id)
-        return SignOutcome(False, reference=existing.reference if existing else "", already_signed=True)
-    return SignOutcome(True, reference=reference)
+    return reference
 
 
 def signature_for(session: Session, request_id: int) -> Signature | None:

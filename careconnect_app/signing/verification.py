@@ -20,6 +20,7 @@ from careconnect_app.models import Guardian, ParentSession, SigningRequest, Veri
 from careconnect_app.common import audit, rate_limit
 from careconnect_app.messaging import compose
 from careconnect_app.common.masking import mask_contact
+from careconnect_app.statuses import Channel
 from careconnect_app.common.crypto import (
     keyed_hash,
     new_numeric_code,
@@ -37,7 +38,7 @@ RESEND_COOLDOWN = timedelta(seconds=30)
 MAX_SENDS = 5
 SEND_WINDOW = timedelta(minutes=10)
 SESSION_TTL = timedelta(hours=4)
-CHANNELS = ("email", "sms")
+CHANNELS = tuple(Channel)
 
 
 @dataclass
@@ -60,11 +61,7 @@ class CheckOutcome:
 
 def destination(guardian: Guardian, channel: str) -> str:
     """The contact of record on that channel, or "" if it cannot be used."""
-    if channel == "email" and guardian.email and not guardian.email_undeliverable:
-        return guardian.email
-    if channel == "sms" and guardian.phone and not guardian.sms_opted_out:
-        return guardian.phone
-    return ""
+    return compose.usable_contact(guardian, channel) if channel in CHANNELS else ""
 
 
 def available_channels(guardian: Guardian) -> list[str]:

@@ -37,14 +37,14 @@ BASE_ENV = {
 
 
 def _apply(monkeypatch, path: Path, env: dict) -> None:
-    from careconnect_app.messaging import outbox
+    from careconnect_app.messaging import backends
 
     for key, value in {**BASE_ENV, "DATABASE_URL": f"sqlite:///{path}",
                        "CARECONNECT_OUTBOX": str(path.parent / "outbox.jsonl"), **env}.items():
         monkeypatch.setenv(key, value)
     config.get_settings.cache_clear()
     db.reset_engine()
-    outbox.reset_backends()
+    backends.reset_backends()
 
 
 def use_database(tmp_path: Path, monkeypatch, **env: str) -> Path:
@@ -64,12 +64,12 @@ def use_database(tmp_path: Path, monkeypatch, **env: str) -> Path:
 
 def reconfigure(monkeypatch, **env: str) -> None:
     """Change settings mid-test (e.g. point at a fake that started later)."""
-    from careconnect_app.messaging import outbox
+    from careconnect_app.messaging import backends
 
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     config.get_settings.cache_clear()
-    outbox.reset_backends()
+    backends.reset_backends()
 
 
 class _MonkeyEnv:

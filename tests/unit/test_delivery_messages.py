@@ -17,7 +17,9 @@ from careconnect_app.db import session_scope  # noqa: E402
 from careconnect_app.i18n import t  # noqa: E402
 from careconnect_app.models import OutgoingMessage  # noqa: E402
 from careconnect_app.messaging import compose, outbox
-from careconnect_app.messaging.backends.twilio import gsm_text, sms_segments  # noqa: E402
+from careconnect_app.messaging import config_check
+from careconnect_app.messaging.backends.base import ConfigurationError
+from careconnect_app.messaging.sms_text import gsm_text, sms_segments
 from tests.fakes.data import BASE_ENV, make_family, use_database  # noqa: E402
 from tests.fakes.sendgrid import EventSigner  # noqa: E402
 
@@ -120,11 +122,11 @@ def settings_with(monkeypatch, **env):
 
 
 def problems(monkeypatch, **env) -> str:
-    return "\n".join(outbox.validate_configuration(settings_with(monkeypatch, **env)))
+    return "\n".join(config_check.validate_configuration(settings_with(monkeypatch, **env)))
 
 
 def test_default_development_configuration_is_valid(monkeypatch):
-    assert outbox.validate_configuration(settings_with(monkeypatch)) == []
+    assert config_check.validate_configuration(settings_with(monkeypatch)) == []
 
 
 def test_unknown_backends_are_named(monkeypatch):
@@ -176,8 +178,8 @@ def test_smtp_settings_are_checked(monkeypatch):
 
 def test_check_configuration_raises_with_every_problem(monkeypatch):
     settings = settings_with(monkeypatch, CARECONNECT_EMAIL_BACKEND="smtpp", CARECONNECT_SMS_BACKEND="twilio")
-    with pytest.raises(outbox.ConfigurationError) as err:
-        outbox.check_configuration(settings)
+    with pytest.raises(ConfigurationError) as err:
+        config_check.check_configuration(settings)
     assert len(err.value.problems) == 4 and str(err.value).startswith("Message delivery is misconfigured:")
     assert "smtpp" in str(err.value) and "TWILIO_AUTH_TOKEN" in str(err.value)
 

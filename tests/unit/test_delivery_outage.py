@@ -18,7 +18,8 @@ from careconnect_app.clock import utcnow  # noqa: E402
 from careconnect_app.db import session_scope  # noqa: E402
 from careconnect_app.models import AuditEvent, Guardian, OutgoingMessage  # noqa: E402
 from careconnect_app.messaging import outbox
-from careconnect_app.messaging.receipts import ladder
+from careconnect_app.messaging import failures
+from careconnect_app.messaging.receipts import sendgrid as sendgrid_receipts
 from tests.fakes.data import make_family, notify, reconfigure, use_database  # noqa: E402
 from tests.fakes.sendgrid import FakeSendGrid  # noqa: E402
 from tests.fakes.twilio import FakeTwilio  # noqa: E402
@@ -96,7 +97,7 @@ def test_lost_answer_is_resolved_by_the_receipt_not_a_second_send(fakes):
     assert outbox.deliver_one(mid) == "queued"
     m = one(mid)
     assert m.next_attempt_at >= utcnow() + dt.timedelta(seconds=100)  # waits for a receipt first
-    assert ladder.sendgrid_events([{"event": "processed", "careconnect_message_id": str(mid),
+    assert sendgrid_receipts.sendgrid_events([{"event": "processed", "careconnect_message_id": str(mid),
                                       "sg_event_id": "e1", "timestamp": int(time.time())}]) == {"sent": 1}
     assert outbox.deliver_due(now=utcnow() + dt.timedelta(hours=2)) == 0
     assert len(sendgrid.accepted_for(mid)) == 1 and one(mid).status == "sent"
@@ -142,12 +143,12 @@ def test_stuck_email_with_unknown_outcome_is_not_resent_and_is_visible(fakes):
         request_id = family.request.id
     stick(mid, backend="sendgrid", attempts=1)
     outbox.deliver_due(now=utcnow() + dt.timedelta(hours=2))
-    assert one(mid).status == "failed" and one(mid).last_error == ladder.INTERRUPTED
+    assert one(mid).status == "failed" and one(mid).last_error == failures.INTERRUPTED
     assert sendgrid.request_count == 0
     with session_scope() as s:
         assert outbox.all_channels_failed(s, request_id)
     # A later receipt proves it went out: evidence beats the guess.
-    ladder.sendgrid_events([{"event": "delivered", "careconnect_message_id": str(mid), "sg_event_id": "d1"}])
+    sendgrid_receipts.sendgrid_events([{"event": "delivered", "careconnect_message_id": str(mid), "sg_event_id": "d1"}])
     assert one(mid).status == "delivered"
 
 

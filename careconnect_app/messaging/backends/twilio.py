@@ -1,35 +1,17 @@
-"""SMS: the Twilio backend, SMS length rules (GSM-7 / UCS-2 segments) and its configuration checks."""
+"""SMS through Twilio's Messages API (official SDK; base URL overridable for tests) and its configuration checks."""
 
 from __future__ import annotations
 
-import math
 import re
 import threading
-import unicodedata
 from datetime import timedelta
 
 from careconnect_app import routes
 from careconnect_app.config import Settings
 from careconnect_app.models import OutgoingMessage
-from careconnect_app.messaging.outbox import SendError
+from careconnect_app.messaging.backends.base import SendError
+from careconnect_app.messaging.sms_text import gsm_text
 
-
-
-# GSM 03.38: one septet each; the extension table costs two (escape + char).
-GSM_BASIC = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM_EXTENDED = set("^{}\\[~]|€\f")
-# Look-alikes for characters outside GSM-7: one accent (Sofía, Ramírez) would otherwise turn
-# the whole SMS into UCS-2 (70 chars a segment) and triple its cost. Twilio's Smart Encoding
-# does the same; we do it ourselves so the segment count is known before sending.
-_GSM_LOOKALIKE = str.maketrans({
-    "á": "a", "í": "i", "ó": "o", "ú": "u", "Á": "A", "Í": "I", "Ó": "O", "Ú": "U", "À": "A",
-    "È": "E", "Ì": "I", "Ò": "O", "Ù": "U", "â": "a", "ê": "e", "î": "i", "ô": "o", "û": "u",
-    "ã": "a", "õ": "o", "ç": "c", "ë": "e", "ï": "i", "ý": "y", "‘": "'", "’": "'", "‚": "'",
-    "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "–": "-", "—": "-", "…": "...", "\u00a0": " ",
-})
 
 # Twilio error codes that no retry can fix; "contact" tells delivery what it says about the number.
 PERMANENT_TWILIO_CODES = {
@@ -43,32 +25,6 @@ PERMANENT_TWILIO_CODES = {
     21614: ("the number is not a mobile number", "invalid"),
     20003: ("Twilio rejected the account SID or auth token", ""),
 }
-
-
-def gsm_text(text: str) -> str:
-    """Replace common non-GSM characters by look-alikes (NFKD accents stripped as a last resort)."""
-    text = text.translate(_GSM_LOOKALIKE)
-    out = []
-    for ch in text:
-        if ch in GSM_BASIC or ch in GSM_EXTENDED:
-            out.append(ch)
-            continue
-        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-        out.append(base if base and all(c in GSM_BASIC for c in base) else ch)
-    return "".join(out)
-
-
-def sms_segments(text: str) -> int:
-    """How many SMS segments `text` costs: GSM-7 160/153 septets, else UCS-2 70/67 code units."""
-    if all(ch in GSM_BASIC or ch in GSM_EXTENDED for ch in text):
-        units = sum(2 if ch in GSM_EXTENDED else 1 for ch in text)
-        single, multi = 160, 153
-    else:
-        units = len(text.encode("utf-16-le")) // 2  # emoji count as two
-        single, multi = 70, 67
-    if units <= single:
-        return 1
-    return math.ceil(units / multi)
 
 
 class TwilioSms:

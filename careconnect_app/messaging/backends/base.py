@@ -1,0 +1,43 @@
+"""The delivery contract every backend implements, and its errors. A leaf: imports nothing of ours.
+
+A backend sends one message and returns the provider's id, or raises SendError saying whether a
+retry can help (permanent), what the failure says about the contact (invalid, opted out), and
+whether the message may have left anyway (ambiguous: wait for its receipt before retrying).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:  # the model is only a type here: the contract stays importable on its own
+    from careconnect_app.models import OutgoingMessage
+
+
+AMBIGUOUS_WAIT = timedelta(minutes=2)  # receipts usually arrive well within this
+
+
+class SendError(Exception):
+    """A failed attempt. `contact`: "invalid" (bad address/number) or "opted_out" (STOP), else ""."""
+
+    def __init__(self, message: str, *, permanent: bool = False, contact: str = "",
+                 retry_after: float | None = None, ambiguous: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+        self.contact = contact
+        # The request may have reached the provider (the answer was lost): wait for its receipt
+        # (Twilio callback, SendGrid "processed") to mark the row sent before trying again.
+        self.retry_after = max(retry_after or 0, AMBIGUOUS_WAIT.total_seconds()) if ambiguous else retry_after
+
+
+class ConfigurationError(RuntimeError):
+    def __init__(self, problems: list[str]):
+        super().__init__("Message delivery is misconfigured:\n- " + "\n- ".join(problems))
+        self.problems = problems
+
+
+class Backend(Protocol):
+    name: str
+
+    def send(self, message: OutgoingMessage) -> str:
+        """Send one message; return the provider's message id ("" if none)."""
