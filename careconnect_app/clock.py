@@ -10,10 +10,13 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(dt: datetime) -> datetime:
+    """Aware UTC datetime; naive values are UTC already (how the app stores them)."""
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
+
 def iso(dt: datetime | None) -> str:
     """ISO 8601 in UTC with a Z, to the second, for evidence and JSON."""
     if dt is None:
         return ""
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+    return as_utc(dt).replace(microsecond=0, tzinfo=None).isoformat() + "Z"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from careconnect_app.clock import as_utc
 from careconnect_app.i18n import t
 
 NBSP = "\u00a0"
@@ -59,3 +60,30 @@ def format_day(d: date, locale: str) -> str:
     """"Mon Nov 2" (a row of the attendance table)."""
     return t("parent.day_format", locale, weekday=t(f"parent.weekday.{d.weekday()}", locale), day=d.day,
              month=t(f"messages.month.{d.month}", locale))
+
+
+# --- spelled-out forms, as documents print them ------------------------------------------------
+# PDFs spell months and weekdays out ("Monday, November 2, 2026") and give times in UTC; the words
+# and patterns live in documents.json.
+
+
+def format_long_date(d: date | datetime, locale: str, weekday: bool = False) -> str:
+    """2026-11-02 -> "November 2, 2026" / "2 de noviembre de 2026" (with the weekday first if asked)."""
+    pattern = "documents.format.date_weekday" if weekday else "documents.format.date"
+    return t(pattern, locale, weekday=t(f"documents.weekday.{d.weekday()}", locale),
+             month=t(f"documents.month.{d.month}", locale), day=d.day, year=d.year)
+
+
+def format_long_period(start: date, end: date, locale: str) -> str:
+    """"November 2, 2026 – November 8, 2026" / "del 2 de noviembre de 2026 al 8 de noviembre de 2026"."""
+    return t("documents.format.period", locale, start=format_long_date(start, locale),
+             end=format_long_date(end, locale))
+
+
+def format_utc_datetime(dt: datetime, locale: str) -> str:
+    """"November 9, 2026, 6:15 PM UTC" / "9 de noviembre de 2026, 18:15 UTC" (naive values are UTC)."""
+    dt = as_utc(dt)
+    ampm = t("documents.time.am" if dt.hour < 12 else "documents.time.pm", locale)
+    clock_time = t("documents.format.time", locale, hour12=dt.hour % 12 or 12, hour24=dt.hour,
+                   minute=f"{dt.minute:02d}", ampm=ampm)
+    return t("documents.format.datetime", locale, date=format_long_date(dt.date(), locale), time=clock_time)

@@ -6,17 +6,17 @@ import reflex as rx
 
 from careconnect_app import i18n
 from careconnect_app.components.layout import card, language_switch, parent_frame
-from careconnect_app.documents import canvas
+from careconnect_app.documents.guide import guide_sections, parent_guide_pdf
 
 
 class GuideState(rx.State):
     locale: str = "en"
     tr: dict[str, str] = i18n.area("en", "parent")
-    sections: list[dict] = canvas.guide_sections("en")
+    sections: list[dict] = guide_sections("en")
 
     def _show(self) -> None:
         self.tr = i18n.area(self.locale, "parent")
-        self.sections = canvas.guide_sections(self.locale)
+        self.sections = guide_sections(self.locale)
 
     @rx.event
     def load(self):
@@ -31,7 +31,7 @@ class GuideState(rx.State):
 
     @rx.event
     def download(self):
-        return rx.download(data=canvas.parent_guide_pdf(self.locale),
+        return rx.download(data=parent_guide_pdf(self.locale),
                            filename=f"careconnect-parent-guide-{self.locale}.pdf")
 
 

@@ -20,7 +20,7 @@ from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, Pro
 from careconnect_app import attendance
 from careconnect_app.common import audit
 from careconnect_app.messaging import outbox
-from careconnect_app.documents import canvas
+from careconnect_app.documents import signed_copy
 from careconnect_app.signing import links, parent_steps, verification
 from careconnect_app.statuses import PARENT_VIEW, LinkStatus
 from careconnect_app.common.formatting import (
@@ -439,7 +439,7 @@ class SignState(rx.State):
             if self._verified_channel(session, request) is None:
                 return
             signature = parent_steps.signature_for(session, request.id)
-            pdf = canvas.signed_attendance_pdf(
+            pdf = signed_copy.signed_attendance_pdf(
                 parent_steps.stored_document(signature), parent_steps.evidence(signature), self.locale
             )
             audit.record(session, "document_downloaded", actor="parent", sheet_id=request.sheet_id,

@@ -6,7 +6,8 @@ from sqlmodel import Session, select
 
 from careconnect_app.models import AttendanceSheet, Guardian, Signature
 from careconnect_app.common import audit
-from careconnect_app.documents import canvas
+from careconnect_app.documents import certificate, signed_copy
+from careconnect_app.documents.evidence_types import AuditEntry
 from careconnect_app.signing import parent_steps
 from careconnect_app.common.masking import mask_email, mask_phone
 from careconnect_app.statuses import SheetStatus
@@ -20,10 +21,10 @@ def signature_of_sheet(session: Session, sheet: AttendanceSheet) -> Signature | 
     return session.exec(stmt).first()
 
 
-def audit_entries(session: Session, sheet_id: int) -> list[canvas.AuditEntry]:
+def audit_entries(session: Session, sheet_id: int) -> list[AuditEntry]:
     return [
-        canvas.AuditEntry(at=e.created_at, event=e.event, actor=e.actor, ip=e.ip or None,
-                             user_agent=e.user_agent or None, channel=e.channel or None, detail=e.detail or None)
+        AuditEntry(at=e.created_at, event=e.event, actor=e.actor, ip=e.ip or None,
+                   user_agent=e.user_agent or None, channel=e.channel or None, detail=e.detail or None)
         for e in audit.events_for_sheet(session, sheet_id)
     ]
 
@@ -40,7 +41,7 @@ def signed_attendance_pdf(session: Session, sheet: AttendanceSheet, locale: str)
     sig = signature_of_sheet(session, sheet)
     if sig is None:
         return None
-    return canvas.signed_attendance_pdf(parent_steps.stored_document(sig), parent_steps.evidence(sig), locale), sig.reference
+    return signed_copy.signed_attendance_pdf(parent_steps.stored_document(sig), parent_steps.evidence(sig), locale), sig.reference
 
 
 def completion_certificate_pdf(session: Session, sheet: AttendanceSheet, locale: str) -> tuple[bytes, str] | None:
@@ -48,7 +49,7 @@ def completion_certificate_pdf(session: Session, sheet: AttendanceSheet, locale:
     sig = signature_of_sheet(session, sheet)
     if sig is None:
         return None
-    pdf = canvas.completion_certificate_pdf(
+    pdf = certificate.completion_certificate_pdf(
         parent_steps.stored_document(sig), parent_steps.evidence(sig), audit_entries(session, sheet.id),
         masked_contacts(session.get(Guardian, sig.guardian_id)), locale,
     )

@@ -22,6 +22,7 @@ from careconnect_app.common import audit
 from careconnect_app.signing import links
 from careconnect_app.messaging import compose
 from careconnect_app.common.crypto import new_reference
+from careconnect_app.documents.evidence_types import SignatureEvidence
 from careconnect_app.signing.strokes import normalise, render_png, validate_strokes
 from careconnect_app.statuses import Actor, RequestStatus, SheetStatus
 
@@ -187,10 +188,8 @@ def stored_document(signature: Signature) -> dict:
     return json.loads(signature.document_json)
 
 
-def evidence(signature: Signature):
+def evidence(signature: Signature) -> SignatureEvidence:
     """The signature facts a PDF needs."""
-    from careconnect_app.documents.canvas import SignatureEvidence
-
     return SignatureEvidence(
         signer_name=signature.signer_name, signed_at=signature.signed_at, reference=signature.reference,
         document_hash=signature.document_hash, png=signature.png,
