@@ -17,8 +17,8 @@ from careconnect_app.models import (
     Child,
     ChildGuardian,
     Guardian,
-    Provider,
     PortalUser,
+    Provider,
 )
 from careconnect_app.portal import accounts, submission
 from careconnect_app.statuses import Role

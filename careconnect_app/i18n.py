@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
 
 from careconnect_app.config import PROJECT_ROOT
 
 TRANSLATIONS_DIR = PROJECT_ROOT / "translations"
 SUPPORTED_LOCALES = ("en", "es")
 DEFAULT_LOCALE = "en"
-LOCALE_NAMES = {"en": "English", "es": "Español"}
 
 
 def normalise_locale(locale: str | None) -> str:

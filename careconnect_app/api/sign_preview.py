@@ -17,10 +17,10 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from careconnect_app import i18n, routes
+from careconnect_app.common.formatting import format_period
 from careconnect_app.db import session_scope
 from careconnect_app.models import AttendanceSheet, Child, Guardian, Provider
 from careconnect_app.signing import links
-from careconnect_app.common.formatting import format_period
 
 _STYLE = (
     "<style>.cc-preview{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:40rem;"

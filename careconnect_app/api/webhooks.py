@@ -16,10 +16,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from careconnect_app import routes
 from careconnect_app.config import get_settings
 from careconnect_app.messaging.receipts import sendgrid as sendgrid_receipts
 from careconnect_app.messaging.receipts import twilio as twilio_receipts
-from careconnect_app import routes
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session, select, update
 
 from careconnect_app.clock import utcnow
-from careconnect_app.db import session_scope
-from careconnect_app.models import Agency, AttendanceSheet, Guardian, Provider, SigningRequest
 from careconnect_app.common import audit
-from careconnect_app.signing import links
+from careconnect_app.db import session_scope
 from careconnect_app.messaging import compose
+from careconnect_app.models import Agency, AttendanceSheet, Guardian, Provider, SigningRequest
+from careconnect_app.signing import links
 from careconnect_app.statuses import MessageKind, RequestStatus, SheetStatus
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import unicodedata
 
-
 # GSM 03.38: one septet each; the extension table costs two (escape + char).
 GSM_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"

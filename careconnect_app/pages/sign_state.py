@@ -20,8 +20,8 @@ from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, Pro
 from careconnect_app import attendance
 from careconnect_app.common import audit
 from careconnect_app.messaging import outbox
-from careconnect_app.documents import signed_copy
-from careconnect_app.signing import links, parent_steps, verification
+
+from careconnect_app.signing import evidence, links, parent_steps, verification
 from careconnect_app.statuses import PARENT_VIEW, LinkStatus
 from careconnect_app.common.formatting import (
     format_date,
@@ -438,13 +438,9 @@ class SignState(rx.State):
                 return
             if self._verified_channel(session, request) is None:
                 return
-            signature = parent_steps.signature_for(session, request.id)
-            pdf = signed_copy.signed_attendance_pdf(
-                parent_steps.stored_document(signature), parent_steps.evidence(signature), self.locale
-            )
+            pdf, reference = evidence.signed_copy_for_request(session, request.id, self.locale)
             audit.record(session, "document_downloaded", actor="parent", sheet_id=request.sheet_id,
                          signing_request_id=request.id, ip=ip, user_agent=user_agent)
-            reference = request.reference
         return rx.download(data=pdf, filename=f"attendance-{reference}.pdf")
 
     # --- computed views ------------------------------------------------------------------------

@@ -13,11 +13,10 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlmodel import Session, select
 
 from careconnect_app.clock import utcnow
-from careconnect_app.models import Agency, PortalSession, PortalUser, Provider
-from careconnect_app.statuses import Actor, Role
 from careconnect_app.common import audit, rate_limit
 from careconnect_app.common.crypto import new_token, sha256_hex
-
+from careconnect_app.models import Agency, PortalSession, PortalUser, Provider
+from careconnect_app.statuses import Actor, Role
 
 SESSION_LIFETIME = timedelta(hours=8)
 MIN_PASSWORD_LENGTH = 10

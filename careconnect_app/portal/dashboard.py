@@ -6,27 +6,19 @@ widens them.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
+from careconnect_app import attendance
 from careconnect_app.clock import utcnow
 from careconnect_app.models import (
-    AttendanceEntry,
     AttendanceSheet,
-    Child,
-    Guardian,
-    Signature,
     SigningRequest,
 )
-from careconnect_app import attendance
 from careconnect_app.portal import roster
 from careconnect_app.statuses import OPEN_REQUEST_STATUSES, PortalStatus, RequestStatus, SheetStatus
-
-
 
 # --- periods -----------------------------------------------------------------------------------
 

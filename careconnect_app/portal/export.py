@@ -12,7 +12,6 @@ from sqlmodel import Session, select
 from careconnect_app.models import AttendanceSheet, Child, Guardian, Signature
 from careconnect_app.statuses import SheetStatus
 
-
 CSV_HEADER = ["child", "guardian", "period_start", "period_end", "total_hours", "days_present", "days_absent",
               "signed_at_utc", "reference", "document_sha256"]
 
@@ -39,7 +38,6 @@ def signed_sheets_csv(session: Session, provider_ids: list[int], start: date, en
                AttendanceSheet.status == SheetStatus.SIGNED)
         .order_by(Child.last_name, Child.first_name, Signature.id)
     )
-    import json
 
     for sig, sheet, child, guardian in session.exec(stmt):
         totals = json.loads(sig.document_json).get("totals", {})

@@ -7,7 +7,10 @@ from datetime import datetime
 
 from sqlmodel import Session, select, update
 
+from careconnect_app import attendance
 from careconnect_app.clock import utcnow
+from careconnect_app.common import audit
+from careconnect_app.messaging import compose
 from careconnect_app.models import (
     Agency,
     AttendanceSheet,
@@ -16,10 +19,7 @@ from careconnect_app.models import (
     Provider,
     SigningRequest,
 )
-from careconnect_app import attendance
-from careconnect_app.common import audit
 from careconnect_app.signing import links
-from careconnect_app.messaging import compose
 from careconnect_app.statuses import OPEN_REQUEST_STATUSES, RequestStatus, SheetStatus
 
 

@@ -11,7 +11,6 @@ from careconnect_app.clock import iso
 from careconnect_app.common.crypto import sha256_hex
 from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, Provider
 
-
 DOCUMENT_SCHEMA = "careconnect.attendance.v1"
 
 

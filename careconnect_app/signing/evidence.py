@@ -1,16 +1,38 @@
-"""The signed sheet's evidence from the database: the signed PDF and the completion certificate."""
+"""What was signed, as stored: the signature row, the document, and the PDFs made from them.
+
+The PDFs render the stored canonical document, never today's data.
+"""
 
 from __future__ import annotations
 
+import json
+
 from sqlmodel import Session, select
 
-from careconnect_app.models import AttendanceSheet, Guardian, Signature
 from careconnect_app.common import audit
-from careconnect_app.documents import certificate, signed_copy
-from careconnect_app.documents.evidence_types import AuditEntry
-from careconnect_app.signing import parent_steps
 from careconnect_app.common.masking import mask_email, mask_phone
+from careconnect_app.documents import certificate, signed_copy
+from careconnect_app.documents.evidence_types import AuditEntry, SignatureEvidence
+from careconnect_app.models import AttendanceSheet, Guardian, Signature
 from careconnect_app.statuses import SheetStatus
+
+
+def signature_for(session: Session, request_id: int) -> Signature | None:
+    return session.exec(select(Signature).where(Signature.signing_request_id == request_id)).first()
+
+
+def stored_document(signature: Signature) -> dict:
+    """The document exactly as it was signed (never re-rendered from today's data)."""
+    return json.loads(signature.document_json)
+
+
+def evidence(signature: Signature) -> SignatureEvidence:
+    """The signature facts a PDF needs."""
+    return SignatureEvidence(
+        signer_name=signature.signer_name, signed_at=signature.signed_at, reference=signature.reference,
+        document_hash=signature.document_hash, png=signature.png,
+        verification=signature.verification_channel or None, in_person=signature.in_person,
+    )
 
 
 def signature_of_sheet(session: Session, sheet: AttendanceSheet) -> Signature | None:
@@ -41,7 +63,7 @@ def signed_attendance_pdf(session: Session, sheet: AttendanceSheet, locale: str)
     sig = signature_of_sheet(session, sheet)
     if sig is None:
         return None
-    return signed_copy.signed_attendance_pdf(parent_steps.stored_document(sig), parent_steps.evidence(sig), locale), sig.reference
+    return signed_copy.signed_attendance_pdf(stored_document(sig), evidence(sig), locale), sig.reference
 
 
 def completion_certificate_pdf(session: Session, sheet: AttendanceSheet, locale: str) -> tuple[bytes, str] | None:
@@ -50,7 +72,15 @@ def completion_certificate_pdf(session: Session, sheet: AttendanceSheet, locale:
     if sig is None:
         return None
     pdf = certificate.completion_certificate_pdf(
-        parent_steps.stored_document(sig), parent_steps.evidence(sig), audit_entries(session, sheet.id),
+        stored_document(sig), evidence(sig), audit_entries(session, sheet.id),
         masked_contacts(session.get(Guardian, sig.guardian_id)), locale,
     )
     return pdf, sig.reference
+
+
+def signed_copy_for_request(session: Session, request_id: int, locale: str) -> tuple[bytes, str] | None:
+    """(PDF bytes, reference) of what this request's guardian signed (the parent's own copy)."""
+    sig = signature_for(session, request_id)
+    if sig is None:
+        return None
+    return signed_copy.signed_attendance_pdf(stored_document(sig), evidence(sig), locale), sig.reference

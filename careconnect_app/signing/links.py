@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from careconnect_app.clock import utcnow
-from careconnect_app.config import get_settings
-from careconnect_app.routes import sign_path
-from careconnect_app.models import Agency, AttendanceSheet, Guardian, SigningRequest
 from careconnect_app.common import rate_limit
 from careconnect_app.common.crypto import decrypt_secret, encrypt_secret, new_token, sha256_hex
+from careconnect_app.config import get_settings
+from careconnect_app.models import Agency, AttendanceSheet, Guardian, SigningRequest
+from careconnect_app.routes import sign_path
 from careconnect_app.statuses import LINK_STATUS_OF_REQUEST, LinkStatus, RequestStatus
 
 # Failed lookups allowed per IP before we stop answering (guessing protection).

@@ -11,18 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select, update
+from sqlmodel import Session, update
 
-from careconnect_app.signing import canonical
 from careconnect_app.clock import utcnow
-from careconnect_app.i18n import t
-from careconnect_app.models import AttendanceSheet, Guardian, Signature, SigningRequest
-from careconnect_app import attendance
 from careconnect_app.common import audit
-from careconnect_app.signing import links
-from careconnect_app.messaging import compose
 from careconnect_app.common.crypto import new_reference
-from careconnect_app.documents.evidence_types import SignatureEvidence
+from careconnect_app.i18n import t
+from careconnect_app.messaging import compose
+from careconnect_app.models import AttendanceSheet, Guardian, Signature, SigningRequest
+from careconnect_app.signing import canonical, links
 from careconnect_app.signing.strokes import normalise, render_png, validate_strokes
 from careconnect_app.statuses import Actor, RequestStatus, SheetStatus
 
@@ -179,19 +176,3 @@ def _store_signature(session: Session, request: SigningRequest, sheet: Attendanc
     return reference
 
 
-def signature_for(session: Session, request_id: int) -> Signature | None:
-    return session.exec(select(Signature).where(Signature.signing_request_id == request_id)).first()
-
-
-def stored_document(signature: Signature) -> dict:
-    """The document exactly as it was signed (never re-rendered from today's data)."""
-    return json.loads(signature.document_json)
-
-
-def evidence(signature: Signature) -> SignatureEvidence:
-    """The signature facts a PDF needs."""
-    return SignatureEvidence(
-        signer_name=signature.signer_name, signed_at=signature.signed_at, reference=signature.reference,
-        document_hash=signature.document_hash, png=signature.png,
-        verification=signature.verification_channel or None, in_person=signature.in_person,
-    )

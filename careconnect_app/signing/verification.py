@@ -16,11 +16,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select, update
 
 from careconnect_app.clock import utcnow
-from careconnect_app.models import Guardian, ParentSession, SigningRequest, VerificationCode
 from careconnect_app.common import audit, rate_limit
-from careconnect_app.messaging import compose
-from careconnect_app.common.masking import mask_contact
-from careconnect_app.statuses import Channel
 from careconnect_app.common.crypto import (
     keyed_hash,
     new_numeric_code,
@@ -28,6 +24,10 @@ from careconnect_app.common.crypto import (
     same,
     sha256_hex,
 )
+from careconnect_app.common.masking import mask_contact
+from careconnect_app.messaging import compose
+from careconnect_app.models import Guardian, ParentSession, SigningRequest, VerificationCode
+from careconnect_app.statuses import Channel
 
 CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=10)

@@ -12,7 +12,6 @@ from careconnect_app.messaging.backends.smtp import SmtpEmail
 from careconnect_app.messaging.backends.twilio import TwilioSms
 from careconnect_app.statuses import Channel
 
-
 # The backends each channel may be configured with (CARECONNECT_EMAIL_BACKEND / _SMS_BACKEND).
 EMAIL_BACKENDS = {"file": FileOutbox.from_settings, "smtp": SmtpEmail, "sendgrid": SendGridEmail}
 SMS_BACKENDS = {"file": FileOutbox.from_settings, "twilio": TwilioSms}

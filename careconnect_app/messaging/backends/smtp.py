@@ -13,8 +13,8 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 from careconnect_app.config import Settings
-from careconnect_app.models import OutgoingMessage
 from careconnect_app.messaging.backends.base import SendError
+from careconnect_app.models import OutgoingMessage
 
 SMTP_SECURITY = ("starttls", "tls", "none")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

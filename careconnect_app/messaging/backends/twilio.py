@@ -8,10 +8,9 @@ from datetime import timedelta
 
 from careconnect_app import routes
 from careconnect_app.config import Settings
-from careconnect_app.models import OutgoingMessage
 from careconnect_app.messaging.backends.base import SendError
 from careconnect_app.messaging.sms_text import gsm_text
-
+from careconnect_app.models import OutgoingMessage
 
 # Twilio error codes that no retry can fix; "contact" tells delivery what it says about the number.
 PERMANENT_TWILIO_CODES = {

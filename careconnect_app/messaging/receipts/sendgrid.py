@@ -14,7 +14,6 @@ from careconnect_app.messaging.receipts.ladder import advance, receipt_is_new
 from careconnect_app.models import OutgoingMessage
 from careconnect_app.statuses import Channel, MessageStatus
 
-
 # SendGrid's event types on our ladder (an open or a click proves delivery).
 SENDGRID_STATUS = {"processed": MessageStatus.SENT, "delivered": MessageStatus.DELIVERED,
                    "open": MessageStatus.DELIVERED, "click": MessageStatus.DELIVERED,
