@@ -1,0 +1,130 @@
+"""A Reflex 0.10 client without a browser: what any attacker (or a load test) can send.
+
+It speaks the app's own event channel (socket.io over a websocket at /_event, namespace
+/_event, `?token=<tab token>`): the first event rides in the CONNECT packet's auth, later ones
+are "event" messages `{"name": "<state>.<handler>", "payload": {...}, "router_data": {...}}`,
+and every answer is an "event" message `{"delta": {state: {var: value}}, "events": [...]}`.
+Nothing marks the last answer to an event, so `send()` waits until the channel is quiet.
+
+    client = EventClient("http://127.0.0.1:3000")
+    await client.open("/sign/<token>")                     # hydrate + on_load, like a page load
+    await client.send(SignState, "start")                  # any handler, any payload
+    client.var(SignState, "step")                          # the merged state the browser holds
+    await client.close()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import socketio
+
+ROOT_STATE = "reflex___state____state"
+HYDRATE = f"{ROOT_STATE}.hydrate_and_load"
+
+
+def state_name(state: Any) -> str:
+    """A state class (or its full name as a string) -> the name events and deltas use."""
+    return state if isinstance(state, str) else state.get_full_name()
+
+
+@dataclass
+class Answer:
+    """What came back for one event: the deltas in order and the frontend events asked for."""
+
+    deltas: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def vars_of(self, state: Any) -> dict:
+        merged: dict = {}
+        for delta in self.deltas:
+            merged.update(delta.get(state_name(state), {}))
+        return merged
+
+
+class EventClient:
+    """One browser tab's connection (one client token, one state tree on the server)."""
+
+    def __init__(self, base_url: str, *, token: str | None = None, headers: dict | None = None,
+                 quiet: float = 0.35, timeout: float = 15.0):
+        self.base_url = base_url.rstrip("/")
+        self.token = token or str(uuid.uuid4())
+        self.headers = headers or {"User-Agent": "careconnect-event-client/1.0"}
+        self.quiet, self.timeout = quiet, timeout
+        self.state: dict[str, dict] = {}  # every var the server has sent, by state name
+        self.path = "/"
+        self.query: dict = {}
+        self._sio = socketio.AsyncClient(reconnection=False)
+        self._inbox: asyncio.Queue = asyncio.Queue()
+        self._sio.on("event", self._on_event, namespace="/_event")
+
+    async def _on_event(self, data: Any) -> None:
+        if isinstance(data, str):  # some answers arrive JSON-encoded
+            import json
+
+            data = json.loads(data)
+        for name, values in (data.get("delta") or {}).items():
+            self.state.setdefault(name, {}).update(values)
+        await self._inbox.put(data)
+
+    def router_data(self) -> dict:
+        query = "&".join(f"{k}={v}" for k, v in self.query.items())
+        return {"pathname": self.path, "asPath": self.path + (f"?{query}" if query else ""), "query": self.query}
+
+    async def open(self, path: str, query: dict | None = None) -> Answer:
+        """Connect as a page load of `path` (hydrate, then the page's on_load handlers)."""
+        self.path, self.query = path, dict(query or {})
+        started = time.monotonic()
+        auth = {"event": {"name": HYDRATE, "payload": {}, "router_data": self.router_data()}}
+        await self._sio.connect(f"{self.base_url}?token={self.token}", headers=self.headers, auth=auth,
+                                transports=["websocket"], namespaces=["/_event"], socketio_path="/_event",
+                                wait_timeout=self.timeout)
+        return await self._drain(started, require_one=True)
+
+    async def send(self, state: Any, handler: str, payload: dict | None = None, *,
+                   require_answer: bool = False) -> Answer:
+        """Send `<state>.<handler>` with `payload` (anything: the server must validate it)."""
+        started = time.monotonic()
+        await self._sio.emit("event", {"name": f"{state_name(state)}.{handler}", "payload": payload or {},
+                                       "router_data": self.router_data()}, namespace="/_event")
+        return await self._drain(started, require_one=require_answer)
+
+    async def _drain(self, started: float, *, require_one: bool) -> Answer:
+        answer = Answer()
+        deadline = started + self.timeout
+        wait = self.timeout if require_one else self.quiet
+        while True:
+            try:
+                data = await asyncio.wait_for(self._inbox.get(), timeout=max(0.01, min(wait, deadline - time.monotonic())))
+            except asyncio.TimeoutError:
+                break
+            answer.deltas.append(data.get("delta") or {})
+            answer.events.extend(data.get("events") or [])
+            answer.seconds = time.monotonic() - started
+            wait = self.quiet
+            if time.monotonic() > deadline:
+                break
+        return answer
+
+    def var(self, state: Any, name: str, default: Any = None) -> Any:
+        """A var as the browser holds it now (backend-only `_vars` never arrive)."""
+        values = self.state.get(state_name(state), {})
+        for key in (name, f"{name}_rx_state_"):  # Reflex suffixes state var names in deltas
+            if key in values:
+                return values[key]
+        return default
+
+    def everything_received(self) -> str:
+        """All the state the browser was sent, as one string (to search for secrets)."""
+        import json
+
+        return json.dumps(self.state, ensure_ascii=False, default=str)
+
+    async def close(self) -> None:
+        if self._sio.connected:
+            await self._sio.disconnect()
