@@ -14,8 +14,8 @@ from careconnect_app.config import get_settings
 from careconnect_app.pages.dev_outbox import OutboxState, outbox_page
 from careconnect_app.pages.guide import GuideState, guide_page
 from careconnect_app.pages.portal import add_portal_pages
-from careconnect_app.pages.sign import sign_page
-from careconnect_app.pages.sign_state import SignState
+from careconnect_app.pages.sign.page import sign_page
+from careconnect_app.pages.sign.state import SignState
 from careconnect_app.startup import prepare
 
 log = logging.getLogger(__name__)

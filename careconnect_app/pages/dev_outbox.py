@@ -3,30 +3,41 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import reflex as rx
 
 from careconnect_app.config import get_settings
+from careconnect_app.pages.state_tools import off_loop
+
+FIELDS = ("channel", "to", "subject", "text", "kind", "created_at")
+
+
+def recent_messages(path: Path, limit: int = 200) -> list[dict[str, str]]:
+    """The last `limit` messages of the outbox file, newest first (lines being written are skipped)."""
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines()[-limit:]:
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue
+        rows.append({k: str(message.get(k, "")) for k in FIELDS})
+    return list(reversed(rows))
 
 
 class OutboxState(rx.State):
+    """The messages shown."""
+
     messages: list[dict[str, str]] = []
 
     @rx.event
-    def load(self):
+    async def load(self):
         """Newest first; never registered in production (see careconnect_app.py)."""
         if get_settings().is_prod:
             return
-        path = get_settings().outbox_path
-        rows = []
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines()[-200:]:
-                try:
-                    m = json.loads(line)
-                except ValueError:
-                    continue
-                rows.append({k: str(m.get(k, "")) for k in ("channel", "to", "subject", "text", "kind", "created_at")})
-        self.messages = list(reversed(rows))
+        self.messages = await off_loop(recent_messages, get_settings().outbox_path)
 
 
 def _message(m: dict) -> rx.Component:

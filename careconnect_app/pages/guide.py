@@ -7,9 +7,12 @@ import reflex as rx
 from careconnect_app import i18n
 from careconnect_app.components.layout import card, language_switch, parent_frame
 from careconnect_app.documents.guide import guide_sections, parent_guide_pdf
+from careconnect_app.pages.state_tools import off_loop
 
 
 class GuideState(rx.State):
+    """The guide's language and its sections in that language."""
+
     locale: str = "en"
     tr: dict[str, str] = i18n.area("en", "parent")
     sections: list[dict] = guide_sections("en")
@@ -19,20 +22,22 @@ class GuideState(rx.State):
         self.sections = guide_sections(self.locale)
 
     @rx.event
-    def load(self):
+    async def load(self):
         """?lang=es opens the guide in Spanish."""
         self.locale = i18n.normalise_locale(self.router.url.query_parameters.get("lang", self.locale))
         self._show()
 
     @rx.event
-    def toggle_locale(self):
+    async def toggle_locale(self):
+        """Switch the guide between English and Spanish."""
         self.locale = "es" if self.locale == "en" else "en"
         self._show()
 
     @rx.event
-    def download(self):
-        return rx.download(data=parent_guide_pdf(self.locale),
-                           filename=f"careconnect-parent-guide-{self.locale}.pdf")
+    async def download(self):
+        """The guide as a PDF in the shown language (rendered off the event loop)."""
+        pdf = await off_loop(parent_guide_pdf, self.locale)
+        return rx.download(data=pdf, filename=f"careconnect-parent-guide-{self.locale}.pdf")
 
 
 def _section(section: dict) -> rx.Component:

@@ -26,6 +26,21 @@ def test_expired_link_page(page, fresh_link, backdate, wizard):
     expect(page.locator("#signature-pad")).to_have_count(0)
 
 
+def test_replaced_link_says_so(page, fresh_link, server_db, wizard):
+    """The provider re-sent the link: the old one says it was replaced, never the wizard."""
+    from careconnect_app.models import SigningRequest
+    from careconnect_app.statuses import RequestStatus
+
+    link = fresh_link(verification=False)
+    with server_db() as session:
+        request = session.get(SigningRequest, link.request_id)
+        request.status = RequestStatus.SUPERSEDED
+        session.add(request)
+    wizard.open(page, link, expect_key="status.superseded.title")
+    expect(page.get_by_text(wizard.t("status.superseded.body"))).to_be_visible()
+    expect(page.locator("#start")).to_have_count(0)
+
+
 def test_link_expiring_mid_flow_stops_signing(page, fresh_link, backdate, wizard, app_server):
     link = fresh_link(verification=False)
     wizard.to_sign(page, link)

@@ -1,0 +1,8 @@
+"""The parent signing wizard at /sign/<token>.
+
+state.py    SignState: the page's vars and event handlers (database work on a worker thread)
+actions.py  what each event does in the database, as plain functions (no Reflex)
+view.py     what the page shows for a link, read as plain data (no Reflex)
+page.py     the page: a link's outcome or the wizard, with its frame
+parts.py, landing.py, verify.py, review.py, sign_step.py, done.py   the UI, one module per step
+"""

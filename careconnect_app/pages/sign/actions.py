@@ -1,0 +1,212 @@
+"""What each wizard event does in the database, as plain functions (no Reflex import).
+
+`SignState` runs them on a worker thread with `in_session(fn, ...)`; they take and return plain
+data, and the handler puts the answer on the page. Every step re-reads the request and re-checks
+the link and the verification (`on_live_link`): any client can call any handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+from sqlmodel import Session
+
+from careconnect_app import i18n
+from careconnect_app.clock import utcnow
+from careconnect_app.common import audit
+from careconnect_app.common.masking import mask_contact
+from careconnect_app.models import Guardian, SigningRequest
+from careconnect_app.pages.sign.view import LinkView, read_view, verified_channel
+from careconnect_app.documents.evidence_types import SignatureEvidence
+from careconnect_app.signing import evidence, links, parent_steps, verification
+from careconnect_app.statuses import Actor, LinkStatus, RequestStatus
+
+T = TypeVar("T")
+NOT_SIGNABLE = "parent.error.not_signable"
+
+
+@dataclass(frozen=True)
+class Visit:
+    """The caller of a handler, as plain data a worker thread can take."""
+
+    request_id: int  # 0 until a link resolved
+    secret: str  # the parent-session cookie ("" until this browser verified)
+    locale: str
+    ip: str
+    user_agent: str
+
+    def audit(self, session: Session, event: str, request: SigningRequest) -> None:
+        """Record a parent's event on this request from this caller."""
+        audit.record(session, event, actor=Actor.PARENT, sheet_id=request.sheet_id,
+                     signing_request_id=request.id, ip=self.ip, user_agent=self.user_agent)
+
+    def view(self, session: Session, request: SigningRequest | None, status: str) -> LinkView:
+        return read_view(session, request, status, self.locale, self.secret)
+
+
+@dataclass(frozen=True)
+class LinkChanged:
+    """The link can no longer be used (expired, signed, recalled ...): show its outcome."""
+
+    view: LinkView
+
+
+@dataclass(frozen=True)
+class NotVerified:
+    """This browser's verification is gone: send the parent back to verify."""
+
+    requires_verification: bool
+
+
+Refusal = LinkChanged | NotVerified
+
+
+def on_live_link(session: Session, visit: Visit, step: Callable[..., T], *args: Any,
+                 need_verified: bool = True) -> T | Refusal:
+    """`step(session, request, visit, *args)` if the link is usable (and verified), else why not."""
+    request = session.get(SigningRequest, visit.request_id) if visit.request_id else None
+    if request is None:
+        return LinkChanged(visit.view(session, None, LinkStatus.UNKNOWN))
+    status = links.status_of(request)
+    if status != LinkStatus.OK:
+        return LinkChanged(visit.view(session, request, status))
+    if need_verified and verified_channel(session, request, visit.secret) is None:
+        return NotVerified(request.requires_verification)
+    return step(session, request, visit, *args)
+
+
+# --- opening the link -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Where a reload (or a second tab) picks up, from what the database knows."""
+
+    step: str
+    code_channel: str = ""  # on the verify step: the channel of a code that can still be entered
+    code_to: str = ""  # ... and its destination, masked
+
+
+@dataclass(frozen=True)
+class Opened:
+    request_id: int
+    locale: str
+    view: LinkView
+    resume: Resume | None  # None when the link cannot be used
+
+
+def open_link(session: Session, token: str, visit: Visit, *, keep_locale: bool) -> Opened:
+    """Resolve the token, audit the visit, and find the step to resume at."""
+    check = links.check(session, token, ip=visit.ip)
+    request = check.request
+    if request is None:
+        return Opened(0, visit.locale, visit.view(session, None, check.status), None)
+    if not keep_locale:  # until the parent picks a language, the guardian's preferred one
+        guardian = session.get(Guardian, request.guardian_id)
+        visit = replace(visit, locale=i18n.normalise_locale(guardian.preferred_locale))
+    resume = None
+    if check.ok:
+        parent_steps.mark_opened(session, request, ip=visit.ip, user_agent=visit.user_agent)
+        resume = _resume(session, request, visit.secret)
+    return Opened(request.id, visit.locale, visit.view(session, request, check.status), resume)
+
+
+def _resume(session: Session, request: SigningRequest, secret: str) -> Resume:
+    verified = verified_channel(session, request, secret) is not None
+    started = audit.has_event(session, request.id, "started")
+    if verified and request.reviewed_at:
+        return Resume("sign")
+    if verified and started:
+        return Resume("review")
+    if request.requires_verification and started:
+        code = verification.active_code(session, request, utcnow())
+        if code is None:
+            return Resume("verify")
+        return Resume("verify", code.channel, mask_contact(code.channel, code.destination))
+    return Resume("landing")
+
+
+def reread(session: Session, visit: Visit, status: str) -> LinkView:
+    """The page again (in another language), keeping the outcome on screen."""
+    request = session.get(SigningRequest, visit.request_id) if visit.request_id else None
+    return visit.view(session, request, status)
+
+
+# --- the steps (run through on_live_link) -------------------------------------------------------
+
+
+def start(session: Session, request: SigningRequest, visit: Visit) -> bool:
+    """Audit the first start; True when this browser is already verified (skip to review)."""
+    if not audit.has_event(session, request.id, "started"):
+        visit.audit(session, "started", request)
+    return verified_channel(session, request, visit.secret) is not None
+
+
+def send_code(session: Session, request: SigningRequest, visit: Visit, channel: str) -> verification.SendOutcome:
+    guardian = session.get(Guardian, request.guardian_id)
+    return verification.send_code(session, request, guardian, channel, ip=visit.ip, user_agent=visit.user_agent,
+                                  locale=visit.locale)
+
+
+def check_code(session: Session, request: SigningRequest, visit: Visit, code: str) -> verification.CheckOutcome:
+    return verification.check_code(session, request, code, ip=visit.ip, user_agent=visit.user_agent)
+
+
+def report_problem(session: Session, request: SigningRequest, visit: Visit, text: str) -> str | LinkView:
+    """The error key, or the disputed page once the problem is recorded."""
+    error = parent_steps.report_problem(session, request, text, ip=visit.ip, user_agent=visit.user_agent)
+    return error or visit.view(session, request, LinkStatus.DISPUTED)
+
+
+def mark_reviewed(session: Session, request: SigningRequest, visit: Visit) -> None:
+    parent_steps.mark_reviewed(session, request, ip=visit.ip, user_agent=visit.user_agent, locale=visit.locale)
+
+
+def signing_channel(session: Session, request: SigningRequest, visit: Visit) -> str:
+    """The channel this browser verified by ("" when the link needs no verification)."""
+    return verified_channel(session, request, visit.secret) or ""
+
+
+# --- signing and the parent's copy ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signing:
+    outcome: parent_steps.SignOutcome
+    view: LinkView | None  # the page read back, when the link's state is what the parent sees next
+
+
+def sign(session: Session, visit: Visit, strokes: dict, *, certified: bool, consented: bool,
+         channel: str) -> Signing:
+    """Sign once (the claiming UPDATE opens this session's transaction), then read the page back."""
+    outcome = parent_steps.sign(
+        session, visit.request_id, strokes=strokes, certified=certified, consented=consented,
+        ip=visit.ip, user_agent=visit.user_agent, locale=visit.locale, verification_channel=channel,
+    )
+    if not (outcome.ok or outcome.already_signed or outcome.error == NOT_SIGNABLE):
+        return Signing(outcome, None)
+    session.commit()  # the signature is kept before anything else is read
+    session.expire_all()
+    request = session.get(SigningRequest, visit.request_id)
+    return Signing(outcome, visit.view(session, request, links.status_of(request)))
+
+
+@dataclass(frozen=True)
+class SignedCopy:
+    document: dict  # exactly as signed
+    evidence: SignatureEvidence  # the signature facts the PDF prints
+    reference: str
+
+
+def signed_copy(session: Session, visit: Visit) -> SignedCopy | None:
+    """What a verified browser signed, for its PDF copy (the download is audited); else None."""
+    request = session.get(SigningRequest, visit.request_id) if visit.request_id else None
+    if request is None or request.status != RequestStatus.SIGNED:
+        return None
+    if verified_channel(session, request, visit.secret) is None:
+        return None
+    signature = evidence.signature_for(session, request.id)
+    visit.audit(session, "document_downloaded", request)
+    return SignedCopy(evidence.stored_document(signature), evidence.evidence(signature), request.reference)

@@ -1,0 +1,95 @@
+"""The parent signing page at /sign/<token>: a link's outcome, or the wizard
+(landing, verify, review, sign, done)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from careconnect_app import routes
+from careconnect_app.components.layout import card, language_switch, parent_frame, status_message
+from careconnect_app.components.step_indicator import step_indicator
+from careconnect_app.pages.sign.done import done
+from careconnect_app.pages.sign.landing import landing
+from careconnect_app.pages.sign.parts import S, T
+from careconnect_app.pages.sign.review import review
+from careconnect_app.pages.sign.sign_step import sign_step
+from careconnect_app.pages.sign.verify import verify
+from careconnect_app.statuses import PARENT_VIEW, LinkStatus
+
+
+def wizard() -> rx.Component:
+    return rx.vstack(
+        rx.cond(S.in_person, rx.callout(T["in_person_banner"], icon="tablet-smartphone", width="100%")),
+        rx.cond(
+            S.step != "done",
+            step_indicator(S.step_items, T["steps_label"], S.progress_text),
+        ),
+        rx.match(
+            S.step,
+            ("verify", verify()),
+            ("review", review()),
+            ("sign", sign_step()),
+            ("done", done()),
+            landing(),
+        ),
+        width="100%",
+        spacing="3",
+    )
+
+
+# Outcomes shown as a title and a body; ok (the wizard), signed (the done card) and disputed
+# (with the parent's own words) have their own views.
+_PLAIN_OUTCOMES = tuple(s for s in LinkStatus if s not in (LinkStatus.OK, LinkStatus.SIGNED, LinkStatus.DISPUTED,
+                                                          LinkStatus.UNKNOWN))
+
+
+def _outcome(status: LinkStatus) -> rx.Component:
+    """A link outcome: its icon and colour from the exhaustive PARENT_VIEW map, its words by status."""
+    view = PARENT_VIEW[status]
+    return status_message(T[f"status.{status}.title"], S.status_body, view.icon, view.tone)
+
+
+def _disputed() -> rx.Component:
+    return rx.vstack(
+        _outcome(LinkStatus.DISPUTED),
+        rx.cond(S.dispute_text != "", card(
+            rx.text(T["status.disputed.your_message"], size="2", color_scheme="gray"),
+            rx.blockquote(S.dispute_text),
+        )),
+        width="100%",
+    )
+
+
+def by_status() -> rx.Component:
+    return rx.match(
+        S.status,
+        ("loading", rx.center(rx.spinner(size="3"), rx.text(T["loading"]), padding="3rem", gap="12px",
+                              role="status")),
+        (LinkStatus.OK, wizard()),
+        (LinkStatus.SIGNED, done()),
+        *[(status, _outcome(status)) for status in _PLAIN_OUTCOMES],
+        (LinkStatus.DISPUTED, _disputed()),
+        _outcome(LinkStatus.UNKNOWN),
+    )
+
+
+def _footer() -> rx.Component:
+    return rx.vstack(
+        rx.cond(S.provider_phone != "", rx.text(S.footer_help, size="2", color_scheme="gray")),
+        rx.text(T["footer.privacy"], size="2", color_scheme="gray"),
+        rx.link(T["guide.title"], href=routes.GUIDE, size="2"),
+        margin_top="1.5rem",
+        spacing="2",
+    )
+
+
+def sign_page() -> rx.Component:
+    return parent_frame(
+        by_status(),
+        _footer(),
+        header_right=language_switch(T["switch_to"], T["switch_to_label"], S.toggle_locale,
+                                     rx.cond(S.locale == "en", "es", "en")),
+        skip_label=T["skip_to_content"],
+        lang=S.locale,
+        title=T["app_name"],
+    )

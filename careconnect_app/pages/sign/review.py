@@ -1,0 +1,93 @@
+"""Step 3: the week's attendance, with Sign & Submit or "Report a problem"."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from careconnect_app.components.layout import card, field_error
+from careconnect_app.pages.sign.parts import S, T, primary_button, step_heading
+
+
+def _total(label, value, id: str) -> rx.Component:
+    return rx.box(
+        rx.text(label, size="2", color_scheme="gray", as_="div"),
+        rx.text(value, size="6", weight="bold", as_="div", id=id),
+        text_align="center",
+    )
+
+
+def _day_row(day: dict) -> rx.Component:
+    return rx.el.tr(
+        rx.el.th(day["label"], scope="row", style={"fontWeight": "500"}),
+        rx.el.td(rx.cond(day["absent"] == "1", rx.badge(day["times"], color_scheme="orange", size="2"), day["times"])),
+        rx.el.td(day["hours"], class_name="cc-num"),
+    )
+
+
+def _days_table() -> rx.Component:
+    return rx.cond(
+        S.days.length() > 0,
+        rx.el.table(
+            rx.el.thead(rx.el.tr(
+                rx.el.th(T["review.day"], scope="col"),
+                rx.el.th(T["review.times"], scope="col"),
+                rx.el.th(T["review.hours"], scope="col", class_name="cc-num"),
+            )),
+            rx.el.tbody(rx.foreach(S.days, _day_row)),
+            class_name="cc-days",
+            id="attendance-days",
+        ),
+        rx.text(T["review.no_records"]),
+    )
+
+
+def _problem_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.heading(T["review.problem_title"], as_="h2", size="4"),
+            rx.el.label(T["review.problem_label"], html_for="problem-text"),
+            rx.text_area(id="problem-text", name="problem", rows="4", width="100%", size="3", max_length=2000,
+                         aria_describedby="problem-error"),
+            field_error(S.problem_error, "problem-error"),
+            rx.hstack(
+                rx.button(T["review.problem_send"], type="submit", size="3", color_scheme="orange",
+                          min_height="44px", id="send-problem"),
+                rx.button(T["review.problem_cancel"], type="button", variant="soft", size="3",
+                          on_click=S.close_problem, min_height="44px"),
+                wrap="wrap",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=S.send_problem,
+        width="100%",
+    )
+
+
+def _actions() -> rx.Component:
+    return rx.vstack(
+        primary_button(T["review.sign"], on_click=S.go_sign, id="go-sign"),
+        rx.button(T["review.problem"], variant="outline", color_scheme="orange", size="3", width="100%",
+                  min_height="44px", on_click=S.open_problem, id="report-problem"),
+        width="100%",
+        spacing="3",
+    )
+
+
+def review() -> rx.Component:
+    return card(
+        step_heading(T["review.title"]),
+        rx.text(S.review_intro, size="3"),
+        rx.text(S.child_name, " · ", S.period_label, weight="medium", id="review-child"),
+        rx.grid(
+            _total(T["review.total_hours"], S.total_hours, "total-hours"),
+            _total(T["review.days_present"], S.days_present, "days-present"),
+            _total(T["review.days_absent"], S.days_absent, "days-absent"),
+            columns="3",
+            width="100%",
+            spacing="2",
+        ),
+        _days_table(),
+        rx.text(T["provider_certification"], size="2", color_scheme="gray"),
+        rx.cond(S.problem_open, _problem_form(), _actions()),
+    )
