@@ -109,11 +109,13 @@ class PortalState(CallerMixin, rx.State):
         return AsUser(profile is not None, value)
 
     async def _session_is_live(self) -> bool:
+        """Whether this browser's session is live (the header follows)."""
         return (await self._as_user(_no_work)).signed_in
 
     def _show_profile(self, profile: Profile | None) -> None:
         if profile is None:
-            self.signed_in = False
+            if self.signed_in:
+                self.signed_in = False
             return
         # Assigned only when changed: every assignment goes to the browser with the event's answer.
         for name, value in (("user_name", profile.name), ("user_email", profile.email),

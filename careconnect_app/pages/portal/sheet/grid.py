@@ -138,7 +138,8 @@ class SheetGridState(SheetState):
             return done.redirect
         days[index] = done.value
         self._show({"days": days, **_totals(days)})
-        self.message = ""
+        if self.message:  # assigned only when shown: an assignment writes the header state too
+            self.message = ""
         return None
 
     @rx.event

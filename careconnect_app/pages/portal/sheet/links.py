@@ -21,12 +21,13 @@ from careconnect_app.pages.state_tools import Session, off_loop
 from careconnect_app.portal import access, accounts, resend, submission
 from careconnect_app.portal.submission import SubmissionError
 from careconnect_app.signing import links
-from careconnect_app.statuses import RequestStatus, SheetStatus
+from careconnect_app.statuses import LinkStatus, RequestStatus, SheetStatus
 
 
 def _request_row(view: SheetView, request: SigningRequest, current: bool, guardian_name: str) -> dict[str, str]:
     """One link as the table shows it; a pending link past its date shows "expired"."""
-    state = "expired" if request.status == RequestStatus.PENDING and request.expires_at <= utcnow() else request.status
+    expired = request.status == RequestStatus.PENDING and request.expires_at <= utcnow()
+    state = LinkStatus.EXPIRED if expired else request.status
     yes, no = view.t("yes"), view.t("no")
     return {
         "id": str(request.id), "guardian": guardian_name, "link_id": request.public_id,
