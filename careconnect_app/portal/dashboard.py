@@ -11,9 +11,12 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
-from careconnect_app.clock import utcnow
 from careconnect_app import attendance
-from careconnect_app.models import AttendanceSheet, SigningRequest
+from careconnect_app.clock import utcnow
+from careconnect_app.models import (
+    AttendanceSheet,
+    SigningRequest,
+)
 from careconnect_app.portal import roster
 from careconnect_app.statuses import OPEN_REQUEST_STATUSES, PortalStatus, RequestStatus, SheetStatus
 

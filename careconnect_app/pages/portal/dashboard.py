@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import reflex as rx
 
@@ -11,7 +11,15 @@ from careconnect_app import attendance, routes
 from careconnect_app.clock import utcnow
 from careconnect_app.common.formatting import format_date, format_minutes
 from careconnect_app.components.portal_layout import (
-    SELECT_STYLE, cell, certify_box, labelled, notice, page_heading, section, signed_in_frame, status_badge,
+    SELECT_STYLE,
+    cell,
+    certify_box,
+    labelled,
+    notice,
+    page_heading,
+    section,
+    signed_in_frame,
+    status_badge,
 )
 from careconnect_app.messaging import outbox
 from careconnect_app.models import Agency, AttendanceSheet, Child
@@ -29,21 +37,9 @@ def _chosen_period(value: str, period_type: str) -> tuple[date, date] | None:
     return dashboard.chosen_period(value, period_type, utcnow().date())
 
 
-@dataclass
-class DashboardView:
-    """Everything the dashboard shows, read in one session."""
-
-    period_type: str
-    period: str
-    periods: list[dict[str, str]]
-    due_label: str
-    rows: list[dict[str, str]]
-    counts: list[dict[str, str]]
-
-
 def _read_dashboard(session: Session, caller: Caller, period: str, status_filter: str, search: str,
-                    locale: str) -> DashboardView:
-    """The chosen period's sheets of the caller's providers (the newest period when none is chosen)."""
+                    locale: str) -> dict[str, Any]:
+    """The dashboard's vars: the chosen period's sheets of the caller's providers (by default the last period)."""
     agency = session.get(Agency, caller.user.agency_id)
     period_type = agency.period_type if agency else "monthly"
     today = utcnow().date()
@@ -61,12 +57,12 @@ def _read_dashboard(session: Session, caller: Caller, period: str, status_filter
         session, [p.id for p in providers], *bounds,
         status="" if status_filter == ALL else status_filter, search=search, provider_names=names,
     )
-    return DashboardView(
-        period_type=period_type, period=dashboard.period_value(*bounds), periods=periods, due_label=due_label,
-        rows=[_row_view(r, locale) for r in rows],
-        counts=[{"status": s, "label": portal_text(locale, f"status.{s}"), "count": str(counts[s])}
-                for s in PortalStatus],
-    )
+    return {
+        "_period_type": period_type, "period": dashboard.period_value(*bounds), "periods": periods,
+        "due_label": due_label, "rows": [_row_view(r, locale) for r in rows],
+        "counts": [{"status": s, "label": portal_text(locale, f"status.{s}"), "count": str(counts[s])}
+                   for s in PortalStatus],
+    }
 
 
 def _row_view(row: dashboard.DashboardRow, locale: str) -> dict[str, str]:
@@ -158,9 +154,8 @@ class DashboardState(PortalState):
         if not call.signed_in:
             self.rows, self.counts, self.selected = [], [], []
             return self._to_login()
-        view = call.value
-        self._period_type, self.period, self.periods = view.period_type, view.period, view.periods
-        self.due_label, self.rows, self.counts = view.due_label, view.rows, view.counts
+        for name, value in call.value.items():
+            setattr(self, name, value)
         visible = {r["sheet_id"] for r in self.rows if r["submittable"]}
         self.selected = [s for s in self.selected if s in visible]
         return None
