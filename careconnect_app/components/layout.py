@@ -1,18 +1,14 @@
-"""Page frame for the parent pages: skip link, header with language switch, main, footer."""
+"""The parent pages' layout: their header (brand, language switch) in the shared frame, cards, messages."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from careconnect_app.components.frame import brand, centred_column, header_bar, page_frame, skip_link
+
+__all__ = ["card", "field_error", "language_switch", "parent_frame", "skip_link", "status_message"]
+
 PAGE_MAX_WIDTH = "40rem"
-
-
-def skip_link(label: rx.Var | str) -> rx.Component:
-    return rx.el.a(
-        label,
-        href="#main",
-        class_name="cc-skip-link",
-    )
 
 
 def language_switch(label: rx.Var | str, aria_label: rx.Var | str, on_click, lang: rx.Var | str) -> rx.Component:
@@ -31,44 +27,9 @@ def language_switch(label: rx.Var | str, aria_label: rx.Var | str, on_click, lan
 
 def parent_frame(*children: rx.Component, header_right: rx.Component, skip_label, lang, title) -> rx.Component:
     """Mobile-first single column; works at 390 px wide and at 200% zoom (it reflows)."""
-    return rx.box(
-        skip_link(skip_label),
-        rx.el.header(
-            rx.hstack(
-                rx.hstack(
-                    rx.icon("signature", size=22, aria_hidden="true", color=rx.color("accent", 11)),
-                    rx.text(title, weight="bold", size="4"),
-                    align="center",
-                    spacing="2",
-                ),
-                header_right,
-                justify="between",
-                align="center",
-                width="100%",
-                max_width=PAGE_MAX_WIDTH,
-                margin_x="auto",
-                padding_x="1rem",
-                padding_y="0.75rem",
-                wrap="wrap",
-                gap="0.5rem",
-            ),
-            border_bottom=f"1px solid {rx.color('gray', 5)}",
-            background_color=rx.color("gray", 1),
-        ),
-        rx.el.main(
-            *children,
-            id="main",
-            tab_index=-1,
-            max_width=PAGE_MAX_WIDTH,
-            margin_x="auto",
-            padding="1rem",
-            padding_bottom="3rem",
-            width="100%",
-        ),
-        lang=lang,
-        min_height="100vh",
-        background_color=rx.color("gray", 2),
-    )
+    header = header_bar(brand("signature", title), header_right, **centred_column(PAGE_MAX_WIDTH),
+                        padding_y="0.75rem")
+    return page_frame(*children, header=header, skip_label=skip_label, lang=lang, max_width=PAGE_MAX_WIDTH)
 
 
 def card(*children: rx.Component, **props) -> rx.Component:

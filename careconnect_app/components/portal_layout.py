@@ -5,9 +5,13 @@ Tables with class "pt-table" become stacked cards under 700 px (each cell shows 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 
 from careconnect_app import routes
+from careconnect_app.components.frame import brand, centred_column, header_bar, page_frame
+from careconnect_app.statuses import PORTAL_STATUS_TONE
 
 PORTAL_MAX_WIDTH = "72rem"
 
@@ -37,6 +41,42 @@ def nav_link(label, href: str, current: bool) -> rx.Component:
     return rx.el.a(label, href=href, custom_attrs=props)
 
 
+def _language_and_logout(tr, signed_in, on_logout, on_toggle_locale) -> rx.Component:
+    return rx.hstack(
+        rx.button(
+            rx.icon("languages", size=18, aria_hidden="true"),
+            tr["language.switch"],
+            on_click=on_toggle_locale,
+            variant="soft",
+            high_contrast=True,
+            size="2",
+            id="portal-language",
+            min_height="40px",
+        ),
+        rx.cond(
+            signed_in,
+            rx.button(tr["nav.logout"], on_click=on_logout, variant="outline", size="2",
+                      id="logout", min_height="40px"),
+        ),
+        spacing="2",
+        align="center",
+    )
+
+
+def _navigation(tr, is_admin, current: str) -> rx.Component:
+    return rx.el.nav(
+        rx.hstack(
+            nav_link(tr["nav.dashboard"], routes.PORTAL, current == "dashboard"),
+            nav_link(tr["nav.children"], routes.PORTAL_CHILDREN, current == "children"),
+            rx.cond(is_admin, nav_link(tr["nav.settings"], routes.PORTAL_SETTINGS, current == "settings")),
+            spacing="1",
+            wrap="wrap",
+        ),
+        class_name="pt-nav",
+        aria_label=tr["nav.label"],
+    )
+
+
 def portal_frame(
     *children: rx.Component,
     tr,
@@ -50,89 +90,36 @@ def portal_frame(
     locale,
 ) -> rx.Component:
     """Header (brand, who is signed in, navigation, language, log out) and a wide main column."""
-    nav = rx.el.nav(
-        rx.hstack(
-            nav_link(tr["nav.dashboard"], routes.PORTAL, current == "dashboard"),
-            nav_link(tr["nav.children"], routes.PORTAL_CHILDREN, current == "children"),
-            rx.cond(is_admin, nav_link(tr["nav.settings"], routes.PORTAL_SETTINGS, current == "settings")),
-            spacing="1",
-            wrap="wrap",
-        ),
-        class_name="pt-nav",
-        aria_label=tr["nav.label"],
-    )
-    return rx.box(
-        rx.el.style(PORTAL_CSS),
-        rx.el.a(tr["skip"], href="#main", class_name="cc-skip-link"),
-        rx.el.header(
-            rx.vstack(
-                rx.hstack(
-                    rx.hstack(
-                        rx.icon("clipboard-check", size=22, aria_hidden="true", color=rx.color("accent", 11)),
-                        rx.text(tr["brand"], weight="bold", size="4"),
-                        align="center",
-                        spacing="2",
-                    ),
-                    rx.hstack(
-                        rx.button(
-                            rx.icon("languages", size=18, aria_hidden="true"),
-                            tr["language.switch"],
-                            on_click=on_toggle_locale,
-                            variant="soft",
-                            high_contrast=True,
-                            size="2",
-                            id="portal-language",
-                            min_height="40px",
-                        ),
-                        rx.cond(
-                            signed_in,
-                            rx.button(tr["nav.logout"], on_click=on_logout, variant="outline", size="2",
-                                      id="logout", min_height="40px"),
-                        ),
-                        spacing="2",
-                        align="center",
-                    ),
-                    justify="between",
-                    align="center",
-                    width="100%",
-                    wrap="wrap",
-                    gap="0.5rem",
-                ),
-                rx.cond(
-                    signed_in,
-                    rx.hstack(
-                        nav,
-                        rx.text(user_name, " · ", scope_label, size="2", color_scheme="gray", id="signed-in-as"),
-                        justify="between",
-                        align="center",
-                        width="100%",
-                        wrap="wrap",
-                        gap="0.25rem",
-                    ),
-                ),
+    header = rx.vstack(
+        header_bar(brand("clipboard-check", tr["brand"]),
+                   _language_and_logout(tr, signed_in, on_logout, on_toggle_locale)),
+        rx.cond(
+            signed_in,
+            rx.hstack(
+                _navigation(tr, is_admin, current),
+                rx.text(user_name, " · ", scope_label, size="2", color_scheme="gray", id="signed-in-as"),
+                justify="between",
+                align="center",
                 width="100%",
-                max_width=PORTAL_MAX_WIDTH,
-                margin_x="auto",
-                padding_x="1rem",
-                padding_y="0.6rem",
-                spacing="2",
+                wrap="wrap",
+                gap="0.25rem",
             ),
-            border_bottom=f"1px solid {rx.color('gray', 5)}",
-            background_color=rx.color("gray", 1),
         ),
-        rx.el.main(
-            *children,
-            id="main",
-            tab_index=-1,
-            max_width=PORTAL_MAX_WIDTH,
-            margin_x="auto",
-            padding="1rem",
-            padding_bottom="3rem",
-            width="100%",
-        ),
-        lang=locale,
-        min_height="100vh",
-        background_color=rx.color("gray", 2),
+        width="100%",
+        **centred_column(PORTAL_MAX_WIDTH),
+        padding_y="0.6rem",
+        spacing="2",
+    )
+    return page_frame(*children, header=header, skip_label=tr["skip"], lang=locale, max_width=PORTAL_MAX_WIDTH,
+                      head=(rx.el.style(PORTAL_CSS),))
+
+
+def signed_in_frame(state, *children: rx.Component, current: str) -> rx.Component:
+    """portal_frame for a page whose state derives from PortalState (the signed-in user's header)."""
+    return portal_frame(
+        *children, tr=state.tr, signed_in=state.signed_in, user_name=state.user_name, scope_label=state.scope_label,
+        is_admin=state.is_admin, current=current, on_logout=state.logout, on_toggle_locale=state.toggle_language,
+        locale=state.locale,
     )
 
 
@@ -163,3 +150,49 @@ def labelled(label, control: rx.Component, *, html_for: str, error=None, hint=No
         items.append(rx.cond(error != "", rx.text(error, color_scheme="red", size="2", role="alert",
                                                    id=f"{html_for}-error")))
     return rx.vstack(*items, spacing="1", width="100%", align="stretch")
+
+
+# Native selects look like the Radix inputs beside them.
+SELECT_STYLE = {"minHeight": "40px", "padding": "6px", "borderRadius": "6px", "width": "100%"}
+
+
+def cell(label, *children: rx.Component, **props) -> rx.Component:
+    """A table cell; under 700 px wide the table becomes cards and each cell shows its label."""
+    return rx.el.td(*children, custom_attrs={"data-label": label}, **props)
+
+
+def data_table(headings: list, rows, row: Callable[..., rx.Component], *, action_heading=None,
+               **table_props) -> rx.Component:
+    """A "pt-table" of `rows` (a list Var) drawn by `row`, scrolling sideways when it does not fit.
+
+    `action_heading`: the screen-reader name of a last column of buttons.
+    """
+    heads = [rx.el.th(text, scope="col") for text in headings]
+    if action_heading is not None:
+        heads.append(rx.el.th(rx.el.span(action_heading, class_name="cc-sr-only"), scope="col"))
+    return rx.box(
+        rx.el.table(rx.el.thead(rx.el.tr(*heads)), rx.el.tbody(rx.foreach(rows, row)), class_name="pt-table",
+                    **table_props),
+        overflow_x="auto",
+        width="100%",
+    )
+
+
+def certify_box(text, *, checked, on_change, id: str) -> rx.Component:
+    """The provider's certification checkbox, its long text as its label."""
+    return rx.el.label(
+        rx.checkbox(checked=checked, on_change=on_change, id=id, size="3",
+                    custom_attrs={"aria-labelledby": f"{id}-text"}),
+        rx.text(text, size="2", id=f"{id}-text"),
+        style={"display": "flex", "gap": "10px", "alignItems": "flex-start", "cursor": "pointer"},
+    )
+
+
+def status_badge(status, label) -> rx.Component:
+    """A sheet's portal status, coloured by PORTAL_STATUS_TONE."""
+    return rx.match(
+        status,
+        *[(s, rx.badge(label, color_scheme=tone, size="2", variant="soft", high_contrast=True))
+          for s, tone in PORTAL_STATUS_TONE.items()],
+        rx.badge(label, size="2", high_contrast=True),
+    )

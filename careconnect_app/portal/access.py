@@ -41,25 +41,25 @@ def can_see_provider(session: Session, user: PortalUser | None, provider_id: int
 
 def sheet_for(session: Session, user: PortalUser | None, sheet_id: object) -> AttendanceSheet | None:
     """The sheet if it belongs to one of the user's providers, else None (same answer as missing)."""
-    sheet_id = _as_id(sheet_id)
+    sheet_id = as_id(sheet_id)
     sheet = session.get(AttendanceSheet, sheet_id) if sheet_id else None
     return sheet if sheet is not None and can_see_provider(session, user, sheet.provider_id) else None
 
 
 def child_for(session: Session, user: PortalUser | None, child_id: object) -> Child | None:
-    child_id = _as_id(child_id)
+    child_id = as_id(child_id)
     child = session.get(Child, child_id) if child_id else None
     return child if child is not None and can_see_provider(session, user, child.provider_id) else None
 
 
 def guardian_for(session: Session, user: PortalUser | None, guardian_id: object) -> Guardian | None:
-    guardian_id = _as_id(guardian_id)
+    guardian_id = as_id(guardian_id)
     guardian = session.get(Guardian, guardian_id) if guardian_id else None
     return guardian if guardian is not None and can_see_provider(session, user, guardian.provider_id) else None
 
 
 def request_for(session: Session, user: PortalUser | None, request_id: object) -> SigningRequest | None:
-    request_id = _as_id(request_id)
+    request_id = as_id(request_id)
     request = session.get(SigningRequest, request_id) if request_id else None
     if request is None or sheet_for(session, user, request.sheet_id) is None:
         return None
@@ -71,7 +71,8 @@ def agency_for_admin(session: Session, user: PortalUser | None) -> Agency | None
     return session.get(Agency, user.agency_id) if is_admin(user) else None
 
 
-def _as_id(value: object) -> int:
+def as_id(value: object) -> int:
+    """A record id from the browser (any client may send anything): 0 when not a valid id."""
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):

@@ -1,4 +1,4 @@
-"""What the portal shows: periods, sheet statuses, the dashboard, the day grid, the CSV export.
+"""What the portal's dashboard shows: the periods offered, sheet statuses, one row per child.
 
 Callers pass the provider ids the user may see (portal.accounts.provider_ids); nothing here
 widens them.
@@ -21,6 +21,27 @@ from careconnect_app.portal import roster
 from careconnect_app.statuses import OPEN_REQUEST_STATUSES, PortalStatus, RequestStatus, SheetStatus
 
 # --- periods -----------------------------------------------------------------------------------
+
+PERIODS_OFFERED = 12
+
+
+def period_value(start: date, end: date) -> str:
+    """A period as the dashboard's period list names it: "start|end"."""
+    return f"{start.isoformat()}|{end.isoformat()}"
+
+
+def offered_periods(today: date, period_type: str) -> list[tuple[date, date]]:
+    return attendance.recent_periods(today, period_type, PERIODS_OFFERED)
+
+
+def chosen_period(value: str, period_type: str, today: date) -> tuple[date, date] | None:
+    """The period a "start|end" value names, when the dashboard offers it (a client may send any text)."""
+    try:
+        start_text, end_text = value.split("|")
+        start, end = date.fromisoformat(start_text), date.fromisoformat(end_text)
+    except ValueError:
+        return None
+    return (start, end) if (start, end) in offered_periods(today, period_type) else None
 
 
 # --- statuses ----------------------------------------------------------------------------------
@@ -127,11 +148,5 @@ def dashboard(
             recalled=bool(sheet and sheet.status == SheetStatus.RECALLED),
         ))
     return rows, counts
-
-
-# --- the day grid ------------------------------------------------------------------------------
-
-
-# --- CSV export --------------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from careconnect_app.clock import utcnow
 from careconnect_app.common import audit
@@ -64,3 +64,24 @@ def _replace_link(session: Session, sheet: AttendanceSheet, guardian: Guardian, 
     session.add(old)
     new_request, token = links.issue(session, sheet, guardian, agency, now=now)
     return new_request, links.signing_url(token)
+
+
+def resend_open_links(session: Session, sheet: AttendanceSheet, *, user_id: int | None = None, ip: str = "",
+                      user_agent: str = "") -> tuple[list[int], set[str]]:
+    """Resend every guardian's open link of the sheet's current version (the dashboard's "send again").
+
+    Returns the message ids and the reason keys of the links not sent (each link keeps its cooldown).
+    """
+    requests = session.exec(select(SigningRequest).where(
+        SigningRequest.sheet_id == sheet.id, SigningRequest.status == RequestStatus.PENDING,
+        SigningRequest.sheet_version == sheet.version, SigningRequest.in_person == False,  # noqa: E712
+    ).order_by(SigningRequest.id)).all()
+    if not requests:
+        return [], {"resend.error.not_open"}
+    message_ids, reasons = [], set()
+    for request in requests:
+        try:
+            message_ids += resend_link(session, request, user_id=user_id, ip=ip, user_agent=user_agent)
+        except SubmissionError as exc:
+            reasons.add(exc.key)
+    return message_ids, reasons

@@ -6,16 +6,34 @@ import dataclasses
 
 import reflex as rx
 
-from careconnect_app.portal import access
-from careconnect_app.components.portal_layout import labelled, notice, page_heading, portal_frame, section
-from careconnect_app.db import session_scope
-from careconnect_app.pages.portal.base_state import PortalState
-from careconnect_app.portal import accounts, roster
-from careconnect_app.common import audit
 from careconnect_app.common.formatting import format_phone
+from careconnect_app.components.portal_layout import (
+    SELECT_STYLE,
+    labelled,
+    notice,
+    page_heading,
+    section,
+    signed_in_frame,
+)
+from careconnect_app.models import Guardian
+from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
+from careconnect_app.pages.state_tools import Session
+from careconnect_app.portal import access, roster, roster_changes
+from careconnect_app.portal.roster_changes import GuardianContact, GuardianSaved
 
-CHILD_FIELDS = ("first_name", "last_name", "date_of_birth", "provider")
-GUARDIAN_FIELDS = ("first_name", "last_name", "email", "phone", "preferred_locale", "channels")
+# Where the focus goes when a field is refused (the first refused field of the form).
+CHILD_INPUTS = {"first_name": "child-first", "last_name": "child-last", "date_of_birth": "child-dob"}
+GUARDIAN_INPUTS = {"first_name": "g-first", "last_name": "g-last", "email": "g-email", "phone": "g-phone"}
+# The guardian form's vars, each with how a value from the browser is cleaned (any client may send anything).
+GUARDIAN_INPUT_CLEANERS = {
+    "g_first": lambda v: str(v)[:80],
+    "g_last": lambda v: str(v)[:80],
+    "g_email": lambda v: str(v)[:254],
+    "g_phone": lambda v: str(v)[:40],
+    "g_locale": lambda v: v if v in ("en", "es") else "en",
+    "g_notify_email": bool,
+    "g_notify_sms": bool,
+}
 
 
 @dataclasses.dataclass
@@ -35,6 +53,74 @@ class ChildCard:
     provider: str = ""
     born: str = ""
     guardians: list[GuardianCard] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(frozen=True)
+class Roster:
+    providers: list[dict[str, str]]
+    children: list[ChildCard]
+
+
+def _guardian_card(guardian: Guardian, locale: str) -> GuardianCard:
+    def text(key: str) -> str:
+        return portal_text(locale, key)
+
+    return GuardianCard(
+        id=str(guardian.id),
+        name=guardian.full_name,
+        email=guardian.email + (f" ({text('roster.bounced')})" if guardian.email_undeliverable else ""),
+        phone=format_phone(guardian.phone) + (f" ({text('roster.opted_out')})" if guardian.sms_opted_out else ""),
+        language=text(f"language.{guardian.preferred_locale}"),
+        channels=", ".join([text("roster.channel.email")] * guardian.notify_email
+                           + [text("roster.channel.sms")] * guardian.notify_sms),
+    )
+
+
+def _read_roster(session: Session, caller: Caller, locale: str) -> Roster:
+    """The children of the caller's provider(s), each with their guardians."""
+    providers = access.providers_for(session, caller.user)
+    names = {p.id: p.name for p in providers}
+    kids = roster.children_of(session, list(names))
+    guardians = roster.guardians_by_child(session, [c.id for c in kids])
+    show_provider = access.is_admin(caller.user)
+    return Roster(
+        providers=[{"id": str(p.id), "name": p.name} for p in providers],
+        children=[ChildCard(id=str(c.id), name=c.full_name,
+                            provider=names.get(c.provider_id, "") if show_provider else "",
+                            born=c.date_of_birth.isoformat() if c.date_of_birth else "",
+                            guardians=[_guardian_card(g, locale) for g in guardians.get(c.id, [])])
+                  for c in kids],
+    )
+
+
+def _add_child(session: Session, caller: Caller, form: dict,
+               provider_choice: str) -> tuple[dict[str, str], tuple[str, str] | None]:
+    """(error keys by field, (id, name) of the child added)."""
+    child, errors = roster_changes.add_child(
+        session, caller.user, str(form.get("first_name", "")), str(form.get("last_name", "")),
+        str(form.get("date_of_birth", "")), provider_choice, ip=caller.ip, user_agent=caller.user_agent)
+    return errors, (str(child.id), child.full_name) if child else None
+
+
+def _open_form(session: Session, caller: Caller, child_id: str,
+               guardian_id: str | None = None) -> tuple[str, str, str, GuardianContact] | None:
+    """(child id, child name, guardian id, form) to add a guardian to the child or edit one of theirs;
+    None when they are not the caller's."""
+    child = access.child_for(session, caller.user, child_id)
+    guardian = None if guardian_id is None else access.guardian_for(session, caller.user, guardian_id)
+    if child is None or (guardian_id is not None and guardian is None):
+        return None
+    if guardian is None:
+        return str(child.id), child.full_name, "", GuardianContact()
+    return str(child.id), child.full_name, str(guardian.id), GuardianContact(
+        guardian.first_name, guardian.last_name, guardian.email, format_phone(guardian.phone),
+        guardian.preferred_locale, guardian.notify_email, guardian.notify_sms)
+
+
+def _save_guardian(session: Session, caller: Caller, child_id: str, guardian_id: str,
+                   contact: GuardianContact) -> GuardianSaved:
+    return roster_changes.save_guardian(session, caller.user, child_id, guardian_id, contact, ip=caller.ip,
+                                        user_agent=caller.user_agent)
 
 
 class ChildrenState(PortalState):
@@ -60,205 +146,125 @@ class ChildrenState(PortalState):
     _child_error_keys: dict[str, str] = {}
     _g_error_keys: dict[str, str] = {}
 
-    def _reload(self):
-        with session_scope() as session:
-            user = self._require(session)
-            if user is None:
-                self.children, self.providers = [], []
-                return self._to_login()
-            providers = access.providers_for(session, user)
-            self.providers = [{"id": str(p.id), "name": p.name} for p in providers]
-            if self.child_provider not in [p["id"] for p in self.providers]:
-                self.child_provider = self.providers[0]["id"] if self.providers else ""
-            names = {p.id: p.name for p in providers}
-            kids = roster.children_of(session, list(names))
-            guardians = roster.guardians_by_child(session, [c.id for c in kids])
-            show_provider = access.is_admin(user)
-            self.children = [
-                ChildCard(
-                    id=str(c.id),
-                    name=c.full_name,
-                    provider=names.get(c.provider_id, "") if show_provider else "",
-                    born=c.date_of_birth.isoformat() if c.date_of_birth else "",
-                    guardians=[
-                        GuardianCard(
-                            id=str(g.id),
-                            name=g.full_name,
-                            email=g.email + (f" ({self._t('roster.bounced')})" if g.email_undeliverable else ""),
-                            phone=format_phone(g.phone) + (f" ({self._t('roster.opted_out')})" if g.sms_opted_out else ""),
-                            language=self._t(f"language.{g.preferred_locale}"),
-                            channels=", ".join(
-                                [self._t("roster.channel.email")] * g.notify_email
-                                + [self._t("roster.channel.sms")] * g.notify_sms
-                            ),
-                        )
-                        for g in guardians.get(c.id, [])
-                    ],
-                )
-                for c in kids
-            ]
+    async def _reload(self):
+        """Read the roster again and show the errors on show in the page's language."""
+        call = await self._as_user(_read_roster, self.locale)
+        if not call.signed_in:
+            self.children, self.providers = [], []
+            return self._to_login()
+        self.providers, self.children = call.value.providers, call.value.children
+        if self.child_provider not in [p["id"] for p in self.providers]:
+            self.child_provider = self.providers[0]["id"] if self.providers else ""
         self.child_errors = {k: self._t(v) for k, v in self._child_error_keys.items()}
         self.g_errors = {k: self._t(v) for k, v in self._g_error_keys.items()}
+        return None
+
+    def _show_guardian_form(self, child_id: str, child_name: str, guardian_id: str = "",
+                            form: GuardianContact | None = None) -> None:
+        form = form or GuardianContact()
+        self.g_child_id, self.g_child_name, self.g_edit_id = child_id, child_name, guardian_id
+        self.g_first, self.g_last, self.g_email, self.g_phone = form.first_name, form.last_name, form.email, form.phone
+        self.g_locale, self.g_notify_email, self.g_notify_sms = (form.preferred_locale, form.notify_email,
+                                                                 form.notify_sms)
+        self._g_error_keys, self.g_errors, self.g_info = {}, {}, ""
 
     @rx.event
-    def load(self):
+    async def load(self):
         """Show the roster of the user's provider(s)."""
         self.child_info = self.g_info = ""
         self._child_error_keys, self._g_error_keys = {}, {}
         self.g_child_id = self.g_edit_id = ""
-        return self._reload()
+        return await self._reload()
 
     @rx.event
-    def toggle_language(self):
+    async def toggle_language(self):
+        """Switch English/Spanish and show the roster again in that language."""
         self._switch_locale()
-        return self._reload()
+        return await self._reload()
 
     @rx.event
     def set_child_provider(self, value: str):
+        """The provider a new child belongs to (agency admins)."""
         self.child_provider = str(value)
 
     @rx.event
-    def add_child(self, form_data: dict):
+    async def add_child(self, form_data: dict):
         """Add a child (validated in place)."""
         self.child_info = ""
-        ip, user_agent = self._client()
-        with session_scope() as session:
-            user = self._require(session)
-            if user is None:
-                return self._to_login()
-            checked = roster.check_child(str(form_data.get("first_name", "")), str(form_data.get("last_name", "")),
-                                         str(form_data.get("date_of_birth", "")))
-            provider_id = user.provider_id if not access.is_admin(user) else access._as_id(self.child_provider)
-            if not access.can_see_provider(session, user, provider_id):
-                checked.errors["provider"] = "roster.error.provider"
-            self._child_error_keys = dict(checked.errors)
-            if checked.ok:
-                child = roster.add_child(session, provider_id, checked)
-                audit.record(session, "child_added", actor=accounts.actor_of(user), user_id=user.id, ip=ip,
-                             user_agent=user_agent, detail={"child_id": child.id})
-                self.child_info = self._t("roster.child_added", name=child.full_name)
-                # Straight on to the child's first guardian.
-                self.g_child_id, self.g_child_name, self.g_edit_id = str(child.id), child.full_name, ""
-                self._fill_guardian_form()
-        result = self._reload()
-        if result is not None:
-            return result
+        call = await self._as_user(_add_child, form_data, self.child_provider)
+        if not call.signed_in:
+            return self._to_login()
+        self._child_error_keys, child = call.value
+        if child is not None:
+            self.child_info = self._t("roster.child_added", name=child[1])
+            self._show_guardian_form(*child)  # straight on to the child's first guardian
+        redirect = await self._reload()
+        if redirect is not None:
+            return redirect
         if not self._child_error_keys:
             return [rx.set_value("child-first", ""), rx.set_value("child-last", ""), rx.set_value("child-dob", ""),
                     rx.set_focus("g-first")]
         first = next(iter(self._child_error_keys))
-        return rx.set_focus({"first_name": "child-first", "last_name": "child-last",
-                             "date_of_birth": "child-dob"}.get(first, "child-provider"))
-
-    def _fill_guardian_form(self, guardian=None) -> None:
-        self.g_first = guardian.first_name if guardian else ""
-        self.g_last = guardian.last_name if guardian else ""
-        self.g_email = guardian.email if guardian else ""
-        self.g_phone = format_phone(guardian.phone) if guardian else ""
-        self.g_locale = guardian.preferred_locale if guardian else "en"
-        self.g_notify_email = guardian.notify_email if guardian else True
-        self.g_notify_sms = guardian.notify_sms if guardian else False
-        self._g_error_keys, self.g_errors, self.g_info = {}, {}, ""
+        return rx.set_focus(CHILD_INPUTS.get(first, "child-provider"))
 
     @rx.event
-    def open_guardian_form(self, child_id: str):
+    async def open_guardian_form(self, child_id: str):
         """Show the add-guardian form for one child."""
-        with session_scope() as session:
-            user = self._require(session)
-            if user is None:
-                return self._to_login()
-            child = access.child_for(session, user, child_id)
-            if child is None:
-                return
-            self.g_child_id, self.g_child_name, self.g_edit_id = str(child.id), child.full_name, ""
-            self._fill_guardian_form()
+        call = await self._as_user(_open_form, child_id)
+        if not call.signed_in:
+            return self._to_login()
+        if call.value is not None:
+            self._show_guardian_form(*call.value)
+        return None
 
     @rx.event
-    def edit_guardian(self, child_id: str, guardian_id: str):
+    async def edit_guardian(self, child_id: str, guardian_id: str):
         """Show the form filled with one guardian's contact of record."""
-        with session_scope() as session:
-            user = self._require(session)
-            if user is None:
-                return self._to_login()
-            child = access.child_for(session, user, child_id)
-            guardian = access.guardian_for(session, user, guardian_id)
-            if child is None or guardian is None:
-                return
-            self.g_child_id, self.g_child_name, self.g_edit_id = str(child.id), child.full_name, str(guardian.id)
-            self._fill_guardian_form(guardian)
+        call = await self._as_user(_open_form, child_id, str(guardian_id))
+        if not call.signed_in:
+            return self._to_login()
+        if call.value is None:
+            return None
+        self._show_guardian_form(*call.value)
         return rx.set_focus("g-first")
 
     @rx.event
     def close_guardian_form(self):
+        """Hide the guardian form without saving."""
         self.g_child_id = self.g_edit_id = ""
         self._g_error_keys, self.g_errors = {}, {}
 
     @rx.event
-    def set_g_first(self, v: str):
-        self.g_first = str(v)[:80]
+    def set_guardian_field(self, field: str, value: str | bool):
+        """One field of the guardian form as typed or ticked (checked on save)."""
+        clean = GUARDIAN_INPUT_CLEANERS.get(field)
+        if clean is not None:
+            setattr(self, field, clean(value))
 
     @rx.event
-    def set_g_last(self, v: str):
-        self.g_last = str(v)[:80]
-
-    @rx.event
-    def set_g_email(self, v: str):
-        self.g_email = str(v)[:254]
-
-    @rx.event
-    def set_g_phone(self, v: str):
-        self.g_phone = str(v)[:40]
-
-    @rx.event
-    def set_g_locale(self, v: str):
-        self.g_locale = v if v in ("en", "es") else "en"
-
-    @rx.event
-    def set_g_notify_email(self, v: bool):
-        self.g_notify_email = bool(v)
-
-    @rx.event
-    def set_g_notify_sms(self, v: bool):
-        self.g_notify_sms = bool(v)
-
-    @rx.event
-    def save_guardian(self):
+    async def save_guardian(self):
         """Validate (email syntax, mobile to E.164, channels) and save the guardian."""
-        ip, user_agent = self._client()
-        with session_scope() as session:
-            user = self._require(session)
-            if user is None:
-                return self._to_login()
-            child = access.child_for(session, user, self.g_child_id)
-            if child is None:
-                self.g_child_id = ""
-                return
-            checked = roster.check_guardian(self.g_first, self.g_last, self.g_email, self.g_phone, self.g_locale,
-                                            self.g_notify_email, self.g_notify_sms)
-            self._g_error_keys = dict(checked.errors)
-            self.g_errors = {k: self._t(v) for k, v in checked.errors.items()}
-            if not checked.ok:
-                first = next(iter(checked.errors))
-                return rx.set_focus({"first_name": "g-first", "last_name": "g-last", "email": "g-email",
-                                     "phone": "g-phone"}.get(first, "g-email"))
-            if self.g_edit_id:
-                guardian = access.guardian_for(session, user, self.g_edit_id)
-                if guardian is None or guardian.provider_id != child.provider_id:
-                    return
-                roster.update_guardian(session, guardian, checked)
-                event = "guardian_updated"
-            else:
-                guardian = roster.add_guardian(session, child, checked)
-                event = "guardian_added"
-            audit.record(session, event, actor=accounts.actor_of(user), user_id=user.id, ip=ip,
-                         user_agent=user_agent, detail={"guardian_id": guardian.id, "child_id": child.id})
-            self.g_info = self._t("roster.guardian_saved", name=guardian.full_name, child=child.full_name)
+        form = GuardianContact(self.g_first, self.g_last, self.g_email, self.g_phone, self.g_locale,
+                            self.g_notify_email, self.g_notify_sms)
+        call = await self._as_user(_save_guardian, self.g_child_id, self.g_edit_id, form)
+        if not call.signed_in:
+            return self._to_login()
+        saved = call.value
+        if saved.no_child:
+            self.g_child_id = ""
+        if saved.no_child or saved.not_allowed:
+            return None
+        if saved.errors:
+            self._g_error_keys = saved.errors
+            self.g_errors = {k: self._t(v) for k, v in saved.errors.items()}
+            return rx.set_focus(GUARDIAN_INPUTS.get(next(iter(saved.errors)), "g-email"))
+        self.g_info = self._t("roster.guardian_saved", name=saved.guardian_name, child=saved.child_name)
         self.g_child_id = self.g_edit_id = ""
         self._g_error_keys = {}
-        return self._reload()
+        return await self._reload()
 
 
-S, T = ChildrenState, ChildrenState.tr
+S, T = ChildrenState, ChildrenState.tr  # the page's state and its words
 
 
 def _err(key: str):
@@ -320,38 +326,42 @@ def _child_card(child) -> rx.Component:
     )
 
 
+def _guardian_input(label: str, field: str, input_id: str, error: str, hint=None, **props) -> rx.Component:
+    """One text field of the guardian form, bound to its var."""
+    return labelled(T[label], rx.input(id=input_id, value=getattr(S, field),
+                                       on_change=lambda v: S.set_guardian_field(field, v), auto_complete="off",
+                                       width="100%", **props),
+                    html_for=input_id, error=_gerr(error), hint=hint)
+
+
+def _guardian_channel(label: str, field: str, input_id: str) -> rx.Component:
+    return rx.checkbox(T[label], checked=getattr(S, field), on_change=lambda v: S.set_guardian_field(field, v),
+                       id=input_id, size="3")
+
+
 def _guardian_form() -> rx.Component:
     return section(
         rx.heading(rx.cond(S.g_edit_id != "", T["roster.edit_guardian_for"], T["roster.add_guardian_for"]),
                    " ", S.g_child_name, as_="h2", size="4", id="guardian-form-heading"),
         rx.grid(
-            labelled(T["roster.first_name"], rx.input(id="g-first", value=S.g_first, on_change=S.set_g_first,
-                                                      auto_complete="off", width="100%"),
-                     html_for="g-first", error=_gerr("first_name")),
-            labelled(T["roster.last_name"], rx.input(id="g-last", value=S.g_last, on_change=S.set_g_last,
-                                                     auto_complete="off", width="100%"),
-                     html_for="g-last", error=_gerr("last_name")),
-            labelled(T["roster.email"], rx.input(id="g-email", type="email", value=S.g_email,
-                                                 on_change=S.set_g_email, auto_complete="off", width="100%"),
-                     html_for="g-email", error=_gerr("email")),
-            labelled(T["roster.phone"], rx.input(id="g-phone", type="tel", value=S.g_phone,
-                                                 on_change=S.set_g_phone, auto_complete="off", width="100%"),
-                     html_for="g-phone", error=_gerr("phone"), hint=T["roster.phone_hint"]),
+            _guardian_input("roster.first_name", "g_first", "g-first", "first_name"),
+            _guardian_input("roster.last_name", "g_last", "g-last", "last_name"),
+            _guardian_input("roster.email", "g_email", "g-email", "email", type="email"),
+            _guardian_input("roster.phone", "g_phone", "g-phone", "phone", hint=T["roster.phone_hint"], type="tel"),
             labelled(T["roster.language"], rx.el.select(
                 rx.el.option(T["language.en"], value="en"), rx.el.option(T["language.es"], value="es"),
-                id="g-locale", value=S.g_locale, on_change=S.set_g_locale,
-                style={"minHeight": "40px", "padding": "6px", "borderRadius": "6px", "width": "100%"},
+                id="g-locale", value=S.g_locale, on_change=lambda v: S.set_guardian_field("g_locale", v),
+                style=SELECT_STYLE,
             ), html_for="g-locale", error=_gerr("preferred_locale")),
             rx.el.fieldset(
                 rx.el.legend(T["roster.notify_by"], style={"fontWeight": "500", "fontSize": "0.9rem"}),
                 rx.hstack(
-                    rx.checkbox(T["roster.channel.email"], checked=S.g_notify_email, on_change=S.set_g_notify_email,
-                                id="g-notify-email", size="3"),
-                    rx.checkbox(T["roster.channel.sms"], checked=S.g_notify_sms, on_change=S.set_g_notify_sms,
-                                id="g-notify-sms", size="3"),
+                    _guardian_channel("roster.channel.email", "g_notify_email", "g-notify-email"),
+                    _guardian_channel("roster.channel.sms", "g_notify_sms", "g-notify-sms"),
                     spacing="4", padding_y="6px",
                 ),
-                rx.cond(_gerr("channels") != "", rx.text(_gerr("channels"), color_scheme="red", size="2", role="alert")),
+                rx.cond(_gerr("channels") != "",
+                        rx.text(_gerr("channels"), color_scheme="red", size="2", role="alert")),
                 style={"border": "none", "padding": "0", "margin": "0"},
             ),
             columns=rx.breakpoints(initial="1", sm="2"),
@@ -368,25 +378,25 @@ def _guardian_form() -> rx.Component:
     )
 
 
-def children_page() -> rx.Component:
-    add_child = section(
+def _child_input(label: str, name: str, input_id: str, **props) -> rx.Component:
+    """One field of the add-child form (read from the submitted form, not bound to a var)."""
+    return labelled(T[label], rx.input(id=input_id, name=name, width="100%", **props), html_for=input_id,
+                    error=_err(name))
+
+
+def _add_child_form() -> rx.Component:
+    return section(
         rx.heading(T["roster.add_child"], as_="h2", size="4"),
         rx.form(
             rx.vstack(
                 rx.grid(
-                    labelled(T["roster.first_name"], rx.input(id="child-first", name="first_name",
-                                                              auto_complete="off", width="100%"),
-                             html_for="child-first", error=_err("first_name")),
-                    labelled(T["roster.last_name"], rx.input(id="child-last", name="last_name", auto_complete="off",
-                                                             width="100%"),
-                             html_for="child-last", error=_err("last_name")),
-                    labelled(T["roster.date_of_birth"], rx.input(id="child-dob", name="date_of_birth", type="date",
-                                                                 width="100%"),
-                             html_for="child-dob", error=_err("date_of_birth")),
+                    _child_input("roster.first_name", "first_name", "child-first", auto_complete="off"),
+                    _child_input("roster.last_name", "last_name", "child-last", auto_complete="off"),
+                    _child_input("roster.date_of_birth", "date_of_birth", "child-dob", type="date"),
                     rx.cond(S.is_admin, labelled(T["roster.provider"], rx.el.select(
                         rx.foreach(S.providers, lambda p: rx.el.option(p["name"], value=p["id"])),
                         id="child-provider", name="provider", value=S.child_provider, on_change=S.set_child_provider,
-                        style={"minHeight": "40px", "padding": "6px", "borderRadius": "6px", "width": "100%"},
+                        style=SELECT_STYLE,
                     ), html_for="child-provider", error=_err("provider"))),
                     columns=rx.breakpoints(initial="1", sm="3"),
                     spacing="3",
@@ -403,10 +413,14 @@ def children_page() -> rx.Component:
         ),
         notice(S.child_info, tone="green", icon="check", id="child-info"),
     )
-    return portal_frame(
+
+
+def children_page() -> rx.Component:
+    return signed_in_frame(
+        S,
         rx.vstack(
             page_heading(T["roster.title"]),
-            add_child,
+            _add_child_form(),
             rx.cond(S.g_child_id != "", _guardian_form()),
             notice(S.g_info, tone="green", icon="check", id="guardian-info"),
             rx.heading(T["roster.children"], as_="h2", size="4"),
@@ -416,6 +430,5 @@ def children_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        tr=T, signed_in=S.signed_in, user_name=S.user_name, scope_label=S.scope_label, is_admin=S.is_admin,
-        current="children", on_logout=S.logout, on_toggle_locale=S.toggle_language, locale=S.locale,
+        current="children",
     )

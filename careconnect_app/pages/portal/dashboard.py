@@ -3,28 +3,132 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import reflex as rx
 
-from careconnect_app.portal import resend
-from careconnect_app.statuses import PORTAL_STATUS_TONE, PortalStatus
-
-from careconnect_app.portal import grid
-from careconnect_app.portal import access
-from careconnect_app.portal import export
+from careconnect_app import attendance, routes
 from careconnect_app.clock import utcnow
-from careconnect_app.components.portal_layout import labelled, notice, page_heading, portal_frame, section
-from careconnect_app.db import session_scope
-from careconnect_app.models import Agency, AttendanceSheet
-from careconnect_app.pages.portal.base_state import PortalState
-from careconnect_app.portal import accounts, dashboard, submission
-from careconnect_app import attendance
-from careconnect_app.messaging import outbox
 from careconnect_app.common.formatting import format_date, format_minutes
+from careconnect_app.components.portal_layout import (
+    SELECT_STYLE,
+    cell,
+    certify_box,
+    labelled,
+    notice,
+    page_heading,
+    section,
+    signed_in_frame,
+    status_badge,
+)
+from careconnect_app.messaging import outbox
+from careconnect_app.models import Agency, AttendanceSheet, Child
+from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
+from careconnect_app.pages.state_tools import Session, off_loop
+from careconnect_app.portal import access, dashboard, export, grid, resend, submission
+from careconnect_app.statuses import PortalStatus
 
 ALL = "all"
 # Sheets whose parents may be sent their link again from the dashboard.
 RESENDABLE = (PortalStatus.READY, PortalStatus.OPENED, PortalStatus.VERIFIED, PortalStatus.EXPIRED)
+
+
+def _chosen_period(value: str, period_type: str) -> tuple[date, date] | None:
+    return dashboard.chosen_period(value, period_type, utcnow().date())
+
+
+def _read_dashboard(session: Session, caller: Caller, period: str, status_filter: str, search: str,
+                    locale: str) -> dict[str, Any]:
+    """The dashboard's vars: the chosen period's sheets of the caller's providers (by default the last period)."""
+    agency = session.get(Agency, caller.user.agency_id)
+    period_type = agency.period_type if agency else "monthly"
+    today = utcnow().date()
+    periods = [{"value": dashboard.period_value(s, e),
+                "label": portal_text(locale, "period.label", start=format_date(s, locale), end=format_date(e, locale))}
+               for s, e in dashboard.offered_periods(today, period_type)]
+    bounds = dashboard.chosen_period(period, period_type, today) or attendance.default_period(today, period_type)
+    due_label = ""
+    if agency is not None:
+        due = attendance.due_date(bounds[1], agency.submission_deadline_day)
+        due_label = portal_text(locale, "dashboard.due", date=format_date(due, locale))
+    providers = access.providers_for(session, caller.user)
+    names = {p.id: p.name for p in providers} if access.is_admin(caller.user) else None
+    rows, counts = dashboard.dashboard(
+        session, [p.id for p in providers], *bounds,
+        status="" if status_filter == ALL else status_filter, search=search, provider_names=names,
+    )
+    return {
+        "_period_type": period_type, "period": dashboard.period_value(*bounds), "periods": periods,
+        "due_label": due_label, "rows": [_row_view(r, locale) for r in rows],
+        "counts": [{"status": s, "label": portal_text(locale, f"status.{s}"), "count": str(counts[s])}
+                   for s in PortalStatus],
+    }
+
+
+def _row_view(row: dashboard.DashboardRow, locale: str) -> dict[str, str]:
+    return {
+        "child_id": str(row.child_id), "child": row.child_name, "provider": row.provider_name,
+        "sheet_id": str(row.sheet_id), "status": row.status,
+        "status_label": portal_text(locale, f"status.{row.status}"),
+        "guardians": row.guardians or portal_text(locale, "dashboard.no_guardian"),
+        "hours": format_minutes(row.total_minutes) if row.sheet_id else "—",
+        "signed": format_date(row.signed_at, locale) if row.signed_at else "—",
+        "problem": row.problem, "recalled": portal_text(locale, "dashboard.recalled") if row.recalled else "",
+        "submittable": "1" if row.status == PortalStatus.DRAFT else "",
+        "resendable": "1" if row.status in RESENDABLE else "",
+    }
+
+
+def _child_name(session: Session, sheet: AttendanceSheet) -> str:
+    child = session.get(Child, sheet.child_id)
+    return child.full_name if child else ""
+
+
+def _start_sheet(session: Session, caller: Caller, child_id: str, bounds: tuple[date, date] | None) -> int | None:
+    """The id of the child's sheet for the period, created as a draft when there is none yet."""
+    child = access.child_for(session, caller.user, child_id)
+    if child is None or bounds is None:
+        return None
+    return grid.get_or_create_sheet(session, child, *bounds).id
+
+
+def _submit_sheets(session: Session, caller: Caller,
+                   sheet_ids: list[str]) -> tuple[int, list[tuple[str, str]], list[int]]:
+    """Submit each sheet in its own transaction: (how many, [(child, reason key)], message ids)."""
+    done, errors, message_ids = 0, [], []
+    for sheet_id in sheet_ids:
+        sheet = access.sheet_for(session, caller.user, sheet_id)
+        if sheet is None:
+            errors.append(("", "error.not_found"))
+            continue
+        name = _child_name(session, sheet)
+        try:
+            issued = submission.submit_sheet(session, sheet, user_id=caller.user.id, ip=caller.ip,
+                                             user_agent=caller.user_agent)
+        except submission.SubmissionError as exc:
+            session.rollback()
+            errors.append((name, exc.key))
+            continue
+        session.commit()
+        done += 1
+        message_ids += [m for link in issued for m in link.message_ids]
+    return done, errors, message_ids
+
+
+def _resend_sheet(session: Session, caller: Caller, sheet_id: str) -> tuple[str, list[int], set[str]] | None:
+    """(child, message ids, reason keys of links not sent), or None when the sheet is not the caller's."""
+    sheet = access.sheet_for(session, caller.user, sheet_id)
+    if sheet is None:
+        return None
+    message_ids, reasons = resend.resend_open_links(session, sheet, user_id=caller.user.id, ip=caller.ip,
+                                                    user_agent=caller.user_agent)
+    return _child_name(session, sheet), message_ids, reasons
+
+
+def _signed_csv(session: Session, caller: Caller, bounds: tuple[date, date] | None) -> str | None:
+    if bounds is None:
+        return None
+    return export.signed_sheets_csv(session, access.provider_ids(session, caller.user), *bounds)
 
 
 class DashboardState(PortalState):
@@ -44,102 +148,59 @@ class DashboardState(PortalState):
 
     _period_type: str = "monthly"
 
-    # --- helpers ------------------------------------------------------------------------------
-    def _period_bounds(self) -> tuple[date, date] | None:
-        try:
-            start_s, end_s = self.period.split("|")
-            start, end = date.fromisoformat(start_s), date.fromisoformat(end_s)
-        except ValueError:
-            return None
-        allowed = attendance.recent_periods(utcnow().date(), self._period_type, 12)
-        return (start, end) if (start, end) in allowed else None
-
-    def _refresh(self, session, user) -> None:
-        agency = session.get(Agency, user.agency_id)
-        self._period_type = agency.period_type if agency else "monthly"
-        today = utcnow().date()
-        periods = attendance.recent_periods(today, self._period_type, 12)
-        self.periods = [
-            {"value": f"{s.isoformat()}|{e.isoformat()}",
-             "label": self._t("period.label", start=format_date(s, self.locale), end=format_date(e, self.locale))}
-            for s, e in periods
-        ]
-        if self._period_bounds() is None:
-            s, e = attendance.default_period(today, self._period_type)
-            self.period = f"{s.isoformat()}|{e.isoformat()}"
-        start, end = self._period_bounds()
-        if agency is not None:
-            due = attendance.due_date(end, agency.submission_deadline_day)
-            self.due_label = self._t("dashboard.due", date=format_date(due, self.locale))
-        providers = access.providers_for(session, user)
-        names = {p.id: p.name for p in providers} if access.is_admin(user) else None
-        rows, counts = dashboard.dashboard(
-            session, [p.id for p in providers], start, end,
-            status="" if self.status_filter == ALL else self.status_filter, search=self.search,
-            provider_names=names,
-        )
-        self.rows = [
-            {
-                "child_id": str(r.child_id), "child": r.child_name, "provider": r.provider_name,
-                "sheet_id": str(r.sheet_id), "status": r.status, "status_label": self._t(f"status.{r.status}"),
-                "guardians": r.guardians or self._t("dashboard.no_guardian"),
-                "hours": format_minutes(r.total_minutes) if r.sheet_id else "—",
-                "signed": format_date(r.signed_at, self.locale) if r.signed_at else "—",
-                "problem": r.problem, "recalled": self._t("dashboard.recalled") if r.recalled else "",
-                "submittable": "1" if r.status == PortalStatus.DRAFT else "",
-                "resendable": "1" if r.status in RESENDABLE else "",
-            }
-            for r in rows
-        ]
-        self.counts = [{"status": s, "label": self._t(f"status.{s}"), "count": str(counts[s])}
-                       for s in PortalStatus]
+    async def _reload(self):
+        """Read the dashboard again for the current filters."""
+        call = await self._as_user(_read_dashboard, self.period, self.status_filter, self.search, self.locale)
+        if not call.signed_in:
+            self.rows, self.counts, self.selected = [], [], []
+            return self._to_login()
+        for name, value in call.value.items():
+            setattr(self, name, value)
         visible = {r["sheet_id"] for r in self.rows if r["submittable"]}
         self.selected = [s for s in self.selected if s in visible]
-
-    def _reload(self):
-        with session_scope() as session:
-            user = self._require(session)
-            if user is None:
-                self.rows, self.counts, self.selected = [], [], []
-                return self._to_login()
-            self._refresh(session, user)
+        return None
 
     # --- events -------------------------------------------------------------------------------
     @rx.event
-    def load(self):
+    async def load(self):
         """Open the dashboard (signed-in users only)."""
         self.bulk_info, self.bulk_errors, self.error, self.info = "", [], "", ""
-        return self._reload()
+        return await self._reload()
 
     @rx.event
-    def toggle_language(self):
+    async def toggle_language(self):
+        """Switch English/Spanish and show the dashboard again in that language."""
         self._switch_locale()
-        return self._reload()
+        return await self._reload()
 
     @rx.event
-    def set_period(self, value: str):
+    async def set_period(self, value: str):
+        """Show another period (the selection is cleared)."""
         self.period = str(value)[:32]
         self.selected = []
-        return self._reload()
+        return await self._reload()
 
     @rx.event
-    def set_status_filter(self, value: str):
+    async def set_status_filter(self, value: str):
+        """Show only sheets in one status (or all)."""
         self.status_filter = value if value in tuple(PortalStatus) else ALL
-        return self._reload()
+        return await self._reload()
 
     @rx.event
-    def set_search(self, value: str):
+    async def set_search(self, value: str):
+        """Show only children whose name contains the text."""
         self.search = str(value)[:80]
-        return self._reload()
+        return await self._reload()
 
     @rx.event
-    def show_status(self, value: str):
+    async def show_status(self, value: str):
         """Click a count to filter by that status (click again for all)."""
         self.status_filter = ALL if value == self.status_filter else (value if value in tuple(PortalStatus) else ALL)
-        return self._reload()
+        return await self._reload()
 
     @rx.event
     def toggle_row(self, sheet_id: str, checked: bool):
+        """Select or unselect one draft for submitting."""
         sheet_id = str(sheet_id)
         if checked and sheet_id not in self.selected:
             self.selected = self.selected + [sheet_id]
@@ -148,106 +209,72 @@ class DashboardState(PortalState):
 
     @rx.event
     def toggle_all(self, checked: bool):
+        """Select every draft shown, or none."""
         self.selected = [r["sheet_id"] for r in self.rows if r["submittable"]] if checked else []
 
     @rx.event
     def set_certify(self, value: bool):
+        """The certification box above "submit selected"."""
         self.certify = bool(value)
 
     @rx.event
-    def start_sheet(self, child_id: str):
+    async def start_sheet(self, child_id: str):
         """Record attendance: open (or create) the child's draft for the selected period."""
-        with session_scope() as session:
-            user = self._require(session)
-            if user is None:
-                return self._to_login()
-            child = access.child_for(session, user, child_id)
-            bounds = self._period_bounds()
-            if child is None or bounds is None:
-                self.error = self._t("error.not_found")
-                return
-            sheet = grid.get_or_create_sheet(session, child, *bounds)
-            sheet_id = sheet.id
-        return rx.redirect(f"/portal/sheets/{sheet_id}")
+        call = await self._as_user(_start_sheet, child_id, _chosen_period(self.period, self._period_type))
+        if not call.signed_in:
+            return self._to_login()
+        if call.value is None:
+            self.error = self._t("error.not_found")
+            return None
+        return rx.redirect(routes.portal_sheet_path(call.value))
 
     @rx.event
-    def submit_selected(self):
+    async def submit_selected(self):
         """Certify and submit every selected draft; each one is checked and submitted on its own."""
         self.bulk_info, self.bulk_errors = "", []
         if not self.certify:
             self.bulk_errors = [self._t("submit.error.certify")]
-            return
-        ip, user_agent = self._client()
-        done, errors, message_ids = 0, [], []
-        for sheet_id in list(self.selected):
-            with session_scope() as session:
-                user = self._require(session)
-                if user is None:
-                    return self._to_login()
-                sheet = access.sheet_for(session, user, sheet_id)
-                if sheet is None:
-                    errors.append(self._t("error.not_found"))
-                    continue
-                name = _child_name(session, sheet)
-                try:
-                    issued = submission.submit_sheet(session, sheet, user_id=user.id, ip=ip, user_agent=user_agent)
-                except submission.SubmissionError as exc:
-                    session.rollback()
-                    errors.append(f"{name}: {self._t(exc.key)}")
-                    continue
-                done += 1
-                message_ids += [m for link in issued for m in link.message_ids]
-        outbox.deliver_now(message_ids)
+            return None
+        call = await self._as_user(_submit_sheets, list(self.selected))
+        if not call.signed_in:
+            return self._to_login()
+        done, errors, message_ids = call.value
+        await off_loop(outbox.deliver_now, message_ids)
         self.selected = []
         self.certify = False
         self.bulk_info = self._t("dashboard.submitted_many", count=done) if done else ""
-        self.bulk_errors = errors
-        return self._reload()
+        self.bulk_errors = [f"{name}: {self._t(key)}" if name else self._t(key) for name, key in errors]
+        return await self._reload()
 
     @rx.event
-    def resend(self, sheet_id: str):
+    async def resend(self, sheet_id: str):
         """Send the parents' links of one sheet again (10-minute cooldown per link, in the database)."""
         self.info, self.error = "", ""
-        ip, user_agent = self._client()
-        ids: list[int] = []
-        with session_scope() as session:
-            user = self._require(session)
-            if user is None:
-                return self._to_login()
-            sheet = access.sheet_for(session, user, sheet_id)
-            if sheet is None:
-                self.error = self._t("error.not_found")
-                return
-            name = _child_name(session, sheet)
-            requests = [r for r in dashboard.requests_by_sheet(session, [sheet.id]).get(sheet.id, [])
-                        if r.status == "pending" and r.sheet_version == sheet.version and not r.in_person]
-            errors = []
-            for request in requests:
-                try:
-                    ids += resend.resend_link(session, request, user_id=user.id, ip=ip, user_agent=user_agent)
-                except submission.SubmissionError as exc:
-                    errors.append(self._t(exc.key, minutes=resend.RESEND_COOLDOWN_MINUTES))
-            if not requests:
-                errors.append(self._t("resend.error.not_open"))
-        outbox.deliver_now(ids)
-        if ids:
+        call = await self._as_user(_resend_sheet, sheet_id)
+        if not call.signed_in:
+            return self._to_login()
+        if call.value is None:
+            self.error = self._t("error.not_found")
+            return None
+        name, message_ids, reasons = call.value
+        await off_loop(outbox.deliver_now, message_ids)
+        if message_ids:
             self.info = self._t("dashboard.resent", child=name)
-        if errors:
-            self.error = f"{name}: " + " ".join(sorted(set(errors)))
-        return self._reload()
+        if reasons:
+            texts = {self._t(key, minutes=resend.RESEND_COOLDOWN_MINUTES) for key in reasons}
+            self.error = f"{name}: " + " ".join(sorted(texts))
+        return await self._reload()
 
     @rx.event
-    def export_csv(self):
+    async def export_csv(self):
         """CSV of the period's signed sheets (only the user's providers)."""
-        with session_scope() as session:
-            user = self._require(session)
-            if user is None:
-                return self._to_login()
-            bounds = self._period_bounds()
-            if bounds is None:
-                return
-            text = export.signed_sheets_csv(session, access.provider_ids(session, user), *bounds)
-        return rx.download(data=text.encode("utf-8"), filename=f"signed-sheets-{bounds[0].isoformat()}.csv")
+        bounds = _chosen_period(self.period, self._period_type)
+        call = await self._as_user(_signed_csv, bounds)
+        if not call.signed_in:
+            return self._to_login()
+        if call.value is None:
+            return None
+        return rx.download(data=call.value.encode("utf-8"), filename=f"signed-sheets-{bounds[0].isoformat()}.csv")
 
     @rx.var
     def all_selected(self) -> bool:
@@ -259,23 +286,7 @@ class DashboardState(PortalState):
         return len([r for r in self.rows if r["submittable"]])
 
 
-def _child_name(session, sheet: AttendanceSheet) -> str:
-    from careconnect_app.models import Child
-
-    child = session.get(Child, sheet.child_id)
-    return child.full_name if child else ""
-
-
-S, T = DashboardState, DashboardState.tr
-
-
-
-def status_badge(status, label) -> rx.Component:
-    return rx.match(
-        status,
-        *[(s, rx.badge(label, color_scheme=tone, size="2", variant="soft", high_contrast=True)) for s, tone in PORTAL_STATUS_TONE.items()],
-        rx.badge(label, size="2", high_contrast=True),
-    )
+S, T = DashboardState, DashboardState.tr  # the page's state and its words
 
 
 def _count(item: dict) -> rx.Component:
@@ -297,83 +308,84 @@ def _count(item: dict) -> rx.Component:
     )
 
 
-def _td(label, *children, **props) -> rx.Component:
-    return rx.el.td(*children, custom_attrs={"data-label": label}, **props)
+def _row_actions(row: dict) -> rx.Component:
+    return rx.hstack(rx.cond(
+        row["resendable"] == "1",
+        rx.button(T["resend.button"], on_click=S.resend(row["sheet_id"]), size="2", variant="soft",
+                  id="resend-sheet-" + row["sheet_id"], min_height="40px",
+                  aria_label=T["resend.button"] + " " + row["child"]),
+    ), rx.cond(
+        row["sheet_id"] == "0",
+        rx.button(T["dashboard.record"], on_click=S.start_sheet(row["child_id"]), size="2", variant="soft",
+                  id="record-" + row["child_id"], min_height="40px"),
+        rx.link(rx.button(T["dashboard.open"], size="2", variant="outline", min_height="40px", tab_index=-1),
+                href=routes.portal_sheet_path(row["sheet_id"]), id="open-" + row["child_id"]),
+    ), spacing="2", justify="end", wrap="wrap")
 
 
 def _row(row: dict) -> rx.Component:
     return rx.el.tr(
-        _td("", rx.cond(
+        cell("", rx.cond(
             row["submittable"] == "1",
             rx.checkbox(checked=S.selected.contains(row["sheet_id"]),
                         on_change=lambda v: S.toggle_row(row["sheet_id"], v),
                         aria_label=T["dashboard.select_one"] + " " + row["child"],
                         id="select-" + row["sheet_id"], size="3"),
         )),
-        _td(T["col.child"], rx.vstack(
+        cell(T["col.child"], rx.vstack(
             rx.text(row["child"], weight="medium"),
             rx.cond(row["provider"] != "", rx.text(row["provider"], size="1", color_scheme="gray")),
-            spacing="0", align="end" if False else "start",
+            spacing="0", align="start",
         )),
-        _td(T["col.status"], rx.vstack(
+        cell(T["col.status"], rx.vstack(
             status_badge(row["status"], row["status_label"]),
             rx.cond(row["recalled"] != "", rx.text(row["recalled"], size="1", color_scheme="gray")),
             rx.cond(row["problem"] != "", rx.text("“", row["problem"], "”", size="1", color_scheme="red")),
             spacing="1",
         )),
-        _td(T["col.guardians"], rx.text(row["guardians"], size="2")),
-        _td(T["col.hours"], rx.text(row["hours"], size="2")),
-        _td(T["col.signed"], rx.text(row["signed"], size="2")),
-        _td("", rx.hstack(rx.cond(
-            row["resendable"] == "1",
-            rx.button(T["resend.button"], on_click=S.resend(row["sheet_id"]), size="2", variant="soft",
-                      id="resend-sheet-" + row["sheet_id"], min_height="40px",
-                      aria_label=T["resend.button"] + " " + row["child"]),
-        ), rx.cond(
-            row["sheet_id"] == "0",
-            rx.button(T["dashboard.record"], on_click=S.start_sheet(row["child_id"]), size="2", variant="soft",
-                      id="record-" + row["child_id"], min_height="40px"),
-            rx.link(rx.button(T["dashboard.open"], size="2", variant="outline", min_height="40px", tab_index=-1),
-                    href="/portal/sheets/" + row["sheet_id"], id="open-" + row["child_id"]),
-        ), spacing="2", justify="end", wrap="wrap")),
+        cell(T["col.guardians"], rx.text(row["guardians"], size="2")),
+        cell(T["col.hours"], rx.text(row["hours"], size="2")),
+        cell(T["col.signed"], rx.text(row["signed"], size="2")),
+        cell("", _row_actions(row)),
         custom_attrs={"data-child": row["child"]},
     )
 
 
-def dashboard_page() -> rx.Component:
-    filters = rx.grid(
-        labelled(T["dashboard.period"], rx.el.select(
-            rx.foreach(S.periods, lambda p: rx.el.option(p["label"], value=p["value"])),
-            value=S.period, on_change=S.set_period, id="period",
-            style={"minHeight": "40px", "padding": "6px", "borderRadius": "6px", "width": "100%"},
-        ), html_for="period"),
-        labelled(T["dashboard.status"], rx.el.select(
-            rx.el.option(T["dashboard.all"], value=ALL),
-            rx.foreach(S.counts, lambda c: rx.el.option(c["label"], value=c["status"])),
-            value=S.status_filter, on_change=S.set_status_filter, id="status-filter",
-            style={"minHeight": "40px", "padding": "6px", "borderRadius": "6px", "width": "100%"},
-        ), html_for="status-filter"),
-        labelled(T["dashboard.search"], rx.input(
-            id="search", type="search", value=S.search, on_change=S.set_search.debounce(300),
-            placeholder=T["dashboard.search_hint"], width="100%", size="2",
-        ), html_for="search"),
-        columns=rx.breakpoints(initial="1", sm="3"),
-        spacing="3",
+def _filters() -> rx.Component:
+    return rx.vstack(
+        rx.grid(
+            labelled(T["dashboard.period"], rx.el.select(
+                rx.foreach(S.periods, lambda p: rx.el.option(p["label"], value=p["value"])),
+                value=S.period, on_change=S.set_period, id="period", style=SELECT_STYLE,
+            ), html_for="period"),
+            labelled(T["dashboard.status"], rx.el.select(
+                rx.el.option(T["dashboard.all"], value=ALL),
+                rx.foreach(S.counts, lambda c: rx.el.option(c["label"], value=c["status"])),
+                value=S.status_filter, on_change=S.set_status_filter, id="status-filter", style=SELECT_STYLE,
+            ), html_for="status-filter"),
+            labelled(T["dashboard.search"], rx.input(
+                id="search", type="search", value=S.search, on_change=S.set_search.debounce(300),
+                placeholder=T["dashboard.search_hint"], width="100%", size="2",
+            ), html_for="search"),
+            columns=rx.breakpoints(initial="1", sm="3"),
+            spacing="3",
+            width="100%",
+        ),
+        rx.text(S.due_label, size="2", color_scheme="gray", id="due-label"),
+        spacing="2",
         width="100%",
     )
-    filters = rx.vstack(filters, rx.text(S.due_label, size="2", color_scheme="gray", id="due-label"), spacing="2",
-                        width="100%")
-    table = rx.box(
+
+
+def _sheets_table() -> rx.Component:
+    select_all = rx.checkbox(checked=S.all_selected, on_change=S.toggle_all, id="select-all",
+                             aria_label=T["dashboard.select_all"], size="3", disabled=S.selectable_count == 0)
+    return rx.box(
         rx.el.table(
             rx.el.thead(rx.el.tr(
-                rx.el.th(rx.checkbox(checked=S.all_selected, on_change=S.toggle_all, id="select-all",
-                                     aria_label=T["dashboard.select_all"], size="3",
-                                     disabled=S.selectable_count == 0), scope="col"),
-                rx.el.th(T["col.child"], scope="col"),
-                rx.el.th(T["col.status"], scope="col"),
-                rx.el.th(T["col.guardians"], scope="col"),
-                rx.el.th(T["col.hours"], scope="col"),
-                rx.el.th(T["col.signed"], scope="col"),
+                rx.el.th(select_all, scope="col"),
+                *[rx.el.th(T[key], scope="col") for key in ("col.child", "col.status", "col.guardians", "col.hours",
+                                                            "col.signed")],
                 rx.el.th(rx.el.span(T["col.actions"], class_name="cc-sr-only"), scope="col"),
             )),
             rx.el.tbody(rx.foreach(S.rows, _row)),
@@ -383,19 +395,17 @@ def dashboard_page() -> rx.Component:
         rx.cond(S.rows.length() == 0, rx.text(T["dashboard.empty"], color_scheme="gray", padding="1rem")),
         width="100%",
     )
-    bulk = rx.vstack(
+
+
+def _bulk_actions() -> rx.Component:
+    return rx.vstack(
         rx.hstack(
             rx.checkbox(T["dashboard.select_all_label"], checked=S.all_selected, on_change=S.toggle_all,
                         id="select-all-mobile", size="3", disabled=S.selectable_count == 0),
             rx.text(T["dashboard.selected"], ": ", S.selected.length(), size="2", color_scheme="gray"),
             spacing="4", align="center", wrap="wrap",
         ),
-        rx.el.label(
-            rx.checkbox(checked=S.certify, on_change=S.set_certify, id="bulk-certify", size="3",
-                        custom_attrs={"aria-labelledby": "bulk-certify-text"}),
-            rx.text(T["submit.certify"], size="2", id="bulk-certify-text"),
-            style={"display": "flex", "gap": "10px", "alignItems": "flex-start", "cursor": "pointer"},
-        ),
+        certify_box(T["submit.certify"], checked=S.certify, on_change=S.set_certify, id="bulk-certify"),
         rx.hstack(
             rx.button(T["dashboard.submit_selected"], on_click=S.submit_selected, id="submit-selected",
                       disabled=S.selected.length() == 0, min_height="44px"),
@@ -408,17 +418,20 @@ def dashboard_page() -> rx.Component:
         spacing="3",
         width="100%",
     )
-    return portal_frame(
+
+
+def dashboard_page() -> rx.Component:
+    return signed_in_frame(
+        S,
         rx.vstack(
             page_heading(T["dashboard.title"]),
             rx.hstack(rx.foreach(S.counts, _count), spacing="2", wrap="wrap", width="100%", id="counts"),
-            section(filters),
+            section(_filters()),
             notice(S.info, tone="green", icon="check", id="dashboard-info"),
             notice(S.error, tone="red", icon="triangle-alert", id="dashboard-error"),
-            section(table, bulk),
+            section(_sheets_table(), _bulk_actions()),
             spacing="4",
             width="100%",
         ),
-        tr=T, signed_in=S.signed_in, user_name=S.user_name, scope_label=S.scope_label, is_admin=S.is_admin,
-        current="dashboard", on_logout=S.logout, on_toggle_locale=S.toggle_language, locale=S.locale,
+        current="dashboard",
     )

@@ -5,45 +5,48 @@ from __future__ import annotations
 import reflex as rx
 
 from careconnect_app.components.portal_layout import labelled, notice, page_heading, portal_frame, section
-from careconnect_app.db import session_scope
-from careconnect_app.pages.portal.base_state import HOME_ROUTE, PortalState
+from careconnect_app.pages.portal.base_state import PortalState, Profile, profile_of
+from careconnect_app.pages.state_tools import Session, in_session
 from careconnect_app.portal import accounts
+
+
+def _log_in(session: Session, email: str, password: str, ip: str,
+            user_agent: str) -> tuple[accounts.LoginResult, Profile | None]:
+    result = accounts.login(session, email, password, ip=ip, user_agent=user_agent)
+    return result, profile_of(session, result.user) if result.ok else None
 
 
 class LoginState(PortalState):
     error: str = ""
-    busy: bool = False
     _error_key: str = ""
 
     @rx.event
-    def load(self):
+    async def load(self):
         """Already signed in: go to the dashboard."""
-        self.busy = False
         self._browser_locale()
-        with session_scope() as session:
-            if self._require(session) is not None:
-                return rx.redirect(HOME_ROUTE, replace=True)
+        if await self._session_is_live():
+            return self._to_dashboard()
+        return None
 
     @rx.event
     def toggle_language(self):
+        """Switch English/Spanish (an error on show is shown in the new language)."""
         self._switch_locale()
         self.error = self._t(self._error_key) if self._error_key else ""
 
     @rx.event
-    def submit(self, form_data: dict):
+    async def submit(self, form_data: dict):
         """Check the password (argon2) under the per-account and per-IP limits."""
         email = str(form_data.get("email", ""))[:254]
         password = str(form_data.get("password", ""))[:1024]
         ip, user_agent = self._client()
-        with session_scope() as session:
-            result = accounts.login(session, email, password, ip=ip, user_agent=user_agent)
-            if result.ok:
-                self.portal_session = result.token
-                self._error_key = ""
-                self.error = ""
-                self._require(session)
+        result, profile = await in_session(_log_in, email, password, ip, user_agent)
         if result.ok:
-            return rx.redirect(HOME_ROUTE, replace=True)
+            self.portal_session = result.token
+            self._error_key = ""
+            self.error = ""
+            self._show_profile(profile)
+            return self._to_dashboard()
         self._error_key = result.error.removeprefix("portal.")
         self.error = self._t(self._error_key)
         return rx.set_focus("password")

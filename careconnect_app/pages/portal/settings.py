@@ -4,14 +4,33 @@ from __future__ import annotations
 
 import reflex as rx
 
-from careconnect_app.portal import access
-from careconnect_app.components.portal_layout import labelled, notice, page_heading, portal_frame, section
-from careconnect_app.db import session_scope
-from careconnect_app.pages.portal.base_state import HOME_ROUTE, PortalState
-from careconnect_app.portal import accounts
-from careconnect_app.common import audit
+from careconnect_app.components.portal_layout import (
+    SELECT_STYLE,
+    labelled,
+    notice,
+    page_heading,
+    section,
+    signed_in_frame,
+)
+from careconnect_app.pages.portal.base_state import Caller, PortalState
+from careconnect_app.pages.state_tools import Session
+from careconnect_app.portal import access, agency_settings
+from careconnect_app.portal.agency_settings import PERIOD_TYPES, AgencySettings
 
-PERIOD_TYPES = ("weekly", "monthly")
+
+def _agency_settings(session: Session, caller: Caller) -> tuple[str, AgencySettings] | None:
+    """(agency name, its settings) when the caller is an agency admin."""
+    agency = access.agency_for_admin(session, caller.user)
+    return (agency.name, agency_settings.current(agency)) if agency else None
+
+
+def _save_settings(session: Session, caller: Caller, settings: AgencySettings) -> tuple[str, AgencySettings] | None:
+    agency = access.agency_for_admin(session, caller.user)
+    if agency is None:
+        return None
+    agency_settings.save(session, agency, settings, user_id=caller.user.id, ip=caller.ip,
+                         user_agent=caller.user_agent)
+    return agency.name, agency_settings.current(agency)
 
 
 class SettingsState(PortalState):
@@ -23,97 +42,76 @@ class SettingsState(PortalState):
     errors: dict[str, str] = {}
     info: str = ""
 
-    def _fill(self, agency) -> None:
-        self.agency_name = agency.name
-        self.requires_verification = agency.requires_verification
-        self.link_lifetime_days = str(agency.link_lifetime_days)
-        self.period_type = agency.period_type
-        self.deadline_day = str(agency.submission_deadline_day)
+    def _fill(self, name: str, settings: AgencySettings) -> None:
+        self.agency_name = name
+        self.requires_verification = settings.requires_verification
+        self.link_lifetime_days = str(settings.link_lifetime_days)
+        self.period_type = settings.period_type
+        self.deadline_day = str(settings.submission_deadline_day)
+
+    def _show_agency(self, call):
+        """Fill the form from what the work returned, or send a non-admin away."""
+        if not call.signed_in:
+            return self._to_login()
+        if call.value is None:
+            return self._to_dashboard()
+        self._fill(*call.value)
+        return None
 
     @rx.event
-    def load(self):
+    async def load(self):
         """Admins only; provider staff are sent to the dashboard."""
         self.errors, self.info = {}, ""
-        with session_scope() as session:
-            user = self._require(session)
-            if user is None:
-                return self._to_login()
-            agency = access.agency_for_admin(session, user)
-            if agency is None:
-                return rx.redirect(HOME_ROUTE, replace=True)
-            self._fill(agency)
+        return self._show_agency(await self._as_user(_agency_settings))
 
     @rx.event
     def toggle_language(self):
+        """Switch English/Spanish and show the page again in that language."""
         self._switch_locale()
         return SettingsState.load
 
     @rx.event
     def set_requires_verification(self, value: bool):
+        """The "parents confirm a code" switch."""
         self.requires_verification = bool(value)
 
     @rx.event
     def set_link_lifetime_days(self, value: str):
+        """The link lifetime field (checked on save)."""
         self.link_lifetime_days = str(value)[:4]
 
     @rx.event
     def set_period_type(self, value: str):
+        """Weekly or monthly sheets."""
         self.period_type = value if value in PERIOD_TYPES else "monthly"
 
     @rx.event
     def set_deadline_day(self, value: str):
+        """The submission deadline field (checked on save)."""
         self.deadline_day = str(value)[:4]
 
     @rx.event
-    def save(self):
+    async def save(self):
         """Validate and store the settings (new links use them; existing links keep theirs)."""
         self.info = ""
-        errors: dict[str, str] = {}
-        lifetime = _int(self.link_lifetime_days)
-        deadline = _int(self.deadline_day)
-        if lifetime is None or not 1 <= lifetime <= 60:
-            errors["link_lifetime_days"] = self._t("settings.error.lifetime")
-        if deadline is None or not 1 <= deadline <= 28:
-            errors["deadline_day"] = self._t("settings.error.deadline")
-        if self.period_type not in PERIOD_TYPES:
-            errors["period_type"] = self._t("settings.error.period")
-        self.errors = errors
-        if errors:
-            return
-        ip, user_agent = self._client()
-        with session_scope() as session:
-            user = self._require(session)
-            if user is None:
-                return self._to_login()
-            agency = access.agency_for_admin(session, user)
-            if agency is None:
-                return rx.redirect(HOME_ROUTE, replace=True)
-            before = dict(requires_verification=agency.requires_verification,
-                          link_lifetime_days=agency.link_lifetime_days, period_type=agency.period_type,
-                          submission_deadline_day=agency.submission_deadline_day)
-            agency.requires_verification = self.requires_verification
-            agency.link_lifetime_days = lifetime
-            agency.period_type = self.period_type
-            agency.submission_deadline_day = deadline
-            session.add(agency)
-            audit.record(session, "agency_settings_changed", actor="agency", user_id=user.id, ip=ip,
-                         user_agent=user_agent, detail={"before": before, "agency_id": agency.id})
-            self._fill(agency)
+        settings, error_keys = agency_settings.check(self.requires_verification, self.link_lifetime_days,
+                                                     self.period_type, self.deadline_day)
+        self.errors = {field: self._t(key) for field, key in error_keys.items()}
+        if settings is None:
+            return None
+        redirect = self._show_agency(await self._as_user(_save_settings, settings))
+        if redirect is not None:
+            return redirect
         self.info = self._t("settings.saved")
-
-
-def _int(value: str) -> int | None:
-    try:
-        return int(str(value).strip())
-    except ValueError:
         return None
 
 
-S, T = SettingsState, SettingsState.tr
+S, T = SettingsState, SettingsState.tr  # the page's state and its words
 
 
 def settings_page() -> rx.Component:
-    return portal_frame(
+    return signed_in_frame(
+        S,
         rx.vstack(
             page_heading(T["settings.title"]),
             rx.text(S.agency_name, size="3", color_scheme="gray"),
@@ -135,7 +133,7 @@ def settings_page() -> rx.Component:
                         rx.el.option(T["settings.period.weekly"], value="weekly"),
                         rx.el.option(T["settings.period.monthly"], value="monthly"),
                         id="period-type", value=S.period_type, on_change=S.set_period_type,
-                        style={"minHeight": "40px", "padding": "6px", "borderRadius": "6px", "width": "100%"},
+                        style=SELECT_STYLE,
                     ), html_for="period-type", error=S.errors.get("period_type", "")),
                     labelled(T["settings.deadline_day"],
                              rx.input(id="deadline-day", type="number", min="1", max="28", value=S.deadline_day,
@@ -152,6 +150,5 @@ def settings_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        tr=T, signed_in=S.signed_in, user_name=S.user_name, scope_label=S.scope_label, is_admin=S.is_admin,
-        current="settings", on_logout=S.logout, on_toggle_locale=S.toggle_language, locale=S.locale,
+        current="settings",
     )

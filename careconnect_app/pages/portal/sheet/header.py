@@ -1,0 +1,216 @@
+"""The sheet page's header and guard: which sheet, its child, period and status, and the notices.
+
+`SheetState` is the parent of one substate per panel (grid, links, messages, evidence). With the
+state in Redis an event loads only its own substate and its parents, so a keystroke in the grid
+never reads or writes the signature image or the message table. Every panel has a `_read(view)`
+that reads its vars from the database off the event loop; an action names the panels it changed
+and `_on_sheet` reads exactly those and shows them through `get_state` (one event, one answer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import reflex as rx
+
+from careconnect_app import routes
+from careconnect_app.common.formatting import format_period
+from careconnect_app.components.portal_layout import notice, page_heading
+from careconnect_app.models import AttendanceSheet, Child, Guardian, Provider, SigningRequest
+from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
+from careconnect_app.pages.state_tools import Session
+from careconnect_app.portal import access, dashboard, submission
+from careconnect_app.portal.submission import SubmissionError
+from careconnect_app.statuses import SheetStatus
+
+
+class SheetView:
+    """One sheet as the panels read it in one session; requests and guardians are read once."""
+
+    def __init__(self, session: Session, sheet: AttendanceSheet, locale: str):
+        self.session, self.sheet, self.locale = session, sheet, locale
+
+    @cached_property
+    def requests(self) -> list[SigningRequest]:
+        """Every signing request of the sheet, oldest first."""
+        return dashboard.requests_by_sheet(self.session, [self.sheet.id]).get(self.sheet.id, [])
+
+    @cached_property
+    def guardians(self) -> dict[int, Guardian]:
+        """The child's guardians of record by id."""
+        return {g.id: g for g in submission.guardians_of(self.session, self.sheet.child_id)}
+
+    def t(self, key: str, **values: object) -> str:
+        return portal_text(self.locale, key, **values)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What `_run_on_sheet` found and did (plain data, back to the event loop)."""
+
+    skipped: bool = False  # the event came from a page showing another sheet
+    found: bool = False
+    value: Any = None
+    error_key: str = ""
+    panels: dict[type, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SheetDone:
+    """What `SheetState._on_sheet` did: `ok` when the action ran on the caller's sheet."""
+
+    ok: bool = False
+    value: Any = None
+    redirect: Any = None  # the login page when the session is gone
+
+
+def _run_on_sheet(session: Session, caller: Caller, sheet_id: str | None, locale: str, action: Callable | None,
+                  args: tuple, refresh: tuple[type, ...], all_panels: tuple[type, ...],
+                  need_editable: bool) -> _Outcome:
+    """Guard, act, then read the panels the action changed (in a worker thread, one session)."""
+    if sheet_id is None:
+        return _Outcome(skipped=True)
+    sheet = access.sheet_for(session, caller.user, sheet_id)
+    if sheet is None:
+        return _Outcome()
+    if need_editable and sheet.locked:
+        # Submitted meanwhile (another tab, say): show the sheet as it is now.
+        return _Outcome(found=True, error_key="sheet.error.locked", panels=_read_panels(session, sheet, locale,
+                                                                                        all_panels))
+    value = None
+    if action is not None:
+        try:
+            value = action(session, caller, sheet, *args)
+        except SubmissionError as exc:
+            session.rollback()
+            return _Outcome(found=True, error_key=exc.key)
+        session.flush()
+    return _Outcome(found=True, value=value, panels=_read_panels(session, sheet, locale, refresh))
+
+
+def _read_panels(session: Session, sheet: AttendanceSheet, locale: str,
+                 panels: Iterable[type]) -> dict[type, dict[str, Any]]:
+    view = SheetView(session, sheet, locale)
+    return {panel: panel._read(view) for panel in panels}
+
+
+class SheetState(PortalState):
+    """The sheet header: which sheet, found/loaded, child/provider/period, status, flags, notices."""
+
+    found: bool = False
+    loaded: bool = False
+    current_sheet_id: str = ""
+    child_name: str = ""
+    provider_name: str = ""
+    period_label: str = ""
+    status: str = ""
+    status_label: str = ""
+    version: str = ""
+    editable: bool = False
+    recallable: bool = False
+    signed: bool = False
+    message: str = ""
+    error: str = ""
+
+    @staticmethod
+    def _read(view: SheetView) -> dict[str, Any]:
+        """The header's vars (each panel substate has its own `_read`)."""
+        sheet, session = view.sheet, view.session
+        status = dashboard.sheet_status(sheet, view.requests)
+        return {
+            "found": True,
+            "child_name": session.get(Child, sheet.child_id).full_name,
+            "provider_name": session.get(Provider, sheet.provider_id).name,
+            "period_label": format_period(sheet.period_start, sheet.period_end, view.locale),
+            "status": status,
+            "status_label": view.t(f"status.{status}"),
+            "version": str(sheet.version),
+            "editable": not sheet.locked,
+            "recallable": sheet.status == SheetStatus.READY_FOR_PARENT,
+            "signed": sheet.status == SheetStatus.SIGNED,
+        }
+
+    def _show(self, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    @staticmethod
+    def _panels() -> tuple[type[SheetState], ...]:
+        """The header and every panel substate."""
+        return (SheetState, *sorted(SheetState.get_substates(), key=lambda panel: panel.get_name()))
+
+    def _url_sheet_id(self) -> str:
+        return routes.last_segment(self.router.url.path, routes.PORTAL_SHEET_PREFIX)
+
+    async def _on_sheet(self, action: Callable | None = None, *args: Any, refresh: Iterable[type] = (),
+                        need_editable: bool = False, **error_values: Any) -> SheetDone:
+        """The prologue of every sheet handler: run `action(session, caller, sheet, *args)` on the
+        caller's own sheet off the event loop, then show the `refresh` panels as they are now.
+
+        A refused action (SubmissionError) is rolled back and its reason shown in the error notice.
+        """
+        # An event from a page showing another sheet (typed before this page loaded) does nothing.
+        sheet_id = self.current_sheet_id if self._url_sheet_id() == self.current_sheet_id else None
+        call = await self._as_user(_run_on_sheet, sheet_id, self.locale, action, args, tuple(refresh),
+                                   self._panels(), need_editable)
+        if not call.signed_in:
+            return SheetDone(redirect=self._to_login())
+        outcome = call.value
+        if outcome.skipped:
+            return SheetDone()
+        if not outcome.found:
+            self.found = False
+            return SheetDone()
+        if outcome.error_key:
+            self.error = self._t(outcome.error_key, **error_values)
+        for panel, values in outcome.panels.items():
+            (await self.get_state(panel))._show(values)
+        return SheetDone(ok=not outcome.error_key, value=outcome.value)
+
+    async def _refresh(self, *panels: type[SheetState]) -> None:
+        """Show these panels as they are now (after work committed outside `_on_sheet`)."""
+        await self._on_sheet(refresh=panels)
+
+    @rx.event
+    async def load(self):
+        """Open a sheet: only the user's own provider's (or agency's) sheets exist here."""
+        self.loaded = False
+        self.message = self.error = ""
+        self.current_sheet_id = self._url_sheet_id()
+        for panel in SheetState.get_substates():
+            (await self.get_state(panel)).reset()  # nothing of the previous sheet stays
+        done = await self._on_sheet(refresh=self._panels())
+        if done.redirect is not None:
+            self.found = False
+            return done.redirect
+        self.loaded = True
+        return None
+
+    @rx.event
+    async def toggle_language(self):
+        """Switch English/Spanish and show the sheet again in that language."""
+        self._switch_locale()
+        await self._refresh(*self._panels())
+
+
+T = SheetState.tr  # the page's words, in its language
+
+
+def sheet_header() -> rx.Component:
+    """Back link, the child's name, period, status badge and provider, then the notices."""
+    return rx.fragment(
+        rx.link(rx.hstack(rx.icon("arrow-left", size=16, aria_hidden="true"), T["sheet.back"], align="center"),
+                href=routes.PORTAL),
+        page_heading(SheetState.child_name),
+        rx.hstack(
+            rx.text(SheetState.period_label, size="3"),
+            rx.badge(SheetState.status_label, size="2", id="sheet-status", high_contrast=True),
+            rx.text(SheetState.provider_name, size="2", color_scheme="gray"),
+            spacing="3", wrap="wrap", align="center",
+        ),
+        notice(SheetState.message, tone="green", icon="check", id="sheet-message"),
+        notice(SheetState.error, tone="red", icon="triangle-alert", id="sheet-error"),
+    )
