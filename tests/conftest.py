@@ -1,119 +1,178 @@
-"""Shared test setup: every test process gets its own SQLite database, outbox and secret."""
+"""The one database fixture: every database test runs on SQLite, and on PostgreSQL when available.
+
+``database`` gives each test a fresh, migrated, empty database with its own outbox file and the
+settings of ``tests.fakes.data.BASE_ENV`` (secret key, base URL, file backends). Alembic runs once
+per session and kind into a template: SQLite copies the template file, PostgreSQL creates each
+test's database with ``CREATE DATABASE ... TEMPLATE``. ``tests.fakes.data.reconfigure`` changes
+settings mid-test (e.g. to point a backend at a fake).
+
+PostgreSQL runs when ``TEST_POSTGRES_URL`` names a server and a role that may create databases
+(tests/run.sh sets it up); the tests are then parametrised ``[sqlite]`` and ``[postgres]``.
+"""
 
 from __future__ import annotations
 
 import os
-import tempfile
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-_TMP = Path(tempfile.mkdtemp(prefix="careconnect-tests-"))
-os.environ.setdefault("CARECONNECT_SECRET_KEY", "test-secret-key-not-for-production")
-os.environ["CARECONNECT_DEMO_ON_EMPTY"] = "false"
+from tests.fakes.data import BASE_ENV
 
+os.environ.setdefault("CARECONNECT_SECRET_KEY", BASE_ENV["CARECONNECT_SECRET_KEY"])
+os.environ["CARECONNECT_DEMO_ON_EMPTY"] = "false"
 
 # Set by tests/run.sh once it has started PostgreSQL: the database tests then run on both.
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "")
+DATABASE_KINDS = ["sqlite", "postgres"] if POSTGRES_ADMIN_URL else ["sqlite"]
 
 
-def _database_kinds() -> list[str]:
-    return ["sqlite", "postgres"] if POSTGRES_ADMIN_URL else ["sqlite"]
+@dataclass(frozen=True)
+class Database:
+    """What a test may need to know about its database."""
+
+    kind: str  # "sqlite" or "postgres"
+    url: str
+    folder: Path  # the test's tmp_path: outbox and any other files
+
+    @property
+    def outbox(self) -> Path:
+        return self.folder / "outbox.jsonl"
 
 
-def _create_postgres_database() -> tuple[str, callable]:
-    """A new empty PostgreSQL database; returns its URL and a function that drops it."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"cc_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False), drop
-
-
-@pytest.fixture(params=_database_kinds())
-def fresh_db(request, tmp_path, monkeypatch):
-    """A migrated, empty database (SQLite, and PostgreSQL when available) and outbox for one test."""
+def _apply_settings(monkeypatch, url: str, folder: Path) -> None:
     from careconnect_app import config, db
     from careconnect_app.messaging import backends
 
-    drop = None
-    if request.param == "postgres":
-        url, drop = _create_postgres_database()
-    else:
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("CARECONNECT_OUTBOX", str(tmp_path / "outbox.jsonl"))
-    monkeypatch.setenv("CARECONNECT_BASE_URL", "https://sign.example.org")
+    for key, value in {**BASE_ENV, "DATABASE_URL": url, "CARECONNECT_OUTBOX": str(folder / "outbox.jsonl")}.items():
+        monkeypatch.setenv(key, value)
     config.get_settings.cache_clear()
     db.reset_engine()
     backends.reset_backends()
-    db.migrate()
-    yield tmp_path
+
+
+def _forget_settings() -> None:
+    from careconnect_app import config, db
+    from careconnect_app.messaging import backends
+
     db.reset_engine()
     backends.reset_backends()
     config.get_settings.cache_clear()
-    if drop:
+
+
+def _migrate(url: str, folder: Path) -> None:
+    """Run Alembic to head on `url`, then close every connection to it."""
+    from careconnect_app import db
+
+    with pytest.MonkeyPatch.context() as mp:
+        _apply_settings(mp, url, folder)
+        db.migrate()
+        _forget_settings()
+
+
+class _SqliteTemplates:
+    def __init__(self, folder: Path):
+        self.template = folder / "template.db"
+        _migrate(f"sqlite:///{self.template}", folder)
+
+    def new(self, folder: Path) -> tuple[str, Callable[[], None]]:
+        path = folder / "test.db"
+        shutil.copy(self.template, path)
+        return f"sqlite:///{path}", lambda: None
+
+    def close(self) -> None:
+        pass
+
+
+class _PostgresTemplates:
+    """A migrated template database; each test gets `CREATE DATABASE x TEMPLATE template`."""
+
+    def __init__(self, folder: Path):
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.pool import NullPool
+
+        self._url = make_url(POSTGRES_ADMIN_URL)
+        self._admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        self._prefix = f"cc_test_{uuid.uuid4().hex[:8]}"
+        self.template = f"{self._prefix}_template"
+        self._sql(f'CREATE DATABASE "{self.template}"')
+        try:
+            _migrate(self._url_of(self.template), folder)
+        except BaseException:
+            self.close()
+            raise
+
+    def _url_of(self, name: str) -> str:
+        return self._url.set(database=name).render_as_string(hide_password=False)
+
+    def _sql(self, statement: str) -> None:
+        from sqlalchemy import text
+
+        with self._admin.connect() as conn:
+            conn.execute(text(statement))
+
+    def new(self, folder: Path) -> tuple[str, Callable[[], None]]:
+        name = f"{self._prefix}_{uuid.uuid4().hex[:12]}"
+        self._sql(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        return self._url_of(name), lambda: self._drop(name)
+
+    def _drop(self, name: str) -> None:
+        """Drop a database; our engine is disposed, but autovacuum may still be in it.
+
+        A plain DROP DATABASE stops an autovacuum worker itself; WITH (FORCE) cannot (the worker
+        is not our role's process) but ends any connection of ours a test left open.
+        """
+        from sqlalchemy.exc import DBAPIError
+
+        for attempt in range(5):
+            try:
+                self._sql(f'DROP DATABASE IF EXISTS "{name}"' + (" WITH (FORCE)" if attempt % 2 else ""))
+                return
+            except DBAPIError:
+                if attempt == 4:
+                    raise
+
+    def close(self) -> None:
+        self._drop(self.template)
+        self._admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_templates(tmp_path_factory):
+    """One migrated template per database kind, made when a test first asks for that kind."""
+    made: dict[str, _SqliteTemplates | _PostgresTemplates] = {}
+
+    def template(kind: str):
+        if kind not in made:
+            folder = tmp_path_factory.mktemp(f"template-{kind}")
+            made[kind] = _PostgresTemplates(folder) if kind == "postgres" else _SqliteTemplates(folder)
+        return made[kind]
+
+    yield template
+    for templates in made.values():
+        templates.close()
+
+
+@pytest.fixture(params=DATABASE_KINDS)
+def database(request, database_templates, tmp_path, monkeypatch) -> Database:
+    """A fresh migrated database (SQLite, and PostgreSQL when available), outbox and settings for one test."""
+    url, drop = database_templates(request.param).new(tmp_path)
+    _apply_settings(monkeypatch, url, tmp_path)
+    try:
+        yield Database(request.param, url, tmp_path)
+    finally:
+        _forget_settings()
         drop()
 
 
 @pytest.fixture
-def make_request(fresh_db):
+def make_request(database):
     """Build agency -> provider -> child + guardian -> submitted sheet; returns (request_id, token)."""
-    from datetime import date, time
+    from tests.fakes.data import submitted_request
 
-    from careconnect_app.db import session_scope
-    from careconnect_app.models import (
-        Agency, AttendanceEntry, AttendanceSheet, Child, ChildGuardian, Guardian, Provider,
-    )
-    from careconnect_app.portal import submission
-
-    def build(*, requires_verification=True, locale="en", email="ana@example.com", phone="+15555550123",
-              link_lifetime_days=14, guardians=1):
-        with session_scope() as s:
-            agency = Agency(name="Test Agency", requires_verification=requires_verification,
-                            link_lifetime_days=link_lifetime_days)
-            s.add(agency); s.flush()
-            provider = Provider(agency_id=agency.id, name="Test Provider", email="provider@example.com",
-                                phone="+15555550100")
-            s.add(provider); s.flush()
-            child = Child(provider_id=provider.id, first_name="Mateo", last_name="García")
-            s.add(child); s.flush()
-            for n in range(guardians):
-                g = Guardian(provider_id=provider.id, first_name="Ana" if n == 0 else f"G{n}", last_name="García",
-                             email=email if n == 0 else f"g{n}@example.com", phone=phone if n == 0 else "",
-                             preferred_locale=locale, notify_email=bool(email), notify_sms=bool(phone))
-                s.add(g); s.flush()
-                s.add(ChildGuardian(child_id=child.id, guardian_id=g.id))
-            sheet = AttendanceSheet(child_id=child.id, provider_id=provider.id,
-                                    period_start=date(2026, 11, 2), period_end=date(2026, 11, 8))
-            s.add(sheet); s.flush()
-            s.add(AttendanceEntry(sheet_id=sheet.id, day=date(2026, 11, 2), check_in=time(8), check_out=time(12, 30)))
-            s.add(AttendanceEntry(sheet_id=sheet.id, day=date(2026, 11, 2), check_in=time(13), check_out=time(17, 15)))
-            s.add(AttendanceEntry(sheet_id=sheet.id, day=date(2026, 11, 3), absent=True, absence_reason="Sick"))
-            s.add(AttendanceEntry(sheet_id=sheet.id, day=date(2026, 11, 4), check_in=time(7, 45), check_out=time(16)))
-            s.flush()
-            issued = submission.submit_sheet(s, sheet)
-            links = [(i.request.id, i.url.rsplit("/", 1)[-1]) for i in issued]
-        return links if guardians > 1 else links[0]
-
-    return build
-
-
-def cursive_strokes():
-    """A realistic signature payload (two curvy strokes) in the pad's format."""
-    import math
-
-    first = [[round(0.05 + i * 0.012, 4), round(0.5 + 0.25 * math.sin(i / 3.0), 4), i * 16] for i in range(50)]
-    second = [[round(0.7 + i * 0.01, 4), round(0.45 + 0.2 * math.cos(i / 2.0), 4), i * 16] for i in range(20)]
-    return {"strokes": [first, second], "width": 354, "height": 200}
+    return submitted_request

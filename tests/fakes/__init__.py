@@ -1,1 +1,1 @@
-"""Local fakes for tests and benchmarks: Twilio and SendGrid HTTP APIs, test data, a temp database."""
+"""Local fakes for tests and benchmarks: Twilio and SendGrid HTTP APIs, webhook requests, test data, short database steps."""

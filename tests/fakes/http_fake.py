@@ -46,7 +46,7 @@ class FakeHttpApi:
         self.port = 0
 
     # ---- lifecycle ----
-    def start(self) -> "FakeHttpApi":
+    def start(self) -> FakeHttpApi:
         self._server = _Server(("127.0.0.1", self.port), _Handler)
         self._server.fake = self
         self.port = self._server.server_address[1]

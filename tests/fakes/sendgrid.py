@@ -24,7 +24,7 @@ class FakeSendGrid(FakeHttpApi):
         self.accepted: list[dict] = []
         self.invalid_addresses: set[str] = set()
 
-    def env(self, signer: "EventSigner | None" = None) -> dict[str, str]:
+    def env(self, signer: EventSigner | None = None) -> dict[str, str]:
         env = {"CARECONNECT_EMAIL_BACKEND": "sendgrid", "SENDGRID_API_KEY": self.api_key,
                "SENDGRID_API_HOST": self.base_url, "CARECONNECT_EMAIL_FROM": "sign@careconnect.example.org"}
         if signer:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import parse_qs, urlsplit
 
@@ -73,7 +73,7 @@ class FakeTwilio(FakeHttpApi):
         record = {
             "sid": "SM" + secrets.token_hex(16), "to": to, "from": form.get("From", ""),
             "messaging_service_sid": form.get("MessagingServiceSid", ""), "body": form["Body"],
-            "status_callback": form.get("StatusCallback", ""), "date_created": datetime.now(timezone.utc),
+            "status_callback": form.get("StatusCallback", ""), "date_created": datetime.now(UTC),
         }
         record["mid"] = parse_qs(urlsplit(record["status_callback"]).query).get("mid", [""])[0]
         with self.lock:

@@ -15,7 +15,7 @@ from careconnect_app.models import SigningRequest
 from careconnect_app.portal import resend
 from careconnect_app.signing import links, parent_steps
 from careconnect_app.statuses import LinkStatus, RequestStatus
-from tests.conftest import cursive_strokes
+from tests.fakes.data import cursive_strokes
 
 
 def _expire_and_resend(request_id: int) -> int:

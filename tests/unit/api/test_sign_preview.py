@@ -7,7 +7,7 @@ from datetime import timedelta
 from careconnect_app.api.sign_preview import preview_html
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
-from careconnect_app.models import SigningRequest
+from careconnect_app.models import Child, SigningRequest
 
 
 def test_preview_names_child_period_and_provider_in_the_guardians_language(make_request):
@@ -36,8 +36,6 @@ def test_no_preview_for_unknown_expired_or_signed_links(make_request):
 def test_preview_escapes_names(make_request):
     _, token = make_request()
     with session_scope() as s:
-        from careconnect_app.models import Child
-
         child = s.get(Child, 1)
         child.first_name = "<script>alert(1)</script>"
         s.add(child)

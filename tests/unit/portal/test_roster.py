@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from careconnect_app.db import session_scope
+from careconnect_app.models import Agency, Provider
 from careconnect_app.portal import roster
 
 
@@ -64,10 +66,7 @@ def test_child_validation():
     assert roster.check_child("  Mary   Ann ", "B").values["first_name"] == "Mary Ann"
 
 
-def test_saving_links_guardian_to_child_and_provider(fresh_db):
-    from careconnect_app.db import session_scope
-    from careconnect_app.models import Agency, Provider
-
+def test_saving_links_guardian_to_child_and_provider(database):
     with session_scope() as s:
         agency = Agency(name="Ag")
         s.add(agency)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import io
 import math
-import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from careconnect_app.signing.strokes import (  # noqa: E402
+from careconnect_app.signing import strokes as strokes_module
+from careconnect_app.signing.strokes import (
     ERROR_EMPTY,
     ERROR_INVALID,
     ERROR_TOO_SIMPLE,
@@ -241,7 +239,7 @@ def test_render_png_dot():
 def test_service_does_not_import_reflex():
     import ast
 
-    src = (Path(__file__).resolve().parents[2] / "careconnect_app/signing/strokes.py").read_text()
+    src = Path(strokes_module.__file__).read_text()
     mods = set()
     for node in ast.walk(ast.parse(src)):
         if isinstance(node, ast.Import):

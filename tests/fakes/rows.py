@@ -1,0 +1,77 @@
+"""Short steps on the test database, one session each: queue, read back, change, run a service at a time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import select
+
+from careconnect_app.db import session_scope
+from careconnect_app.messaging import outbox, reminders
+from careconnect_app.models import Guardian, OutgoingMessage, SigningRequest
+from careconnect_app.portal import resend
+from tests.fakes.data import Family, make_family, notify
+
+LATER = timedelta(hours=2)  # far enough for any scheduled retry
+
+
+# ---- messages ----------------------------------------------------------------------------------
+
+def queued(**family_kw) -> list[int]:
+    """A new family's ready-to-sign messages, queued (not sent)."""
+    with session_scope() as s:
+        return notify(s, make_family(s, **family_kw))
+
+
+def sent_message(channel: str, provider_id: str, **family_kw) -> int:
+    """A new family notified through the configured backends; that channel's message gets `provider_id`."""
+    with session_scope() as s:
+        ids = notify(s, make_family(s, **family_kw))
+    outbox.deliver_now(ids)
+    mid = next(i for i in ids if message(i).channel == channel)
+    with session_scope() as s:
+        s.get(OutgoingMessage, mid).provider_message_id = provider_id
+    return mid
+
+
+def message(mid: int) -> OutgoingMessage:
+    with session_scope() as s:
+        return s.get(OutgoingMessage, mid)
+
+
+def messages() -> list[OutgoingMessage]:
+    """Every message, oldest first."""
+    with session_scope() as s:
+        return list(s.exec(select(OutgoingMessage).order_by(OutgoingMessage.id)))
+
+
+def guardian_of(mid: int) -> Guardian:
+    with session_scope() as s:
+        return s.get(Guardian, s.get(OutgoingMessage, mid).guardian_id)
+
+
+# ---- signing requests --------------------------------------------------------------------------
+
+def request_of(family: Family) -> SigningRequest:
+    with session_scope() as s:
+        return s.get(SigningRequest, family.request.id)
+
+
+def set_request(family: Family, **values) -> None:
+    with session_scope() as s:
+        r = s.get(SigningRequest, family.request.id)
+        for k, v in values.items():
+            setattr(r, k, v)
+
+
+def send_reminders(at: datetime) -> list[OutgoingMessage]:
+    """One reminder pass at `at`; the reminders it queued."""
+    with session_scope() as s:
+        ids = reminders.send_due_reminders(s, at)
+        return [s.get(OutgoingMessage, i) for i in ids]
+
+
+def resend_at(family: Family, at: datetime) -> list[int]:
+    """The provider presses "resend" at `at`."""
+    with session_scope() as s:
+        return resend.resend_link(s, s.get(SigningRequest, family.request.id), ip="203.0.113.5", now=at)

@@ -1,0 +1,101 @@
+"""The outbox: attempts and backoff, codes that would arrive too late, rows left behind by a crashed worker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from careconnect_app.clock import utcnow
+from careconnect_app.db import session_scope
+from careconnect_app.messaging import failures, outbox
+from careconnect_app.messaging.receipts import sendgrid as sendgrid_receipts
+from careconnect_app.models import OutgoingMessage
+from tests.fakes.data import make_family, notify, reconfigure
+from tests.fakes.rows import LATER, message, queued
+
+
+def test_attempts_are_limited(sendgrid, monkeypatch):
+    reconfigure(monkeypatch, CARECONNECT_DELIVERY_MAX_ATTEMPTS="3")
+    (mid,) = queued(notify_sms=False)
+    sendgrid.fail_next(5, status=500)
+    for _ in range(3):
+        outbox.deliver_one(mid, now=utcnow() + LATER)
+    m = message(mid)
+    assert m.status == "failed" and m.attempts == 3 and m.last_error.startswith("gave up after 3 attempts")
+
+
+def test_codes_are_not_sent_after_they_expire(sendgrid):
+    with session_scope() as s:
+        m = OutgoingMessage(channel="email", to="p@example.com", kind="verification_code", text="123456",
+                            created_at=utcnow() - dt.timedelta(minutes=11))
+        s.add(m)
+        s.flush()
+        mid = m.id
+    assert outbox.deliver_one(mid) == "failed"
+    assert sendgrid.request_count == 0 and "expired" in message(mid).last_error
+
+
+def test_backoff_grows_with_bounded_jitter():
+    rng = random.Random(7)
+    for attempts, base in [(1, 10), (2, 20), (3, 40), (6, 320), (12, 3600), (30, 3600)]:
+        delays = [outbox.retry_delay(attempts, rng=rng).total_seconds() for _ in range(200)]
+        assert all(base / 2 <= d <= base for d in delays)
+        assert len(set(delays)) > 150  # jittered, not one fixed value
+    assert outbox.retry_delay(1, retry_after=120).total_seconds() == 120
+    assert outbox.retry_delay(1, retry_after=99999).total_seconds() == 3600
+
+
+# ---- crash recovery ---------------------------------------------------------------------------
+
+def stick(mid: int, minutes_ago: int = 10, **values) -> None:
+    """Leave a row as a crashed worker would: sending, claimed long ago."""
+    with session_scope() as s:
+        m = s.get(OutgoingMessage, mid)
+        m.status, m.claimed_by, m.claimed_at = "sending", "dead-host:1/abcd", utcnow() - dt.timedelta(minutes=minutes_ago)
+        for k, v in values.items():
+            setattr(m, k, v)
+
+
+def test_stuck_sms_that_twilio_has_is_marked_sent_not_resent(fakes):
+    twilio, _ = fakes
+    with session_scope() as s:
+        (mid,) = notify(s, make_family(s, notify_email=False))
+    outbox.deliver_one(mid)
+    stick(mid, provider_message_id="", backend="twilio")  # crashed before recording the answer
+    assert outbox.recover_stuck() == 1
+    assert message(mid).status == "sent" and message(mid).provider_message_id == twilio.accepted[0]["sid"]
+    outbox.deliver_due(now=utcnow() + dt.timedelta(hours=2))
+    assert len(twilio.accepted_for(mid)) == 1
+
+
+def test_stuck_sms_that_twilio_never_got_is_sent_once(fakes):
+    twilio, _ = fakes
+    with session_scope() as s:
+        (mid,) = notify(s, make_family(s, notify_email=False))
+    stick(mid, backend="twilio", attempts=1)
+    outbox.deliver_due()
+    assert message(mid).status == "sent" and len(twilio.accepted_for(mid)) == 1
+
+
+def test_stuck_email_with_unknown_outcome_is_not_resent_and_is_visible(fakes):
+    _, sendgrid = fakes
+    with session_scope() as s:
+        family = make_family(s, notify_sms=False)
+        (mid,) = notify(s, family)
+        request_id = family.request.id
+    stick(mid, backend="sendgrid", attempts=1)
+    outbox.deliver_due(now=utcnow() + dt.timedelta(hours=2))
+    assert message(mid).status == "failed" and message(mid).last_error == failures.INTERRUPTED
+    assert sendgrid.request_count == 0
+    with session_scope() as s:
+        assert outbox.all_channels_failed(s, request_id)
+    # A later receipt proves it went out: evidence beats the guess.
+    sendgrid_receipts.sendgrid_events([{"event": "delivered", "careconnect_message_id": str(mid), "sg_event_id": "d1"}])
+    assert message(mid).status == "delivered"
+
+
+def test_rows_of_a_live_worker_are_left_alone(fakes):
+    with session_scope() as s:
+        (mid,) = notify(s, make_family(s, notify_email=False))
+    stick(mid, minutes_ago=1, backend="twilio")
+    assert outbox.recover_stuck() == 0 and message(mid).status == "sending"
