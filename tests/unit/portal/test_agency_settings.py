@@ -35,7 +35,7 @@ def test_refuses_each_wrong_field_with_its_reason(lifetime, deadline, period, wr
     assert all(key.startswith("settings.error.") for key in errors.values())
 
 
-def test_save_stores_and_audits_the_previous_values(fresh_db):
+def test_save_stores_and_audits_the_previous_values(database):
     with session_scope() as session:
         agency = Agency(name="Valley", requires_verification=True, link_lifetime_days=14, period_type="monthly",
                         submission_deadline_day=5)

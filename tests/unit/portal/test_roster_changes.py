@@ -12,7 +12,7 @@ from careconnect_app.portal.roster_changes import GuardianContact
 
 
 @pytest.fixture
-def two_providers(fresh_db):
+def two_providers(database):
     """Agency with providers A and B; a provider-staff login of A and an agency admin."""
     with session_scope() as s:
         agency = Agency(name="Ag")

@@ -11,7 +11,7 @@ from careconnect_app.pages.sign import actions
 from careconnect_app.pages.sign.actions import LinkChanged, NotVerified, Visit
 from careconnect_app.signing import verification
 from careconnect_app.statuses import LinkStatus, RequestStatus
-from tests.conftest import cursive_strokes
+from tests.fakes.data import cursive_strokes
 
 PACKAGE = Path(actions.__file__).parent
 
@@ -38,7 +38,7 @@ def test_plain_modules_do_not_import_reflex():
         assert not [m for m in imported if m.split(".")[0] == "reflex"], name
 
 
-def test_unknown_token_names_no_family(fresh_db):
+def test_unknown_token_names_no_family(database):
     opened = _run(actions.open_link, "no-such-token", _visit(), keep_locale=False)
     assert opened.request_id == 0 and opened.resume is None
     assert opened.view.status == LinkStatus.UNKNOWN and opened.view.status_body
