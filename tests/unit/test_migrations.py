@@ -44,3 +44,30 @@ def test_0002_tells_closed_requests_from_replaced_ones(tmp_path):
     engine.dispose()
     # Request 2 lost to request 1's signature on the same version; request 3 was replaced earlier.
     assert statuses == {1: "signed", 2: "closed", 3: "superseded"}
+
+
+def test_0008_makes_existing_provider_logins_owners(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    cfg.set_main_option("sqlalchemy.url", url)
+    command.upgrade(cfg, "0002")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO agency (id, name, requires_verification, link_lifetime_days, period_type, "
+                          "submission_deadline_day, timezone, reminder_first_after_days, reminder_every_days, "
+                          "reminder_max_count, quiet_hours_start, quiet_hours_end, contact_phone, contact_email, "
+                          "created_at) VALUES (1, 'A', 1, 14, 'monthly', 5, 'UTC', 2, 3, 4, 20, 8, '', '', '2026-11-01')"))
+        conn.execute(text("INSERT INTO provider (id, agency_id, name, email, phone, address, created_at) "
+                          "VALUES (1, 1, 'P', '', '', '', '2026-11-01')"))
+        conn.execute(text("INSERT INTO portaluser (id, email, name, password_hash, role, agency_id, provider_id, "
+                          "active, failed_logins, created_at) VALUES "
+                          "(1, 'p@x.org', '', 'h', 'provider', 1, 1, 1, 0, '2026-11-01'), "
+                          "(2, 'a@x.org', '', 'h', 'agency_admin', 1, NULL, 1, 0, '2026-11-01')"))
+    command.upgrade(cfg, "0008")
+    with engine.connect() as conn:
+        owners = dict(conn.execute(text("SELECT id, is_owner FROM portaluser")).all())
+        tables = {row[0] for row in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))}
+    engine.dispose()
+    assert owners == {1: 1, 2: 0}
+    assert "staffinvite" in tables
