@@ -162,7 +162,7 @@ def unlink_button(S, child, guardian) -> rx.Component:
 
 
 def _edit_input(S, label: str, name: str, input_id: str, value, **props) -> rx.Component:
-    return labelled(T_(S, label), rx.input(id=input_id, name=name, default_value=value, width="100%",
+    return labelled(S.tr[label], rx.input(id=input_id, name=name, default_value=value, width="100%",
                                           height="44px", size="3", **props),
                     html_for=input_id, error=S.c_errors.get(name, ""))
 

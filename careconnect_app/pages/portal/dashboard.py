@@ -279,8 +279,8 @@ def _filters() -> rx.Component:
             width="100%",
         ),
         rx.cond(S.overdue_count > 0,
-                rx.callout(S.due_label, " ", T["dashboard.overdue_count"], " ", S.overdue_count, icon="alarm-clock",
-                           color_scheme="red", width="100%", id="due-label"),
+                rx.callout(rx.text(S.due_label, " ", T["dashboard.overdue_count"], " ", S.overdue_count),
+                           icon="alarm-clock", color_scheme="red", width="100%", id="due-label"),
                 rx.text(S.due_label, size="2", color_scheme="gray", id="due-label")),
         rx.cond(S.overdue_periods.length() > 0, rx.vstack(
             rx.text(T["dashboard.overdue_periods"], size="2", weight="medium"),
