@@ -21,10 +21,23 @@ PORTAL_CSS = """
 .pt-table th { font-size: 0.85rem; color: var(--gray-11); font-weight: 600; }
 .pt-nav a { padding: 8px 10px; border-radius: 6px; text-decoration: none; color: var(--gray-12); min-height: 44px; display: inline-flex; align-items: center; }
 .pt-nav a[aria-current="page"] { background: var(--accent-3); color: var(--accent-12); font-weight: 600; }
-.pt-day { border-bottom: 1px solid var(--gray-5); padding: 10px 0; }
+.pt-day { border-bottom: 1px solid var(--gray-5); padding: 6px 0; }
 .pt-day[data-weekend="true"] { background: var(--gray-2); }
 .pt-day[data-error="true"] { background: var(--red-2); }
-.pt-time input { min-width: 6.5rem; }
+.pt-time { width: 6.5rem; }
+.pt-day-row { display: grid; grid-template-columns: minmax(5.5rem, auto) 1fr auto; align-items: center; gap: 4px 8px;
+  grid-template-areas: "label actions hours" "times times times"; }
+.pt-day-label { grid-area: label; }
+.pt-day-actions { grid-area: actions; }
+.pt-day-times { grid-area: times; }
+.pt-day-hours { grid-area: hours; text-align: right; }
+.pt-grid-head { font-size: 0.85rem; font-weight: 600; color: var(--gray-11); padding: 4px 8px; }
+.pt-grid-head .pt-day-label { display: none; }
+.pt-col { width: 6.5rem; }
+@media (min-width: 700px) {
+  .pt-day-row { grid-template-columns: 7.5rem auto 1fr 3.5rem; grid-template-areas: "label times actions hours"; }
+  .pt-grid-head .pt-day-label { display: block; }
+}
 .pt-summary { min-height: 44px; display: flex; align-items: center; gap: 8px; cursor: pointer; font-weight: 700;
   font-size: 1.1rem; list-style: none; }
 .pt-summary::-webkit-details-marker { display: none; }

@@ -14,19 +14,17 @@ TARGET = "44px"  # the smallest control on a phone
 
 
 def _time_field(day: rx.Var, index, pair: rx.Var, j, which: str) -> rx.Component:
+    """One typed time. The column heading above the grid is its visible label; the accessible name
+    repeats it with the day ("Check-in Thu Oct 1")."""
     field_id = f"{which}-{index}-{j}"
     value = pair.check_in if which == "in" else pair.check_out
-    return rx.vstack(
-        rx.el.label(T[f"grid.{which}"], html_for=field_id, style={"fontSize": "0.8rem"}),
-        # Uncontrolled: typing stays in the browser; leaving the field sends it once. The key
-        # follows the value, so the field shows the time as read ("745a" -> "7:45 AM").
-        rx.input(default_value=value, key=f"{field_id}-{value}", id=field_id, class_name="pt-time",
-                 on_blur=lambda v: G.set_time(index, j, which, v), placeholder=T["grid.time_hint"],
-                 auto_complete="off", height=TARGET, size="3",
-                 custom_attrs={"aria-invalid": rx.cond(day.error != "", "true", "false"),
-                               "aria-describedby": f"day-label-{index} day-error-{index}"}),
-        spacing="0",
-    )
+    # Uncontrolled: typing stays in the browser; leaving the field sends it once. The key follows
+    # the value, so the field shows the time as read ("745a" -> "7:45 AM").
+    return rx.input(default_value=value, key=f"{field_id}-{value}", id=field_id, class_name="pt-time",
+                    on_blur=lambda v: G.set_time(index, j, which, v), auto_complete="off", height=TARGET, size="3",
+                    aria_label=T[f"grid.{which}"] + " " + day.label,
+                    custom_attrs={"aria-invalid": rx.cond(day.error != "", "true", "false"),
+                                  "aria-describedby": f"day-error-{index}"})
 
 
 def _pair(day: rx.Var, index, pair: rx.Var, j) -> rx.Component:
@@ -36,15 +34,25 @@ def _pair(day: rx.Var, index, pair: rx.Var, j) -> rx.Component:
         rx.cond(
             day.pairs.length() > 1,
             rx.icon_button(rx.icon("x", size=18), variant="ghost", color_scheme="gray", on_click=G.remove_pair(index, j),
-                           aria_label=T["grid.remove_pair"], width=TARGET, height=TARGET, margin_top="18px"),
+                           aria_label=T["grid.remove_pair"] + " " + day.label, width=TARGET, height=TARGET),
         ),
         spacing="2",
-        align="start",
+        align="center",
+    )
+
+
+def _absent(day: rx.Var, index) -> rx.Component:
+    return rx.el.label(
+        rx.checkbox(checked=day.absent, on_change=lambda v: G.set_absent(index, v), id=f"absent-{index}", size="3",
+                    custom_attrs={"aria-label": T["grid.absent"] + " " + day.label}),
+        T["grid.absent"],
+        style={"display": "flex", "gap": "8px", "alignItems": "center", "minHeight": TARGET, "cursor": "pointer",
+               "paddingInline": "4px"},
     )
 
 
 def _day_actions(day: rx.Var, index) -> rx.Component:
-    """Same as the previous day, another pair of times, absent."""
+    """Same as the previous day, another pair of times."""
     return rx.hstack(
         rx.cond(day.copy_index >= 0, rx.icon_button(
             rx.icon("copy", size=18, aria_hidden="true"), variant="soft", on_click=G.copy_previous(index),
@@ -54,45 +62,51 @@ def _day_actions(day: rx.Var, index) -> rx.Component:
             rx.icon("plus", size=18, aria_hidden="true"), variant="soft", color_scheme="gray",
             on_click=G.add_pair(index), aria_label=T["grid.add_pair"] + " " + day.label, title=T["grid.add_pair"],
             id=f"add-pair-{index}", width=TARGET, height=TARGET)),
-        rx.el.label(
-            rx.checkbox(checked=day.absent, on_change=lambda v: G.set_absent(index, v), id=f"absent-{index}",
-                        size="3"),
-            T["grid.absent"],
-            style={"display": "flex", "gap": "8px", "alignItems": "center", "minHeight": TARGET, "cursor": "pointer",
-                   "paddingInline": "4px"},
-        ),
         spacing="2",
         align="center",
+        class_name="pt-day-actions",
     )
 
 
 def _reason(day: rx.Var, index) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(T["grid.reason"], html_for=f"reason-{index}", style={"fontSize": "0.8rem"}),
-        rx.input(default_value=day.reason, id=f"reason-{index}", key=day.iso + "-reason", height=TARGET, size="3",
-                 on_blur=lambda v: G.set_reason(index, v), max_length=200, width="100%"),
-        spacing="0",
-        width="100%",
-    )
+    return rx.input(default_value=day.reason, id=f"reason-{index}", key=day.iso + "-reason", height=TARGET, size="3",
+                    on_blur=lambda v: G.set_reason(index, v), max_length=200, placeholder=T["grid.reason"],
+                    aria_label=T["grid.reason"] + " " + day.label, class_name="pt-time")
 
 
 def _day(day: rx.Var, index) -> rx.Component:
+    """One day: on a phone, the day, its buttons and hours, then its times; wide, all on one line."""
     return rx.box(
-        rx.flex(
-            rx.text(day.label, weight="medium", id=f"day-label-{index}", min_width="5.5rem"),
+        rx.box(
+            rx.text(day.label, weight="medium", id=f"day-label-{index}", class_name="pt-day-label"),
             _day_actions(day, index),
+            rx.hstack(
+                rx.cond(~day.absent, rx.vstack(rx.foreach(day.pairs, lambda p, j: _pair(day, index, p, j)),
+                                               spacing="1"),
+                        _reason(day, index)),
+                _absent(day, index),
+                spacing="2", align="center", wrap="wrap", class_name="pt-day-times",
+            ),
             rx.text(rx.el.span(T["grid.hours"], ": ", class_name="cc-sr-only"), day.hours, weight="medium",
-                    id=f"hours-{index}", margin_left="auto"),
-            gap="8px", wrap="wrap", align="center", width="100%",
+                    id=f"hours-{index}", class_name="pt-day-hours"),
+            class_name="pt-day-row",
         ),
-        rx.cond(~day.absent, rx.vstack(rx.foreach(day.pairs, lambda p, j: _pair(day, index, p, j)), spacing="1"),
-                _reason(day, index)),
         rx.cond(day.error != "", rx.text(day.error, color_scheme="red", size="2", role="alert",
                                          id=f"day-error-{index}")),
         class_name="pt-day",
         custom_attrs={"data-weekend": rx.cond(day.weekend, "true", "false"),
                       "data-error": rx.cond(day.error != "", "true", "false"), "data-day": day.iso},
         padding_x="8px",
+    )
+
+
+def _grid_heading() -> rx.Component:
+    """The columns' names: the visible labels of every day's fields, and how to type a time."""
+    return rx.box(
+        rx.text(T["grid.day"], class_name="pt-day-label"),
+        rx.hstack(rx.text(T["grid.in"], class_name="pt-col"), rx.text(T["grid.out"], class_name="pt-col"),
+                  class_name="pt-day-times"),
+        class_name="pt-day-row pt-grid-head", aria_hidden="true",
     )
 
 
@@ -136,7 +150,9 @@ def grid_panel() -> rx.Component:
             justify="between", wrap="wrap", width="100%", align="center",
         ),
         rx.text(rx.cond(SheetState.editable, T["grid.autosave"], locked_note), size="1", color_scheme="gray"),
-        rx.cond(SheetState.editable, rx.box(rx.foreach(G.days, _day), width="100%", id="grid"), _readonly_days()),
+        rx.cond(SheetState.editable, rx.text(T["grid.typing_hint"], size="2", id="grid-hint")),
+        rx.cond(SheetState.editable, rx.box(_grid_heading(), rx.foreach(G.days, _day), width="100%", id="grid"),
+                _readonly_days()),
     )
 
 

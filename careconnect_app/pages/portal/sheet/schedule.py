@@ -90,8 +90,8 @@ def schedule_panel() -> rx.Component:
                     style={"border": "none", "padding": "0", "margin": "0"},
                 ),
                 rx.grid(
-                    _field("grid.in", "check_in", "schedule-in", "check_in", placeholder=T["grid.time_hint"]),
-                    _field("grid.out", "check_out", "schedule-out", "check_out", placeholder=T["grid.time_hint"]),
+                    _field("grid.in", "check_in", "schedule-in", "check_in"),
+                    _field("grid.out", "check_out", "schedule-out", "check_out"),
                     _field("schedule.from", "from", "schedule-from", "range", type="date",
                            min=SheetState.period_start, max=SheetState.period_end, default_value=SheetState.period_start),
                     _field("schedule.to", "to", "schedule-to", "range_to", type="date",
