@@ -17,6 +17,7 @@ PORTAL_MAX_WIDTH = "72rem"
 
 PORTAL_CSS = """
 .pt-table { width: 100%; border-collapse: collapse; }
+.pt-table td { overflow-wrap: anywhere; }
 .pt-table th, .pt-table td { text-align: left; padding: 8px 8px; border-bottom: 1px solid var(--gray-5); vertical-align: middle; }
 .pt-table th { font-size: 0.85rem; color: var(--gray-11); font-weight: 600; }
 .pt-nav a { padding: 8px 10px; border-radius: 6px; text-decoration: none; color: var(--gray-12); min-height: 44px; display: inline-flex; align-items: center; }
@@ -225,7 +226,7 @@ def confirm_dialog(trigger: rx.Component, *, title, body, confirm_label, cancel_
                 rx.alert_dialog.cancel(rx.button(cancel_label, variant="soft", color_scheme="gray",
                                                  min_height="44px", id=f"{id}-cancel")),
                 rx.alert_dialog.action(rx.button(confirm_label, color_scheme=tone, on_click=on_confirm,
-                                                 min_height="44px", id=f"{id}-confirm")),
+                                                 high_contrast=True, min_height="44px", id=f"{id}-confirm")),
                 spacing="3", justify="end", wrap="wrap", margin_top="1rem",
             ),
             max_width="30rem",

@@ -218,7 +218,9 @@ def _invite_form() -> rx.Component:
                           id="send-invite", min_height="44px"),
                 spacing="3", width="100%",
             ),
+            # The server checks the address and says why in place (not the browser's own bubble).
             on_submit=S.invite, reset_on_submit=False, width="100%", key=S.form_key.to_string(),
+            custom_attrs={"noValidate": True},
         ),
     )
 
