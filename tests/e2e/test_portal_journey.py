@@ -255,10 +255,12 @@ def test_provider_to_signed_sheet(portal_app, browser, viewport):
     page.locator("#signed-heading").wait_for()
     assert page.locator("#signed-reference").inner_text() == reference
     assert re.fullmatch(r"[0-9a-f]{64}", page.locator("#document-hash").inner_text())
+    page.locator("#audit-section summary").click()  # closed by default (long on a phone)
     trail = page.locator("#audit-trail").inner_text()
     assert "Submitted by the provider" in trail and "Document signed" in trail
     assert page.locator("#signature-image").get_attribute("src").startswith("data:image/png;base64,")
     # The provider sees each message's delivery state, with the contact masked.
+    page.locator("#messages-section summary").click()
     states = page.locator("#message-states").inner_text()
     assert "Signing link" in states and "Sent" in states and email not in states
     assert email[0] + "***@example.com" in states
