@@ -116,6 +116,16 @@ def family(server, *, months_back: int = 1, submit: bool = False, fill: bool = T
         return sheet.id, kid.full_name, parent.id, url
 
 
+def open_sheet(new_context, viewport: str, locale: str, sheet_id: int, ready: str):
+    """A provider of Little Sprouts on one sheet, in `locale`, once `ready` is on the page."""
+    page = browser_page(new_context, viewport, locale)
+    login(page, SPROUTS, locale)
+    page.goto(f"/portal/sheets/{sheet_id}")
+    page.locator(ready).wait_for()
+    language(page, locale)
+    return page
+
+
 def page_height(page) -> int:
     page.wait_for_timeout(800)
     return page.evaluate("document.documentElement.scrollHeight")
@@ -127,12 +137,8 @@ def page_height(page) -> int:
 @pytest.mark.parametrize("locale,viewport", CASES)
 def test_a_month_entered_fast_and_checked_before_submit(app_server, demo, new_context, locale, viewport):
     t = TR[locale]
-    sheet_id, child, _guardian, _url = family(app_server, fill=False)
-    page = browser_page(new_context, viewport, locale)
-    login(page, SPROUTS, locale)
-    page.goto(f"/portal/sheets/{sheet_id}")
-    page.locator("#in-0-0").wait_for()
-    language(page, locale)
+    sheet_id, _child, _guardian, _url = family(app_server, fill=False)
+    page = open_sheet(new_context, viewport, locale, sheet_id, "#in-0-0")
     days = page.locator(".pt-day")
     weekdays = [i for i in range(10) if days.nth(i).get_attribute("data-weekend") == "false"]
     weekday_index, second, third, fourth = weekdays[:4]
@@ -205,11 +211,7 @@ def test_signed_sheet_in_local_time_collapsed_and_short(app_server, demo, new_co
     link = _as_link(app_server, url, sheet_id)
     wizard.to_sign(parent_page, link)
     wizard.sign_and_submit(parent_page, link)
-    page = browser_page(new_context, viewport, locale)
-    login(page, SPROUTS, locale)
-    page.goto(f"/portal/sheets/{sheet_id}")
-    page.locator("#signed-heading").wait_for()
-    language(page, locale)
+    page = open_sheet(new_context, viewport, locale, sheet_id, "#signed-heading")
     main = page.locator("main").inner_text()
     assert not ISO_UTC.search(main), ISO_UTC.search(main)
     assert re.search(r"\bP[SD]T\b", main)  # the agency's zone (America/Los_Angeles), said with each time
@@ -249,11 +251,7 @@ def _as_link(server, url: str, sheet_id: int):
 def test_recall_asks_first_and_says_what_happens_to_the_link(app_server, demo, new_context, locale, viewport):
     t = TR[locale]
     sheet_id, _child, _g, url = family(app_server, submit=True)
-    page = browser_page(new_context, viewport, locale)
-    login(page, SPROUTS, locale)
-    page.goto(f"/portal/sheets/{sheet_id}")
-    page.locator("#recall").wait_for()
-    language(page, locale)
+    page = open_sheet(new_context, viewport, locale, sheet_id, "#recall")
     sent = page.locator("main table").first.inner_text()
     assert re.search(r"\bP[SD]T\b", sent) and not ISO_UTC.search(sent)
     page.click("#recall")

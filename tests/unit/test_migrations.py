@@ -28,16 +28,22 @@ INSERT INTO signingrequest (id, sheet_id, guardian_id, token_hash, token_ciphert
 """
 
 
-def test_0002_tells_closed_requests_from_replaced_ones(tmp_path):
+def _old_database(tmp_path, revision: str, rows: list[str]):
+    """(alembic config, engine) of a SQLite file at `revision`, holding `rows`."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
     cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
     cfg.set_main_option("sqlalchemy.url", url)
-    command.upgrade(cfg, "0001")
+    command.upgrade(cfg, revision)
     engine = create_engine(url)
     with engine.begin() as conn:
-        for statement in ROWS.strip().split(";\n"):
+        for statement in rows:
             conn.execute(text(statement))
+    return cfg, engine
+
+
+def test_0002_tells_closed_requests_from_replaced_ones(tmp_path):
+    cfg, engine = _old_database(tmp_path, "0001", ROWS.strip().split(";\n"))
     command.upgrade(cfg, "0002")
     with engine.connect() as conn:
         statuses = dict(conn.execute(text("SELECT id, status FROM signingrequest")).all())
@@ -47,23 +53,11 @@ def test_0002_tells_closed_requests_from_replaced_ones(tmp_path):
 
 
 def test_0008_makes_existing_provider_logins_owners(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
-    cfg.set_main_option("sqlalchemy.url", url)
-    command.upgrade(cfg, "0002")
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO agency (id, name, requires_verification, link_lifetime_days, period_type, "
-                          "submission_deadline_day, timezone, reminder_first_after_days, reminder_every_days, "
-                          "reminder_max_count, quiet_hours_start, quiet_hours_end, contact_phone, contact_email, "
-                          "created_at) VALUES (1, 'A', 1, 14, 'monthly', 5, 'UTC', 2, 3, 4, 20, 8, '', '', '2026-11-01')"))
-        conn.execute(text("INSERT INTO provider (id, agency_id, name, email, phone, address, created_at) "
-                          "VALUES (1, 1, 'P', '', '', '', '2026-11-01')"))
-        conn.execute(text("INSERT INTO portaluser (id, email, name, password_hash, role, agency_id, provider_id, "
-                          "active, failed_logins, created_at) VALUES "
-                          "(1, 'p@x.org', '', 'h', 'provider', 1, 1, 1, 0, '2026-11-01'), "
-                          "(2, 'a@x.org', '', 'h', 'agency_admin', 1, NULL, 1, 0, '2026-11-01')"))
+    agency_and_provider = ROWS.strip().split(";\n")[:2]
+    cfg, engine = _old_database(tmp_path, "0002", agency_and_provider + [
+        "INSERT INTO portaluser (id, email, name, password_hash, role, agency_id, provider_id, active, failed_logins, "
+        "created_at) VALUES (1, 'p@x.org', '', 'h', 'provider', 1, 1, 1, 0, '2026-11-01'), "
+        "(2, 'a@x.org', '', 'h', 'agency_admin', 1, NULL, 1, 0, '2026-11-01')"])
     command.upgrade(cfg, "0008")
     with engine.connect() as conn:
         owners = dict(conn.execute(text("SELECT id, is_owner FROM portaluser")).all())
