@@ -83,17 +83,20 @@ def typed(page, selector: str, value: str) -> None:
     page.press(selector, "Tab")
 
 
-def family(server, *, months_back: int = 1, submit: bool = False, fill: bool = True, provider: str = "Little Sprouts Family Child Care"):
-    """A child of the demo provider with a guardian and a sheet for a past month: (sheet id, child, guardian id, url)."""
+def family(server, *, months_back: int = 1, submit: bool = False, fill: bool = True):
+    """A child of the demo provider with a guardian and a sheet for a past month: (sheet id, child, guardian id, url).
+
+    The provider is found by the SPROUTS login, not by name: `fresh_link` adds providers of the same name."""
     from sqlmodel import select
 
     from careconnect_app.clock import utcnow
-    from careconnect_app.models import AttendanceEntry, AttendanceSheet, Child, ChildGuardian, Guardian, Provider
+    from careconnect_app.models import AttendanceEntry, AttendanceSheet, Child, ChildGuardian, Guardian, PortalUser, Provider
     from careconnect_app.portal import submission
 
     uid = secrets.token_hex(3)
     with server.server_db() as s:
-        prov = s.exec(select(Provider).where(Provider.name == provider)).first()
+        login = s.exec(select(PortalUser).where(PortalUser.email == SPROUTS[0])).one()
+        prov = s.get(Provider, login.provider_id)
         kid = Child(provider_id=prov.id, first_name="Lucía", last_name=f"Daily{uid}")
         parent = Guardian(provider_id=prov.id, first_name="Rosa", last_name=f"Daily{uid}", email=f"rosa-{uid}@example.com",
                           phone=f"+1555{secrets.randbelow(10**7):07d}", notify_email=True, notify_sms=True)
