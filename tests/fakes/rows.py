@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -75,3 +78,22 @@ def resend_at(family: Family, at: datetime) -> list[int]:
     """The provider presses "resend" at `at`."""
     with session_scope() as s:
         return resend.resend_link(s, s.get(SigningRequest, family.request.id), ip="203.0.113.5", now=at)
+
+
+# ---- what reached the guardian's phone and mailbox (the file outbox) -----------------------------
+
+SIGN_LINK = re.compile(r"https?://[^\s\"'<>]+/sign/([A-Za-z0-9_-]{20,})")
+NOT_ME_LINK = re.compile(r"https?://[^\s\"'<>]+/not-me/([A-Za-z0-9_-]{20,})")
+CODE = re.compile(r"(?<![\d-])(\d{6})(?![\d-])")
+
+
+def delivered(outbox_file: Path, kind: str | None = None) -> list[dict]:
+    """Every message the file backend wrote (the parent's phone and mailbox), oldest first."""
+    if not outbox_file.exists():
+        return []
+    rows = [json.loads(line) for line in outbox_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if kind is None or r["kind"] == kind]
+
+
+def tokens_in(text: str, pattern: re.Pattern = SIGN_LINK) -> list[str]:
+    return pattern.findall(text or "")

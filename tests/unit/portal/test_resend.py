@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
-from careconnect_app.models import OutgoingMessage, SigningRequest
+from careconnect_app.models import Agency, OutgoingMessage, Provider, SigningRequest
 from careconnect_app.portal import resend, submission
 from careconnect_app.portal.submission import SubmissionError
 from careconnect_app.signing import links
@@ -73,3 +74,20 @@ def test_resend_refusals(sent_family):
     set_request(sent_family, status="signed")
     with pytest.raises(SubmissionError, match="resend.error.not_open"):
         resend_at(sent_family, SENT + timedelta(days=2))
+
+
+def test_an_in_person_link_is_never_emailed(weekly_sheet):
+    with session_scope() as s:
+        sheet = sheet_of(s, weekly_sheet)
+        agency = s.get(Agency, s.get(Provider, sheet.provider_id).agency_id)
+        agency.allow_in_person_signing = True
+    with session_scope() as s:
+        (issued,) = submission.submit_sheet(s, sheet_of(s, weekly_sheet), in_person=True)
+        request_id = issued.request.id
+    with session_scope() as s:
+        request = s.get(SigningRequest, request_id)
+        request.last_notified_at = utcnow() - timedelta(hours=1)
+        with pytest.raises(SubmissionError, match="resend.error.in_person"):
+            resend.resend_link(s, request)
+    with session_scope() as s:
+        assert s.exec(select(OutgoingMessage)).all() == []

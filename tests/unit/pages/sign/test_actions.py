@@ -6,12 +6,14 @@ import ast
 from pathlib import Path
 
 from careconnect_app.db import session_scope
+from careconnect_app.messaging import outbox
 from careconnect_app.models import SigningRequest
 from careconnect_app.pages.sign import actions
 from careconnect_app.pages.sign.actions import LinkChanged, NotVerified, Visit
 from careconnect_app.signing import verification
 from careconnect_app.statuses import LinkStatus, RequestStatus
 from tests.fakes.data import cursive_strokes
+from tests.fakes.rows import CODE, delivered
 
 PACKAGE = Path(actions.__file__).parent
 
@@ -101,3 +103,21 @@ def test_reporting_a_problem_returns_the_disputed_page(make_request):
     assert _run(actions.on_live_link, visit, actions.report_problem, "no") == "parent.review.problem_too_short"
     view = _run(actions.on_live_link, visit, actions.report_problem, "Wednesday he was here.")
     assert view.status == LinkStatus.DISPUTED and view.family.dispute_text == "Wednesday he was here."
+
+
+def test_a_signed_link_gives_its_copy_after_a_fresh_code(make_request, database):
+    request_id, token = make_request()
+    visit = _visit(request_id, _verified_secret(request_id))
+    assert _run(actions.sign, visit, cursive_strokes(), certified=True, consented=True, channel="sms").outcome.ok
+    stranger = _visit(request_id)  # the same link opened later on another phone
+    opened = _run(actions.open_link, token, stranger, keep_locale=True)
+    assert opened.view.status == LinkStatus.SIGNED and opened.view.signed.copy_needs_code
+    assert _run(actions.signed_copy, stranger) is None
+    sent = _run(actions.on_live_link, stranger, actions.send_code, "email", need_verified=False, allow_signed=True)
+    assert sent.ok
+    outbox.deliver_due()
+    (code,) = CODE.findall(delivered(database.outbox, "verification_code")[-1]["text"])
+    checked = _run(actions.on_live_link, stranger, actions.check_code, code, need_verified=False, allow_signed=True)
+    assert checked.ok
+    copy = _run(actions.signed_copy, _visit(request_id, checked.session_secret))
+    assert copy is not None and copy.reference
