@@ -9,7 +9,7 @@ client, not only what a page renders.
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import inspect, text
@@ -18,6 +18,7 @@ from sqlmodel import select
 from careconnect_app.common.crypto import sha256_hex
 from careconnect_app.db import get_engine, session_scope
 from careconnect_app.messaging import outbox
+from careconnect_app.messaging.backends.base import SECRET_SLOT
 from careconnect_app.models import (
     Agency,
     AttendanceSheet,
@@ -26,6 +27,7 @@ from careconnect_app.models import (
     Provider,
     Signature,
     SigningRequest,
+    VerificationCode,
 )
 from careconnect_app.pages.sign.actions import NotVerified, Visit, on_live_link, sign, signing_channel
 from careconnect_app.portal import grid, resend, submission
@@ -146,7 +148,7 @@ def test_a_database_reader_finds_no_usable_link_or_code(make_request, database):
     # What is stored instead are one-way hashes: a token's SHA-256 cannot be turned back into a link.
     assert sha256_hex(first_token) in stored
     with session_scope() as s:
-        assert all("/sign/" not in m.text.replace(outbox.SECRET_SLOT, "") or outbox.SECRET_SLOT in m.text
+        assert all("/sign/" not in m.text.replace(SECRET_SLOT, "") or SECRET_SLOT in m.text
                    for m in s.exec(select(OutgoingMessage)))
 
 
@@ -168,8 +170,9 @@ def _not_me_state():
 def _private_words(link) -> list[str]:
     """What only the review may show: full names, contacts, days, times, reasons, totals."""
     child_last = link.child.split()[-1]
-    return [child_last, link.guardian, link.guardian.split()[-1], link.email, link.phone, "Sick", " AM", " PM",
-            "Absent"]
+    # The attendance of tests/e2e/conftest.py's fresh_link: 8:00-4:30, a split day ending 5:15, "Sick".
+    return [child_last, link.guardian, link.guardian.split()[-1], link.email, link.phone, "Sick", "4:30", "5:15",
+            "11:30"]
 
 
 async def _open(app_server, path: str) -> EventClient:
@@ -282,18 +285,22 @@ def test_a_signed_link_does_not_give_its_copy_without_a_fresh_code(app_server):
             await client.send(state, "set_certified", {"value": True})
             await client.send(state, "set_consented", {"value": True})
             await client.send(state, "submit_signature")
-            assert client.var(state, "step") == "done" and client.var(state, "reference")
+            assert await client.wait_until(lambda: client.var(state, "reference")), client.var(state, "sign_error")
             return code
         finally:
             await client.close()
 
     async def later_on_another_phone(previous_code: str):
+        with app_server.server_db() as s:  # a day later: the code resend cooldown is long over
+            for code in s.exec(select(VerificationCode).where(VerificationCode.signing_request_id == link.request_id)):
+                code.created_at -= timedelta(days=1)
         client = await _open(app_server, link.path)
         try:
             before = (client.var(state, "status"), client.var(state, "reference"))
             refused = await client.send(state, "download_copy")
             await client.send(state, "start_copy_verification")
             await _verify(client, state, app_server, link, previous=previous_code)
+            await client.wait_until(lambda: client.var(state, "reference"))
             allowed = await client.send(state, "download_copy", require_answer=True)
             return before, refused, allowed, client.var(state, "reference")
         finally:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, text
 
+from alembic import command
 from careconnect_app.config import PROJECT_ROOT
 
 ROWS = """
@@ -30,17 +30,67 @@ INSERT INTO signingrequest (id, sheet_id, guardian_id, token_hash, token_ciphert
 
 def test_0002_tells_closed_requests_from_replaced_ones(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
-    cfg.set_main_option("sqlalchemy.url", url)
-    command.upgrade(cfg, "0001")
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        for statement in ROWS.strip().split(";\n"):
-            conn.execute(text(statement))
-    command.upgrade(cfg, "0002")
+    engine = _upgraded_to(_config(url), url, "0002", ROWS)
     with engine.connect() as conn:
         statuses = dict(conn.execute(text("SELECT id, status FROM signingrequest")).all())
     engine.dispose()
     # Request 2 lost to request 1's signature on the same version; request 3 was replaced earlier.
     assert statuses == {1: "signed", 2: "closed", 3: "superseded"}
+
+
+MESSAGES = """
+INSERT INTO outgoingmessage (id, channel, "to", subject, text, html, locale, kind, signing_request_id, sheet_id,
+  status, attempts, next_attempt_at, claimed_by, backend, provider_message_id, last_error, created_at)
+  VALUES (1, 'sms', '+15555550123', '', 'Sign: https://x.example/sign/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-AbCdE', '',
+          'en', 'ready_to_sign', 1, 1, 'delivered', 1, '2026-11-01', '', 'file', 'f-1', '', '2026-11-01'),
+         (2, 'sms', '+15555550123', '', 'CareConnect: your code is 482913. It expires in 10 min.', '',
+          'en', 'verification_code', 1, 1, 'sent', 1, '2026-11-01', '', 'file', 'f-2', '', '2026-11-01');
+"""
+
+
+def _upgraded_to(cfg, url, revision, rows):
+    command.upgrade(cfg, "0001")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for statement in rows.strip().split(";\n"):
+            if statement.strip():
+                conn.execute(text(statement))
+    command.upgrade(cfg, revision)
+    return engine
+
+
+def _config(url):
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    cfg.set_main_option("sqlalchemy.url", url)
+    return cfg
+
+
+def test_0003_keeps_links_working_and_erases_stored_links_and_codes(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = _upgraded_to(_config(url), url, "0003", ROWS + ";\n" + MESSAGES)
+    with engine.connect() as conn:
+        tokens = conn.execute(text("SELECT signing_request_id, purpose, token_hash FROM linktoken ORDER BY id")).all()
+        bodies = [row[0] for row in conn.execute(text("SELECT text FROM outgoingmessage ORDER BY id"))]
+        columns = [row[1] for row in conn.execute(text("PRAGMA table_info(signingrequest)"))]
+        in_person = conn.execute(text("SELECT allow_in_person_signing FROM agency")).scalar_one()
+    engine.dispose()
+    # Every link already sent still resolves: its hash moved to the token table.
+    assert tokens == [(1, "sign", "h1"), (2, "sign", "h2"), (3, "sign", "h3")]
+    assert "token_ciphertext" not in columns and "token_hash" not in columns
+    assert bodies == ["Sign: https://x.example/sign/{{secret}}",
+                      "CareConnect: your code is {{secret}}. It expires in 10 min."]
+    assert in_person == 0  # off until the agency turns it on
+
+
+def test_0003_stops_on_two_sheets_for_one_child_and_period(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    duplicate = ("INSERT INTO attendancesheet (id, child_id, provider_id, period_start, period_end, status, version, "
+                 "created_at, updated_at) VALUES (2, 1, 1, '2026-10-01', '2026-10-31', 'draft', 1, '2026-11-01', "
+                 "'2026-11-01')")
+    try:
+        _upgraded_to(_config(url), url, "0003", ROWS + ";\n" + duplicate)
+    except RuntimeError as exc:
+        assert "child 1" in str(exc) and "2 sheets" in str(exc)
+    else:
+        raise AssertionError("the upgrade went on with two sheets for one child and period")

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from careconnect_app.common import rate_limit
 from careconnect_app.db import session_scope
 from careconnect_app.models import Guardian, RateLimitHit, SigningRequest
-from careconnect_app.common import rate_limit
 from careconnect_app.signing import verification
 
 

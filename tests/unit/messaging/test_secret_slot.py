@@ -15,12 +15,13 @@ from sqlmodel import select
 from careconnect_app.clock import utcnow
 from careconnect_app.db import get_engine, session_scope
 from careconnect_app.messaging import outbox
+from careconnect_app.messaging.backends.base import SECRET_SLOT
 from careconnect_app.models import AttendanceSheet, Guardian, OutgoingMessage, SigningRequest, VerificationCode
 from careconnect_app.portal import submission
 from careconnect_app.signing import links, verification
 from careconnect_app.statuses import LinkStatus
 from tests.fakes.data import SENT, notify
-from tests.fakes.rows import CODE, delivered, request_of, send_reminders, tokens_in
+from tests.fakes.rows import CODE, delivered, request_of, send_reminders, set_request, tokens_in
 
 
 def _everything_stored() -> str:
@@ -53,7 +54,7 @@ def test_no_link_or_code_is_stored_readable(make_request, database):
         assert secret not in stored
     with session_scope() as s:
         for message in s.exec(select(OutgoingMessage)):
-            assert "/sign/" not in message.text or outbox.SECRET_SLOT in message.text
+            assert "/sign/" not in message.text or SECRET_SLOT in message.text
     columns = {c["name"] for c in inspect(get_engine()).get_columns("signingrequest")}
     assert "token_ciphertext" not in columns and "token_hash" not in columns
 
@@ -62,6 +63,7 @@ def test_every_link_sent_works_until_the_request_stops(sent_family, database):
     with session_scope() as s:
         notify(s, sent_family)
     send_reminders(SENT + timedelta(days=2))
+    set_request(sent_family, expires_at=utcnow() + timedelta(days=1))  # SENT is long ago: still live today
     outbox.deliver_due()
     per_message = [set(tokens_in(m["text"] + m["html"])) for m in delivered(database.outbox)]
     assert len(per_message) == 4 and all(len(found) == 1 for found in per_message)  # ready and reminder, 2 each
@@ -114,5 +116,5 @@ def test_a_link_message_for_a_stopped_request_is_not_sent(make_request, database
 def test_reminders_resends_and_fallbacks_no_longer_need_the_old_token(sent_family, database):
     """The first token is nowhere to rebuild from: reminders carry fresh ones (and always can)."""
     reminders = send_reminders(SENT + timedelta(days=2))
-    assert len(reminders) == 2 and all(outbox.SECRET_SLOT in m.text for m in reminders)
+    assert len(reminders) == 2 and all(SECRET_SLOT in m.text for m in reminders)
     assert request_of(sent_family).status == "pending"

@@ -109,7 +109,7 @@ def test_one_guardian_signing_completes_the_sheet_for_all(make_request):
     assert _sign(first_id).ok
     with session_scope() as s:
         assert links.check(s, second_token).status == links.LinkStatus.SIGNED_BY_OTHER
-    assert _sign(second_id).error == "parent.error.not_signable"
+    assert _sign(second_id).error == "parent.error.signed_by_other"
 
 
 def test_problem_report_disputes_and_tells_the_provider(make_request):

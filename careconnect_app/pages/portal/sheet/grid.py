@@ -212,7 +212,7 @@ class SheetGridState(SheetState):
         if not self.certify:
             self.error = self._t("submit.error.certify")
             return rx.set_focus("certify")
-        done = await self._on_sheet(_submit, bool(in_person), need_editable=True)
+        done = await self._on_sheet(_submit, in_person is True, need_editable=True)
         if not done.ok:
             return done.redirect
         submitted: Submitted = done.value
@@ -341,8 +341,9 @@ def submit_panel() -> rx.Component:
         rx.hstack(
             rx.button(rx.icon("send", size=16, aria_hidden="true"), T["submit.button"], on_click=G.submit(False),
                       id="submit-sheet", min_height="44px"),
-            rx.button(rx.icon("tablet-smartphone", size=16, aria_hidden="true"), T["submit.in_person"],
-                      on_click=G.submit(True), variant="outline", id="submit-in-person", min_height="44px"),
+            rx.cond(SheetState.in_person_allowed, rx.button(
+                rx.icon("tablet-smartphone", size=16, aria_hidden="true"), T["submit.in_person"],
+                on_click=G.submit(True), variant="outline", id="submit-in-person", min_height="44px")),
             spacing="3",
             wrap="wrap",
         ),

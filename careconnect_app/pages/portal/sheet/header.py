@@ -19,7 +19,7 @@ import reflex as rx
 from careconnect_app import routes
 from careconnect_app.common.formatting import format_period
 from careconnect_app.components.portal_layout import notice, page_heading
-from careconnect_app.models import AttendanceSheet, Child, Guardian, Provider, SigningRequest
+from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, Provider, SigningRequest
 from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
 from careconnect_app.pages.state_tools import Session
 from careconnect_app.portal import access, dashboard, submission
@@ -37,6 +37,11 @@ class SheetView:
     def requests(self) -> list[SigningRequest]:
         """Every signing request of the sheet, oldest first."""
         return dashboard.requests_by_sheet(self.session, [self.sheet.id]).get(self.sheet.id, [])
+
+    @cached_property
+    def agency(self) -> Agency:
+        """The agency whose rules apply to the sheet."""
+        return self.session.get(Agency, self.session.get(Provider, self.sheet.provider_id).agency_id)
 
     @cached_property
     def guardians(self) -> dict[int, Guardian]:
@@ -112,6 +117,7 @@ class SheetState(PortalState):
     editable: bool = False
     recallable: bool = False
     signed: bool = False
+    in_person_allowed: bool = False  # the agency's setting: no in-person button where it is off
     message: str = ""
     error: str = ""
 
@@ -131,6 +137,7 @@ class SheetState(PortalState):
             "editable": not sheet.locked,
             "recallable": sheet.status == SheetStatus.READY_FOR_PARENT,
             "signed": sheet.status == SheetStatus.SIGNED,
+            "in_person_allowed": view.agency.allow_in_person_signing,
         }
 
     def _show(self, values: dict[str, Any]) -> None:
