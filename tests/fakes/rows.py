@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from careconnect_app.db import session_scope
 from careconnect_app.messaging import outbox, reminders
-from careconnect_app.models import Guardian, OutgoingMessage, SigningRequest
-from careconnect_app.portal import resend
+from careconnect_app.models import Agency, AttendanceSheet, Guardian, OutgoingMessage, Provider, SigningRequest
+from careconnect_app.portal import resend, submission
 from tests.fakes.data import Family, make_family, notify
 
 LATER = timedelta(hours=2)  # far enough for any scheduled retry
@@ -97,3 +97,29 @@ def delivered(outbox_file: Path, kind: str | None = None) -> list[dict]:
 
 def tokens_in(text: str, pattern: re.Pattern = SIGN_LINK) -> list[str]:
     return pattern.findall(text or "")
+
+
+# ---- in-person signing --------------------------------------------------------------------------
+
+def allow_in_person(sheet_id: int, allowed: bool = True) -> None:
+    """The sheet's agency allows (or forbids) signing in person on the provider's device."""
+    with session_scope() as s:
+        sheet = s.get(AttendanceSheet, sheet_id)
+        s.get(Agency, s.get(Provider, sheet.provider_id).agency_id).allow_in_person_signing = allowed
+
+
+def start_in_person(sheet_id: int, guardian_id: int) -> str:
+    """The provider starts signing in person for this guardian; returns the link's token."""
+    with session_scope() as s:
+        return submission.start_in_person(s, s.get(AttendanceSheet, sheet_id), s.get(Guardian, guardian_id),
+                                          user_id=None, ip="", user_agent="")
+
+
+def in_person_for(request_id: int, *, allow: bool = True) -> str:
+    """In-person signing for the guardian of this request (allowed first unless `allow` is False)."""
+    with session_scope() as s:
+        request = s.get(SigningRequest, request_id)
+        sheet_id, guardian_id = request.sheet_id, request.guardian_id
+    if allow:
+        allow_in_person(sheet_id)
+    return start_in_person(sheet_id, guardian_id)

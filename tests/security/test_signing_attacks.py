@@ -20,11 +20,9 @@ from careconnect_app.db import get_engine, session_scope
 from careconnect_app.messaging import outbox
 from careconnect_app.messaging.backends.base import SECRET_SLOT
 from careconnect_app.models import (
-    Agency,
     AttendanceSheet,
     Guardian,
     OutgoingMessage,
-    Provider,
     Signature,
     SigningRequest,
     VerificationCode,
@@ -35,24 +33,10 @@ from careconnect_app.portal.submission import SubmissionError
 from careconnect_app.signing import links, parent_steps, verification
 from careconnect_app.statuses import LinkStatus
 from tests.fakes.data import cursive_strokes
-from tests.fakes.rows import CODE, NOT_ME_LINK, SIGN_LINK, delivered, tokens_in
+from tests.fakes.rows import CODE, NOT_ME_LINK, SIGN_LINK, delivered, in_person_for, tokens_in
 from tests.support.event_client import EventClient
 
 # --- helpers ---------------------------------------------------------------------------------------
-
-
-def _allow_in_person(sheet_id: int, allowed: bool = True) -> None:
-    with session_scope() as s:
-        sheet = s.get(AttendanceSheet, sheet_id)
-        s.get(Agency, s.get(Provider, sheet.provider_id).agency_id).allow_in_person_signing = allowed
-
-
-def _in_person_token(request_id: int) -> str:
-    """The provider starts in-person signing for the guardian of this request."""
-    with session_scope() as s:
-        request = s.get(SigningRequest, request_id)
-        return submission.start_in_person(s, s.get(AttendanceSheet, request.sheet_id),
-                                          s.get(Guardian, request.guardian_id), user_id=None, ip="", user_agent="")
 
 
 def _everything_stored() -> str:
@@ -70,15 +54,12 @@ def _everything_stored() -> str:
 def test_provider_cannot_start_in_person_signing_where_the_agency_forbids_it(make_request):
     request_id, _ = make_request()
     with pytest.raises(SubmissionError, match="in_person_off"):
-        _in_person_token(request_id)
+        in_person_for(request_id, allow=False)
 
 
 def test_provider_cannot_sign_in_person_without_the_parents_code(make_request):
     request_id, _ = make_request(requires_verification=False)  # even where remote links need no code
-    with session_scope() as s:
-        sheet_id = s.get(SigningRequest, request_id).sheet_id
-    _allow_in_person(sheet_id)
-    token = _in_person_token(request_id)
+    token = in_person_for(request_id)
     with session_scope() as s:
         in_person = links.find(s, token)
     provider_device = Visit(in_person.id, "", "en", "203.0.113.50", "provider tablet")
@@ -93,14 +74,11 @@ def test_provider_cannot_sign_in_person_without_the_parents_code(make_request):
 
 def test_provider_cannot_sign_in_person_over_the_parents_open_dispute(make_request):
     request_id, _ = make_request()
-    with session_scope() as s:
-        sheet_id = s.get(SigningRequest, request_id).sheet_id
-    _allow_in_person(sheet_id)
-    token = _in_person_token(request_id)
+    token = in_person_for(request_id)
     with session_scope() as s:
         parent_steps.report_problem(s, s.get(SigningRequest, request_id), "Friday she was home", ip="", user_agent="")
     with pytest.raises(SubmissionError, match="in_person_disputed"):
-        _in_person_token(request_id)
+        in_person_for(request_id)
     with session_scope() as s:
         outcome = parent_steps.sign(s, links.find(s, token).id, strokes=cursive_strokes(), certified=True,
                                     consented=True, ip="", user_agent="", locale="en", verification_channel="sms")
@@ -109,10 +87,7 @@ def test_provider_cannot_sign_in_person_over_the_parents_open_dispute(make_reque
 
 def test_provider_cannot_email_an_in_person_link_with_resend(make_request):
     request_id, _ = make_request()
-    with session_scope() as s:
-        sheet_id = s.get(SigningRequest, request_id).sheet_id
-    _allow_in_person(sheet_id)
-    token = _in_person_token(request_id)
+    token = in_person_for(request_id)
     with session_scope() as s:
         in_person = links.find(s, token)
         in_person.last_notified_at = None
@@ -315,14 +290,8 @@ def test_a_signed_link_does_not_give_its_copy_without_a_fresh_code(app_server):
 
 def test_provider_device_cannot_sign_in_person_through_the_event_channel(app_server):
     link = app_server.fresh_link(verification=False)
-    with app_server.server_db() as s:
-        request = s.get(SigningRequest, link.request_id)
-        sheet = s.get(AttendanceSheet, request.sheet_id)
-        s.get(Agency, s.get(Provider, sheet.provider_id).agency_id).allow_in_person_signing = True
-    with app_server.server_db() as s:
-        request = s.get(SigningRequest, link.request_id)
-        token = submission.start_in_person(s, s.get(AttendanceSheet, request.sheet_id),
-                                           s.get(Guardian, request.guardian_id), user_id=None, ip="", user_agent="")
+    with app_server.server_db():  # the helper's own session then works on the server's database
+        token = in_person_for(link.request_id)
     state = _sign_state()
 
     async def attack():

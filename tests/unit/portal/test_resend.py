@@ -11,12 +11,12 @@ from sqlmodel import select
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
 from careconnect_app.messaging.backends.base import SECRET_SLOT
-from careconnect_app.models import Agency, OutgoingMessage, Provider, SigningRequest
+from careconnect_app.models import OutgoingMessage, SigningRequest
 from careconnect_app.portal import resend, submission
 from careconnect_app.portal.submission import SubmissionError
 from careconnect_app.signing import links
 from tests.fakes.data import SENT
-from tests.fakes.rows import request_of, resend_at, send_reminders, set_request
+from tests.fakes.rows import allow_in_person, request_of, resend_at, send_reminders, set_request
 from tests.fakes.sheets import latest_request, sheet_of
 
 
@@ -80,10 +80,7 @@ def test_resend_refusals(sent_family):
 
 
 def test_an_in_person_link_is_never_emailed(weekly_sheet):
-    with session_scope() as s:
-        sheet = sheet_of(s, weekly_sheet)
-        agency = s.get(Agency, s.get(Provider, sheet.provider_id).agency_id)
-        agency.allow_in_person_signing = True
+    allow_in_person(weekly_sheet["sheet"])
     with session_scope() as s:
         (issued,) = submission.submit_sheet(s, sheet_of(s, weekly_sheet), in_person=True)
         request_id = issued.request.id

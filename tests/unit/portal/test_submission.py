@@ -13,9 +13,7 @@ from careconnect_app.db import session_scope
 from careconnect_app.models import (
     Agency,
     AttendanceSheet,
-    Guardian,
     OutgoingMessage,
-    Provider,
     Signature,
     SigningRequest,
 )
@@ -24,6 +22,7 @@ from careconnect_app.portal.submission import SubmissionError
 from careconnect_app.signing import links, parent_steps
 from careconnect_app.statuses import RequestStatus, SheetStatus
 from tests.fakes.data import cursive_strokes
+from tests.fakes.rows import allow_in_person, start_in_person
 from tests.fakes.sheets import sheet_of
 from tests.support.race import race
 
@@ -115,19 +114,6 @@ def test_recall_refused_once_signed_says_why(make_request):
 # --- in-person signing: an agency setting, off by default -----------------------------------------
 
 
-def _allow_in_person(sheet_id: int, allowed: bool = True) -> None:
-    with session_scope() as s:
-        sheet = s.get(AttendanceSheet, sheet_id)
-        agency = s.get(Agency, s.get(Provider, sheet.provider_id).agency_id)
-        agency.allow_in_person_signing = allowed
-
-
-def _start_in_person(sheet_id: int, guardian_id: int) -> str:
-    with session_scope() as s:
-        sheet = s.get(AttendanceSheet, sheet_id)
-        return submission.start_in_person(s, sheet, s.get(Guardian, guardian_id), user_id=None, ip="", user_agent="")
-
-
 def test_in_person_signing_is_off_by_default_and_refused(weekly_sheet):
     assert Agency(name="New").allow_in_person_signing is False
     with session_scope() as s:
@@ -136,16 +122,16 @@ def test_in_person_signing_is_off_by_default_and_refused(weekly_sheet):
     with session_scope() as s:
         submission.submit_sheet(s, sheet_of(s, weekly_sheet))
     with pytest.raises(SubmissionError, match="sheet.error.in_person_off"):
-        _start_in_person(weekly_sheet["sheet"], weekly_sheet["guardian"])
+        start_in_person(weekly_sheet["sheet"], weekly_sheet["guardian"])
 
 
 def test_an_in_person_link_needs_the_parents_code_even_where_links_need_none(weekly_sheet):
-    _allow_in_person(weekly_sheet["sheet"])  # this agency does not require codes for remote links
+    allow_in_person(weekly_sheet["sheet"])  # this agency does not require codes for remote links
     with session_scope() as s:
         (issued,) = submission.submit_sheet(s, sheet_of(s, weekly_sheet), in_person=True)
         assert issued.request.in_person and issued.request.requires_verification
         assert issued.message_ids == []  # nothing is sent: the parent is at the provider's device
-    token = _start_in_person(weekly_sheet["sheet"], weekly_sheet["guardian"])
+    token = start_in_person(weekly_sheet["sheet"], weekly_sheet["guardian"])
     with session_scope() as s:
         request = links.find(s, token)
         assert request.in_person and request.requires_verification
@@ -154,14 +140,14 @@ def test_an_in_person_link_needs_the_parents_code_even_where_links_need_none(wee
 def test_in_person_signing_is_refused_while_a_request_is_disputed(make_request):
     request_id, _ = make_request()
     sheet_id = _sheet_id_of(request_id)
-    _allow_in_person(sheet_id)
+    allow_in_person(sheet_id)
     with session_scope() as s:
         request = s.get(SigningRequest, request_id)
         guardian_id = request.guardian_id
-        in_person_token = _start_in_person(sheet_id, guardian_id)  # issued before the dispute
+        in_person_token = start_in_person(sheet_id, guardian_id)  # issued before the dispute
         assert parent_steps.report_problem(s, request, "Tuesday is wrong", ip="", user_agent="") == ""
     with pytest.raises(SubmissionError, match="sheet.error.in_person_disputed"):
-        _start_in_person(sheet_id, guardian_id)
+        start_in_person(sheet_id, guardian_id)
     with session_scope() as s:
         in_person_id = links.find(s, in_person_token).id
     refused = _parent_signs(in_person_id)(lambda: None)

@@ -11,18 +11,16 @@ from sqlmodel import select
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
 from careconnect_app.models import (
-    Agency,
     AttendanceSheet,
     AuditEvent,
-    Guardian,
     OutgoingMessage,
-    Provider,
     Signature,
     SigningRequest,
 )
 from careconnect_app.portal import submission
 from careconnect_app.signing import canonical, evidence, links, parent_steps
 from tests.fakes.data import cursive_strokes
+from tests.fakes.rows import in_person_for
 from tests.support.race import race
 from tests.unit.documents.support import flat
 
@@ -144,13 +142,8 @@ def test_two_guardians_signing_at_once_one_wins_the_other_is_told(make_request):
 
 def test_an_in_person_signature_is_labelled_provider_assisted_everywhere(make_request):
     request_id, _ = make_request()
+    token = in_person_for(request_id)
     with session_scope() as s:
-        sheet = s.get(AttendanceSheet, s.get(SigningRequest, request_id).sheet_id)
-        s.get(Agency, s.get(Provider, sheet.provider_id).agency_id).allow_in_person_signing = True
-    with session_scope() as s:
-        token = submission.start_in_person(s, s.get(AttendanceSheet, sheet.id),
-                                           s.get(Guardian, s.get(SigningRequest, request_id).guardian_id),
-                                           user_id=None, ip="", user_agent="")
         in_person_id = links.find(s, token).id
     assert _sign(in_person_id).ok
     with session_scope() as s:
@@ -158,7 +151,7 @@ def test_an_in_person_signature_is_labelled_provider_assisted_everywhere(make_re
         assert signature.in_person and signature.verification_channel == "sms"
         signed = s.exec(select(AuditEvent).where(AuditEvent.event == "signed")).one()
         assert json.loads(signed.detail)["provider_assisted"] is True
-        sheet = s.get(AttendanceSheet, sheet.id)
+        sheet = s.get(AttendanceSheet, signature.sheet_id)
         certificate, _ = evidence.completion_certificate_pdf(s, sheet, "en")
         copy, _ = evidence.signed_attendance_pdf(s, sheet, "es")
     assert "Provider-assisted" in flat(certificate) and "asistida por el proveedor" in flat(copy)
