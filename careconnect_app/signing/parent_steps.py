@@ -49,14 +49,16 @@ def document_for(session: Session, request: SigningRequest, locale: str) -> dict
     )
 
 
-def mark_opened(session: Session, request: SigningRequest, *, ip: str, user_agent: str, now: datetime | None = None) -> None:
-    """Audit each visit; the first one also sets opened_at (shown to the provider)."""
+def mark_opened(session: Session, request: SigningRequest, *, ip: str, user_agent: str, token_id: int | None = None,
+                now: datetime | None = None) -> None:
+    """Audit each visit (with which of the request's links was used); the first also sets opened_at."""
     now = now or utcnow()
     if request.opened_at is None:
         request.opened_at = now
         session.add(request)
     audit.record(session, "link_opened", actor="parent", sheet_id=request.sheet_id,
-                 signing_request_id=request.id, ip=ip, user_agent=user_agent, at=now)
+                 signing_request_id=request.id, ip=ip, user_agent=user_agent, at=now,
+                 detail={"link_token": token_id} if token_id else "")
 
 
 def mark_reviewed(session: Session, request: SigningRequest, *, ip: str, user_agent: str, locale: str) -> None:

@@ -113,7 +113,8 @@ def open_link(session: Session, token: str, visit: Visit, *, keep_locale: bool) 
         visit = replace(visit, locale=i18n.normalise_locale(guardian.preferred_locale))
     resume = None
     if check.ok:
-        parent_steps.mark_opened(session, request, ip=visit.ip, user_agent=visit.user_agent)
+        parent_steps.mark_opened(session, request, ip=visit.ip, user_agent=visit.user_agent,
+                                 token_id=check.token.id if check.token else None)
         resume = _resume(session, request, visit.secret)
     return Opened(request.id, visit.locale, visit.view(session, request, check.status), resume)
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
+
+from sqlmodel import select
 
 from careconnect_app.db import session_scope
 from careconnect_app.messaging import outbox
-from careconnect_app.models import SigningRequest
+from careconnect_app.models import AuditEvent, LinkToken, SigningRequest
 from careconnect_app.pages.sign import actions
 from careconnect_app.pages.sign.actions import LinkChanged, NotVerified, Visit
 from careconnect_app.pages.sign.view import LinkView
@@ -125,3 +128,12 @@ def test_a_signed_link_gives_its_copy_after_a_fresh_code(make_request, database)
     assert checked.ok
     copy = _run(actions.signed_copy, _visit(request_id, checked.session_secret))
     assert copy is not None and copy.reference
+
+
+def test_the_audit_trail_says_which_link_was_opened_never_the_token(make_request):
+    request_id, token = make_request()
+    _run(actions.open_link, token, _visit(), keep_locale=False)
+    with session_scope() as s:
+        (opened,) = s.exec(select(AuditEvent).where(AuditEvent.event == "link_opened")).all()
+        row = s.exec(select(LinkToken).where(LinkToken.signing_request_id == request_id)).one()
+    assert json.loads(opened.detail) == {"link_token": row.id} and token not in opened.detail
