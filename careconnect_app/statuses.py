@@ -73,6 +73,7 @@ class MessageKind(StrEnum):
     PROBLEM_REPORTED = "problem_reported"
     SIGNED_NOTICE = "signed_notice"  # to the guardian after every signature, with a "not me" link
     SIGNATURE_DISPUTED = "signature_disputed"  # to the provider and agency: "the guardian did not sign"
+    STAFF_INVITE = "staff_invite"  # a portal login's one-time link to set a password
 
 
 class TokenPurpose(StrEnum):
@@ -90,6 +91,15 @@ class Channel(StrEnum):
 class Role(StrEnum):
     PROVIDER = "provider"
     AGENCY_ADMIN = "agency_admin"
+
+
+class StaffStatus(StrEnum):
+    """A portal login as the staff page shows it."""
+
+    ACTIVE = "active"
+    INVITED = "invited"  # the invitation link is out and unused
+    INVITE_EXPIRED = "invite_expired"  # never accepted, and the link has expired
+    DEACTIVATED = "deactivated"
 
 
 class Actor(StrEnum):
@@ -165,6 +175,13 @@ PORTAL_STATUS_TONE: dict[PortalStatus, str] = {
     PortalStatus.SIGNATURE_DISPUTED: "red",
 }
 
+STAFF_STATUS_TONE: dict[StaffStatus, str] = {
+    StaffStatus.ACTIVE: "green",
+    StaffStatus.INVITED: "blue",
+    StaffStatus.INVITE_EXPIRED: "orange",
+    StaffStatus.DEACTIVATED: "gray",
+}
+
 MESSAGE_STATUS_TONE: dict[MessageStatus, str] = {
     MessageStatus.QUEUED: "gray",
     MessageStatus.SENDING: "gray",
@@ -205,12 +222,13 @@ SECRET_OF_KIND: dict[MessageKind, MessageSecret] = {
     MessageKind.VERIFICATION_CODE: MessageSecret.CODE,
     MessageKind.PROBLEM_REPORTED: MessageSecret.NONE,
     MessageKind.SIGNATURE_DISPUTED: MessageSecret.NONE,
+    MessageKind.STAFF_INVITE: MessageSecret.NONE,  # portal accounts: its own invitation token
 }
 
 
 def _exhaustive() -> None:
     maps = [(RequestStatus, LINK_STATUS_OF_REQUEST), (LinkStatus, PARENT_VIEW),
-            (PortalStatus, PORTAL_STATUS_TONE), (MessageStatus, MESSAGE_STATUS_TONE),
+            (PortalStatus, PORTAL_STATUS_TONE), (MessageStatus, MESSAGE_STATUS_TONE), (StaffStatus, STAFF_STATUS_TONE),
             (MessageStatus, MESSAGE_STATUS_RANK), (MessageKind, SECRET_OF_KIND)]
     for enum, mapping in maps:
         missing = set(enum) - set(mapping)

@@ -14,7 +14,7 @@
   so the upgrade stops and names them if there are any.
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0008 (written on 0002; follows the staff migration that landed first)
 """
 import re
 from typing import Sequence, Union
@@ -24,7 +24,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0003"
-down_revision: Union[str, None] = "0002"
+down_revision: Union[str, None] = "0008"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

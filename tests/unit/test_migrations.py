@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.config import Config
 from sqlalchemy import create_engine, text
 
@@ -28,9 +29,23 @@ INSERT INTO signingrequest (id, sheet_id, guardian_id, token_hash, token_ciphert
 """
 
 
-def test_0002_tells_closed_requests_from_replaced_ones(tmp_path):
+def _old_database(tmp_path, revision: str, rows: list[str]):
+    """(alembic config, engine) of a SQLite file at `revision`, holding `rows`."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = _upgraded_to(_config(url), url, "0002", ROWS)
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    cfg.set_main_option("sqlalchemy.url", url)
+    command.upgrade(cfg, revision)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for statement in rows:
+            conn.execute(text(statement))
+    return cfg, engine
+
+
+def test_0002_tells_closed_requests_from_replaced_ones(tmp_path):
+    cfg, engine = _old_database(tmp_path, "0001", ROWS.strip().split(";\n"))
+    command.upgrade(cfg, "0002")
     with engine.connect() as conn:
         statuses = dict(conn.execute(text("SELECT id, status FROM signingrequest")).all())
     engine.dispose()
@@ -38,37 +53,19 @@ def test_0002_tells_closed_requests_from_replaced_ones(tmp_path):
     assert statuses == {1: "signed", 2: "closed", 3: "superseded"}
 
 
-MESSAGES = """
-INSERT INTO outgoingmessage (id, channel, "to", subject, text, html, locale, kind, signing_request_id, sheet_id,
-  status, attempts, next_attempt_at, claimed_by, backend, provider_message_id, last_error, created_at)
-  VALUES (1, 'sms', '+15555550123', '', 'Sign: https://x.example/sign/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-AbCdE', '',
-          'en', 'ready_to_sign', 1, 1, 'delivered', 1, '2026-11-01', '', 'file', 'f-1', '', '2026-11-01'),
-         (2, 'sms', '+15555550123', '', 'CareConnect: your code is 482913. It expires in 10 min.', '',
-          'en', 'verification_code', 1, 1, 'sent', 1, '2026-11-01', '', 'file', 'f-2', '', '2026-11-01');
-"""
-
-
-def _upgraded_to(cfg, url, revision, rows):
-    command.upgrade(cfg, "0001")
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        for statement in rows.strip().split(";\n"):
-            if statement.strip():
-                conn.execute(text(statement))
-    command.upgrade(cfg, revision)
-    return engine
-
-
-def _config(url):
-    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
-    cfg.set_main_option("sqlalchemy.url", url)
-    return cfg
+MESSAGES = [
+    "INSERT INTO outgoingmessage (id, channel, \"to\", subject, text, html, locale, kind, signing_request_id, sheet_id, "
+    "status, attempts, next_attempt_at, claimed_by, backend, provider_message_id, last_error, created_at) VALUES "
+    "(1, 'sms', '+15555550123', '', 'Sign: https://x.example/sign/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-AbCdE', '', "
+    "'en', 'ready_to_sign', 1, 1, 'delivered', 1, '2026-11-01', '', 'file', 'f-1', '', '2026-11-01'), "
+    "(2, 'sms', '+15555550123', '', 'CareConnect: your code is 482913. It expires in 10 min.', '', "
+    "'en', 'verification_code', 1, 1, 'sent', 1, '2026-11-01', '', 'file', 'f-2', '', '2026-11-01')",
+]
 
 
 def test_0003_keeps_links_working_and_erases_stored_links_and_codes(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = _upgraded_to(_config(url), url, "0003", ROWS + ";\n" + MESSAGES)
+    cfg, engine = _old_database(tmp_path, "0001", ROWS.strip().split(";\n") + MESSAGES)
+    command.upgrade(cfg, "0003")
     with engine.connect() as conn:
         tokens = conn.execute(text("SELECT signing_request_id, purpose, token_hash FROM linktoken ORDER BY id")).all()
         bodies = [row[0] for row in conn.execute(text("SELECT text FROM outgoingmessage ORDER BY id"))]
@@ -84,13 +81,25 @@ def test_0003_keeps_links_working_and_erases_stored_links_and_codes(tmp_path):
 
 
 def test_0003_stops_on_two_sheets_for_one_child_and_period(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
     duplicate = ("INSERT INTO attendancesheet (id, child_id, provider_id, period_start, period_end, status, version, "
                  "created_at, updated_at) VALUES (2, 1, 1, '2026-10-01', '2026-10-31', 'draft', 1, '2026-11-01', "
                  "'2026-11-01')")
-    try:
-        _upgraded_to(_config(url), url, "0003", ROWS + ";\n" + duplicate)
-    except RuntimeError as exc:
-        assert "child 1" in str(exc) and "2 sheets" in str(exc)
-    else:
-        raise AssertionError("the upgrade went on with two sheets for one child and period")
+    cfg, engine = _old_database(tmp_path, "0001", ROWS.strip().split(";\n") + [duplicate])
+    engine.dispose()
+    with pytest.raises(RuntimeError, match=r"child 1 .*2 sheets"):
+        command.upgrade(cfg, "0003")
+
+
+def test_0008_makes_existing_provider_logins_owners(tmp_path):
+    agency_and_provider = ROWS.strip().split(";\n")[:2]
+    cfg, engine = _old_database(tmp_path, "0002", agency_and_provider + [
+        "INSERT INTO portaluser (id, email, name, password_hash, role, agency_id, provider_id, active, failed_logins, "
+        "created_at) VALUES (1, 'p@x.org', '', 'h', 'provider', 1, 1, 1, 0, '2026-11-01'), "
+        "(2, 'a@x.org', '', 'h', 'agency_admin', 1, NULL, 1, 0, '2026-11-01')"])
+    command.upgrade(cfg, "0008")
+    with engine.connect() as conn:
+        owners = dict(conn.execute(text("SELECT id, is_owner FROM portaluser")).all())
+        tables = {row[0] for row in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))}
+    engine.dispose()
+    assert owners == {1: 1, 2: 0}
+    assert "staffinvite" in tables
