@@ -19,6 +19,7 @@ from careconnect_app.api.headers import security_headers  # noqa: E402
 from careconnect_app.config import get_settings  # noqa: E402
 from careconnect_app.pages.dev_outbox import OutboxState, outbox_page  # noqa: E402
 from careconnect_app.pages.guide import GuideState, guide_page  # noqa: E402
+from careconnect_app.pages.not_me import NotMeState, not_me_page  # noqa: E402
 from careconnect_app.pages.portal import add_portal_pages  # noqa: E402
 from careconnect_app.pages.sign.page import sign_page  # noqa: E402
 from careconnect_app.pages.sign.state import SignState  # noqa: E402
@@ -40,6 +41,7 @@ app = rx.App(
 
 # Titles follow the page language (screen readers announce them first).
 app.add_page(sign_page, route=routes.SIGN, title=SignState.tr["app_name"], on_load=SignState.load)
+app.add_page(not_me_page, route=routes.NOT_ME, title=NotMeState.tr["app_name"], on_load=NotMeState.load)
 app.add_page(guide_page, route=routes.GUIDE, title=GuideState.tr["guide.title"], on_load=GuideState.load)
 add_portal_pages(app)
 if not get_settings().is_prod:

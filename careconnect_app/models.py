@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Optional
 
-from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from careconnect_app.clock import utcnow
@@ -22,6 +22,8 @@ class Agency(SQLModel, table=True):
     name: str
     # Parents must prove control of their contact (email/SMS code) before reviewing.
     requires_verification: bool = True
+    # The provider may hand its device to a parent to sign there; a code still goes to the parent.
+    allow_in_person_signing: bool = False
     link_lifetime_days: int = 14
     period_type: str = "monthly"  # "weekly" | "monthly"
     submission_deadline_day: int = 5  # day of the following month sheets are due
@@ -96,8 +98,14 @@ class ChildGuardian(SQLModel, table=True):
 
 
 class AttendanceSheet(SQLModel, table=True):
-    """One child's attendance for one period; locked once submitted."""
+    """One child's attendance for one period; locked once submitted.
 
+    Status changes go through `careconnect_app.sheets` (one conditional UPDATE each).
+    """
+
+    # One sheet per child and period: two "record" clicks must not start two sheets.
+    __table_args__ = (Index("uq_attendancesheet_child_period", "child_id", "period_start", "period_end",
+                            unique=True),)
     id: Optional[int] = Field(default=None, primary_key=True)
     child_id: int = Field(foreign_key="child.id", index=True)
     provider_id: int = Field(foreign_key="provider.id", index=True)
@@ -132,16 +140,11 @@ class AttendanceEntry(SQLModel, table=True):
 
 
 class SigningRequest(SQLModel, table=True):
-    """One guardian asked to sign one sheet, reached through a secret link."""
+    """One guardian asked to sign one sheet, reached through secret links (see LinkToken)."""
 
     id: Optional[int] = Field(default=None, primary_key=True)
     sheet_id: int = Field(foreign_key="attendancesheet.id", index=True)
     guardian_id: int = Field(foreign_key="guardian.id", index=True)
-    # SHA-256 of the link token; the token itself is only ever in the parent's message.
-    token_hash: str = Field(index=True, unique=True)
-    # The token encrypted with a key derived from CARECONNECT_SECRET_KEY (Fernet), so reminders,
-    # fallbacks and "resend" rebuild the same link; lookups still go through token_hash only.
-    token_ciphertext: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     # Short public id for audit trails and support ("link id"), never the token.
     public_id: str = Field(index=True, unique=True)
     sheet_version: int = 1
@@ -166,6 +169,27 @@ class SigningRequest(SQLModel, table=True):
     reminder_count: int = 0
     last_notified_at: Optional[datetime] = None
     reference: str = ""  # set at signing, e.g. "CC-7F3K-9Q2M"
+    # The guardian answered the post-signature notice with "this was not me".
+    signature_disputed_at: Optional[datetime] = None
+    signature_dispute_text: str = ""
+
+
+class LinkToken(SQLModel, table=True):
+    """One secret link to a signing request; only the SHA-256 of its 256-bit token is stored.
+
+    Each message carrying a link gets a token of its own, made when it is sent; every sign token
+    of a request stops when the request stops (the request's status decides). A "not me" token
+    (in the post-signature notice) can only report that the guardian did not sign.
+    """
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    signing_request_id: int = Field(foreign_key="signingrequest.id", index=True)
+    purpose: str = "sign"  # statuses.TokenPurpose
+    token_hash: str = Field(index=True, unique=True)
+    message_id: Optional[int] = Field(default=None, foreign_key="outgoingmessage.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: Optional[datetime] = None  # None: as its request; set on "not me" tokens
+    used_at: Optional[datetime] = None  # a "not me" token reports once
 
 
 class VerificationCode(SQLModel, table=True):
@@ -175,7 +199,10 @@ class VerificationCode(SQLModel, table=True):
     signing_request_id: int = Field(foreign_key="signingrequest.id", index=True)
     channel: str  # "email" | "sms"
     destination: str  # the contact it was sent to (binds the code to the channel)
-    code_hash: str  # HMAC-SHA256 keyed with the server secret
+    # HMAC-SHA256 keyed with the server secret; "" until the delivery worker makes the code
+    # (the digits exist only in the message on its way to the guardian).
+    code_hash: str = ""
+    message_id: Optional[int] = Field(default=None, foreign_key="outgoingmessage.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
     expires_at: datetime
     attempts: int = 0
@@ -239,7 +266,11 @@ class AuditEvent(SQLModel, table=True):
 
 
 class OutgoingMessage(SQLModel, table=True):
-    """Every email and SMS, written before any attempt to send it (the outbox)."""
+    """Every email and SMS, written before any attempt to send it (the outbox).
+
+    A link or code is never stored here: `text`/`html` hold `SECRET_SLOT` in its place, and the
+    delivery worker makes the secret and fills it in the copy it hands to the backend.
+    """
 
     id: Optional[int] = Field(default=None, primary_key=True)
     channel: str  # "email" | "sms"

@@ -8,6 +8,9 @@ from __future__ import annotations
 # Parent pages
 SIGN_PREFIX = "/sign"
 SIGN = f"{SIGN_PREFIX}/[token]"
+# The "this was not me" link of the notice sent after every signature (it can only report).
+NOT_ME_PREFIX = "/not-me"
+NOT_ME = f"{NOT_ME_PREFIX}/[token]"
 GUIDE = "/guide"
 DEV_OUTBOX = "/dev/outbox"
 
@@ -31,6 +34,10 @@ SENDGRID_EVENTS = f"{WEBHOOK_PREFIX}/sendgrid/events"
 
 def sign_path(token: str) -> str:
     return f"{SIGN_PREFIX}/{token}"
+
+
+def not_me_path(token: str) -> str:
+    return f"{NOT_ME_PREFIX}/{token}"
 
 
 def portal_sheet_path(sheet_id: int | str) -> str:

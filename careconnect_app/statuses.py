@@ -44,6 +44,17 @@ class LinkStatus(StrEnum):
     RATE_LIMITED = "rate_limited"
 
 
+class NotMeStatus(StrEnum):
+    """The "this was not me" page of the notice sent after a signature."""
+
+    OPEN = "open"  # may report
+    REPORTED = "reported"  # reported just now
+    ALREADY_REPORTED = "already_reported"
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    RATE_LIMITED = "rate_limited"
+
+
 class MessageStatus(StrEnum):
     """An outbox message: queued -> sending -> sent -> delivered | failed; retries go back to queued."""
 
@@ -60,7 +71,16 @@ class MessageKind(StrEnum):
     RESEND = "resend"
     VERIFICATION_CODE = "verification_code"
     PROBLEM_REPORTED = "problem_reported"
+    SIGNED_NOTICE = "signed_notice"  # to the guardian after every signature, with a "not me" link
+    SIGNATURE_DISPUTED = "signature_disputed"  # to the provider and agency: "the guardian did not sign"
     STAFF_INVITE = "staff_invite"  # a portal login's one-time link to set a password
+
+
+class TokenPurpose(StrEnum):
+    """What a link token may do (models.LinkToken)."""
+
+    SIGN = "sign"  # open the signing wizard of its request
+    NOT_ME = "not_me"  # only report that the guardian did not sign (post-signature notice)
 
 
 class Channel(StrEnum):
@@ -102,6 +122,7 @@ class PortalStatus(StrEnum):
     PROBLEM = "problem"
     EXPIRED = "expired"
     SIGNED = "signed"
+    SIGNATURE_DISPUTED = "signature_disputed"  # signed, but the guardian says it was not them
 
 
 # --- what each request status means for its link ---------------------------------------------------
@@ -151,6 +172,7 @@ PORTAL_STATUS_TONE: dict[PortalStatus, str] = {
     PortalStatus.PROBLEM: "red",
     PortalStatus.EXPIRED: "orange",
     PortalStatus.SIGNED: "green",
+    PortalStatus.SIGNATURE_DISPUTED: "red",
 }
 
 STAFF_STATUS_TONE: dict[StaffStatus, str] = {
@@ -182,10 +204,32 @@ MESSAGE_STATUS_RANK: dict[MessageStatus, int] = {
 LINK_MESSAGE_KINDS = (MessageKind.READY_TO_SIGN, MessageKind.REMINDER, MessageKind.RESEND)
 
 
+
+class MessageSecret(StrEnum):
+    """The secret a message carries; the delivery worker makes it when it sends the message."""
+
+    NONE = "none"
+    SIGN_LINK = "sign_link"
+    NOT_ME_LINK = "not_me_link"
+    CODE = "code"
+
+
+SECRET_OF_KIND: dict[MessageKind, MessageSecret] = {
+    MessageKind.READY_TO_SIGN: MessageSecret.SIGN_LINK,
+    MessageKind.REMINDER: MessageSecret.SIGN_LINK,
+    MessageKind.RESEND: MessageSecret.SIGN_LINK,
+    MessageKind.SIGNED_NOTICE: MessageSecret.NOT_ME_LINK,
+    MessageKind.VERIFICATION_CODE: MessageSecret.CODE,
+    MessageKind.PROBLEM_REPORTED: MessageSecret.NONE,
+    MessageKind.SIGNATURE_DISPUTED: MessageSecret.NONE,
+    MessageKind.STAFF_INVITE: MessageSecret.NONE,  # portal accounts: its own invitation token
+}
+
+
 def _exhaustive() -> None:
     maps = [(RequestStatus, LINK_STATUS_OF_REQUEST), (LinkStatus, PARENT_VIEW),
             (PortalStatus, PORTAL_STATUS_TONE), (MessageStatus, MESSAGE_STATUS_TONE), (StaffStatus, STAFF_STATUS_TONE),
-            (MessageStatus, MESSAGE_STATUS_RANK)]
+            (MessageStatus, MESSAGE_STATUS_RANK), (MessageKind, SECRET_OF_KIND)]
     for enum, mapping in maps:
         missing = set(enum) - set(mapping)
         if missing:

@@ -4,7 +4,8 @@ On a slow phone the JavaScript and the live connection take seconds. This route 
 built single-page shell for /sign/<token> with a small, server-rendered preview (who sent what,
 for which child and period) at the top of <body>. React 19 leaves an unknown leading node alone
 when it hydrates; a CSS rule hides the preview as soon as the wizard's first card is on screen.
-The preview shows nothing the landing page would not show, and only for a link that may be signed.
+The preview shows nothing the landing page would not show (the child's first name and initial,
+never the attendance), and only for a link that may be signed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from starlette.routing import Route
 
 from careconnect_app import i18n, routes
 from careconnect_app.common.formatting import format_period
+from careconnect_app.common.masking import short_name
 from careconnect_app.db import session_scope
 from careconnect_app.models import AttendanceSheet, Child, Guardian, Provider
 from careconnect_app.signing import links
@@ -72,7 +74,8 @@ def preview_html(token: str, ip: str) -> str:
         locale = i18n.normalise_locale(guardian.preferred_locale)
         parts = [
             ("h1", i18n.t("parent.landing.title", locale)),
-            ("p", f"{child.full_name} · {format_period(sheet.period_start, sheet.period_end, locale)}"),
+            ("p", f"{short_name(child.first_name, child.last_name)} · "
+                  f"{format_period(sheet.period_start, sheet.period_end, locale)}"),
             ("p class=\"cc-muted\"", f"{i18n.t('parent.landing.from', locale)}: {provider.name}"),
             ("p class=\"cc-muted\"", i18n.t("parent.loading", locale)),
         ]

@@ -41,30 +41,3 @@ def new_reference(prefix: str = "CC") -> str:
     chars = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
     return f"{prefix}-{chars[:4]}-{chars[4:]}"
 
-
-def _fernet(purpose: str):
-    """Fernet keyed from the server secret, one key per purpose (a leaked DB alone reveals nothing)."""
-    import base64
-
-    from cryptography.fernet import Fernet
-
-    raw = hmac.new(get_settings().secret_key.encode("utf-8"), f"fernet:{purpose}".encode("utf-8"),
-                   hashlib.sha256).digest()
-    return Fernet(base64.urlsafe_b64encode(raw))
-
-
-def encrypt_secret(value: str, purpose: str = "link-token") -> str:
-    """Reversible encryption for secrets we must show again (the signing link in reminders)."""
-    return _fernet(purpose).encrypt(value.encode("utf-8")).decode("ascii")
-
-
-def decrypt_secret(ciphertext: str, purpose: str = "link-token") -> str | None:
-    """The clear value, or None when missing or encrypted under another CARECONNECT_SECRET_KEY."""
-    from cryptography.fernet import InvalidToken
-
-    if not ciphertext:
-        return None
-    try:
-        return _fernet(purpose).decrypt(ciphertext.encode("ascii")).decode("utf-8")
-    except (InvalidToken, ValueError):
-        return None

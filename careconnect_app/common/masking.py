@@ -1,4 +1,5 @@
-"""Contacts shown masked (j***@example.com, (***) ***-1234): the full contact never reaches a page."""
+"""Contacts shown masked (j***@example.com, (***) ***-1234): the full contact never reaches a page;
+names shortened (Mateo G.) where a page may not yet show them in full."""
 
 from __future__ import annotations
 
@@ -23,3 +24,9 @@ def mask_phone(phone: str) -> str:
 
 def mask_contact(channel: str, destination: str) -> str:
     return mask_email(destination) if channel == "email" else mask_phone(destination)
+
+
+def short_name(first_name: str, last_name: str) -> str:
+    """"Mateo G.": how a page names a child before the parent proved who they are."""
+    initial = (last_name or "").strip()[:1]
+    return f"{(first_name or '').strip()} {initial}.".strip() if initial else (first_name or "").strip()

@@ -1,17 +1,21 @@
 """What we tell guardians and providers, rendered in their language and queued in the outbox.
 
-This module decides *what* is sent to *whom*; `delivery` decides *how* (file, SMTP, SendGrid,
-Twilio) and retries. Every message is written to the database before any attempt to send it.
+This module decides *what* is sent to *whom*; `outbox` decides *how* (file, SMTP, SendGrid,
+Twilio) and retries. Every message is written to the database before any attempt to send it,
+with `SECRET_SLOT` where its link token or code goes: the delivery worker makes the secret when
+it sends the message (messaging.secret_slot), so no link or code is ever stored readable.
 """
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
 from careconnect_app.common.formatting import format_date, format_period
 from careconnect_app.i18n import normalise_locale, t
+from careconnect_app.messaging.backends.base import SECRET_SLOT
 from careconnect_app.models import (
     Agency,
     AttendanceSheet,
@@ -21,6 +25,7 @@ from careconnect_app.models import (
     Provider,
     SigningRequest,
 )
+from careconnect_app.signing.links import not_me_url, signing_url
 from careconnect_app.statuses import Channel, MessageKind
 
 
@@ -96,104 +101,173 @@ def guardian_channels(guardian: Guardian) -> list[tuple[str, str]]:
     return chosen
 
 
+@dataclass(frozen=True)
+class _Family:
+    """The rows a message about a signing request names, and the guardian's language."""
+
+    guardian: Guardian
+    sheet: AttendanceSheet
+    child: Child
+    provider: Provider
+    agency: Agency
+    locale: str
+
+    @classmethod
+    def of(cls, session: Session, request: SigningRequest, locale: str | None = None) -> _Family:
+        guardian = session.get(Guardian, request.guardian_id)
+        sheet = session.get(AttendanceSheet, request.sheet_id)
+        provider = session.get(Provider, sheet.provider_id)
+        return cls(guardian, sheet, session.get(Child, sheet.child_id), provider,
+                   session.get(Agency, provider.agency_id), normalise_locale(locale or guardian.preferred_locale))
+
+    def values(self, **more: object) -> dict:
+        """The names and dates the message texts are filled with."""
+        values = dict(guardian=self.guardian.first_name, guardian_full=self.guardian.full_name,
+                      child=self.child.first_name, child_full=self.child.full_name, provider=self.provider.name,
+                      agency=self.agency.name,
+                      period=format_period(self.sheet.period_start, self.sheet.period_end, self.locale))
+        return values | more
+
+
+def _queue_email(session: Session, family: _Family, request: SigningRequest, *, to: str, kind: str, subject: str,
+                 paragraphs: list[str], footer: list[str] | None = None,
+                 button: tuple[str, str] | None = None) -> OutgoingMessage:
+    """One email to the guardian about this request (text and HTML from the same words)."""
+    lines = paragraphs + ([f"{button[0]}: {button[1]}"] if button else []) + (footer or [])
+    return queue(session, channel="email", to=to, kind=kind, locale=family.locale, subject=subject,
+                 text="\n\n".join(lines),
+                 html_body=email_html(family.locale, heading=subject, paragraphs=paragraphs, button=button,
+                                      footer=footer),
+                 guardian_id=family.guardian.id, signing_request_id=request.id, sheet_id=request.sheet_id)
+
+
+def _queue_sms(session: Session, family: _Family, request: SigningRequest, *, to: str, kind: str,
+               text: str) -> OutgoingMessage:
+    return queue(session, channel="sms", to=to, kind=kind, locale=family.locale, text=text,
+                 guardian_id=family.guardian.id, signing_request_id=request.id, sheet_id=request.sheet_id)
+
+
 def queue_ready_to_sign(
     session: Session,
     request: SigningRequest,
-    url: str,
     *,
     kind: str = MessageKind.READY_TO_SIGN,
     channels: tuple[str, ...] | None = None,
 ) -> list[OutgoingMessage]:
     """Tell a guardian their child's attendance is ready to sign (also reminders and resends).
 
-    `channels` forces the channels to use (a fallback after the other one failed); by default
-    the guardian's own choices are used.
+    Each message gets a link of its own when it is sent. `channels` forces the channels to use
+    (a fallback after the other one failed); by default the guardian's own choices are used.
     """
-    guardian = session.get(Guardian, request.guardian_id)
-    sheet = session.get(AttendanceSheet, request.sheet_id)
-    child = session.get(Child, sheet.child_id)
-    provider = session.get(Provider, sheet.provider_id)
-    agency = session.get(Agency, provider.agency_id)
-    locale = normalise_locale(guardian.preferred_locale)
+    family = _Family.of(session, request)
+    locale = family.locale
     prefix = "messages.reminder" if kind == MessageKind.REMINDER else "messages.ready"
-    values = dict(
-        guardian=guardian.first_name, child=child.first_name, child_full=child.full_name,
-        provider=provider.name, agency=agency.name, period=format_period(sheet.period_start, sheet.period_end, locale),
-        expires=format_date(request.expires_at, locale), url=url,
-    )
-    sent = []
+    url = signing_url(SECRET_SLOT)
+    values = family.values(expires=format_date(request.expires_at, locale), url=url)
+    guardian = family.guardian
     if channels is None:
         targets = guardian_channels(guardian)
     else:
-        targets = [(c, a) for c, a in (("email", guardian.email), ("sms", guardian.phone)) if c in channels and a]
+        targets = [(c, a) for c, a in ((Channel.EMAIL, guardian.email), (Channel.SMS, guardian.phone))
+                   if c in channels and a]
+    sent = []
     for channel, to in targets:
-        if channel == "email":
-            subject = t(f"{prefix}.email.subject", locale, **values)
-            paragraphs = [
-                t("messages.ready.email.greeting", locale, **values),
-                t(f"{prefix}.email.body", locale, **values),
-            ]
-            footer = [
-                t("messages.ready.email.expires", locale, **values),
-                t("messages.ready.email.problem", locale, **values),
-                t("messages.ready.email.security", locale, **values),
-            ]
-            text = "\n\n".join(paragraphs + [f"{t('messages.ready.email.button', locale)}: {url}"] + footer)
-            body = email_html(locale, heading=subject, paragraphs=paragraphs,
-                              button=(t("messages.ready.email.button", locale), url), footer=footer)
-            sent.append(queue(session, channel="email", to=to, kind=kind, locale=locale, subject=subject,
-                              text=text, html_body=body, guardian_id=guardian.id,
-                              signing_request_id=request.id, sheet_id=sheet.id))
+        if channel == Channel.EMAIL:
+            sent.append(_queue_email(
+                session, family, request, to=to, kind=kind, subject=t(f"{prefix}.email.subject", locale, **values),
+                paragraphs=[t("messages.ready.email.greeting", locale, **values),
+                            t(f"{prefix}.email.body", locale, **values)],
+                button=(t("messages.ready.email.button", locale), url),
+                footer=[t(f"messages.ready.email.{line}", locale, **values)
+                        for line in ("expires", "problem", "security")]))
         else:
-            text = t(f"{prefix}.sms", locale, **values)
-            sent.append(queue(session, channel="sms", to=to, kind=kind, locale=locale, text=text,
-                              guardian_id=guardian.id, signing_request_id=request.id, sheet_id=sheet.id))
+            sent.append(_queue_sms(session, family, request, to=to, kind=kind,
+                                   text=t(f"{prefix}.sms", locale, **values)))
     return sent
 
 
 def queue_verification_code(
     session: Session,
     request: SigningRequest,
-    guardian: Guardian,
     channel: str,
     to: str,
-    code: str,
     locale: str,
 ) -> OutgoingMessage:
-    """The one-time code, to the contact of record on the chosen channel only."""
-    locale = normalise_locale(locale)
-    values = {"code": code, "minutes": 10}
-    if channel == "email":
-        subject = t("messages.code.email.subject", locale, **values)
-        paragraphs = [t("messages.code.email.body", locale, **values), code,
-                      t("messages.code.email.warning", locale, **values)]
-        return queue(session, channel="email", to=to, kind=MessageKind.VERIFICATION_CODE, locale=locale,
-                     subject=subject, text="\n\n".join(paragraphs),
-                     html_body=email_html(locale, heading=subject, paragraphs=paragraphs),
-                     guardian_id=guardian.id, signing_request_id=request.id, sheet_id=request.sheet_id)
-    return queue(session, channel="sms", to=to, kind=MessageKind.VERIFICATION_CODE, locale=locale,
-                 text=t("messages.code.sms", locale, **values), guardian_id=guardian.id,
-                 signing_request_id=request.id, sheet_id=request.sheet_id)
+    """The one-time code, to the contact of record on the chosen channel only (made when sent)."""
+    family = _Family.of(session, request, locale)
+    values = {"code": SECRET_SLOT, "minutes": 10}
+    if channel == Channel.EMAIL:
+        return _queue_email(session, family, request, to=to, kind=MessageKind.VERIFICATION_CODE,
+                            subject=t("messages.code.email.subject", family.locale, **values),
+                            paragraphs=[t("messages.code.email.body", family.locale, **values), SECRET_SLOT,
+                                        t("messages.code.email.warning", family.locale, **values)])
+    return _queue_sms(session, family, request, to=to, kind=MessageKind.VERIFICATION_CODE,
+                      text=t("messages.code.sms", family.locale, **values))
+
+
+def queue_signed_notice(session: Session, request: SigningRequest) -> list[OutgoingMessage]:
+    """After a signature: tell the guardian on every channel on file, with a "this was not me" link.
+
+    Every usable contact, whatever the guardian chose for links: someone who signed in their
+    place must not be able to keep it from them by choosing a channel.
+    """
+    family = _Family.of(session, request)
+    locale = family.locale
+    url = not_me_url(SECRET_SLOT)
+    how = t("messages.signed.in_person" if request.in_person else "messages.signed.remote", locale,
+            provider=family.provider.name)
+    values = family.values(reference=request.reference, date=format_date(request.signed_at, locale), how=how,
+                           url=url)
+    sent = []
+    for channel in Channel:
+        to = usable_contact(family.guardian, channel)
+        if not to:
+            continue
+        if channel == Channel.EMAIL:
+            sent.append(_queue_email(
+                session, family, request, to=to, kind=MessageKind.SIGNED_NOTICE,
+                subject=t("messages.signed.email.subject", locale, **values),
+                paragraphs=[t("messages.ready.email.greeting", locale, **values),
+                            t("messages.signed.email.body", locale, **values),
+                            t("messages.signed.email.not_me", locale, **values)],
+                button=(t("messages.signed.email.button", locale), url),
+                footer=[t("messages.ready.email.security", locale, **values)]))
+        else:
+            sent.append(_queue_sms(session, family, request, to=to, kind=MessageKind.SIGNED_NOTICE,
+                                   text=t("messages.signed.sms", locale, **values)))
+    return sent
 
 
 def queue_problem_reported(session: Session, request: SigningRequest, problem: str) -> OutgoingMessage | None:
     """Tell the provider a parent says the attendance is wrong (with their words)."""
-    sheet = session.get(AttendanceSheet, request.sheet_id)
-    provider = session.get(Provider, sheet.provider_id)
-    if not provider or not provider.email:
+    family = _Family.of(session, request, "en")
+    if not family.provider.email:
         return None
-    guardian = session.get(Guardian, request.guardian_id)
-    child = session.get(Child, sheet.child_id)
-    locale = "en"
-    values = dict(guardian=guardian.full_name, child=child.full_name, period=format_period(sheet.period_start, sheet.period_end, locale),
-                  problem=problem)
-    subject = t("messages.problem.subject", locale, **values)
-    paragraphs = [t("messages.problem.body", locale, **values), f"“{problem}”",
-                  t("messages.problem.next", locale, **values)]
-    return queue(session, channel="email", to=provider.email, kind=MessageKind.PROBLEM_REPORTED, locale=locale,
+    values = family.values(guardian=family.guardian.full_name, child=family.child.full_name, problem=problem)
+    subject = t("messages.problem.subject", "en", **values)
+    paragraphs = [t("messages.problem.body", "en", **values), f"“{problem}”", t("messages.problem.next", "en", **values)]
+    return queue(session, channel="email", to=family.provider.email, kind=MessageKind.PROBLEM_REPORTED, locale="en",
                  subject=subject, text="\n\n".join(paragraphs),
-                 html_body=email_html(locale, heading=subject, paragraphs=paragraphs),
-                 signing_request_id=request.id, sheet_id=sheet.id)
+                 html_body=email_html("en", heading=subject, paragraphs=paragraphs),
+                 signing_request_id=request.id, sheet_id=request.sheet_id)
+
+
+def queue_signature_disputed(session: Session, request: SigningRequest, text: str) -> list[OutgoingMessage]:
+    """Tell the provider and the agency that the guardian says the signature was not theirs."""
+    family = _Family.of(session, request, "en")
+    how = t("messages.signed.in_person" if request.in_person else "messages.signed.remote", "en",
+            provider=family.provider.name)
+    values = family.values(guardian=family.guardian.full_name, child=family.child.full_name,
+                           reference=request.reference, date=format_date(request.signed_at, "en"), how=how)
+    subject = t("messages.disputed.subject", "en", **values)
+    paragraphs = [t("messages.disputed.body", "en", **values)] + ([f"“{text}”"] if text else []) + [
+        t("messages.disputed.next", "en", **values)]
+    recipients = dict.fromkeys(a for a in (family.provider.email, family.agency.contact_email) if a)
+    return [queue(session, channel="email", to=to, kind=MessageKind.SIGNATURE_DISPUTED, locale="en",
+                  subject=subject, text="\n\n".join(paragraphs),
+                  html_body=email_html("en", heading=subject, paragraphs=paragraphs),
+                  signing_request_id=request.id, sheet_id=request.sheet_id)
+            for to in recipients]
 
 
 def queue_staff_invite(session: Session, *, email: str, name: str, inviter: str, scope: str, url: str,

@@ -77,10 +77,7 @@ def queue_fallback(session: Session, failed: OutgoingMessage) -> list[int]:
         OutgoingMessage.channel == other))
     if any(abs(created - failed.created_at) <= SAME_BATCH for created in siblings):
         return []
-    url = links.rebuild_url(request)
-    if url is None:
-        return []
-    messages = compose.queue_ready_to_sign(session, request, url, kind=failed.kind, channels=(other,))
+    messages = compose.queue_ready_to_sign(session, request, kind=failed.kind, channels=(other,))
     for m in messages:
         m.fallback_for_id = failed.id
         session.add(m)

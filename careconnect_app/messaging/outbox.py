@@ -30,9 +30,9 @@ from careconnect_app.clock import utcnow
 from careconnect_app.common.masking import mask_contact
 from careconnect_app.config import get_settings
 from careconnect_app.db import session_scope
-from careconnect_app.messaging import failures
+from careconnect_app.messaging import failures, secret_slot
 from careconnect_app.messaging.backends import backend_for
-from careconnect_app.messaging.backends.base import SendError
+from careconnect_app.messaging.backends.base import Backend, SendError
 from careconnect_app.models import OutgoingMessage
 from careconnect_app.statuses import MessageKind, MessageStatus
 
@@ -95,7 +95,8 @@ def _attempt(message: OutgoingMessage, backend: Backend) -> str:
         found = lookup(message)
         if found:
             return found
-    return backend.send(message) or ""
+    # The link or code is made now, for this attempt; the filled copy is never stored.
+    return backend.send(secret_slot.filled(message)) or ""
 
 
 def _finish(message: OutgoingMessage, token: str, *, provider_id: str = "", error: SendError | None = None) -> str:

@@ -1,8 +1,7 @@
 """Automatic reminders on the agency's cadence, outside its quiet hours.
 
-A reminder carries the *same* signing link (signing.links.rebuild_url): rotating the token would
-kill the link already in the parent's inbox. If the secret key changed, the link cannot be
-rebuilt and no reminder is sent (logged) until the provider resends or resubmits.
+A reminder carries a link of its own to the same signing request, made when it is sent (no
+token is kept to rebuild an old one); the link already in the parent's inbox keeps working too.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from careconnect_app.common import audit
 from careconnect_app.db import session_scope
 from careconnect_app.messaging import compose
 from careconnect_app.models import Agency, AttendanceSheet, Guardian, Provider, SigningRequest
-from careconnect_app.signing import links
 from careconnect_app.statuses import MessageKind, RequestStatus, SheetStatus
 
 log = logging.getLogger(__name__)
@@ -69,10 +67,6 @@ def send_due_reminders(session: Session, now: datetime | None = None) -> list[in
     queued: list[int] = []
     for request, _agency in due_reminders(session, now):
         guardian = session.get(Guardian, request.guardian_id)
-        url = links.rebuild_url(request)
-        if url is None:
-            log.warning("signing request %s: link cannot be rebuilt, no reminder", request.id)
-            continue
         if not compose.guardian_channels(guardian):
             continue  # all_channels_failed() shows it to the provider
         number = request.reminder_count + 1
@@ -83,7 +77,7 @@ def send_due_reminders(session: Session, now: datetime | None = None) -> list[in
                         .values(reminder_count=number, last_notified_at=now)).rowcount != 1:
             continue
         session.refresh(request)
-        for m in compose.queue_ready_to_sign(session, request, url, kind=MessageKind.REMINDER):
+        for m in compose.queue_ready_to_sign(session, request, kind=MessageKind.REMINDER):
             audit.record(session, "reminder_sent", sheet_id=request.sheet_id, signing_request_id=request.id,
                          channel=m.channel, at=now, detail={"message_id": m.id, "reminder": number})
             queued.append(m.id)

@@ -24,6 +24,7 @@ class AgencySettings:
     """The rules an admin may change; the names are the Agency columns."""
 
     requires_verification: bool
+    allow_in_person_signing: bool
     link_lifetime_days: int
     period_type: str
     submission_deadline_day: int
@@ -31,12 +32,13 @@ class AgencySettings:
 
 def current(agency: Agency) -> AgencySettings:
     return AgencySettings(requires_verification=agency.requires_verification,
+                          allow_in_person_signing=agency.allow_in_person_signing,
                           link_lifetime_days=agency.link_lifetime_days, period_type=agency.period_type,
                           submission_deadline_day=agency.submission_deadline_day)
 
 
 def check(requires_verification: bool, link_lifetime_days: str, period_type: str,
-          deadline_day: str) -> tuple[AgencySettings | None, dict[str, str]]:
+          deadline_day: str, allow_in_person_signing: bool = False) -> tuple[AgencySettings | None, dict[str, str]]:
     """The settings as typed in the form, or ({field: translation key of its error}) when any is wrong."""
     errors: dict[str, str] = {}
     lifetime = _whole_number(link_lifetime_days)
@@ -49,7 +51,8 @@ def check(requires_verification: bool, link_lifetime_days: str, period_type: str
         errors["period_type"] = "settings.error.period"
     if errors:
         return None, errors
-    return AgencySettings(requires_verification=bool(requires_verification), link_lifetime_days=lifetime,
+    return AgencySettings(requires_verification=bool(requires_verification),
+                          allow_in_person_signing=bool(allow_in_person_signing), link_lifetime_days=lifetime,
                           period_type=period_type, submission_deadline_day=deadline), {}
 
 

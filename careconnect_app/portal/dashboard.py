@@ -57,6 +57,9 @@ def sheet_status(sheet: AttendanceSheet | None, requests: list[SigningRequest], 
     if sheet is None:
         return PortalStatus.NOT_STARTED
     if sheet.status == SheetStatus.SIGNED:
+        # The guardian answered the post-signature notice: "this was not me".
+        if any(r.signature_disputed_at for r in requests):
+            return PortalStatus.SIGNATURE_DISPUTED
         return PortalStatus.SIGNED
     if sheet.status != SheetStatus.READY_FOR_PARENT:
         return PortalStatus.DRAFT  # draft, or recalled for correction

@@ -4,22 +4,31 @@ from __future__ import annotations
 
 from datetime import date, time
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from careconnect_app import attendance
+from careconnect_app import attendance, sheets
 from careconnect_app.clock import utcnow
 from careconnect_app.models import AttendanceEntry, AttendanceSheet, Child
+from careconnect_app.portal.submission import EDITABLE, SubmissionError
 from careconnect_app.statuses import SheetStatus
 
 
 def get_or_create_sheet(session: Session, child: Child, start: date, end: date) -> AttendanceSheet:
+    """The child's one sheet for the period, created as a draft the first time (a unique index
+    keeps it one: of two "record" clicks at once, the second finds the first one's sheet)."""
     stmt = select(AttendanceSheet).where(AttendanceSheet.child_id == child.id,
                                          AttendanceSheet.period_start == start, AttendanceSheet.period_end == end)
     sheet = session.exec(stmt).first()
-    if sheet is None:
-        sheet = AttendanceSheet(child_id=child.id, provider_id=child.provider_id, period_start=start, period_end=end)
-        session.add(sheet)
-        session.flush()
+    if sheet is not None:
+        return sheet
+    try:
+        with session.begin_nested():
+            sheet = AttendanceSheet(child_id=child.id, provider_id=child.provider_id, period_start=start,
+                                    period_end=end)
+            session.add(sheet)
+    except IntegrityError:
+        return session.exec(stmt).one()
     return sheet
 
 
@@ -67,9 +76,15 @@ def day_minutes(pairs: list[dict], absent: bool) -> int:
 
 
 def save_day(session: Session, sheet: AttendanceSheet, day: date, pairs: list[dict], absent: bool, reason: str) -> None:
-    """Replace one day's entries with what the grid shows (incomplete pairs kept as a draft)."""
-    if sheet.locked or not (sheet.period_start <= day <= sheet.period_end):
-        raise ValueError("sheet locked or day outside period")
+    """Replace one day's entries with what the grid shows (incomplete pairs kept as a draft).
+
+    The sheet moves first (still a draft, or a recalled sheet becoming a draft again): an edit
+    racing the submit either lands before it or is refused with "sheet.error.locked".
+    """
+    if not (sheet.period_start <= day <= sheet.period_end):
+        raise ValueError("day outside the period")
+    if sheet.locked or not sheets.move_sheet(session, sheet, EDITABLE, status=SheetStatus.DRAFT, updated_at=utcnow()):
+        raise SubmissionError("sheet.error.locked")
     for e in session.exec(select(AttendanceEntry).where(AttendanceEntry.sheet_id == sheet.id,
                                                         AttendanceEntry.day == day)):
         session.delete(e)
@@ -80,10 +95,6 @@ def save_day(session: Session, sheet: AttendanceSheet, day: date, pairs: list[di
         for a, b in typed:
             if a or b:
                 session.add(AttendanceEntry(sheet_id=sheet.id, day=day, check_in=a, check_out=b))
-    if sheet.status == SheetStatus.RECALLED:
-        sheet.status = SheetStatus.DRAFT
-    sheet.updated_at = utcnow()
-    session.add(sheet)
     session.flush()
 
 

@@ -1,16 +1,19 @@
 """The provider's "send again": the guardian's link on their current contacts (after a fix, say).
 
-The same link while it is live and can be rebuilt (a reminder cadence restarts from now);
-otherwise, or once it expired, a fresh link for the same guardian replaces it and the old one
-shows "replaced by a newer link". At most once per 10 minutes per request, kept in the database.
+While the request is live, a new message with a link of its own to the same request (the link
+already sent keeps working; a reminder cadence restarts from now); once it expired, a fresh
+request for the same guardian replaces it and the old link shows "replaced by a newer link".
+At most once per 10 minutes per request, kept in the database. Never for an in-person request:
+its link opens signing on the provider's device and must not travel by email or SMS.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, select, update
 
+from careconnect_app import sheets
 from careconnect_app.clock import utcnow
 from careconnect_app.common import audit
 from careconnect_app.messaging import compose
@@ -30,6 +33,8 @@ def resend_link(session: Session, request: SigningRequest, *, user_id: int | Non
     The caller commits, then hands the ids to the delivery worker.
     """
     now = now or utcnow()
+    if request.in_person:
+        raise SubmissionError("resend.error.in_person")
     sheet = session.get(AttendanceSheet, request.sheet_id)
     if (sheet is None or sheet.status != SheetStatus.READY_FOR_PARENT or request.sheet_version != sheet.version
             or request.status != RequestStatus.PENDING):
@@ -39,13 +44,18 @@ def resend_link(session: Session, request: SigningRequest, *, user_id: int | Non
     guardian = session.get(Guardian, request.guardian_id)
     if not compose.guardian_channels(guardian):
         raise SubmissionError("resend.error.no_channel")
-    url = links.rebuild_url(request)
-    if url is not None and links.status_of(request, now) == LinkStatus.OK:
+    # The sheet's row first (see careconnect_app.sheets): a signature or a recall racing this
+    # resend either waits for it or has already won, and then nothing is sent.
+    if not sheets.hold(session, sheet.id, sheet.version, (SheetStatus.READY_FOR_PARENT,)):
+        raise SubmissionError("resend.error.not_open")
+    session.refresh(request)
+    if request.status != RequestStatus.PENDING:
+        raise SubmissionError("resend.error.not_open")
+    if links.status_of(request, now) == LinkStatus.OK:
         target, replaces = request, None
     else:
-        target, url = _replace_link(session, sheet, guardian, request, now)
-        replaces = request.public_id
-    messages = compose.queue_ready_to_sign(session, target, url, kind=MessageKind.RESEND)
+        target, replaces = _replace_link(session, sheet, guardian, request, now), request.public_id
+    messages = compose.queue_ready_to_sign(session, target, kind=MessageKind.RESEND)
     target.last_notified_at = now  # the reminder cadence starts again from this send
     session.add(target)
     for m in messages:
@@ -56,14 +66,17 @@ def resend_link(session: Session, request: SigningRequest, *, user_id: int | Non
 
 
 def _replace_link(session: Session, sheet: AttendanceSheet, guardian: Guardian, old: SigningRequest,
-                  now: datetime) -> tuple[SigningRequest, str]:
-    """A fresh link for the same guardian; the old one says it was replaced."""
+                  now: datetime) -> SigningRequest:
+    """A fresh request for the same guardian; the old link says it was replaced."""
     provider = session.get(Provider, sheet.provider_id)
     agency = session.get(Agency, provider.agency_id)
-    old.status = RequestStatus.SUPERSEDED
-    session.add(old)
-    new_request, token = links.issue(session, sheet, guardian, agency, now=now)
-    return new_request, links.signing_url(token)
+    replaced = session.exec(update(SigningRequest).where(SigningRequest.id == old.id,
+                                                         SigningRequest.status == RequestStatus.PENDING)
+                            .values(status=RequestStatus.SUPERSEDED)).rowcount == 1
+    if not replaced:
+        raise SubmissionError("resend.error.not_open")
+    new_request, _first_token = links.issue(session, sheet, guardian, agency, now=now)
+    return new_request
 
 
 def resend_open_links(session: Session, sheet: AttendanceSheet, *, user_id: int | None = None, ip: str = "",

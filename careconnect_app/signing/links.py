@@ -1,7 +1,11 @@
-"""Signing links: issue one per guardian and sheet, and decide what a presented token may do.
+"""Signing links: issue one request per guardian and sheet, make its tokens, decide what a token may do.
 
-The token is 256 random bits; only its SHA-256 is stored. Links are built from the configured
-public base URL, never from the request's Host header.
+A token is 256 random bits; only its SHA-256 is stored (models.LinkToken), never the token nor
+anything it could be rebuilt from. A request has several tokens: the first (returned by
+`issue`, for in-person signing, the demo and tests) and one per message that carries the link,
+made by the delivery worker when it sends the message (`mint`). Every sign token of a request
+stops when the request stops: its status decides. Links are built from the configured public
+base URL, never from the request's Host header.
 """
 
 from __future__ import annotations
@@ -14,21 +18,24 @@ from sqlmodel import Session, select
 
 from careconnect_app.clock import utcnow
 from careconnect_app.common import rate_limit
-from careconnect_app.common.crypto import decrypt_secret, encrypt_secret, new_token, sha256_hex
+from careconnect_app.common.crypto import new_token, sha256_hex
 from careconnect_app.config import get_settings
-from careconnect_app.models import Agency, AttendanceSheet, Guardian, SigningRequest
-from careconnect_app.routes import sign_path
-from careconnect_app.statuses import LINK_STATUS_OF_REQUEST, LinkStatus, RequestStatus
+from careconnect_app.models import Agency, AttendanceSheet, Guardian, LinkToken, SigningRequest
+from careconnect_app.routes import not_me_path, sign_path
+from careconnect_app.statuses import LINK_STATUS_OF_REQUEST, LinkStatus, RequestStatus, TokenPurpose
 
 # Failed lookups allowed per IP before we stop answering (guessing protection).
 UNKNOWN_TOKEN_LIMIT = 20
 UNKNOWN_TOKEN_WINDOW = timedelta(minutes=10)
+# How long the "this was not me" link of a post-signature notice works.
+NOT_ME_LIFETIME = timedelta(days=90)
 
 
 @dataclass
 class LinkCheck:
     status: LinkStatus
     request: SigningRequest | None = None
+    token: LinkToken | None = None
 
     @property
     def ok(self) -> bool:
@@ -39,12 +46,8 @@ def signing_url(token: str) -> str:
     return get_settings().base_url + sign_path(token)
 
 
-def rebuild_url(request: SigningRequest) -> str | None:
-    """The link the guardian already has (reminders, resends), or None when it cannot be rebuilt."""
-    token = decrypt_secret(request.token_ciphertext)
-    if not token or sha256_hex(token) != request.token_hash:
-        return None
-    return signing_url(token)
+def not_me_url(token: str) -> str:
+    return get_settings().base_url + not_me_path(token)
 
 
 def issue(
@@ -56,17 +59,18 @@ def issue(
     in_person: bool = False,
     now: datetime | None = None,
 ) -> tuple[SigningRequest, str]:
-    """Create a signing request and return it with its one-time-shown token."""
+    """Create a signing request and return it with its first token (shown once, never stored).
+
+    An in-person request always needs the parent's code: the provider holds the device, so the
+    code sent to the guardian's contact of record is what proves the guardian is there.
+    """
     now = now or utcnow()
-    token = new_token()
     request = SigningRequest(
         sheet_id=sheet.id,
         guardian_id=guardian.id,
-        token_hash=sha256_hex(token),
-        token_ciphertext=encrypt_secret(token),  # reminders/resend rebuild the same link
         public_id=secrets.token_hex(6),
         sheet_version=sheet.version,
-        requires_verification=agency.requires_verification and not in_person,
+        requires_verification=agency.requires_verification or in_person,
         created_at=now,
         expires_at=now + timedelta(days=agency.link_lifetime_days),
         in_person=in_person,
@@ -74,14 +78,33 @@ def issue(
     )
     session.add(request)
     session.flush()
-    return request, token
+    return request, mint(session, request, now=now)
 
 
-def find(session: Session, token: str) -> SigningRequest | None:
+def mint(session: Session, request: SigningRequest, purpose: TokenPurpose = TokenPurpose.SIGN, *,
+         message_id: int | None = None, now: datetime | None = None) -> str:
+    """A new token for the request (the caller puts it in one message); only its hash is kept."""
+    now = now or utcnow()
+    token = new_token()
+    expires = now + NOT_ME_LIFETIME if purpose == TokenPurpose.NOT_ME else None
+    session.add(LinkToken(signing_request_id=request.id, purpose=purpose, token_hash=sha256_hex(token),
+                          message_id=message_id, created_at=now, expires_at=expires))
+    session.flush()
+    return token
+
+
+def _lookup(session: Session, token: str, purpose: TokenPurpose) -> tuple[SigningRequest, LinkToken] | None:
     if not token or len(token) > 128:
         return None
-    stmt = select(SigningRequest).where(SigningRequest.token_hash == sha256_hex(token))
-    return session.exec(stmt).first()
+    row = session.exec(select(LinkToken).where(LinkToken.token_hash == sha256_hex(token))).first()
+    if row is None or row.purpose != purpose:  # a "not me" token opens no signing page, and back
+        return None
+    return session.get(SigningRequest, row.signing_request_id), row
+
+
+def find(session: Session, token: str, purpose: TokenPurpose = TokenPurpose.SIGN) -> SigningRequest | None:
+    found = _lookup(session, token, purpose)
+    return found[0] if found else None
 
 
 def status_of(request: SigningRequest, now: datetime | None = None) -> LinkStatus:
@@ -94,15 +117,17 @@ def status_of(request: SigningRequest, now: datetime | None = None) -> LinkStatu
     return LinkStatus.OK
 
 
-def check(session: Session, token: str, *, ip: str = "", now: datetime | None = None) -> LinkCheck:
+def check(session: Session, token: str, *, ip: str = "", now: datetime | None = None,
+          purpose: TokenPurpose = TokenPurpose.SIGN) -> LinkCheck:
     """Resolve a presented token. Unknown tokens count against the caller's IP."""
     now = now or utcnow()
     key = f"link-miss:{ip}"
     if ip and rate_limit.count(session, key, UNKNOWN_TOKEN_WINDOW, now) >= UNKNOWN_TOKEN_LIMIT:
         return LinkCheck(LinkStatus.RATE_LIMITED)
-    request = find(session, token)
-    if request is None:
+    found = _lookup(session, token, purpose)
+    if found is None:
         if ip:
             rate_limit.hit(session, key, now)
         return LinkCheck(LinkStatus.UNKNOWN)
-    return LinkCheck(status_of(request, now), request)
+    request, row = found
+    return LinkCheck(status_of(request, now), request, row)

@@ -1,11 +1,14 @@
 """One-time codes by email or SMS, and the parent session a verified browser gets.
 
 Rules (NIST SP 800-63B-4, OWASP ASVS 5, Twilio Verify defaults):
-- 6 digits from the CSPRNG, valid 10 minutes, single use, stored as a keyed hash;
+- 6 digits from the CSPRNG, valid 10 minutes, single use, stored as a keyed hash; the digits are
+  made by the delivery worker when it sends the message (`make_code`), so they exist only in the
+  message on its way to the guardian;
 - 5 wrong tries kill a code; a new code does not reset the request's failure count;
 - after 10 failures in total the request locks, 15 minutes then doubling;
 - resend after a 30 s cooldown, at most 5 sends per 10 minutes per destination.
-Counters live in the database so a reload or a new tab cannot reset them.
+Counters live in the database so a reload or a new tab cannot reset them, and move in SQL (each
+try is counted before its code is compared), so parallel guesses each count.
 """
 
 from __future__ import annotations
@@ -145,18 +148,12 @@ def send_code(
         )
         .values(invalidated_at=now)
     )
-    code = new_numeric_code(CODE_DIGITS)
-    session.add(
-        VerificationCode(
-            signing_request_id=request.id,
-            channel=channel,
-            destination=to,
-            code_hash=_code_hash(request.id, channel, code),
-            created_at=now,
-            expires_at=now + CODE_TTL,
-        )
-    )
-    message = compose.queue_verification_code(session, request, guardian, channel, to, code, locale)
+    code = VerificationCode(signing_request_id=request.id, channel=channel, destination=to, created_at=now,
+                            expires_at=now + CODE_TTL)
+    session.add(code)
+    message = compose.queue_verification_code(session, request, channel, to, locale)
+    code.message_id = message.id
+    session.add(code)
     audit.record(
         session, "code_sent", actor="parent", sheet_id=request.sheet_id,
         signing_request_id=request.id, ip=ip, user_agent=user_agent, channel=channel,
@@ -165,13 +162,50 @@ def send_code(
     return SendOutcome(True, masked=masked, message_id=message.id)
 
 
-def _register_failure(session: Session, request: SigningRequest, now: datetime) -> None:
-    request.failed_code_attempts += 1
-    over = request.failed_code_attempts - LOCK_AFTER_FAILURES
-    if over >= 0 and over % MAX_TRIES_PER_CODE == 0:
-        # Growing wait: 15 min, 30 min, 60 min ... for each further batch of failures.
-        request.locked_until = now + LOCK_BASE * (2 ** (over // MAX_TRIES_PER_CODE))
-    session.add(request)
+def make_code(session: Session, message_id: int, now: datetime | None = None) -> str | None:
+    """The digits for the code this message carries, made as it is sent (None when the code was
+    replaced, used or expired meanwhile: such a message is not sent)."""
+    now = now or utcnow()
+    code = session.exec(select(VerificationCode).where(VerificationCode.message_id == message_id)).first()
+    if code is None:
+        return None
+    digits = new_numeric_code(CODE_DIGITS)
+    made = session.exec(
+        update(VerificationCode)
+        .where(VerificationCode.id == code.id, VerificationCode.consumed_at.is_(None),  # type: ignore[union-attr]
+               VerificationCode.invalidated_at.is_(None), VerificationCode.expires_at > now)  # type: ignore[union-attr]
+        .values(code_hash=_code_hash(code.signing_request_id, code.channel, digits))
+    ).rowcount == 1
+    return digits if made else None
+
+
+def _count_try(session: Session, code: VerificationCode) -> int | None:
+    """Count one try on the code before it is compared; None when it has no try left (or was used)."""
+    row = session.exec(
+        update(VerificationCode)
+        .where(VerificationCode.id == code.id, VerificationCode.consumed_at.is_(None),  # type: ignore[union-attr]
+               VerificationCode.invalidated_at.is_(None),  # type: ignore[union-attr]
+               VerificationCode.attempts < MAX_TRIES_PER_CODE)
+        .values(attempts=VerificationCode.attempts + 1)
+        .returning(VerificationCode.attempts)
+    ).first()
+    return row[0] if row else None
+
+
+def _register_failure(session: Session, request_id: int, now: datetime) -> datetime | None:
+    """One more failure on the request; returns the end of the lock it now starts, if any."""
+    (failures,) = session.exec(
+        update(SigningRequest).where(SigningRequest.id == request_id)
+        .values(failed_code_attempts=SigningRequest.failed_code_attempts + 1)
+        .returning(SigningRequest.failed_code_attempts)
+    ).one()
+    over = failures - LOCK_AFTER_FAILURES
+    if over < 0 or over % MAX_TRIES_PER_CODE:
+        return None
+    # Growing wait: 15 min, 30 min, 60 min ... for each further batch of failures.
+    until = now + LOCK_BASE * (2 ** (over // MAX_TRIES_PER_CODE))
+    session.exec(update(SigningRequest).where(SigningRequest.id == request_id).values(locked_until=until))
+    return until
 
 
 def check_code(
@@ -193,42 +227,47 @@ def check_code(
     entered = "".join(ch for ch in (entered or "") if ch.isdigit())
     if len(entered) != CODE_DIGITS:
         return CheckOutcome(False, "verify.error.format", tries_left=MAX_TRIES_PER_CODE - code.attempts)
+    attempt = _count_try(session, code)
+    if attempt is None:  # used up by other tries (another tab) or used meanwhile
+        return CheckOutcome(False, "verify.error.no_code")
+    if code.code_hash and same(code.code_hash, _code_hash(request.id, code.channel, entered)):
+        return _verified(session, request, code, ip=ip, user_agent=user_agent, now=now)
 
-    if same(code.code_hash, _code_hash(request.id, code.channel, entered)):
-        # Consume atomically: two tabs entering the same code verify once.
-        consumed = session.exec(
-            update(VerificationCode)
-            .where(VerificationCode.id == code.id, VerificationCode.consumed_at.is_(None))  # type: ignore[union-attr]
-            .values(consumed_at=now)
-        ).rowcount
-        if consumed != 1:
-            return CheckOutcome(False, "verify.error.no_code")
-        request.verified_at = now
-        session.add(request)
-        secret = start_session(session, request, code.channel, now)
-        audit.record(
-            session, "verified", actor="parent", sheet_id=request.sheet_id,
-            signing_request_id=request.id, ip=ip, user_agent=user_agent, channel=code.channel,
-            detail={"to": mask_contact(code.channel, code.destination)}, at=now,
-        )
-        return CheckOutcome(True, session_secret=secret)
-
-    code.attempts += 1
-    if code.attempts >= MAX_TRIES_PER_CODE:
-        code.invalidated_at = now
-    session.add(code)
-    _register_failure(session, request, now)
+    if attempt >= MAX_TRIES_PER_CODE:
+        session.exec(update(VerificationCode).where(VerificationCode.id == code.id).values(invalidated_at=now))
+    locked_until = _register_failure(session, request.id, now)
     audit.record(
         session, "code_failed", actor="parent", sheet_id=request.sheet_id,
         signing_request_id=request.id, ip=ip, user_agent=user_agent, channel=code.channel,
-        detail={"attempt": code.attempts}, at=now,
+        detail={"attempt": attempt}, at=now,
     )
-    tries_left = max(0, MAX_TRIES_PER_CODE - code.attempts)
-    if wait := locked_for(request, now):
-        return CheckOutcome(False, "verify.error.locked", retry_after=wait)
-    if tries_left == 0:
+    if locked_until is not None:
+        return CheckOutcome(False, "verify.error.locked", retry_after=int((locked_until - now).total_seconds()) + 1)
+    if attempt >= MAX_TRIES_PER_CODE:
         return CheckOutcome(False, "verify.error.code_dead")
-    return CheckOutcome(False, "verify.error.wrong", tries_left=tries_left)
+    return CheckOutcome(False, "verify.error.wrong", tries_left=MAX_TRIES_PER_CODE - attempt)
+
+
+def _verified(session: Session, request: SigningRequest, code: VerificationCode, *, ip: str, user_agent: str,
+              now: datetime) -> CheckOutcome:
+    """The right code: consume it once (two tabs entering it verify once) and open a session."""
+    consumed = session.exec(
+        update(VerificationCode)
+        .where(VerificationCode.id == code.id, VerificationCode.consumed_at.is_(None))  # type: ignore[union-attr]
+        .values(consumed_at=now)
+    ).rowcount
+    if consumed != 1:
+        return CheckOutcome(False, "verify.error.no_code")
+    if request.verified_at is None:  # the first verification (a later one fetches the signed copy)
+        request.verified_at = now
+        session.add(request)
+    secret = start_session(session, request, code.channel, now)
+    audit.record(
+        session, "verified", actor="parent", sheet_id=request.sheet_id,
+        signing_request_id=request.id, ip=ip, user_agent=user_agent, channel=code.channel,
+        detail={"to": mask_contact(code.channel, code.destination)}, at=now,
+    )
+    return CheckOutcome(True, session_secret=secret)
 
 
 def start_session(session: Session, request: SigningRequest, channel: str, now: datetime | None = None) -> str:

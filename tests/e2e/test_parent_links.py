@@ -1,11 +1,16 @@
-"""Link states a parent can meet: unknown, expired, already signed (never the pad again)."""
+"""Link states a parent can meet: unknown, expired, already signed (never the pad again; the copy
+after a fresh code)."""
 
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import select
+
+from careconnect_app.models import VerificationCode
 
 pytestmark = pytest.mark.e2e
 
@@ -52,7 +57,8 @@ def test_link_expiring_mid_flow_stops_signing(page, fresh_link, backdate, wizard
     assert app_server.signature_count(link.request_id) == 0
 
 
-def test_signed_link_opened_again_shows_signed_state_never_the_pad(new_context, fresh_link, wizard):
+def test_signed_link_opened_again_shows_signed_state_never_the_pad(new_context, fresh_link, wizard, server_db,
+                                                                   app_server):
     link = fresh_link(verification=True)
     ctx = new_context()
     page = ctx.new_page()
@@ -76,11 +82,27 @@ def test_signed_link_opened_again_shows_signed_state_never_the_pad(new_context, 
     expect(page.locator("#reference")).to_have_text(reference)
     expect(page.locator("#signature-pad")).to_have_count(0)
 
-    # Someone else's browser (never verified): the signed state, no pad and no download.
+    # Another browser (never verified): the signed state only; no pad, no reference, no download ...
     other = new_context().new_page()
     wizard.open(other, link, expect_key="status.signed.title")
     expect(other.locator("#signature-pad")).to_have_count(0)
     expect(other.locator("#download-copy")).to_have_count(0)
+    expect(other.locator("#reference")).to_have_count(0)
+    # ... until the parent verifies again there, with a fresh code (a day later: no resend cooldown).
+    with server_db() as s:
+        for code in s.exec(select(VerificationCode).where(VerificationCode.signing_request_id == link.request_id)):
+            code.created_at -= timedelta(days=1)
+    previous = app_server.latest_code(link.email)
+    other.locator("#verify-for-copy").click()
+    wizard.expect_heading(other, "verify.title")
+    other.locator("#channel-email").click()
+    other.locator("#send-code").click()
+    wizard.enter_code(other, app_server.latest_code(link.email, previous=previous))
+    expect(other.locator("#reference")).to_have_text(reference)
+    with other.expect_download() as info:
+        other.locator("#download-copy").click()
+    with open(info.value.path(), "rb") as f:
+        assert f.read(5) == b"%PDF-"
 
 
 def test_first_paint_shows_the_child_before_the_app_loads_then_gives_way(page, fresh_link, wizard):
@@ -91,7 +113,9 @@ def test_first_paint_shows_the_child_before_the_app_loads_then_gives_way(page, f
     with urllib.request.urlopen(link.url, timeout=10) as response:  # noqa: S310 (localhost)
         first_html = response.read().decode("utf-8")
         assert response.headers["Cache-Control"] == "no-store"
-    assert 'id="cc-preview"' in first_html and link.child in first_html
+    first, last = link.child.split()
+    assert 'id="cc-preview"' in first_html and f"{first} {last[0]}." in first_html
+    assert link.child not in first_html  # the landing's short name: the full name waits for the code
     wizard.open(page, link)
     expect(page.locator("#cc-preview")).to_have_count(0)
     with urllib.request.urlopen(link.url.rsplit("/", 1)[0] + "/" + secrets.token_urlsafe(32), timeout=10) as r:  # noqa: S310

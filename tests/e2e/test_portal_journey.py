@@ -375,11 +375,21 @@ def _draw_and_submit(page) -> str:
     return page.locator("#reference").inner_text(timeout=30000).strip()
 
 
-def test_in_person_signing_on_the_providers_device(portal_app, browser):
+def _latest(path: Path, to: str, kind: str, timeout: float = 20) -> dict:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        found = [m for m in _outbox(path) if m["to"] == to and m["kind"] == kind]
+        if found:
+            return found[-1]
+        time.sleep(0.3)
+    raise AssertionError(f"no {kind} message to {to} in the outbox")
+
+
+def test_in_person_signing_on_the_providers_device_needs_the_parents_code(portal_app, browser):
     base, outbox, _db = portal_app
     errors: list[str] = []
     ctx, page = _new_page(browser, "phone", errors)
-    _login(page, base, SUNRISE)
+    _login(page, base, SUNRISE)  # Harbor allows in-person signing (demo data); its links need no code
     email = f"rosa.inperson{RUN}@example.com"
     _add_child_with_guardian(page, base, "Ana", "Inperson" + RUN, email)
     sheet_id = _record_week(page, base, "Ana Inperson" + RUN)
@@ -388,13 +398,29 @@ def test_in_person_signing_on_the_providers_device(portal_app, browser):
     page.wait_for_url(re.compile(r".*/sign/[A-Za-z0-9_\-]+$"))
     page.get_by_text("In-person signing on the provider's device").first.wait_for()
     page.click("#start")
-    page.click("#go-sign")  # no code: the parent is in front of the provider
+    # Even here the parent proves who they are: the code goes to their own email on file.
+    page.locator("#send-code").wait_for()
+    assert page.locator("#go-sign").count() == 0 and page.locator("#attendance-days").count() == 0
+    page.click("#channel-email")
+    page.click("#send-code")
+    code = re.search(r"\b(\d{6})\b", _latest(outbox, email, "verification_code")["text"]).group(1)
+    page.fill("#verification-code", code)
+    page.click("#verify-code")
+    page.click("#go-sign")
     reference = _draw_and_submit(page)
     assert re.fullmatch(r"CC-[0-9A-Z]{4}-[0-9A-Z]{4}", reference)
     assert not [m for m in _outbox(outbox) if m["to"] == email and m["kind"] == "ready_to_sign"]
+    # The guardian is told, on the email and the phone on file, that it was signed in person.
+    notice = _latest(outbox, email, "signed_notice")
+    assert reference in notice["text"] and "in person" in notice["text"]
+    assert any(m["kind"] == "signed_notice" and reference in m["text"] for m in _outbox(outbox)
+               if m["channel"] == "sms")
     page.goto(f"{base}/portal/sheets/{sheet_id}")
     page.locator("#signed-heading").wait_for()
-    assert "Signed in person" in page.locator("main").inner_text()
+    page.locator("#provider-assisted").wait_for()
+    assert "Provider-assisted" in page.locator("main").inner_text()
+    page.screenshot(path=str(Path(os.environ.get("PORTAL_SHOTS", "/tmp")) / "portal-e2e-in-person.png"),
+                    full_page=True)
     ctx.close()
     assert not errors, errors
 

@@ -96,7 +96,7 @@ def notify(session, family: Family) -> list[int]:
     """Queue the ready-to-sign messages as a submission does."""
     from careconnect_app.messaging import compose
 
-    return [m.id for m in compose.queue_ready_to_sign(session, family.request, family.url)]
+    return [m.id for m in compose.queue_ready_to_sign(session, family.request)]
 
 
 

@@ -115,6 +115,19 @@ class EventClient:
                 break
         return answer
 
+    async def wait_until(self, condition, timeout: float | None = None) -> bool:
+        """Keep reading answers until `condition()` holds (a handler's later deltas), or time runs out."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while not condition():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            try:  # _on_event has merged each answer into `state` before queueing it
+                await asyncio.wait_for(self._inbox.get(), timeout=left)
+            except asyncio.TimeoutError:
+                return False
+        return True
+
     def var(self, state: Any, name: str, default: Any = None) -> Any:
         """A var as the browser holds it now (backend-only `_vars` never arrive)."""
         values = self.state.get(state_name(state), {})

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from alembic import command
+import pytest
 from alembic.config import Config
 from sqlalchemy import create_engine, text
 
+from alembic import command
 from careconnect_app.config import PROJECT_ROOT
 
 ROWS = """
@@ -50,6 +51,43 @@ def test_0002_tells_closed_requests_from_replaced_ones(tmp_path):
     engine.dispose()
     # Request 2 lost to request 1's signature on the same version; request 3 was replaced earlier.
     assert statuses == {1: "signed", 2: "closed", 3: "superseded"}
+
+
+MESSAGES = [
+    "INSERT INTO outgoingmessage (id, channel, \"to\", subject, text, html, locale, kind, signing_request_id, sheet_id, "
+    "status, attempts, next_attempt_at, claimed_by, backend, provider_message_id, last_error, created_at) VALUES "
+    "(1, 'sms', '+15555550123', '', 'Sign: https://x.example/sign/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-AbCdE', '', "
+    "'en', 'ready_to_sign', 1, 1, 'delivered', 1, '2026-11-01', '', 'file', 'f-1', '', '2026-11-01'), "
+    "(2, 'sms', '+15555550123', '', 'CareConnect: your code is 482913. It expires in 10 min.', '', "
+    "'en', 'verification_code', 1, 1, 'sent', 1, '2026-11-01', '', 'file', 'f-2', '', '2026-11-01')",
+]
+
+
+def test_0003_keeps_links_working_and_erases_stored_links_and_codes(tmp_path):
+    cfg, engine = _old_database(tmp_path, "0001", ROWS.strip().split(";\n") + MESSAGES)
+    command.upgrade(cfg, "0003")
+    with engine.connect() as conn:
+        tokens = conn.execute(text("SELECT signing_request_id, purpose, token_hash FROM linktoken ORDER BY id")).all()
+        bodies = [row[0] for row in conn.execute(text("SELECT text FROM outgoingmessage ORDER BY id"))]
+        columns = [row[1] for row in conn.execute(text("PRAGMA table_info(signingrequest)"))]
+        in_person = conn.execute(text("SELECT allow_in_person_signing FROM agency")).scalar_one()
+    engine.dispose()
+    # Every link already sent still resolves: its hash moved to the token table.
+    assert tokens == [(1, "sign", "h1"), (2, "sign", "h2"), (3, "sign", "h3")]
+    assert "token_ciphertext" not in columns and "token_hash" not in columns
+    assert bodies == ["Sign: https://x.example/sign/{{secret}}",
+                      "CareConnect: your code is {{secret}}. It expires in 10 min."]
+    assert in_person == 0  # off until the agency turns it on
+
+
+def test_0003_stops_on_two_sheets_for_one_child_and_period(tmp_path):
+    duplicate = ("INSERT INTO attendancesheet (id, child_id, provider_id, period_start, period_end, status, version, "
+                 "created_at, updated_at) VALUES (2, 1, 1, '2026-10-01', '2026-10-31', 'draft', 1, '2026-11-01', "
+                 "'2026-11-01')")
+    cfg, engine = _old_database(tmp_path, "0001", ROWS.strip().split(";\n") + [duplicate])
+    engine.dispose()
+    with pytest.raises(RuntimeError, match=r"child 1 .*2 sheets"):
+        command.upgrade(cfg, "0003")
 
 
 def test_0008_makes_existing_provider_logins_owners(tmp_path):

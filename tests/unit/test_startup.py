@@ -4,7 +4,6 @@ says where the portal and outbox are, the demo logins and links."""
 from __future__ import annotations
 
 import pytest
-
 from sqlmodel import select
 
 from careconnect_app import demo, startup

@@ -20,7 +20,7 @@ def _words(locale: str, area: str) -> dict:
 @pytest.mark.parametrize("enum, mapping", [
     (RequestStatus, statuses.LINK_STATUS_OF_REQUEST), (LinkStatus, statuses.PARENT_VIEW),
     (PortalStatus, statuses.PORTAL_STATUS_TONE), (MessageStatus, statuses.MESSAGE_STATUS_TONE),
-    (MessageStatus, statuses.MESSAGE_STATUS_RANK),
+    (MessageStatus, statuses.MESSAGE_STATUS_RANK), (MessageKind, statuses.SECRET_OF_KIND),
 ])
 def test_maps_are_exhaustive(enum, mapping):
     assert set(mapping) == set(enum)

@@ -7,6 +7,7 @@ whether the message may have left anyway (ambiguous: wait for its receipt before
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
@@ -15,6 +16,16 @@ if TYPE_CHECKING:  # the model is only a type here: the contract stays importabl
 
 
 AMBIGUOUS_WAIT = timedelta(minutes=2)  # receipts usually arrive well within this
+
+# Where a stored message's link token or code goes: the delivery worker makes the secret when it
+# sends the message and a backend only ever sees the filled copy (messaging.secret_slot).
+SECRET_SLOT = "{{secret}}"
+
+
+def sent_as(stored_text: str) -> re.Pattern:
+    """What the stored text looks like once sent, whatever secret filled its slot (a lookup after
+    a lost answer compares a provider's copy with it: each attempt makes a fresh secret)."""
+    return re.compile("[A-Za-z0-9_-]+".join(re.escape(part) for part in stored_text.split(SECRET_SLOT)) + r"\Z")
 
 
 class SendError(Exception):

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from careconnect_app import routes
 from careconnect_app.config import Settings
-from careconnect_app.messaging.backends.base import SendError
+from careconnect_app.messaging.backends.base import SendError, sent_as
 from careconnect_app.messaging.sms_text import gsm_text
 from careconnect_app.models import OutgoingMessage
 
@@ -78,9 +78,9 @@ class TwilioSms:
         except Exception:
             return None  # cannot tell
         since = message.claimed_at - timedelta(minutes=2) if message.claimed_at else None  # clock skew
-        body = gsm_text(message.text)
+        body = sent_as(gsm_text(message.text))
         for m in recent:
-            if m.body == body and (since is None or m.date_created is None or m.date_created >= since):
+            if body.match(m.body or "") and (since is None or m.date_created is None or m.date_created >= since):
                 return m.sid
         return ""
 

@@ -36,6 +36,7 @@ def _save_settings(session: Session, caller: Caller, settings: AgencySettings) -
 class SettingsState(PortalState):
     agency_name: str = ""
     requires_verification: bool = True
+    allow_in_person_signing: bool = False
     link_lifetime_days: str = "14"
     period_type: str = "monthly"
     deadline_day: str = "5"
@@ -45,6 +46,7 @@ class SettingsState(PortalState):
     def _fill(self, name: str, settings: AgencySettings) -> None:
         self.agency_name = name
         self.requires_verification = settings.requires_verification
+        self.allow_in_person_signing = settings.allow_in_person_signing
         self.link_lifetime_days = str(settings.link_lifetime_days)
         self.period_type = settings.period_type
         self.deadline_day = str(settings.submission_deadline_day)
@@ -76,6 +78,11 @@ class SettingsState(PortalState):
         self.requires_verification = bool(value)
 
     @rx.event
+    def set_allow_in_person_signing(self, value: bool):
+        """The "allow signing in person" switch."""
+        self.allow_in_person_signing = bool(value)
+
+    @rx.event
     def set_link_lifetime_days(self, value: str):
         """The link lifetime field (checked on save)."""
         self.link_lifetime_days = str(value)[:4]
@@ -95,7 +102,8 @@ class SettingsState(PortalState):
         """Validate and store the settings (new links use them; existing links keep theirs)."""
         self.info = ""
         settings, error_keys = agency_settings.check(self.requires_verification, self.link_lifetime_days,
-                                                     self.period_type, self.deadline_day)
+                                                     self.period_type, self.deadline_day,
+                                                     allow_in_person_signing=self.allow_in_person_signing)
         self.errors = {field: self._t(key) for field, key in error_keys.items()}
         if settings is None:
             return None
@@ -109,6 +117,16 @@ class SettingsState(PortalState):
 S, T = SettingsState, SettingsState.tr  # the page's state and its words
 
 
+def _switch(checked: rx.Var, on_change, id: str, words: str) -> rx.Component:
+    """A labelled switch with its hint (`words` and `words`_hint)."""
+    return rx.el.label(
+        rx.switch(checked=checked, on_change=on_change, id=id, size="3"),
+        rx.vstack(rx.text(T[words], weight="medium"), rx.text(T[f"{words}_hint"], size="1", color_scheme="gray"),
+                  spacing="0"),
+        style={"display": "flex", "gap": "12px", "alignItems": "flex-start", "cursor": "pointer"},
+    )
+
+
 def settings_page() -> rx.Component:
     return signed_in_frame(
         S,
@@ -116,14 +134,10 @@ def settings_page() -> rx.Component:
             page_heading(T["settings.title"]),
             rx.text(S.agency_name, size="3", color_scheme="gray"),
             section(
-                rx.el.label(
-                    rx.switch(checked=S.requires_verification, on_change=S.set_requires_verification,
-                              id="requires-verification", size="3"),
-                    rx.vstack(rx.text(T["settings.requires_verification"], weight="medium"),
-                              rx.text(T["settings.requires_verification_hint"], size="1", color_scheme="gray"),
-                              spacing="0"),
-                    style={"display": "flex", "gap": "12px", "alignItems": "flex-start", "cursor": "pointer"},
-                ),
+                _switch(S.requires_verification, S.set_requires_verification, "requires-verification",
+                        "settings.requires_verification"),
+                _switch(S.allow_in_person_signing, S.set_allow_in_person_signing, "allow-in-person",
+                        "settings.allow_in_person"),
                 rx.grid(
                     labelled(T["settings.link_lifetime_days"],
                              rx.input(id="link-lifetime", type="number", min="1", max="60",

@@ -17,14 +17,16 @@ from careconnect_app import i18n
 from careconnect_app.clock import utcnow
 from careconnect_app.common import audit
 from careconnect_app.common.masking import mask_contact
+from careconnect_app.documents.evidence_types import SignatureEvidence
 from careconnect_app.models import Guardian, SigningRequest
 from careconnect_app.pages.sign.view import LinkView, read_view, verified_channel
-from careconnect_app.documents.evidence_types import SignatureEvidence
 from careconnect_app.signing import evidence, links, parent_steps, verification
 from careconnect_app.statuses import Actor, LinkStatus, RequestStatus
 
 T = TypeVar("T")
 NOT_SIGNABLE = "parent.error.not_signable"
+# Signing refusals after which the page shows the link as it now is (signed by another, recalled ...).
+READ_BACK_AFTER = (NOT_SIGNABLE, "parent.error.signed_by_other")
 
 
 @dataclass(frozen=True)
@@ -64,13 +66,16 @@ Refusal = LinkChanged | NotVerified
 
 
 def on_live_link(session: Session, visit: Visit, step: Callable[..., T], *args: Any,
-                 need_verified: bool = True) -> T | Refusal:
-    """`step(session, request, visit, *args)` if the link is usable (and verified), else why not."""
+                 need_verified: bool = True, allow_signed: bool = False) -> T | Refusal:
+    """`step(session, request, visit, *args)` if the link is usable (and verified), else why not.
+
+    `allow_signed`: the step also runs on a signed link (verifying again for the signed copy).
+    """
     request = session.get(SigningRequest, visit.request_id) if visit.request_id else None
     if request is None:
         return LinkChanged(visit.view(session, None, LinkStatus.UNKNOWN))
     status = links.status_of(request)
-    if status != LinkStatus.OK:
+    if status != LinkStatus.OK and not (allow_signed and status == LinkStatus.SIGNED):
         return LinkChanged(visit.view(session, request, status))
     if need_verified and verified_channel(session, request, visit.secret) is None:
         return NotVerified(request.requires_verification)
@@ -108,7 +113,8 @@ def open_link(session: Session, token: str, visit: Visit, *, keep_locale: bool) 
         visit = replace(visit, locale=i18n.normalise_locale(guardian.preferred_locale))
     resume = None
     if check.ok:
-        parent_steps.mark_opened(session, request, ip=visit.ip, user_agent=visit.user_agent)
+        parent_steps.mark_opened(session, request, ip=visit.ip, user_agent=visit.user_agent,
+                                 token_id=check.token.id if check.token else None)
         resume = _resume(session, request, visit.secret)
     return Opened(request.id, visit.locale, visit.view(session, request, check.status), resume)
 
@@ -180,12 +186,19 @@ class Signing:
 
 def sign(session: Session, visit: Visit, strokes: dict, *, certified: bool, consented: bool,
          channel: str) -> Signing:
-    """Sign once (the claiming UPDATE opens this session's transaction), then read the page back."""
+    """Sign once (the claiming UPDATE opens this session's transaction), then read the page back.
+
+    Re-checks this browser's verification itself: a crafted event may call it directly.
+    """
+    request = session.get(SigningRequest, visit.request_id) if visit.request_id else None
+    verified = verified_channel(session, request, visit.secret) if request is not None else None
+    if verified is None or verified != channel:
+        return Signing(parent_steps.SignOutcome(False, "parent.error.session"), None)
     outcome = parent_steps.sign(
         session, visit.request_id, strokes=strokes, certified=certified, consented=consented,
         ip=visit.ip, user_agent=visit.user_agent, locale=visit.locale, verification_channel=channel,
     )
-    if not (outcome.ok or outcome.already_signed or outcome.error == NOT_SIGNABLE):
+    if not (outcome.ok or outcome.already_signed or outcome.error in READ_BACK_AFTER):
         return Signing(outcome, None)
     session.commit()  # the signature is kept before anything else is read
     session.expire_all()

@@ -1,4 +1,8 @@
-"""The receipt: just signed (step "done"), or a signed link opened again."""
+"""The receipt: just signed (step "done"), or a signed link opened again.
+
+Opened again on another day or phone, a signed link shows its status; the reference and the copy
+wait until this browser verifies again (where the agency requires codes).
+"""
 
 from __future__ import annotations
 
@@ -17,11 +21,24 @@ def done() -> rx.Component:
             spacing="3",
         ),
         rx.text(S.done_intro, size="3"),
-        rx.box(
-            rx.text(T["done.reference"], size="2", color_scheme="gray", as_="div"),
-            rx.text(S.reference, size="7", weight="bold", id="reference", as_="div", font_family="monospace"),
+        rx.cond(S.reference != "", rx.fragment(
+            rx.box(
+                rx.text(T["done.reference"], size="2", color_scheme="gray", as_="div"),
+                rx.text(S.reference, size="7", weight="bold", id="reference", as_="div", font_family="monospace"),
+            ),
+            rx.text(T["done.keep"], size="2", color_scheme="gray"),
+        )),
+        rx.cond(
+            S.copy_needs_code & (S.channels.length() > 0),
+            rx.vstack(
+                rx.text(T["done.copy_needs_code"], size="2"),
+                primary_button(rx.icon("shield-check", aria_hidden="true"), T["done.verify_for_copy"],
+                               on_click=S.start_copy_verification, id="verify-for-copy", variant="outline",
+                               height="auto", padding_y="12px", white_space="normal"),
+                width="100%",
+                spacing="2",
+            ),
         ),
-        rx.text(T["done.keep"], size="2", color_scheme="gray"),
         rx.cond(
             S.can_download,
             primary_button(rx.icon("download", aria_hidden="true"), T["done.download"],

@@ -66,7 +66,8 @@ def by_status() -> rx.Component:
         ("loading", rx.center(rx.spinner(size="3"), rx.text(T["loading"]), padding="3rem", gap="12px",
                               role="status")),
         (LinkStatus.OK, wizard()),
-        (LinkStatus.SIGNED, done()),
+        # A signed link: the receipt, or verifying again to get the signed copy.
+        (LinkStatus.SIGNED, rx.cond(S.step == "verify", verify(), done())),
         *[(status, _outcome(status)) for status in _PLAIN_OUTCOMES],
         (LinkStatus.DISPUTED, _disputed()),
         _outcome(LinkStatus.UNKNOWN),
@@ -75,7 +76,7 @@ def by_status() -> rx.Component:
 
 def _footer() -> rx.Component:
     return rx.vstack(
-        rx.cond(S.provider_phone != "", rx.text(S.footer_help, size="2", color_scheme="gray")),
+        rx.cond(S.footer_help != "", rx.text(S.footer_help, size="2", color_scheme="gray")),
         rx.text(T["footer.privacy"], size="2", color_scheme="gray"),
         rx.link(T["guide.title"], href=routes.GUIDE, size="2"),
         margin_top="1.5rem",

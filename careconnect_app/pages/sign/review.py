@@ -78,7 +78,7 @@ def review() -> rx.Component:
     return card(
         step_heading(T["review.title"]),
         rx.text(S.review_intro, size="3"),
-        rx.text(S.child_name, " · ", S.period_label, weight="medium", id="review-child"),
+        rx.text(S.review_child, " · ", S.period_label, weight="medium", id="review-child"),
         rx.grid(
             _total(T["review.total_hours"], S.total_hours, "total-hours"),
             _total(T["review.days_present"], S.days_present, "days-present"),

@@ -22,7 +22,7 @@ from careconnect_app.pages.sign import actions
 from careconnect_app.pages.sign.actions import LinkChanged, NotVerified, Refusal
 from careconnect_app.pages.sign.view import LinkView
 from careconnect_app.pages.state_tools import CallerMixin, in_session, off_loop
-from careconnect_app.signing import verification
+from careconnect_app.signing import parent_steps, verification
 from careconnect_app.statuses import LinkStatus
 
 SESSION_COOKIE = "cc_parent_session"
@@ -51,33 +51,35 @@ class SignState(CallerMixin, rx.State):
     step: str = "landing"
     locale: str = "en"
     tr: dict[str, str] = i18n.area("en", "parent")
-    # The link's family and sheet (view.FamilyView).
+    status_body: str = ""
+    # The landing (view.LandingView): all a browser gets before the code.
     agency_name: str = ""
     provider_name: str = ""
-    provider_phone: str = ""
-    child_name: str = ""
-    guardian_name: str = ""
+    child_name: str = ""  # first name and last initial
     period_label: str = ""
     expires_label: str = ""
     requires_verification: bool = False
     in_person: bool = False
     intro_text: str = ""
+    footer_help: str = ""
+    channels: list[dict[str, str]] = []
+    # The attendance (view.ReviewView): only for a verified browser, or where no code is required.
+    review_child: str = ""
     review_intro: str = ""
     consent_text: str = ""
     signing_as: str = ""
-    footer_help: str = ""
-    channels: list[dict[str, str]] = []
     days: list[dict[str, str]] = []
     total_hours: str = ""
     days_present: str = ""
     days_absent: str = ""
-    dispute_text: str = ""
-    status_body: str = ""
     # The receipt (view.SignedView).
-    reference: str = ""
     signed_label: str = ""
     done_intro: str = ""
+    reference: str = ""
     can_download: bool = False
+    copy_needs_code: bool = False
+    # The parent's own words, shown once right after they reported a problem in this tab.
+    dispute_text: str = ""
     # What the parent is doing on the page.
     verify_channel: str = ""
     code_sent: bool = False
@@ -116,14 +118,20 @@ class SignState(CallerMixin, rx.State):
         setattr(self, slot, i18n.t(key, self.locale, **values) if key else "")
 
     def _show(self, view: LinkView) -> None:
-        """Put a link's page (read on a worker thread) on screen in the current language."""
+        """Put a link's page (read on a worker thread) on screen in the current language.
+
+        Every part is assigned, empty ones too: what this browser may no longer see (a link
+        recalled or expired since, say) leaves its state instead of lingering there.
+        """
         self.status, self.status_body = view.status, view.status_body
         self.tr = i18n.area(self.locale, "parent")
-        if view.family is None:  # unknown or rate-limited: nothing about any family is shown
-            return
-        for part in filter(None, (view.family, view.signed)):
+        if view.status != LinkStatus.DISPUTED:
+            self.dispute_text = ""
+        for part in (view.landing, view.review, view.signed):
             for field in dataclasses.fields(part):  # named after the vars they fill
-                setattr(self, field.name, getattr(part, field.name))
+                value = getattr(part, field.name)
+                if getattr(self, field.name) != value:  # unchanged vars are not sent again
+                    setattr(self, field.name, value)
         offered = [channel["value"] for channel in self.channels]
         if self.verify_channel not in offered:
             self.verify_channel = offered[0] if offered else ""
@@ -139,9 +147,11 @@ class SignState(CallerMixin, rx.State):
                 self.verify_channel = resume.code_channel
                 self._say("verify_info", "parent.verify.sent", to=resume.code_to)
 
-    async def _on_live_link(self, step: Callable[..., T], *args: Any, need_verified: bool = True) -> T | Refusal:
+    async def _on_live_link(self, step: Callable[..., T], *args: Any, need_verified: bool = True,
+                            allow_signed: bool = False) -> T | Refusal:
         """Run an `actions` step on a worker thread if the link is usable; else show why and say so."""
-        result = await in_session(actions.on_live_link, self._visit(), step, *args, need_verified=need_verified)
+        result = await in_session(actions.on_live_link, self._visit(), step, *args, need_verified=need_verified,
+                                  allow_signed=allow_signed)
         if isinstance(result, LinkChanged):
             self._show(result.view)
         elif isinstance(result, NotVerified):
@@ -181,6 +191,15 @@ class SignState(CallerMixin, rx.State):
         return rx.set_focus("step-heading")
 
     @rx.event
+    async def start_copy_verification(self):
+        """On a signed link: verify again to get the signed copy (where the agency requires a code)."""
+        verified = await self._on_live_link(actions.start, need_verified=False, allow_signed=True)
+        if isinstance(verified, Refusal) or self.status != LinkStatus.SIGNED:
+            return None
+        self.step = "done" if verified else "verify"
+        return rx.set_focus("step-heading")
+
+    @rx.event
     async def choose_channel(self, channel: str):
         """Pick email or text message for the code (only a channel the page offers)."""
         if channel in [c["value"] for c in self.channels]:
@@ -199,7 +218,8 @@ class SignState(CallerMixin, rx.State):
         """SEND VERIFICATION CODE: one code to the contact of record on the chosen channel."""
         if self.busy:
             return
-        outcome = await self._on_live_link(actions.send_code, self.verify_channel, need_verified=False)
+        outcome = await self._on_live_link(actions.send_code, self.verify_channel, need_verified=False,
+                                           allow_signed=self.status == LinkStatus.SIGNED)
         if isinstance(outcome, Refusal):
             return
         if not outcome.ok:
@@ -217,7 +237,8 @@ class SignState(CallerMixin, rx.State):
     async def submit_code(self, form_data: dict):
         """VERIFY: check the code; on success remember this browser and go to review."""
         code = str(form_data.get("code", ""))[:20]
-        outcome = await self._on_live_link(actions.check_code, code, need_verified=False)
+        for_copy = self.status == LinkStatus.SIGNED
+        outcome = await self._on_live_link(actions.check_code, code, need_verified=False, allow_signed=for_copy)
         if isinstance(outcome, Refusal):
             return
         if not outcome.ok:
@@ -229,7 +250,9 @@ class SignState(CallerMixin, rx.State):
         self.parent_session = outcome.session_secret
         self._say("verify_error")
         self._say("verify_info")
-        self.step = "review"
+        # Verified: read the page again, now with what this browser may see.
+        self._show(await in_session(actions.reread, self._visit(), self.status))
+        self.step = "done" if for_copy else "review"
         return rx.set_focus("step-heading")
 
     @rx.event
@@ -246,7 +269,8 @@ class SignState(CallerMixin, rx.State):
     @rx.event
     async def send_problem(self, form_data: dict):
         """Report a problem: the provider is told and this link waits for a corrected sheet."""
-        result = await self._on_live_link(actions.report_problem, str(form_data.get("problem", "")))
+        text = str(form_data.get("problem", "") if isinstance(form_data, dict) else "")
+        result = await self._on_live_link(actions.report_problem, text)
         if isinstance(result, Refusal):
             return
         if isinstance(result, str):
@@ -254,6 +278,7 @@ class SignState(CallerMixin, rx.State):
             return
         self.problem_open = False
         self._show(result)
+        self.dispute_text = text.strip()[:parent_steps.MAX_PROBLEM_LENGTH]
         await off_loop(outbox.deliver_due, limit=10)
 
     @rx.event
@@ -298,7 +323,7 @@ class SignState(CallerMixin, rx.State):
             channel = await self._on_live_link(actions.signing_channel)
             if isinstance(channel, Refusal):
                 return
-            # A session of its own: its first statement is the claiming UPDATE (see parent_steps.sign).
+            # A session of its own, which re-checks the verification and claims the sheet (parent_steps.sign).
             signing = await in_session(actions.sign, self._visit(), self._strokes, certified=self.certified,
                                        consented=self.consented, channel=channel)
             if signing.outcome.ok or signing.outcome.already_signed:
@@ -312,6 +337,8 @@ class SignState(CallerMixin, rx.State):
             self.busy = False
         if self.status == LinkStatus.SIGNED:
             yield rx.set_focus("step-heading")
+        if signing.outcome.message_ids:  # the guardian's notice, committed with the signature
+            await off_loop(outbox.deliver_now, signing.outcome.message_ids)
 
     @rx.event
     async def download_copy(self):

@@ -1,12 +1,24 @@
 """What the wizard shows for a link, read from the database as plain data (no Reflex import).
 
 Runs on a worker thread (see pages/state_tools.py); `SignState._show` puts the result on the page.
-Field names of `FamilyView` and `SignedView` are the names of the `SignState` vars they fill.
+Every var a browser receives is sent to it whether a step shows it or not, so a view carries only
+what this browser may see now:
+
+- a link that cannot be signed (unknown, expired, recalled, replaced, disputed, signed by another
+  guardian): its status text only;
+- a live link: the landing (agency, provider, the child's first name and initial, period, the
+  masked contacts a code can go to); the attendance, full names and totals only once this
+  browser verified, or where the agency needs no code;
+- a signed link: the signed status; its reference and copy only for a browser that verified
+  (again, on another day or phone) where the agency requires codes.
+
+The field names of the parts are the names of the `SignState` vars they fill; an empty part
+clears its vars, so nothing of an earlier answer stays in the browser.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
@@ -19,7 +31,7 @@ from careconnect_app.common.formatting import (
     format_phone,
     format_time_range,
 )
-from careconnect_app.common.masking import mask_contact
+from careconnect_app.common.masking import mask_contact, short_name
 from careconnect_app.i18n import t
 from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, Provider, SigningRequest
 from careconnect_app.signing import verification
@@ -27,39 +39,44 @@ from careconnect_app.statuses import PARENT_VIEW, LinkStatus
 
 
 @dataclass(frozen=True)
-class FamilyView:
-    """The request's family, sheet and attendance in the reader's language."""
+class LandingView:
+    """Who sent what for which child and period: all a browser gets before the code."""
 
-    agency_name: str
-    provider_name: str
-    provider_phone: str
-    child_name: str
-    guardian_name: str
-    period_label: str
-    expires_label: str
-    requires_verification: bool
-    in_person: bool
-    intro_text: str
-    review_intro: str
-    consent_text: str
-    signing_as: str
-    footer_help: str
-    channels: list[dict[str, str]]
-    days: list[dict[str, str]]
-    total_hours: str
-    days_present: str
-    days_absent: str
-    dispute_text: str
+    agency_name: str = ""
+    provider_name: str = ""
+    child_name: str = ""  # first name and last initial
+    period_label: str = ""
+    expires_label: str = ""
+    requires_verification: bool = False
+    in_person: bool = False
+    intro_text: str = ""
+    footer_help: str = ""
+    channels: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    """The attendance and full names: for a verified browser (or where no code is required)."""
+
+    review_child: str = ""  # the child's full name
+    review_intro: str = ""
+    consent_text: str = ""
+    signing_as: str = ""
+    days: list[dict[str, str]] = field(default_factory=list)
+    total_hours: str = ""
+    days_present: str = ""
+    days_absent: str = ""
 
 
 @dataclass(frozen=True)
 class SignedView:
-    """The receipt of a signed link."""
+    """The receipt of a signed link; its reference and copy only for a verified browser."""
 
-    reference: str
-    signed_label: str
-    done_intro: str
-    can_download: bool
+    signed_label: str = ""
+    done_intro: str = ""
+    reference: str = ""
+    can_download: bool = False
+    copy_needs_code: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,8 +85,9 @@ class LinkView:
 
     status: str
     status_body: str
-    family: FamilyView | None = None  # None for unknown or rate-limited links: no family is named
-    signed: SignedView | None = None  # only for a signed link
+    landing: LandingView = LandingView()
+    review: ReviewView = ReviewView()
+    signed: SignedView = SignedView()
 
 
 def verified_channel(session: Session, request: SigningRequest, secret: str) -> str | None:
@@ -80,22 +98,27 @@ def verified_channel(session: Session, request: SigningRequest, secret: str) -> 
 
 
 def read_view(session: Session, request: SigningRequest | None, status: str, locale: str, secret: str) -> LinkView:
-    """Everything the page shows for `request` with link outcome `status`, in `locale`."""
+    """Everything this browser may see of `request` with link outcome `status`, in `locale`."""
     if request is None:
         body = t(f"parent.status.{status}.body", locale) if status in PARENT_VIEW else ""
         return LinkView(status, body)
     rows = _Rows.of(session, request)
     signed_on = format_date(request.signed_at, locale) if request.signed_at else ""
     body = t(f"parent.status.{status}.body", locale, date=signed_on, **rows.names) if status != LinkStatus.OK else ""
-    signed = None
-    if status == LinkStatus.SIGNED:
-        signed = SignedView(
-            reference=request.reference,
-            signed_label=signed_on,
-            done_intro=t("parent.done.intro", locale, date=signed_on, **rows.names),
-            can_download=verified_channel(session, request, secret) is not None,
-        )
-    return LinkView(status, body, _family(session, request, rows, status, locale), signed)
+    if status not in (LinkStatus.OK, LinkStatus.SIGNED):
+        return LinkView(status, body)
+    unlocked = verified_channel(session, request, secret) is not None
+    landing = _landing(request, rows, locale)
+    if status == LinkStatus.OK:
+        return LinkView(status, body, landing, _review(session, rows, locale) if unlocked else ReviewView())
+    signed = SignedView(
+        signed_label=signed_on,
+        done_intro=t("parent.done.intro", locale, date=signed_on, **rows.names),
+        reference=request.reference if unlocked else "",
+        can_download=unlocked,
+        copy_needs_code=not unlocked,
+    )
+    return LinkView(status, body, landing, signed=signed)
 
 
 @dataclass(frozen=True)
@@ -117,40 +140,43 @@ class _Rows:
 
     @property
     def names(self) -> dict[str, str]:
-        """The names the page's sentences are filled with."""
+        """The names the page's sentences are filled with (the child's first name only)."""
         return dict(provider=self.provider.name, agency=self.agency.name, child=self.child.first_name)
 
 
-def _family(session: Session, request: SigningRequest, rows: _Rows, status: str, locale: str) -> FamilyView:
-    sheet, provider, guardian = rows.sheet, rows.provider, rows.guardian
-    phone = format_phone(provider.phone)
-    days = attendance.build_days(attendance.entries_for(session, sheet.id))
-    total = attendance.totals(days)
-    return FamilyView(
+def _landing(request: SigningRequest, rows: _Rows, locale: str) -> LandingView:
+    provider, guardian = rows.provider, rows.guardian
+    return LandingView(
         agency_name=rows.agency.name,
         provider_name=provider.name,
-        provider_phone=phone,
-        child_name=rows.child.full_name,
-        guardian_name=guardian.full_name,
-        period_label=format_period(sheet.period_start, sheet.period_end, locale),
+        child_name=short_name(rows.child.first_name, rows.child.last_name),
+        period_label=format_period(rows.sheet.period_start, rows.sheet.period_end, locale),
         expires_label=t("parent.landing.expires", locale, date=format_date(request.expires_at, locale)),
         requires_verification=request.requires_verification,
         in_person=request.in_person,
         intro_text=t("parent.landing.intro", locale, **rows.names),
-        review_intro=t("parent.review.intro", locale, **rows.names),
-        consent_text=t("parent.sign.consent_text", locale, **rows.names),
-        signing_as=t("parent.sign.signing_as", locale, name=guardian.full_name),
-        footer_help=t("parent.footer.help", locale, provider=provider.name, phone=phone),
+        footer_help=t("parent.footer.help", locale, provider=provider.name, phone=format_phone(provider.phone))
+        if provider.phone else "",
         channels=[
             {"value": channel, "label": t(f"parent.verify.channel.{channel}", locale),
              "masked": mask_contact(channel, verification.destination(guardian, channel))}
             for channel in verification.available_channels(guardian)
         ],
+    )
+
+
+def _review(session: Session, rows: _Rows, locale: str) -> ReviewView:
+    days = attendance.build_days(attendance.entries_for(session, rows.sheet.id))
+    total = attendance.totals(days)
+    return ReviewView(
+        review_child=rows.child.full_name,
+        review_intro=t("parent.review.intro", locale, **rows.names),
+        consent_text=t("parent.sign.consent_text", locale, **rows.names),
+        signing_as=t("parent.sign.signing_as", locale, name=rows.guardian.full_name),
         days=[_day_row(day, locale) for day in days],
         total_hours=format_minutes(total.minutes),
         days_present=str(total.days_present),
         days_absent=str(total.days_absent),
-        dispute_text=request.dispute_text if status == LinkStatus.DISPUTED else "",
     )
 
 

@@ -13,7 +13,8 @@ from careconnect_app.models import Child, SigningRequest
 def test_preview_names_child_period_and_provider_in_the_guardians_language(make_request):
     _, token = make_request(locale="es")
     html = preview_html(token, ip="203.0.113.5")
-    assert 'lang="es"' in html and "Mateo García" in html and "Test Provider" in html
+    assert 'lang="es"' in html and "Mateo G." in html and "Test Provider" in html
+    assert "García" not in html  # the landing's short name: first name and last initial
     assert "Asistencia lista para su firma" in html and "2 de nov de 2026" in html
 
 

@@ -82,5 +82,5 @@ def test_unknown_locale_falls_back_to_english(document, signature):
 def test_in_person_without_code(document, signature):
     evidence = replace(signature, verification=None, in_person=True)
     text = flat(signed_attendance_pdf(document, evidence, "en"))
-    assert "In person, on the provider's device" in text
+    assert "Provider-assisted: in person, on the provider's device" in text
     assert "no code was required" in text

@@ -10,7 +10,9 @@ from sqlmodel import select
 
 from careconnect_app.db import session_scope
 from careconnect_app.messaging import compose
+from careconnect_app.messaging.backends.base import SECRET_SLOT
 from careconnect_app.models import OutgoingMessage
+from careconnect_app.signing.links import not_me_url, signing_url
 from tests.fakes.data import make_family
 
 
@@ -43,20 +45,34 @@ def visible_text(html: str) -> str:
 @pytest.mark.parametrize("locale", ["en", "es"])
 def test_email_html_and_text_have_the_same_content(database, locale):
     with session_scope() as s:
-        family = make_family(s, locale=locale, notify_sms=False)
-        messages = compose.queue_ready_to_sign(s, family.request, family.url)
-        messages += compose.queue_ready_to_sign(s, family.request, family.url, kind="reminder")
-        messages.append(compose.queue_verification_code(s, family.request, family.guardian, "email",
-                                                        family.guardian.email, "482913", locale))
+        family = make_family(s, locale=locale, notify_sms=False, phone="")
+        messages = compose.queue_ready_to_sign(s, family.request)
+        messages += compose.queue_ready_to_sign(s, family.request, kind="reminder")
+        messages.append(compose.queue_verification_code(s, family.request, "email", family.guardian.email, locale))
         messages.append(compose.queue_problem_reported(s, family.request, "Tuesday <b>was</b> wrong"))
+        family.request.reference, family.request.signed_at = "CC-7F3K-9Q2M", family.request.created_at
+        messages += compose.queue_signed_notice(s, family.request)
+        messages += compose.queue_signature_disputed(s, family.request, "I was <i>away</i>")
+        links_shown = (signing_url(SECRET_SLOT), not_me_url(SECRET_SLOT))
         for m in messages:
             assert m.html and m.text and m.subject
             shown = visible_text(m.html)
             assert m.subject in shown
             for paragraph in m.text.split("\n\n"):
-                if paragraph.endswith(family.url):  # "Review and sign: <url>" is a button + the URL
-                    label = paragraph[: -len(family.url)].rstrip(": ")
-                    assert label in shown and family.url in shown and family.url in m.html
+                url = next((u for u in links_shown if paragraph.endswith(u)), None)
+                if url:  # "Review and sign: <url>" is a button + the URL
+                    label = paragraph[: -len(url)].rstrip(": ")
+                    assert label in shown and url in shown and url in m.html
                 else:
                     assert re.sub(r"\s+", " ", paragraph) in shown, paragraph
-            assert "<b>was</b>" not in m.html  # parent words are escaped
+            assert "<b>was</b>" not in m.html and "<i>away</i>" not in m.html  # people's words are escaped
+
+
+def test_the_signed_notice_names_the_signature_and_goes_to_every_contact_on_file(database):
+    with session_scope() as s:
+        family = make_family(s, notify_sms=False, locale="es")  # links by email only; the notice: both
+        family.request.reference, family.request.signed_at = "CC-7F3K-9Q2M", family.request.created_at
+        notices = compose.queue_signed_notice(s, family.request)
+    assert sorted(m.channel for m in notices) == ["email", "sms"] and {m.kind for m in notices} == {"signed_notice"}
+    for m in notices:
+        assert "CC-7F3K-9Q2M" in m.text and not_me_url(SECRET_SLOT) in m.text and m.locale == "es"

@@ -7,8 +7,9 @@ from sqlmodel import select
 from careconnect_app.db import session_scope
 from careconnect_app.messaging import outbox
 from careconnect_app.models import AuditEvent, Guardian
+from careconnect_app.signing import links
 from tests.fakes.data import make_family, notify
-from tests.fakes.rows import messages
+from tests.fakes.rows import messages, tokens_in
 
 
 def test_bad_email_falls_back_to_sms_once(fakes):
@@ -23,8 +24,9 @@ def test_bad_email_falls_back_to_sms_once(fakes):
     assert [(m.channel, m.kind, m.status) for m in fallback] == [("sms", "ready_to_sign", "queued")]
     outbox.deliver_due()
     assert len(twilio.accepted_for(fallback[0].id)) == 1
-    assert family.url in twilio.accepted[0]["body"]
-    with session_scope() as s:
+    with session_scope() as s:  # a link of its own, to the same request
+        (token,) = tokens_in(twilio.accepted[0]["body"])
+        assert links.find(s, token).id == request_id
         g = s.get(Guardian, family.guardian.id)
         assert g.email_undeliverable and "valid address" in g.email_undeliverable_reason
         assert not outbox.all_channels_failed(s, request_id)

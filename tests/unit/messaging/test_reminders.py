@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from careconnect_app.db import session_scope
 from careconnect_app.messaging import reminders
+from careconnect_app.messaging.backends.base import SECRET_SLOT
 from careconnect_app.models import AttendanceSheet, AuditEvent
 from careconnect_app.signing import links
 from tests.fakes.data import SENT, make_family
@@ -30,9 +31,11 @@ def test_cadence_first_after_2_days_then_every_3_at_most_4(sent_family):
     assert request_of(sent_family).reminder_count == 4
 
 
-def test_reminder_carries_the_same_link_and_is_audited(sent_family):
+def test_reminder_carries_a_link_to_the_same_request_and_is_audited(sent_family):
     (email, sms) = sorted(send_reminders(SENT + timedelta(days=2)), key=lambda m: m.channel)
-    assert sent_family.url in sms.text and sent_family.url in email.text and sent_family.url in email.html
+    link = links.signing_url(SECRET_SLOT)  # each gets a token of its own when it is sent
+    assert link in sms.text and link in email.text and link in email.html
+    assert all(m.signing_request_id == sent_family.request.id for m in (email, sms))
     assert email.subject.startswith("Reminder:")
     with session_scope() as s:
         assert links.find(s, sent_family.token).id == sent_family.request.id  # the first link still works

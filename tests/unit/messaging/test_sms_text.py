@@ -43,10 +43,11 @@ def sms_templates(locale: str) -> list[str]:
 @pytest.mark.parametrize("provider, child, guardian", LONG_NAMES)
 def test_every_sms_template_fits_two_segments(locale, provider, child, guardian):
     keys = sms_templates(locale)
-    assert {"ready.sms", "reminder.sms", "code.sms"} <= set(keys)
+    assert {"ready.sms", "reminder.sms", "code.sms", "signed.sms"} <= set(keys)
     values = dict(provider=provider, child=child, child_full=f"{child} Hernández-Villanueva",
                   guardian=guardian, agency="Valley Child Care Subsidy Program", url=LINK, code="123456",
-                  minutes=10, period="Nov 1, 2026 – Nov 30, 2026", expires="Dec 14, 2026")
+                  minutes=10, period="Nov 1, 2026 – Nov 30, 2026", expires="Dec 14, 2026",
+                  reference="CC-7F3K-9Q2M", date="Dec 14, 2026")
     for key in keys:
         sent = gsm_text(t(f"messages.{key}", locale, **values))
         assert sms_segments(sent) <= 2, (key, len(sent), sent)

@@ -15,8 +15,9 @@ from careconnect_app.portal import agency_settings
 def test_accepts_values_in_range():
     settings, errors = agency_settings.check(False, " 21 ", "weekly", "28")
     assert errors == {}
-    assert settings == agency_settings.AgencySettings(requires_verification=False, link_lifetime_days=21,
-                                                      period_type="weekly", submission_deadline_day=28)
+    assert settings == agency_settings.AgencySettings(requires_verification=False, allow_in_person_signing=False,
+                                                      link_lifetime_days=21, period_type="weekly",
+                                                      submission_deadline_day=28)
 
 
 @pytest.mark.parametrize("lifetime, deadline, period, wrong", [
@@ -42,16 +43,16 @@ def test_save_stores_and_audits_the_previous_values(database):
         session.add(agency)
         session.flush()
         agency_id = agency.id
-    new, _errors = agency_settings.check(False, "30", "weekly", "10")
+    new, _errors = agency_settings.check(False, "30", "weekly", "10", allow_in_person_signing=True)
     with session_scope() as session:
         agency_settings.save(session, session.get(Agency, agency_id), new, user_id=None, ip="10.0.0.1",
                              user_agent="test")
     with session_scope() as session:
         stored = session.get(Agency, agency_id)
-        assert agency_settings.current(stored) == new
+        assert agency_settings.current(stored) == new and stored.allow_in_person_signing
         event = session.exec(select(AuditEvent).where(AuditEvent.event == "agency_settings_changed")).one()
         assert event.actor == "agency" and event.ip == "10.0.0.1"
         detail = json.loads(event.detail)
         assert detail == {"agency_id": agency_id, "before": {
-            "requires_verification": True, "link_lifetime_days": 14, "period_type": "monthly",
-            "submission_deadline_day": 5}}
+            "requires_verification": True, "allow_in_person_signing": False, "link_lifetime_days": 14,
+            "period_type": "monthly", "submission_deadline_day": 5}}

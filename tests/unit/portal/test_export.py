@@ -34,6 +34,7 @@ def test_csv_export_of_signed_sheets(weekly_sheet):
     assert row["reference"] == reference
     assert row["document_sha256"] == signature.document_hash and len(row["document_sha256"]) == 64
     assert row["signed_at_utc"].endswith("Z")
+    assert (row["provider_assisted"], row["signature_disputed_at_utc"]) == ("no", "")
     assert len(list(csv.reader(io.StringIO(other)))) == 1  # another provider: header only
     assert len(list(csv.reader(io.StringIO(wrong_period)))) == 1
     assert json.loads(signature.document_json)["totals"]["minutes"] == 990

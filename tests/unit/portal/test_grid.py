@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlmodel import select
 
 from careconnect_app.db import session_scope
+from careconnect_app.models import AttendanceSheet, Child
 from careconnect_app.portal import grid, submission
+from careconnect_app.portal.submission import SubmissionError
 from tests.fakes.sheets import START, sheet_of
+from tests.support.race import race
 
 
 def test_day_errors_and_hours(weekly_sheet):
@@ -48,5 +52,53 @@ def test_locked_sheet_cannot_be_edited(weekly_sheet):
     with session_scope() as s:
         sheet = sheet_of(s, weekly_sheet)
         submission.submit_sheet(s, sheet)
-        with pytest.raises(ValueError):
+        with pytest.raises(SubmissionError, match="sheet.error.locked"):
             grid.save_day(s, sheet, START, [{"in": "08:00", "out": "09:00"}], False, "")
+
+
+def _edit(sheet_id):
+    def step(go):
+        with session_scope() as s:
+            sheet = s.get(AttendanceSheet, sheet_id)  # the grid the provider is typing in
+            go()
+            grid.save_day(s, sheet, START, [{"in": "06:00", "out": "19:00"}], False, "")
+        return "saved"
+    return step
+
+
+def _submit(sheet_id):
+    def step(go):
+        with session_scope() as s:
+            sheet = s.get(AttendanceSheet, sheet_id)
+            go()
+            submission.submit_sheet(s, sheet)
+        return "submitted"
+    return step
+
+
+@pytest.mark.parametrize("edit_first", [True, False])
+def test_no_edit_lands_after_the_sheet_locked(weekly_sheet, edit_first):
+    sheet_id = weekly_sheet["sheet"]
+    steps = [_edit(sheet_id), _submit(sheet_id)]
+    edit, submit = race(*(steps if edit_first else steps[::-1]), stagger=0.15)[:: 1 if edit_first else -1]
+    assert submit == "submitted"
+    with session_scope() as s:
+        monday = grid.grid_days(s, s.get(AttendanceSheet, sheet_id))[0]["pairs"]
+    if edit_first:
+        assert edit == "saved" and monday == [{"in": "06:00", "out": "19:00"}]
+    else:  # the sheet went to the parents as it was; the late edit is refused with a reason
+        assert isinstance(edit, SubmissionError) and edit.key == "sheet.error.locked"
+        assert monday == [{"in": "08:00", "out": "16:30"}]
+
+
+def test_two_record_clicks_start_one_sheet(weekly_sheet):
+    def record(go):
+        with session_scope() as s:
+            child = s.get(Child, weekly_sheet["child"])
+            go()
+            return grid.get_or_create_sheet(s, child, START + timedelta(days=7), START + timedelta(days=13)).id
+
+    first, second, third = race(record, record, record)
+    assert first == second == third and isinstance(first, int)
+    with session_scope() as s:
+        assert len(s.exec(select(AttendanceSheet).where(AttendanceSheet.child_id == weekly_sheet["child"])).all()) == 2

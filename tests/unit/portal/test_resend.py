@@ -1,23 +1,26 @@
-"""The provider's resend: a cooldown, the same link while it is open, a fresh one once it expired."""
+"""The provider's resend: a cooldown, a new link to the same request while it is open, a fresh request once
+it expired, never an in-person link."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
+from careconnect_app.messaging.backends.base import SECRET_SLOT
 from careconnect_app.models import OutgoingMessage, SigningRequest
 from careconnect_app.portal import resend, submission
 from careconnect_app.portal.submission import SubmissionError
 from careconnect_app.signing import links
 from tests.fakes.data import SENT
-from tests.fakes.rows import request_of, resend_at, send_reminders, set_request
+from tests.fakes.rows import allow_in_person, request_of, resend_at, send_reminders, set_request
 from tests.fakes.sheets import latest_request, sheet_of
 
 
-def test_resend_cooldown_then_same_link(weekly_sheet):
+def test_resend_cooldown_then_the_same_request(weekly_sheet):
     family = weekly_sheet
     with session_scope() as s:
         submission.submit_sheet(s, sheet_of(s, family))
@@ -58,7 +61,8 @@ def test_resend_same_link_restarts_the_cadence(sent_family):
     with session_scope() as s:
         messages = [s.get(OutgoingMessage, i) for i in resend_at(sent_family, at)]
     assert sorted((m.channel, m.kind) for m in messages) == [("email", "resend"), ("sms", "resend")]
-    assert all(sent_family.url in m.text for m in messages)
+    # Each carries a link of its own to the same request, made when it is sent.
+    assert all(links.signing_url(SECRET_SLOT) in m.text for m in messages)
     assert "ready for your signature" in next(m.subject for m in messages if m.channel == "email")
     r = request_of(sent_family)
     assert r.last_notified_at == at and r.reminder_count == 0
@@ -73,3 +77,17 @@ def test_resend_refusals(sent_family):
     set_request(sent_family, status="signed")
     with pytest.raises(SubmissionError, match="resend.error.not_open"):
         resend_at(sent_family, SENT + timedelta(days=2))
+
+
+def test_an_in_person_link_is_never_emailed(weekly_sheet):
+    allow_in_person(weekly_sheet["sheet"])
+    with session_scope() as s:
+        (issued,) = submission.submit_sheet(s, sheet_of(s, weekly_sheet), in_person=True)
+        request_id = issued.request.id
+    with session_scope() as s:
+        request = s.get(SigningRequest, request_id)
+        request.last_notified_at = utcnow() - timedelta(hours=1)
+        with pytest.raises(SubmissionError, match="resend.error.in_person"):
+            resend.resend_link(s, request)
+    with session_scope() as s:
+        assert s.exec(select(OutgoingMessage)).all() == []

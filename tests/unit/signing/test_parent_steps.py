@@ -10,10 +10,19 @@ from sqlmodel import select
 
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
-from careconnect_app.models import AttendanceSheet, AuditEvent, OutgoingMessage, Signature, SigningRequest
+from careconnect_app.models import (
+    AttendanceSheet,
+    AuditEvent,
+    OutgoingMessage,
+    Signature,
+    SigningRequest,
+)
 from careconnect_app.portal import submission
-from careconnect_app.signing import canonical, links, parent_steps
+from careconnect_app.signing import canonical, evidence, links, parent_steps
 from tests.fakes.data import cursive_strokes
+from tests.fakes.rows import in_person_for
+from tests.support.race import race
+from tests.unit.documents.support import flat
 
 
 def _sign(request_id, **overrides):
@@ -98,7 +107,7 @@ def test_one_guardian_signing_completes_the_sheet_for_all(make_request):
     assert _sign(first_id).ok
     with session_scope() as s:
         assert links.check(s, second_token).status == links.LinkStatus.SIGNED_BY_OTHER
-    assert _sign(second_id).error == "parent.error.not_signable"
+    assert _sign(second_id).error == "parent.error.signed_by_other"
 
 
 def test_problem_report_disputes_and_tells_the_provider(make_request):
@@ -111,3 +120,38 @@ def test_problem_report_disputes_and_tells_the_provider(make_request):
         assert links.check(s, token).status == links.LinkStatus.DISPUTED
         msg = s.exec(select(OutgoingMessage).where(OutgoingMessage.kind == "problem_reported")).one()
         assert msg.to == "provider@example.com" and "Tuesday she was home sick" in msg.text
+
+
+def test_two_guardians_signing_at_once_one_wins_the_other_is_told(make_request):
+    for _round in range(3):
+        (first_id, _), (second_id, second_token) = make_request(guardians=2)
+
+        def signer(request_id):
+            def step(go):
+                go()
+                return _sign(request_id)
+            return step
+
+        outcomes = race(signer(first_id), signer(second_id))
+        assert not any(isinstance(o, BaseException) for o in outcomes), outcomes  # no deadlock traceback
+        winner, loser = sorted(outcomes, key=lambda o: not o.ok)
+        assert winner.ok and not loser.ok and loser.error == "parent.error.signed_by_other"
+        with session_scope() as s:
+            assert len(s.exec(select(Signature).where(Signature.signing_request_id.in_([first_id, second_id]))).all()) == 1
+
+
+def test_an_in_person_signature_is_labelled_provider_assisted_everywhere(make_request):
+    request_id, _ = make_request()
+    token = in_person_for(request_id)
+    with session_scope() as s:
+        in_person_id = links.find(s, token).id
+    assert _sign(in_person_id).ok
+    with session_scope() as s:
+        signature = s.exec(select(Signature)).one()
+        assert signature.in_person and signature.verification_channel == "sms"
+        signed = s.exec(select(AuditEvent).where(AuditEvent.event == "signed")).one()
+        assert json.loads(signed.detail)["provider_assisted"] is True
+        sheet = s.get(AttendanceSheet, signature.sheet_id)
+        certificate, _ = evidence.completion_certificate_pdf(s, sheet, "en")
+        copy, _ = evidence.signed_attendance_pdf(s, sheet, "es")
+    assert "Provider-assisted" in flat(certificate) and "asistida por el proveedor" in flat(copy)

@@ -14,6 +14,7 @@ from careconnect_app.db import session_scope
 from careconnect_app.messaging import outbox
 from careconnect_app.models import Guardian, ParentSession, SigningRequest, VerificationCode
 from careconnect_app.signing import verification
+from tests.support.race import race
 
 
 def _outbox_codes(path):
@@ -120,3 +121,43 @@ def test_expired_code_is_refused(make_request, database):
     assert _send(request_id, now=now).ok
     code = _latest_code(database)
     assert _check(request_id, code, now=now + timedelta(minutes=10, seconds=1)).error == "verify.error.no_code"
+
+
+def _guess(request_id, code):
+    def step(go):
+        with session_scope() as s:
+            request = s.get(SigningRequest, request_id)  # the tab's request, read a moment before
+            go()
+            return verification.check_code(s, request, code)
+    return step
+
+
+def test_parallel_wrong_guesses_each_count(make_request, database):
+    request_id, _ = make_request()
+    assert _send(request_id).ok
+    code = _latest_code(database)
+    wrong = "000000" if code != "000000" else "111111"
+    outcomes = race(*[_guess(request_id, wrong) for _ in range(5)])
+    assert not any(isinstance(o, BaseException) for o in outcomes), outcomes
+    assert not any(o.ok for o in outcomes)
+    with session_scope() as s:
+        assert s.get(SigningRequest, request_id).failed_code_attempts == 5
+        row = s.exec(select(VerificationCode)).one()
+        assert row.attempts == 5 and row.invalidated_at is not None
+
+
+def test_parallel_guesses_beyond_the_fifth_are_never_checked(make_request, database):
+    request_id, _ = make_request()
+    assert _send(request_id).ok
+    code = _latest_code(database)
+    # Seven wrong guesses and the right code, all at once: at most five guesses are ever compared.
+    guesses = ["%06d" % ((int(code) + n) % 10**6) for n in range(1, 8)] + [code]
+    outcomes = race(*[_guess(request_id, g) for g in guesses])
+    assert not any(isinstance(o, BaseException) for o in outcomes), outcomes
+    with session_scope() as s:
+        row = s.exec(select(VerificationCode)).one()
+        assert row.attempts <= 5
+        failed = s.get(SigningRequest, request_id).failed_code_attempts
+    assert failed == sum(1 for o in outcomes if o.error in ("verify.error.wrong", "verify.error.code_dead",
+                                                           "verify.error.locked"))
+    assert failed + sum(o.ok for o in outcomes) <= 5

@@ -10,6 +10,7 @@ import reflex as rx
 
 from careconnect_app import i18n
 from careconnect_app.common import audit
+from careconnect_app.common.formatting import format_date
 from careconnect_app.components.portal_layout import cell, data_table, disclosure, section
 from careconnect_app.models import AttendanceSheet
 from careconnect_app.pages.portal.base_state import Caller
@@ -47,6 +48,17 @@ def _render_pdf(session: Session, caller: Caller, sheet: AttendanceSheet, kind: 
     return pdf, f"{name}-{reference}.pdf"
 
 
+def _disputed_text(view: SheetView, request_id: int) -> str:
+    """The guardian's "this was not me" on the signature, in the page's language ("" when none)."""
+    request = next((r for r in view.requests if r.id == request_id), None)
+    if request is None or request.signature_disputed_at is None:
+        return ""
+    text = view.t("signed.disputed_body", date=format_date(request.signature_disputed_at, view.locale))
+    if request.signature_dispute_text:
+        text += " " + view.t("signed.disputed_message", text=request.signature_dispute_text)
+    return text
+
+
 class SheetEvidenceState(SheetState):
     """What proves the signature: signer, time, reference, hash, how they were verified, the image."""
 
@@ -56,6 +68,8 @@ class SheetEvidenceState(SheetState):
     reference: str = ""
     document_hash: str = ""
     verification: str = ""
+    provider_assisted: bool = False
+    disputed: str = ""  # "the guardian says they did not sign", with when and their words
     audit_rows: list[dict[str, str]] = []
 
     @staticmethod
@@ -63,9 +77,11 @@ class SheetEvidenceState(SheetState):
         sig = evidence.signature_of_sheet(view.session, view.sheet)
         if sig is None:
             return {"signature_src": "", "signer": "", "signed_at": "", "reference": "", "document_hash": "",
-                    "verification": "", "audit_rows": []}
+                    "verification": "", "provider_assisted": False, "disputed": "", "audit_rows": []}
         how = view.t(f"verification.{sig.verification_channel}" if sig.verification_channel else "verification.none")
         return {
+            "provider_assisted": sig.in_person,
+            "disputed": _disputed_text(view, sig.signing_request_id),
             "signature_src": "data:image/png;base64," + base64.b64encode(sig.png).decode("ascii"),
             "signer": sig.signer_name,
             "signed_at": view.when(sig.signed_at),
@@ -119,6 +135,12 @@ def _audit_row(r: dict) -> rx.Component:
 def _signature() -> rx.Component:
     return section(
         rx.heading(T["signed.title"], as_="h2", size="4", id="signed-heading"),
+        rx.cond(E.disputed != "", rx.callout(
+            rx.vstack(rx.text(T["signed.disputed_title"], weight="bold"), rx.text(E.disputed), spacing="1"),
+            icon="octagon-alert", color_scheme="red", width="100%", id="signature-disputed", role="alert")),
+        rx.cond(E.provider_assisted, rx.badge(T["sheet.provider_assisted"], color_scheme="amber", size="2",
+                                              high_contrast=True, id="provider-assisted",
+                                              style={"whiteSpace": "normal"})),
         rx.grid(
             _fact("signed.signer", rx.text(E.signer, weight="medium")),
             _fact("signed.at", rx.text(E.signed_at)),

@@ -201,5 +201,6 @@ def submit_panel() -> rx.Component:
         rx.heading(T["submit.title"], as_="h2", size="4"),
         missing_days_notice(),
         certify_box(T["submit.certify"], checked=G.certify, on_change=G.set_certify, id="certify"),
-        rx.hstack(_submit_button(False), _submit_button(True), spacing="3", wrap="wrap"),
+        rx.hstack(_submit_button(False), rx.cond(SheetState.in_person_allowed, _submit_button(True)),
+                  spacing="3", wrap="wrap"),
     )

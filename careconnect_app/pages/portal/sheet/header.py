@@ -38,10 +38,14 @@ class SheetView:
         self.session, self.sheet, self.locale, self.read_only = session, sheet, locale, read_only
 
     @cached_property
+    def agency(self) -> Agency:
+        """The agency whose rules apply to the sheet."""
+        return self.session.get(Agency, self.session.get(Provider, self.sheet.provider_id).agency_id)
+
+    @cached_property
     def timezone(self) -> str:
         """The agency's time zone: every time on the page is on its clock."""
-        agency = self.session.get(Agency, self.session.get(Provider, self.sheet.provider_id).agency_id)
-        return agency.timezone if agency else "UTC"
+        return self.agency.timezone if self.agency else "UTC"
 
     def when(self, moment: datetime | None) -> str:
         """A stored time as the agency reads it ("Nov 29, 2026, 12:43 AM PST")."""
@@ -132,6 +136,7 @@ class SheetState(PortalState):
     recallable: bool = False
     signed: bool = False
     read_only: bool = False  # the agency's view: no grid, submit, recall or resend
+    in_person_allowed: bool = False  # the agency's setting: no in-person button where it is off
     message: str = ""
     error: str = ""
 
@@ -154,6 +159,7 @@ class SheetState(PortalState):
             "recallable": sheet.status == SheetStatus.READY_FOR_PARENT and not view.read_only,
             "signed": sheet.status == SheetStatus.SIGNED,
             "read_only": view.read_only,
+            "in_person_allowed": view.agency.allow_in_person_signing and not view.read_only,
         }
 
     def _show(self, values: dict[str, Any]) -> None:

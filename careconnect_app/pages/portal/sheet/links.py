@@ -9,17 +9,15 @@ import reflex as rx
 
 from careconnect_app import routes
 from careconnect_app.clock import utcnow
-from careconnect_app.common import audit
 from careconnect_app.components.portal_layout import cell, confirm_dialog, data_table, section
 from careconnect_app.messaging import outbox
-from careconnect_app.models import Agency, AttendanceSheet, Guardian, Provider, SigningRequest
+from careconnect_app.models import AttendanceSheet, Guardian, SigningRequest
 from careconnect_app.pages.portal.base_state import Caller
 from careconnect_app.pages.portal.sheet.header import SheetState, SheetView, T
 from careconnect_app.pages.portal.sheet.messages import SheetMessagesState
 from careconnect_app.pages.state_tools import Session, off_loop
 from careconnect_app.portal import access, accounts, resend, submission
 from careconnect_app.portal.submission import SubmissionError
-from careconnect_app.signing import links
 from careconnect_app.statuses import LinkStatus, RequestStatus, SheetStatus
 
 
@@ -30,10 +28,10 @@ def _request_row(view: SheetView, request: SigningRequest, current: bool, guardi
     yes, no = view.t("yes"), view.t("no")
     return {
         "id": str(request.id), "guardian": guardian_name, "link_id": request.public_id,
-        "status": view.t(f"request.{state}"), "sent": view.when(request.created_at),
+        "status": view.t(f"request.{state}") + (f" · {view.t('verification.in_person')}" if request.in_person else ""),
+        "sent": view.when(request.created_at),
         "opened": yes if request.opened_at else no,
         "verified": yes if request.verified_at else ("—" if not request.requires_verification else no),
-        "in_person": yes if request.in_person else "",
         "can_resend": "1" if (current and request.status == RequestStatus.PENDING and not request.in_person
                               and not view.read_only) else "",
         "version": str(request.sheet_version),
@@ -49,17 +47,17 @@ def _resend(session: Session, caller: Caller, sheet: AttendanceSheet, request_id
 
 
 def _start_in_person(session: Session, caller: Caller, sheet: AttendanceSheet, guardian_id: str) -> str | None:
-    """A new in-person link for one of the child's guardians: its token (None for another guardian)."""
+    """A new in-person link for one of the child's guardians: its token (None for another guardian).
+
+    The agency's setting and the parent's open problem reports are checked by the service.
+    """
     if sheet.status != SheetStatus.READY_FOR_PARENT:
         raise SubmissionError("sheet.error.not_ready")
     guardian = access.guardian_for(session, caller.user, guardian_id)
-    if guardian is None or guardian.id not in [g.id for g in submission.guardians_of(session, sheet.child_id)]:
+    if guardian is None:
         return None
-    agency = session.get(Agency, session.get(Provider, sheet.provider_id).agency_id)
-    request, token = links.issue(session, sheet, guardian, agency, in_person=True)
-    audit.record(session, "in_person_started", actor=accounts.actor_of(caller.user), sheet_id=sheet.id,
-                 signing_request_id=request.id, user_id=caller.user.id, ip=caller.ip, user_agent=caller.user_agent)
-    return token
+    return submission.start_in_person(session, sheet, guardian, user_id=caller.user.id, ip=caller.ip,
+                                      user_agent=caller.user_agent, actor=accounts.actor_of(caller.user))
 
 
 def _recall(session: Session, caller: Caller, sheet: AttendanceSheet) -> None:
@@ -154,11 +152,15 @@ def _request_row_view(r: dict) -> rx.Component:
 
 def _in_person_and_recall() -> rx.Component:
     return rx.vstack(
+        rx.cond(SheetState.in_person_allowed, rx.vstack(
+            rx.text(T["sheet.sign_in_person"], size="2"),
+            rx.hstack(rx.foreach(L.guardians, lambda g: rx.button(
+                rx.icon("tablet-smartphone", size=16, aria_hidden="true"), g["name"], variant="outline",
+                on_click=L.sign_in_person(g["id"]), min_height="44px", id="in-person-" + g["id"])),
+                spacing="3", wrap="wrap"),
+            spacing="2",
+        )),
         rx.hstack(
-            rx.foreach(L.guardians, lambda g: rx.button(
-                rx.icon("tablet-smartphone", size=16, aria_hidden="true"), T["sheet.sign_in_person"], " ",
-                g["name"], variant="outline", on_click=L.sign_in_person(g["id"]), min_height="44px",
-                id="in-person-" + g["id"])),
             confirm_dialog(
                 rx.button(rx.icon("undo-2", size=16, aria_hidden="true"), T["sheet.recall"], color_scheme="orange",
                           variant="soft", id="recall", min_height="44px"),

@@ -14,7 +14,7 @@ from tests.fakes.data import make_family
 def test_file_backend_writes_sms_as_sent(database):
     with session_scope() as s:
         family = make_family(s, notify_email=False, child=("Sofía", "Ramírez"))
-        (m,) = compose.queue_ready_to_sign(s, family.request, family.url)
+        (m,) = compose.queue_ready_to_sign(s, family.request)
         mid = m.id
     outbox.deliver_now([mid])
     line = json.loads(config.get_settings().outbox_path.read_text(encoding="utf-8").splitlines()[-1])

@@ -13,6 +13,7 @@ import pytest
 
 from careconnect_app.clock import utcnow
 from careconnect_app.messaging import outbox
+from careconnect_app.messaging.backends.base import SECRET_SLOT, sent_as
 from tests.fakes.data import reconfigure
 from tests.fakes.rows import LATER, guardian_of, message, queued
 
@@ -66,7 +67,8 @@ def test_smtp_sends_multipart_text_and_html(smtp_server):
     def body(kind):  # SMTP carries CRLF line ends
         return mail.get_body((kind,)).get_content().replace("\r\n", "\n").strip()
 
-    assert body("plain") == m.text.strip() and body("html") == m.html.strip()
+    assert sent_as(m.text.strip()).match(body("plain")) and sent_as(m.html.strip()).match(body("html"))
+    assert SECRET_SLOT not in body("plain") + body("html")
     assert mail["X-CareConnect-Message-Id"] == str(mid) and mail["Message-ID"].strip() == m.provider_message_id
     assert mail["Subject"] == m.subject and "CareConnect Sign" in mail["From"]
 

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
+from sqlmodel import select
+
 from careconnect_app.db import session_scope
-from careconnect_app.models import SigningRequest
+from careconnect_app.messaging import outbox
+from careconnect_app.models import AuditEvent, LinkToken, SigningRequest
 from careconnect_app.pages.sign import actions
 from careconnect_app.pages.sign.actions import LinkChanged, NotVerified, Visit
+from careconnect_app.pages.sign.view import LinkView
 from careconnect_app.signing import verification
 from careconnect_app.statuses import LinkStatus, RequestStatus
 from tests.fakes.data import cursive_strokes
+from tests.fakes.rows import CODE, delivered
 
 PACKAGE = Path(actions.__file__).parent
 
@@ -42,17 +48,19 @@ def test_unknown_token_names_no_family(database):
     opened = _run(actions.open_link, "no-such-token", _visit(), keep_locale=False)
     assert opened.request_id == 0 and opened.resume is None
     assert opened.view.status == LinkStatus.UNKNOWN and opened.view.status_body
-    assert opened.view.family is None and opened.view.signed is None
+    assert opened.view == LinkView(LinkStatus.UNKNOWN, opened.view.status_body)  # no part names a family
 
 
 def test_opening_takes_the_guardians_language_and_starts_at_landing(make_request):
     request_id, token = make_request(locale="es")
     opened = _run(actions.open_link, token, _visit(), keep_locale=False)
     assert (opened.request_id, opened.locale, opened.resume.step) == (request_id, "es", "landing")
-    family = opened.view.family
-    assert family.child_name == "Mateo García" and family.requires_verification
-    assert [c["value"] for c in family.channels] == ["email", "sms"]
-    assert [d["absent"] for d in family.days] == ["", "1", ""] and family.days_absent == "1"
+    landing = opened.view.landing
+    assert landing.child_name == "Mateo G." and landing.requires_verification
+    assert [c["value"] for c in landing.channels] == ["email", "sms"]
+    assert opened.view.review.days == []  # not before the code
+    verified = _run(actions.open_link, token, _visit(request_id, _verified_secret(request_id)), keep_locale=False)
+    assert [d["absent"] for d in verified.view.review.days] == ["", "1", ""] and verified.view.review.days_absent == "1"
     kept = _run(actions.open_link, token, _visit(locale="en"), keep_locale=True)
     assert kept.locale == "en"
 
@@ -66,7 +74,7 @@ def test_steps_are_refused_on_a_dead_link_or_without_verification(make_request):
         s.get(SigningRequest, request_id).status = RequestStatus.SUPERSEDED
     refused = _run(actions.on_live_link, _visit(request_id), actions.start, need_verified=False)
     assert isinstance(refused, LinkChanged) and refused.view.status == LinkStatus.SUPERSEDED
-    assert "newer link" in refused.view.status_body and refused.view.family is not None
+    assert "newer link" in refused.view.status_body and refused.view.landing.child_name == ""
 
 
 def test_verified_parent_resumes_signs_once_and_gets_a_copy(make_request):
@@ -100,4 +108,32 @@ def test_reporting_a_problem_returns_the_disputed_page(make_request):
     visit = _visit(request_id)
     assert _run(actions.on_live_link, visit, actions.report_problem, "no") == "parent.review.problem_too_short"
     view = _run(actions.on_live_link, visit, actions.report_problem, "Wednesday he was here.")
-    assert view.status == LinkStatus.DISPUTED and view.family.dispute_text == "Wednesday he was here."
+    assert view.status == LinkStatus.DISPUTED and "Test Provider" in view.status_body
+    assert "Wednesday" not in repr(view)  # the page shows the words from the form, not read back
+
+
+def test_a_signed_link_gives_its_copy_after_a_fresh_code(make_request, database):
+    request_id, token = make_request()
+    visit = _visit(request_id, _verified_secret(request_id))
+    assert _run(actions.sign, visit, cursive_strokes(), certified=True, consented=True, channel="sms").outcome.ok
+    stranger = _visit(request_id)  # the same link opened later on another phone
+    opened = _run(actions.open_link, token, stranger, keep_locale=True)
+    assert opened.view.status == LinkStatus.SIGNED and opened.view.signed.copy_needs_code
+    assert _run(actions.signed_copy, stranger) is None
+    sent = _run(actions.on_live_link, stranger, actions.send_code, "email", need_verified=False, allow_signed=True)
+    assert sent.ok
+    outbox.deliver_due()
+    (code,) = CODE.findall(delivered(database.outbox, "verification_code")[-1]["text"])
+    checked = _run(actions.on_live_link, stranger, actions.check_code, code, need_verified=False, allow_signed=True)
+    assert checked.ok
+    copy = _run(actions.signed_copy, _visit(request_id, checked.session_secret))
+    assert copy is not None and copy.reference
+
+
+def test_the_audit_trail_says_which_link_was_opened_never_the_token(make_request):
+    request_id, token = make_request()
+    _run(actions.open_link, token, _visit(), keep_locale=False)
+    with session_scope() as s:
+        (opened,) = s.exec(select(AuditEvent).where(AuditEvent.event == "link_opened")).all()
+        row = s.exec(select(LinkToken).where(LinkToken.signing_request_id == request_id)).one()
+    assert json.loads(opened.detail) == {"link_token": row.id} and token not in opened.detail

@@ -1,0 +1,62 @@
+"""The secret in a message, made when the message is sent and never stored readable.
+
+A queued message holds `SECRET_SLOT` where its link token or code goes. Right before each
+attempt the worker makes the secret (its hash is committed first, so the guardian can use it as
+soon as it arrives) and hands the backend a filled copy; the filled text is never written to the
+database. A link message gets a fresh token on each attempt (an earlier one may have arrived, and
+keeps working until its request stops); a code message makes a new code on each attempt, which
+replaces the one before.
+
+A secret that no longer has a purpose is not sent: the request stopped (recalled, signed,
+expired ...) or a newer code replaced this one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from careconnect_app.clock import utcnow
+from careconnect_app.db import session_scope
+from careconnect_app.messaging.backends.base import SECRET_SLOT, SendError
+from careconnect_app.models import OutgoingMessage, SigningRequest
+from careconnect_app.signing import links, verification
+from careconnect_app.statuses import SECRET_OF_KIND, LinkStatus, MessageSecret, RequestStatus, TokenPurpose
+
+NO_PURPOSE = {
+    MessageSecret.SIGN_LINK: "not sent: the link stopped before it was sent (signed, recalled, replaced or expired)",
+    MessageSecret.NOT_ME_LINK: "not sent: the signature it is about no longer stands",
+    MessageSecret.CODE: "not sent: a newer code replaced this one, or it expired",
+}
+
+
+def _secret(session: Session, message: OutgoingMessage, kind: MessageSecret, now: datetime) -> str | None:
+    if kind == MessageSecret.CODE:
+        return verification.make_code(session, message.id, now)
+    request = session.get(SigningRequest, message.signing_request_id) if message.signing_request_id else None
+    if request is None:
+        return None
+    if kind == MessageSecret.SIGN_LINK:
+        if links.status_of(request, now) != LinkStatus.OK:
+            return None
+        return links.mint(session, request, TokenPurpose.SIGN, message_id=message.id, now=now)
+    if request.status != RequestStatus.SIGNED:
+        return None
+    return links.mint(session, request, TokenPurpose.NOT_ME, message_id=message.id, now=now)
+
+
+def filled(message: OutgoingMessage, now: datetime | None = None) -> OutgoingMessage:
+    """A copy of `message` with its secret made now; the message itself when it carries none.
+
+    Raises a permanent SendError when the secret no longer has a purpose.
+    """
+    kind = SECRET_OF_KIND.get(message.kind, MessageSecret.NONE)  # type: ignore[call-overload]
+    if kind == MessageSecret.NONE or SECRET_SLOT not in message.text + message.html:
+        return message
+    with session_scope() as session:  # committed before the send: the guardian may use it at once
+        secret = _secret(session, message, kind, now or utcnow())
+    if secret is None:
+        raise SendError(NO_PURPOSE[kind], permanent=True)
+    return OutgoingMessage.model_validate(message.model_dump() | {
+        "text": message.text.replace(SECRET_SLOT, secret), "html": message.html.replace(SECRET_SLOT, secret)})
