@@ -14,6 +14,12 @@ DEV_OUTBOX = "/dev/outbox"
 # Provider portal
 PORTAL = "/portal"
 PORTAL_LOGIN = f"{PORTAL}/login"
+PORTAL_LOGIN_CODE = f"{PORTAL}/login/code"  # the authenticator code after the password
+PORTAL_ENROL = f"{PORTAL}/two-step"  # set up the authenticator app
+PORTAL_ACCOUNT = f"{PORTAL}/account"  # change password
+PORTAL_FORGOT = f"{PORTAL}/forgot"
+PORTAL_RESET_PREFIX = f"{PORTAL}/reset"
+PORTAL_RESET = f"{PORTAL_RESET_PREFIX}/[token]"
 PORTAL_CHILDREN = f"{PORTAL}/children"
 PORTAL_SETTINGS = f"{PORTAL}/settings"
 PORTAL_SHEET_PREFIX = f"{PORTAL}/sheets"
@@ -28,6 +34,10 @@ SENDGRID_EVENTS = f"{WEBHOOK_PREFIX}/sendgrid/events"
 
 def sign_path(token: str) -> str:
     return f"{SIGN_PREFIX}/{token}"
+
+
+def portal_reset_path(token: str) -> str:
+    return f"{PORTAL_RESET_PREFIX}/{token}"
 
 
 def portal_sheet_path(sheet_id: int | str) -> str:

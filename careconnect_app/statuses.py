@@ -60,6 +60,9 @@ class MessageKind(StrEnum):
     RESEND = "resend"
     VERIFICATION_CODE = "verification_code"
     PROBLEM_REPORTED = "problem_reported"
+    CONTACT_CHANGED = "contact_changed"  # to the guardian's old contact
+    PASSWORD_RESET = "password_reset"  # the portal user's one-time reset link
+    ACCOUNT_SECURITY = "account_security"  # password changed, two-step sign-in turned on
 
 
 class Channel(StrEnum):
@@ -70,6 +73,23 @@ class Channel(StrEnum):
 class Role(StrEnum):
     PROVIDER = "provider"
     AGENCY_ADMIN = "agency_admin"
+
+
+class SessionStage(StrEnum):
+    """How far a portal session got: only FULL sessions may do anything but the step they owe."""
+
+    FULL = "full"
+    SECOND_FACTOR = "second_factor"  # password checked; the authenticator code is owed
+    ENROL = "enrol"  # password checked; the user must set up an authenticator app first
+
+
+class ContactChangeStatus(StrEnum):
+    """A guardian's new contact waiting for the agency's approval (agency setting)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    DENIED = "denied"
+    REPLACED = "replaced"  # a newer change for the same guardian took its place
 
 
 class Actor(StrEnum):

@@ -54,4 +54,5 @@ def test_save_stores_and_audits_the_previous_values(database):
         detail = json.loads(event.detail)
         assert detail == {"agency_id": agency_id, "before": {
             "requires_verification": True, "link_lifetime_days": 14, "period_type": "monthly",
-            "submission_deadline_day": 5}}
+            "submission_deadline_day": 5, "require_provider_2fa": False,
+            "require_contact_change_approval": False}}
