@@ -111,3 +111,33 @@ def test_problem_report_disputes_and_tells_the_provider(make_request):
         assert links.check(s, token).status == links.LinkStatus.DISPUTED
         msg = s.exec(select(OutgoingMessage).where(OutgoingMessage.kind == "problem_reported")).one()
         assert msg.to == "provider@example.com" and "Tuesday she was home sick" in msg.text
+
+
+def test_signature_keeps_the_masked_contact_the_code_went_to(make_request, monkeypatch):
+    """Finding 2: the certificate printed today's contacts, not the one that received the code."""
+    from careconnect_app.models import Guardian
+    from careconnect_app.signing import evidence, verification
+
+    request_id, _token = make_request()
+    monkeypatch.setattr(verification, "new_numeric_code", lambda digits=6: "246810")
+    with session_scope() as s:
+        request = s.get(SigningRequest, request_id)
+        assert verification.send_code(s, request, s.get(Guardian, request.guardian_id), "sms").ok
+    with session_scope() as s:
+        assert verification.check_code(s, s.get(SigningRequest, request_id), "246810").ok
+    with session_scope() as s:  # the contact of record changes before the parent signs
+        guardian = s.get(Guardian, s.get(SigningRequest, request_id).guardian_id)
+        guardian.phone = "+15555550999"
+        s.add(guardian)
+    assert _sign(request_id, verification_channel="sms").ok
+    with session_scope() as s:
+        sig = s.exec(select(Signature)).one()
+        assert sig.code_destination_masked == "(***) ***-0123"
+        assert evidence.evidence(sig).code_destination == "(***) ***-0123"
+
+
+def test_signature_without_a_code_records_no_destination(make_request):
+    request_id, _token = make_request(requires_verification=False)
+    assert _sign(request_id, verification_channel="").ok
+    with session_scope() as s:
+        assert s.exec(select(Signature)).one().code_destination_masked == ""
