@@ -20,7 +20,7 @@ from careconnect_app.models import (
     PortalUser,
     Provider,
 )
-from careconnect_app.portal import accounts, submission
+from careconnect_app.portal import accounts, submission, two_factor
 from careconnect_app.statuses import Role
 
 # (first, last, guardian first, guardian last, locale, email?, phone?)
@@ -138,6 +138,10 @@ def seed(session: Session, *, today: date | None = None) -> DemoResult:
     return result
 
 
+# The demo agency admin's authenticator secret (admins must use two-step sign-in): add it to an
+# authenticator app by hand, or compute codes with `pyotp.TOTP(DEMO_ADMIN_TOTP_SECRET).now()`.
+DEMO_ADMIN_TOTP_SECRET = "CCVALLEYADMINDEMOTOTPSECRETXYZ23"
+
 # Demo-only logins, printed by `python -m careconnect_app demo` (never used outside development).
 _DEMO_LOGINS = [
     ("provider@littlesprouts.example", "Little Sprouts staff", Role.PROVIDER, 0, "sprouts-demo-2026"),
@@ -152,9 +156,13 @@ def _create_logins(session: Session, setups: list[tuple[Agency, Provider]], resu
         agency, provider = setups[index]
         if session.exec(select(PortalUser.id).where(PortalUser.email == email)).first() is not None:
             continue  # `demo --force` on a database that already has the demo logins
-        accounts.create_user(session, email=email, name=name, password=password, role=role,
-                             agency_id=agency.id, provider_id=provider.id if role == Role.PROVIDER else None)
-        result.logins.append({"role": role, "email": email, "password": password,
+        user = accounts.create_user(session, email=email, name=name, password=password, role=role,
+                                    agency_id=agency.id, provider_id=provider.id if role == Role.PROVIDER else None)
+        totp_secret = DEMO_ADMIN_TOTP_SECRET if role == Role.AGENCY_ADMIN else ""
+        if totp_secret:
+            user.totp_secret_ciphertext, user.totp_enabled_at = two_factor.seal(totp_secret), utcnow()
+            session.add(user)
+        result.logins.append({"role": role, "email": email, "password": password, "totp_secret": totp_secret,
                               "provider": provider.name if role == Role.PROVIDER else "", "agency": agency.name})
 
 
@@ -164,5 +172,6 @@ def print_demo(result) -> None:
         how = "verify by code" if link["verification_required"] else "no verification"
         print(f"  {link['child']:<22} {link['locale']}  {how:<16} {link['url']}")
     for login in result.logins:
-        print(f"  portal login ({login['role']}): {login['email']} / {login['password']}")
+        totp = f"  (authenticator key {login['totp_secret']})" if login.get("totp_secret") else ""
+        print(f"  portal login ({login['role']}): {login['email']} / {login['password']}{totp}")
     print()

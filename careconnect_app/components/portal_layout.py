@@ -11,6 +11,7 @@ import reflex as rx
 
 from careconnect_app import routes
 from careconnect_app.components.frame import brand, centred_column, header_bar, page_frame
+from careconnect_app.components.idle_guard import idle_guard
 from careconnect_app.statuses import PORTAL_STATUS_TONE
 
 PORTAL_MAX_WIDTH = "72rem"
@@ -69,6 +70,7 @@ def _navigation(tr, is_admin, current: str) -> rx.Component:
             nav_link(tr["nav.dashboard"], routes.PORTAL, current == "dashboard"),
             nav_link(tr["nav.children"], routes.PORTAL_CHILDREN, current == "children"),
             rx.cond(is_admin, nav_link(tr["nav.settings"], routes.PORTAL_SETTINGS, current == "settings")),
+            nav_link(tr["nav.account"], routes.PORTAL_ACCOUNT, current == "account"),
             spacing="1",
             wrap="wrap",
         ),
@@ -115,9 +117,10 @@ def portal_frame(
 
 
 def signed_in_frame(state, *children: rx.Component, current: str) -> rx.Component:
-    """portal_frame for a page whose state derives from PortalState (the signed-in user's header)."""
+    """portal_frame for a page whose state derives from PortalState (the signed-in user's header),
+    with the idle warning."""
     return portal_frame(
-        *children, tr=state.tr, signed_in=state.signed_in, user_name=state.user_name, scope_label=state.scope_label,
+        *children, idle_guard(state), tr=state.tr, signed_in=state.signed_in, user_name=state.user_name, scope_label=state.scope_label,
         is_admin=state.is_admin, current=current, on_logout=state.logout, on_toggle_locale=state.toggle_language,
         locale=state.locale,
     )

@@ -114,13 +114,15 @@ def pending_for(session: Session, user: PortalUser) -> list[PendingChange]:
             .where(ContactChange.status == ContactChangeStatus.PENDING,
                    Guardian.provider_id.in_(list(provider_names)))  # type: ignore[attr-defined]
             .order_by(ContactChange.id))
-    out = []
-    for change, guardian in session.exec(stmt):
-        changes = _changes(change.old_email, change.old_phone, change.new_email, change.new_phone)
-        out.append(PendingChange(change.id, guardian.full_name, provider_names[guardian.provider_id],
-                                 [f"{channel}: {_masked(channel, old)} → {_masked(channel, new)}"
-                                  for channel, (old, new) in changes.items()], change.requested_at))
-    return out
+    return [_pending_view(change, guardian, provider_names[guardian.provider_id])
+            for change, guardian in session.exec(stmt)]
+
+
+def _pending_view(change: ContactChange, guardian: Guardian, provider: str) -> PendingChange:
+    changes = _changes(change.old_email, change.old_phone, change.new_email, change.new_phone)
+    return PendingChange(change.id, guardian.full_name, provider,
+                         [f"{channel}: {_masked(channel, old)} → {_masked(channel, new)}"
+                          for channel, (old, new) in changes.items()], change.requested_at)
 
 
 def decide(session: Session, user: PortalUser, change_id: object, approve: bool, *, ip: str = "",
@@ -161,7 +163,8 @@ def _apply(session: Session, guardian: Guardian, change: ContactChange) -> None:
     session.add(guardian)
 
 
-def pending_contact(session: Session, guardian_id: int) -> ContactChange | None:
-    """The change of this guardian waiting for approval, if any (the roster shows it)."""
-    return session.exec(select(ContactChange).where(ContactChange.guardian_id == guardian_id,
-                                                    ContactChange.status == ContactChangeStatus.PENDING)).first()
+def pending_change_of(session: Session, guardian: Guardian) -> PendingChange | None:
+    """The change of this guardian waiting for approval, if any (the roster shows it, masked)."""
+    change = session.exec(select(ContactChange).where(ContactChange.guardian_id == guardian.id,
+                                                      ContactChange.status == ContactChangeStatus.PENDING)).first()
+    return _pending_view(change, guardian, "") if change is not None else None

@@ -15,10 +15,11 @@ from careconnect_app.components.portal_layout import (
     section,
     signed_in_frame,
 )
+from careconnect_app.messaging import outbox
 from careconnect_app.models import Guardian
 from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
-from careconnect_app.pages.state_tools import Session
-from careconnect_app.portal import access, roster, roster_changes
+from careconnect_app.pages.state_tools import Session, off_loop
+from careconnect_app.portal import access, contact_changes, roster, roster_changes
 from careconnect_app.portal.roster_changes import GuardianContact, GuardianSaved
 
 # Where the focus goes when a field is refused (the first refused field of the form).
@@ -44,6 +45,7 @@ class GuardianCard:
     phone: str = ""
     language: str = ""
     channels: str = ""
+    pending: str = ""  # a new contact waiting for the agency's approval (masked)
 
 
 @dataclasses.dataclass
@@ -61,7 +63,7 @@ class Roster:
     children: list[ChildCard]
 
 
-def _guardian_card(guardian: Guardian, locale: str) -> GuardianCard:
+def _guardian_card(session: Session, guardian: Guardian, locale: str) -> GuardianCard:
     def text(key: str) -> str:
         return portal_text(locale, key)
 
@@ -73,6 +75,8 @@ def _guardian_card(guardian: Guardian, locale: str) -> GuardianCard:
         language=text(f"language.{guardian.preferred_locale}"),
         channels=", ".join([text("roster.channel.email")] * guardian.notify_email
                            + [text("roster.channel.sms")] * guardian.notify_sms),
+        pending=portal_text(locale, "roster.pending_change", changes="; ".join(change.changes)) if (
+            change := contact_changes.pending_change_of(session, guardian)) else "",
     )
 
 
@@ -88,7 +92,7 @@ def _read_roster(session: Session, caller: Caller, locale: str) -> Roster:
         children=[ChildCard(id=str(c.id), name=c.full_name,
                             provider=names.get(c.provider_id, "") if show_provider else "",
                             born=c.date_of_birth.isoformat() if c.date_of_birth else "",
-                            guardians=[_guardian_card(g, locale) for g in guardians.get(c.id, [])])
+                            guardians=[_guardian_card(session, g, locale) for g in guardians.get(c.id, [])])
                   for c in kids],
     )
 
@@ -258,7 +262,11 @@ class ChildrenState(PortalState):
             self._g_error_keys = saved.errors
             self.g_errors = {k: self._t(v) for k, v in saved.errors.items()}
             return rx.set_focus(GUARDIAN_INPUTS.get(next(iter(saved.errors)), "g-email"))
-        self.g_info = self._t("roster.guardian_saved", name=saved.guardian_name, child=saved.child_name)
+        # What a change of contact during an open request did (held for approval, or the old contact told).
+        extra = "roster.contact_pending" if saved.contact_pending else "roster.contact_notified"
+        self.g_info = " ".join([self._t("roster.guardian_saved", name=saved.guardian_name, child=saved.child_name)]
+                               + [self._t(extra)] * (saved.contact_pending or bool(saved.message_ids)))
+        await off_loop(outbox.deliver_now, saved.message_ids)
         self.g_child_id = self.g_edit_id = ""
         self._g_error_keys = {}
         return await self._reload()
@@ -282,6 +290,7 @@ def _guardian(child, g) -> rx.Component:
                 rx.text(g.name, weight="medium"),
                 rx.text(g.email, size="2", color_scheme="gray"),
                 rx.text(g.phone, size="2", color_scheme="gray"),
+                rx.cond(g.pending != "", rx.text(g.pending, size="2", color_scheme="orange")),
                 rx.text(T["roster.notify_by"], ": ", g.channels, " · ", g.language, size="1",
                         color_scheme="gray"),
                 spacing="0",
