@@ -11,7 +11,7 @@ from reflex.event import no_args_event_spec
 
 
 class IdleTimer(rx.Component):
-    """Calls on_warn before the session's idle end and on_expire just after it; renders nothing."""
+    """Calls on_check when the warning is due, after the idle end, and every poll_seconds; renders nothing."""
 
     library = "$/public/idle_timer.jsx"
     tag = "IdleTimer"
@@ -20,8 +20,8 @@ class IdleTimer(rx.Component):
     stamp: rx.Var[int]
     seconds_left: rx.Var[int]
     warn_seconds: rx.Var[int]
-    on_warn: rx.EventHandler[no_args_event_spec]
-    on_expire: rx.EventHandler[no_args_event_spec]
+    poll_seconds: rx.Var[int]
+    on_check: rx.EventHandler[no_args_event_spec]
 
 
 def idle_guard(state) -> rx.Component:
@@ -29,8 +29,8 @@ def idle_guard(state) -> rx.Component:
     tr = state.tr
     return rx.fragment(
         rx.cond(state.signed_in, IdleTimer.create(stamp=state.idle_stamp, seconds_left=state.idle_left,
-                                                  warn_seconds=state.idle_warn_seconds, on_warn=state.idle_check,
-                                                  on_expire=state.idle_check)),
+                                                  warn_seconds=state.idle_warn_seconds,
+                                                  poll_seconds=state.idle_poll_seconds, on_check=state.idle_check)),
         rx.alert_dialog.root(
             rx.alert_dialog.content(
                 rx.alert_dialog.title(tr["idle.title"]),

@@ -105,6 +105,7 @@ class PortalState(CallerMixin, rx.State):
     idle_left: int = 0
     idle_stamp: int = 0
     idle_warn_seconds: int = 300
+    idle_poll_seconds: int = 60
     idle_warning: bool = False
     idle_message: str = ""
 
@@ -137,6 +138,7 @@ class PortalState(CallerMixin, rx.State):
     def _restart_idle_timer(self, seconds_left: int) -> None:
         self.idle_left, self.idle_stamp = seconds_left, self.idle_stamp + 1
         self.idle_warn_seconds = idle_warning_seconds()
+        self.idle_poll_seconds = get_settings().portal_idle_poll_seconds
         if self.idle_warning and seconds_left > self.idle_warn_seconds:
             self.idle_warning = False
 
