@@ -159,16 +159,25 @@ def _owed_step(session: Session, token: str, stage: SessionStage, now: datetime)
     return live if live is not None and live.row.stage == stage else None
 
 
+def _begin_step(session: Session, token: str, stage: SessionStage, ip: str,
+                now: datetime) -> tuple[sessions.Live | None, LoginResult | None]:
+    """(the session owing `stage`, None) when its code may be checked now, else (None, the refusal)."""
+    live = _owed_step(session, token, stage, now)
+    if live is None:
+        return None, LoginResult(False, "portal.login.error.step_expired")
+    if wait := login_limits.begin(session, live.user.email, ip, now):
+        return None, _too_many(wait)
+    return live, None
+
+
 def second_factor(session: Session, token: str, code: str, *, ip: str = "", user_agent: str = "",
                   now: datetime | None = None) -> LoginResult:
     """The authenticator code (or a recovery code) after the password: a full session under a new secret."""
     now = now or utcnow()
-    live = _owed_step(session, token, SessionStage.SECOND_FACTOR, now)
+    live, refused = _begin_step(session, token, SessionStage.SECOND_FACTOR, ip, now)
     if live is None:
-        return LoginResult(False, "portal.login.error.step_expired")
+        return refused
     user = live.user
-    if wait := login_limits.begin(session, user.email, ip, now):
-        return _too_many(wait)
     code = str(code or "")[:40]
     method = "totp" if len(code.replace(" ", "")) == two_factor.DIGITS else "recovery_code"
     ok = (two_factor.check_code(session, user, code, now) if method == "totp"
@@ -196,12 +205,10 @@ def finish_enrolment(session: Session, token: str, code: str, *, locale: str = "
                      user_agent: str = "", now: datetime | None = None) -> LoginResult:
     """The first code from the new app: second factor on, recovery codes made, full session."""
     now = now or utcnow()
-    live = _owed_step(session, token, SessionStage.ENROL, now)
+    live, refused = _begin_step(session, token, SessionStage.ENROL, ip, now)
     if live is None:
-        return LoginResult(False, "portal.login.error.step_expired")
+        return refused
     user = live.user
-    if wait := login_limits.begin(session, user.email, ip, now):
-        return _too_many(wait)
     codes = two_factor.confirm_enrolment(session, user, code, now)
     if codes is None:
         login_limits.failed(session, ip, now)

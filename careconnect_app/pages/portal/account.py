@@ -61,7 +61,7 @@ class AccountState(PortalState):
         self.password_info = ""
         if new != str(form_data.get("confirm", ""))[:1025]:
             self._error = ("password.error.mismatch", 0)
-            return [await self._reload(), rx.set_focus("confirm-password")]
+            return await self._reload() or rx.set_focus("confirm-password")
         call = await self._as_user(_change, self.portal_session, current, new, self.locale)
         if not call.signed_in:
             return self._to_login()
@@ -69,11 +69,11 @@ class AccountState(PortalState):
         if not outcome.ok:
             self._error = (outcome.error.removeprefix("portal."), outcome.retry_after)
             focus = "current-password" if "current" in outcome.error or "too_many" in outcome.error else "new-password"
-            return [await self._reload(), rx.set_focus(focus)]
+            return await self._reload() or rx.set_focus(focus)
         self._error = ("", 0)
         self.password_info = self._t("password.changed")
         await off_loop(outbox.deliver_now, outcome.message_ids)
-        return [await self._reload(), *[rx.set_value(i, "") for i in PASSWORD_INPUTS]]
+        return await self._reload() or [rx.set_value(i, "") for i in PASSWORD_INPUTS]
 
 
 S, T = AccountState, AccountState.tr
