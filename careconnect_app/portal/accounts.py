@@ -30,7 +30,8 @@ from careconnect_app.portal.sessions import SESSION_LIFETIME, logout, session_us
 from careconnect_app.statuses import Role, SessionStage
 
 __all__ = ["MIN_PASSWORD_LENGTH", "SESSION_LIFETIME", "AccountError", "LoginResult", "actor_of", "create_user",
-           "finish_enrolment", "hash_password", "login", "logout", "second_factor", "session_user",
+           "finish_enrolment", "hash_password", "login", "logout", "renew_recovery_codes", "second_factor",
+           "session_user",
            "two_factor_required", "verify_password"]
 
 
@@ -220,3 +221,24 @@ def finish_enrolment(session: Session, token: str, code: str, *, locale: str = "
                         now=now, method="totp")
     result.recovery_codes, result.message_ids = codes, [notice.id]
     return result
+
+
+def renew_recovery_codes(session: Session, user: PortalUser, code: str, *, ip: str = "", user_agent: str = "",
+                         now: datetime | None = None) -> LoginResult:
+    """Ten new recovery codes (the old ones stop working) for an enrolled user who proves the app with a code.
+
+    A stolen session alone cannot mint codes that would stand in for the app.
+    """
+    now = now or utcnow()
+    if not two_factor.is_enrolled(user):
+        return LoginResult(False, "portal.login.error.code")
+    if wait := login_limits.begin(session, user.email, ip, now):
+        return _too_many(wait)
+    if not two_factor.check_code(session, user, code, now):
+        login_limits.failed(session, ip, now)
+        return LoginResult(False, "portal.login.error.code")
+    login_limits.succeeded(session, user.email)
+    codes = two_factor.new_recovery_codes(session, user, now)
+    audit.record(session, "recovery_codes_renewed", actor=actor_of(user), user_id=user.id, ip=ip,
+                 user_agent=user_agent, at=now)
+    return LoginResult(True, user=user, recovery_codes=codes)

@@ -109,6 +109,11 @@ def test_admin_enrols_then_signs_in_with_the_code_and_cannot_replay_it(app_serve
     page.wait_for_url(re.compile(r".*/portal$"))
     page.goto("/portal/account")
     expect(page.locator("#two-factor-status")).to_contain_text("Recovery codes left: 9")
+    # New recovery codes need the app's current code; the old ones stop working.
+    page.fill("#renew-code", fresh_code(secret))
+    page.click("#renew-codes")
+    expect(page.locator("#new-recovery-codes li")).to_have_count(10)
+    expect(page.locator("#two-factor-status")).to_contain_text("Recovery codes left: 10")
 
 
 def test_provider_staff_enrol_when_the_agency_requires_it(app_server, new_context):

@@ -52,7 +52,8 @@ class ApprovalsState(PortalState):
     @rx.event
     async def decide(self, change_id: str, approve: bool):
         """Approve (the new contact is used from now on) or deny one change; audited on the open sheets."""
-        call = await self._as_user(_decide, str(change_id)[:12], bool(approve), self.locale)
+        approve = approve is True  # any client may send anything: only a real true approves
+        call = await self._as_user(_decide, str(change_id)[:12], approve, self.locale)
         if not call.signed_in:
             return self._to_login()
         error, changes = call.value

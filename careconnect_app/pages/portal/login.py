@@ -79,7 +79,7 @@ def login_page() -> rx.Component:
             section(
                 page_heading(T["login.title"]),
                 rx.text(T["login.intro"], size="2", color_scheme="gray"),
-                notice(S.idle_notice, tone="blue", icon="clock", id="idle-notice"),
+                notice(S.idle_notice, tone="blue", icon="clock", id="idle-notice", high_contrast=True),
                 rx.form(
                     rx.vstack(
                         labelled(T["login.email"], rx.input(id="email", name="email", type="email",

@@ -70,7 +70,7 @@ def test_failures_grow_a_wait_instead_of_a_lockout(world):
     assert _login("b@prov.example", "password-b-123", ip="10.0.0.78", now=now).ok
     # After the wait the right password signs in and the count starts again.
     assert _login("a@prov.example", "password-a-123", ip="10.0.0.77", now=now + timedelta(seconds=1)).ok
-    for n in range(3):
+    for _ in range(3):
         assert _login("a@prov.example", "wrong", now=now + timedelta(seconds=2)).error == "portal.login.error.invalid"
 
 

@@ -188,3 +188,21 @@ def test_secrets_sealed_under_another_key_do_not_open(world, monkeypatch):
     assert two_factor.unseal(rotated) == "JBSWY3DPEHPK3PXP"
     reconfigure(monkeypatch, CARECONNECT_TOTP_KEYS=new_key)
     assert two_factor.unseal(rotated) is None and two_factor.unseal(sealed) is None
+
+
+def test_new_recovery_codes_need_the_apps_code_and_replace_the_old_ones(world):
+    now = utcnow()
+    secret, _token, old_codes = _enrol("admin@one.example", "password-admin-1", now)
+    later = now + timedelta(minutes=1)
+    with session_scope() as s:
+        user = _user(s, "admin@one.example")
+        assert accounts.renew_recovery_codes(s, user, "000000", now=later).error == "portal.login.error.code"
+    with session_scope() as s:
+        renewed = accounts.renew_recovery_codes(s, _user(s, "admin@one.example"), pyotp.TOTP(secret).at(later),
+                                                now=later)
+    assert renewed.ok and len(renewed.recovery_codes) == 10 and not set(renewed.recovery_codes) & set(old_codes)
+    step = _login("admin@one.example", "password-admin-1", later)
+    with session_scope() as s:
+        assert not accounts.second_factor(s, step.token, old_codes[0], now=later).ok
+    with session_scope() as s:
+        assert accounts.second_factor(s, step.token, renewed.recovery_codes[0], now=later).ok
