@@ -40,7 +40,7 @@ def idle_guard(state) -> rx.Component:
                               min_height="44px", auto_focus=True),
                     rx.button(tr["idle.logout"], on_click=state.logout, variant="soft", color_scheme="gray",
                               size="3", min_height="44px"),
-                    gap="3", margin_top="1rem", wrap="wrap",
+                    spacing="3", margin_top="1rem", wrap="wrap",
                 ),
                 id="idle-dialog",
                 max_width="28rem",

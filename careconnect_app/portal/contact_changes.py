@@ -101,7 +101,7 @@ class PendingChange:
     id: int
     guardian: str
     provider: str
-    changes: list[str]  # "email: a***@x.org → b***@y.org"
+    changes: list[tuple[str, str, str]]  # (channel, old masked, new masked)
     requested_at: datetime
 
 
@@ -121,7 +121,7 @@ def pending_for(session: Session, user: PortalUser) -> list[PendingChange]:
 def _pending_view(change: ContactChange, guardian: Guardian, provider: str) -> PendingChange:
     changes = _changes(change.old_email, change.old_phone, change.new_email, change.new_phone)
     return PendingChange(change.id, guardian.full_name, provider,
-                         [f"{channel}: {_masked(channel, old)} → {_masked(channel, new)}"
+                         [(str(channel), _masked(channel, old), _masked(channel, new))
                           for channel, (old, new) in changes.items()], change.requested_at)
 
 

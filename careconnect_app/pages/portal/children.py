@@ -18,6 +18,7 @@ from careconnect_app.components.portal_layout import (
 from careconnect_app.messaging import outbox
 from careconnect_app.models import Guardian
 from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
+from careconnect_app.pages.portal.contact_approvals import change_lines
 from careconnect_app.pages.state_tools import Session, off_loop
 from careconnect_app.portal import access, contact_changes, roster, roster_changes
 from careconnect_app.portal.roster_changes import GuardianContact, GuardianSaved
@@ -75,7 +76,7 @@ def _guardian_card(session: Session, guardian: Guardian, locale: str) -> Guardia
         language=text(f"language.{guardian.preferred_locale}"),
         channels=", ".join([text("roster.channel.email")] * guardian.notify_email
                            + [text("roster.channel.sms")] * guardian.notify_sms),
-        pending=portal_text(locale, "roster.pending_change", changes="; ".join(change.changes)) if (
+        pending=portal_text(locale, "roster.pending_change", changes="; ".join(change_lines(change, locale))) if (
             change := contact_changes.pending_change_of(session, guardian)) else "",
     )
 

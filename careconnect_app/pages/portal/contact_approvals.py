@@ -21,13 +21,19 @@ class ChangeCard:
     changes: list[str] = dataclasses.field(default_factory=list)
 
 
+def change_lines(change: contact_changes.PendingChange, locale: str) -> list[str]:
+    """ "Email: a***@x.org → n***@y.org", one line per contact changed, in the reader's language."""
+    return [f"{portal_text(locale, 'roster.email' if channel == 'email' else 'roster.phone')}: {old} → {new}"
+            for channel, old, new in change.changes]
+
+
 def _pending(session: Session, caller: Caller, locale: str) -> list[ChangeCard] | None:
     """The changes waiting for this admin (None for anyone else)."""
     if not access.is_admin(caller.user):
         return None
     return [ChangeCard(str(c.id), c.guardian, portal_text(locale, "approvals.requested", provider=c.provider,
                                                           when=format_utc_datetime(c.requested_at, locale)),
-                       c.changes)
+                       change_lines(c, locale))
             for c in contact_changes.pending_for(session, caller.user)]
 
 
