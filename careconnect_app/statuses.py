@@ -63,6 +63,7 @@ class MessageKind(StrEnum):
     CONTACT_CHANGED = "contact_changed"  # to the guardian's old contact
     PASSWORD_RESET = "password_reset"  # the portal user's one-time reset link
     ACCOUNT_SECURITY = "account_security"  # password changed, two-step sign-in turned on
+    STAFF_INVITE = "staff_invite"  # a portal login's one-time link to set a password
 
 
 class Channel(StrEnum):
@@ -90,6 +91,15 @@ class ContactChangeStatus(StrEnum):
     APPROVED = "approved"
     DENIED = "denied"
     REPLACED = "replaced"  # a newer change for the same guardian took its place
+
+
+class StaffStatus(StrEnum):
+    """A portal login as the staff page shows it."""
+
+    ACTIVE = "active"
+    INVITED = "invited"  # the invitation link is out and unused
+    INVITE_EXPIRED = "invite_expired"  # never accepted, and the link has expired
+    DEACTIVATED = "deactivated"
 
 
 class Actor(StrEnum):
@@ -163,6 +173,13 @@ PORTAL_STATUS_TONE: dict[PortalStatus, str] = {
     PortalStatus.SIGNED: "green",
 }
 
+STAFF_STATUS_TONE: dict[StaffStatus, str] = {
+    StaffStatus.ACTIVE: "green",
+    StaffStatus.INVITED: "blue",
+    StaffStatus.INVITE_EXPIRED: "orange",
+    StaffStatus.DEACTIVATED: "gray",
+}
+
 MESSAGE_STATUS_TONE: dict[MessageStatus, str] = {
     MessageStatus.QUEUED: "gray",
     MessageStatus.SENDING: "gray",
@@ -187,7 +204,7 @@ LINK_MESSAGE_KINDS = (MessageKind.READY_TO_SIGN, MessageKind.REMINDER, MessageKi
 
 def _exhaustive() -> None:
     maps = [(RequestStatus, LINK_STATUS_OF_REQUEST), (LinkStatus, PARENT_VIEW),
-            (PortalStatus, PORTAL_STATUS_TONE), (MessageStatus, MESSAGE_STATUS_TONE),
+            (PortalStatus, PORTAL_STATUS_TONE), (MessageStatus, MESSAGE_STATUS_TONE), (StaffStatus, STAFF_STATUS_TONE),
             (MessageStatus, MESSAGE_STATUS_RANK)]
     for enum, mapping in maps:
         missing = set(enum) - set(mapping)

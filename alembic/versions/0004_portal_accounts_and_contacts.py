@@ -1,7 +1,7 @@
 """portal accounts (second factor, idle sessions, growing delays, password reset) and contact changes
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0008
 """
 from typing import Sequence, Union
 
@@ -10,7 +10,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0004"
-down_revision: Union[str, None] = "0002"
+down_revision: Union[str, None] = "0008"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

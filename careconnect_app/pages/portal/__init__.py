@@ -9,10 +9,12 @@ from careconnect_app.pages.portal.account import AccountState, account_page
 from careconnect_app.pages.portal.children import ChildrenState, children_page
 from careconnect_app.pages.portal.contact_approvals import ApprovalsState
 from careconnect_app.pages.portal.dashboard import DashboardState, dashboard_page
+from careconnect_app.pages.portal.invite import InviteState, invite_page
 from careconnect_app.pages.portal.login import LoginState, login_page
 from careconnect_app.pages.portal.password_reset import ForgotState, ResetState, forgot_page, reset_page
 from careconnect_app.pages.portal.settings import SettingsState, settings_page
 from careconnect_app.pages.portal.sheet import SheetState, sheet_page
+from careconnect_app.pages.portal.staff import StaffState, staff_page
 from careconnect_app.pages.portal.two_step import CodeState, EnrolState, code_page, enrol_page
 
 
@@ -38,3 +40,7 @@ def add_portal_pages(app: rx.App) -> None:
                  on_load=ForgotState.load)
     app.add_page(reset_page, route=routes.PORTAL_RESET, title="New password · CareConnect provider portal",
                  on_load=ResetState.load)
+    app.add_page(staff_page, route=routes.PORTAL_STAFF, title="Staff logins · CareConnect provider portal",
+                 on_load=StaffState.load)
+    app.add_page(invite_page, route=routes.PORTAL_INVITE, title="Choose your password · CareConnect provider portal",
+                 on_load=InviteState.load)
