@@ -53,7 +53,14 @@ class GuardianSaved:
     no_child: bool = False  # the child is not (or no longer) the user's
     not_allowed: bool = False  # the guardian to edit is not one of the child's provider's
     contact_pending: bool = False  # the new email/phone waits for the agency's approval
-    message_ids: list[int] = field(default_factory=list)  # notices to the old contact, deliver after commit
+    message_ids: list[int] = field(default_factory=list)  # notices to the old contact (the worker sends them)
+
+    @property
+    def contact_notice(self) -> str:
+        """What to add to "saved" after a change of contact during an open request ("" when none)."""
+        if self.contact_pending:
+            return "roster.contact_pending"
+        return "roster.contact_notified" if self.message_ids else ""
 
 
 def save_guardian(session: Session, user: PortalUser, child_id: object, guardian_id: object,

@@ -15,13 +15,12 @@ from careconnect_app.components.portal_layout import (
     section,
     signed_in_frame,
 )
-from careconnect_app.messaging import outbox
 from careconnect_app.models import Guardian
 from careconnect_app.pages.portal import child_edit
 from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
-from careconnect_app.pages.portal.contact_approvals import change_lines
-from careconnect_app.pages.state_tools import Session, off_loop
-from careconnect_app.portal import access, contact_changes, roster, roster_changes
+from careconnect_app.pages.portal.contact_approvals import pending_text
+from careconnect_app.pages.state_tools import Session
+from careconnect_app.portal import access, roster, roster_changes
 from careconnect_app.portal.roster_changes import GuardianContact, GuardianSaved
 
 # Where the focus goes when a field is refused (the first refused field of the form).
@@ -47,7 +46,7 @@ class GuardianCard:
     phone: str = ""
     language: str = ""
     channels: str = ""
-    pending: str = ""  # a new contact waiting for the agency's approval (masked)
+    pending: str = ""  # a new contact waiting for the agency's approval, masked
 
 
 @dataclasses.dataclass
@@ -78,8 +77,7 @@ def _guardian_card(session: Session, guardian: Guardian, locale: str) -> Guardia
         language=text(f"language.{guardian.preferred_locale}"),
         channels=", ".join([text("roster.channel.email")] * guardian.notify_email
                            + [text("roster.channel.sms")] * guardian.notify_sms),
-        pending=portal_text(locale, "roster.pending_change", changes="; ".join(change_lines(change, locale))) if (
-            change := contact_changes.pending_change_of(session, guardian)) else "",
+        pending=pending_text(session, guardian, locale),
     )
 
 
@@ -267,11 +265,9 @@ class ChildrenState(child_edit.ChildEditMixin, PortalState):
             self._g_error_keys = saved.errors
             self.g_errors = {k: self._t(v) for k, v in saved.errors.items()}
             return rx.set_focus(GUARDIAN_INPUTS.get(next(iter(saved.errors)), "g-email"))
-        # What a change of contact during an open request did (held for approval, or the old contact told).
-        extra = "roster.contact_pending" if saved.contact_pending else "roster.contact_notified"
-        self.g_info = " ".join([self._t("roster.guardian_saved", name=saved.guardian_name, child=saved.child_name)]
-                               + [self._t(extra)] * (saved.contact_pending or bool(saved.message_ids)))
-        await off_loop(outbox.deliver_now, saved.message_ids)
+        saved_text = self._t("roster.guardian_saved", name=saved.guardian_name, child=saved.child_name)
+        # A change of contact during an open request: held for approval, or the old contact was told.
+        self.g_info = f"{saved_text} {self._t(saved.contact_notice)}" if saved.contact_notice else saved_text
         self.g_child_id = self.g_edit_id = ""
         self._g_error_keys = {}
         return await self._reload()

@@ -8,6 +8,7 @@ import reflex as rx
 
 from careconnect_app.common.formatting import format_utc_datetime
 from careconnect_app.components.portal_layout import notice, section
+from careconnect_app.models import Guardian
 from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
 from careconnect_app.pages.state_tools import Session
 from careconnect_app.portal import access, contact_changes
@@ -25,6 +26,12 @@ def change_lines(change: contact_changes.PendingChange, locale: str) -> list[str
     """ "Email: a***@x.org → n***@y.org", one line per contact changed, in the reader's language."""
     return [f"{portal_text(locale, 'roster.email' if channel == 'email' else 'roster.phone')}: {old} → {new}"
             for channel, old, new in change.changes]
+
+
+def pending_text(session: Session, guardian: Guardian, locale: str) -> str:
+    """What the roster says of a guardian's change waiting for approval ("" when none)."""
+    change = contact_changes.pending_change_of(session, guardian)
+    return portal_text(locale, "roster.pending_change", changes="; ".join(change_lines(change, locale))) if change else ""
 
 
 def _pending(session: Session, caller: Caller, locale: str) -> list[ChangeCard] | None:
