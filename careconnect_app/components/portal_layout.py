@@ -178,6 +178,14 @@ def labelled(label, control: rx.Component, *, html_for: str, error=None, hint=No
     return rx.vstack(*items, spacing="1", width="100%", align="stretch")
 
 
+def password_input(label, input_id: str, name: str, *, complete: str = "new-password", hint=None,
+                   error=None) -> rx.Component:
+    """A labelled password field of a form (read from the submitted form, 44 px high)."""
+    return labelled(label, rx.input(id=input_id, name=name, type="password", auto_complete=complete, required=True,
+                                    size="3", height="44px", width="100%"),
+                    html_for=input_id, hint=hint, error=error)
+
+
 # Native selects look like the Radix inputs beside them.
 SELECT_STYLE = {"minHeight": "40px", "padding": "6px", "borderRadius": "6px", "width": "100%"}
 

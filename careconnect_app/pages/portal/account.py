@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from careconnect_app.components.portal_layout import labelled, notice, page_heading, section, signed_in_frame
+from careconnect_app.components.portal_layout import (
+    labelled,
+    notice,
+    page_heading,
+    password_input,
+    section,
+    signed_in_frame,
+)
 from careconnect_app.messaging import outbox
 from careconnect_app.pages.portal.base_state import Caller, PortalState
 from careconnect_app.pages.state_tools import Session, off_loop
@@ -98,11 +105,6 @@ class AccountState(PortalState):
 S, T = AccountState, AccountState.tr
 
 
-def _password_input(label: str, input_id: str, name: str, complete: str, hint=None) -> rx.Component:
-    return labelled(T[label], rx.input(id=input_id, name=name, type="password", auto_complete=complete, required=True,
-                                       size="3", width="100%"), html_for=input_id, hint=hint)
-
-
 def _recovery_codes_section() -> rx.Component:
     return section(
         rx.heading(T["account.codes_title"], as_="h2", size="4"),
@@ -139,10 +141,10 @@ def account_page() -> rx.Component:
                 rx.heading(T["password.title"], as_="h2", size="4"),
                 rx.form(
                     rx.vstack(
-                        _password_input("password.current", "current-password", "current", "current-password"),
-                        _password_input("password.new", "new-password", "new", "new-password",
-                                        hint=T["password.new_hint"]),
-                        _password_input("password.confirm", "confirm-password", "confirm", "new-password"),
+                        password_input(T["password.current"], "current-password", "current",
+                                       complete="current-password"),
+                        password_input(T["password.new"], "new-password", "new", hint=T["password.new_hint"]),
+                        password_input(T["password.confirm"], "confirm-password", "confirm"),
                         notice(S.password_error, tone="red", icon="triangle-alert", id="password-error"),
                         rx.button(T["password.submit"], type="submit", size="3", id="change-password",
                                   min_height="44px"),

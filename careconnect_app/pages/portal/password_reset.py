@@ -9,7 +9,14 @@ from __future__ import annotations
 import reflex as rx
 
 from careconnect_app import routes
-from careconnect_app.components.portal_layout import labelled, notice, page_heading, portal_frame, section
+from careconnect_app.components.portal_layout import (
+    labelled,
+    notice,
+    page_heading,
+    password_input,
+    portal_frame,
+    section,
+)
 from careconnect_app.messaging import outbox
 from careconnect_app.pages.portal.base_state import PortalState
 from careconnect_app.pages.state_tools import in_session, off_loop
@@ -124,12 +131,8 @@ def forgot_page() -> rx.Component:
 def _new_password_form(S, T) -> rx.Component:
     return rx.form(
         rx.vstack(
-            labelled(T["password.new"], rx.input(id="new-password", name="new", type="password", required=True,
-                                                 auto_complete="new-password", size="3", width="100%"),
-                     html_for="new-password", hint=T["password.new_hint"]),
-            labelled(T["password.confirm"], rx.input(id="confirm-password", name="confirm", type="password",
-                                                     required=True, auto_complete="new-password", size="3",
-                                                     width="100%"), html_for="confirm-password"),
+            password_input(T["password.new"], "new-password", "new", hint=T["password.new_hint"]),
+            password_input(T["password.confirm"], "confirm-password", "confirm"),
             rx.button(T["reset.submit"], type="submit", size="3", width="100%", id="reset-submit",
                       min_height="44px"),
             spacing="3", width="100%",
