@@ -72,7 +72,7 @@ def cmd_create_admin(args) -> int:
                     print(f"Created agency {agency.name!r} (id {agency.id}).")
             user = accounts.create_user(session, email=args.email, name=args.name, password=password,
                                         role=Role.AGENCY_ADMIN, agency_id=agency.id)
-            print(f"Created agency admin {user.email} for {agency.name!r}.")
+            print(f"Created agency admin {user.email} for {agency.name!r}; they set up two-step sign-in at the first sign-in.")
     except accounts.AccountError as exc:
 
         print(t(exc.key), file=sys.stderr)

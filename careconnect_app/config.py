@@ -99,6 +99,13 @@ class Settings:
     delivery_concurrency: int = 16  # provider requests in flight per worker
     delivery_max_attempts: int = 12  # transient failures retried over about 3.5 hours
     send_timeout_seconds: float = 15.0  # per provider request (SMTP, SendGrid, Twilio)
+    # Portal sessions end after this long without activity (tests shorten it).
+    portal_idle_seconds: int = 1800
+    # How often an open portal page asks the server how long its session has left (tests shorten it).
+    portal_idle_poll_seconds: int = 60
+    # Fernet keys (comma-separated, newest first) that encrypt authenticator secrets at rest;
+    # empty: one key derived from secret_key. Older keys still decrypt, so keys can be rotated.
+    totp_keys: tuple[str, ...] = ()
 
     @property
     def is_prod(self) -> bool:
@@ -158,4 +165,7 @@ def get_settings() -> Settings:
         delivery_concurrency=_int("CARECONNECT_DELIVERY_CONCURRENCY", 16),
         delivery_max_attempts=_int("CARECONNECT_DELIVERY_MAX_ATTEMPTS", 12),
         send_timeout_seconds=float(e("CARECONNECT_SEND_TIMEOUT") or 15),
+        portal_idle_seconds=max(10, _int("CARECONNECT_PORTAL_IDLE_SECONDS", 1800)),
+        portal_idle_poll_seconds=max(1, _int("CARECONNECT_PORTAL_IDLE_POLL_SECONDS", 60)),
+        totp_keys=tuple(k.strip() for k in (e("CARECONNECT_TOTP_KEYS") or "").split(",") if k.strip()),
     )

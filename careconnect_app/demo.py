@@ -23,7 +23,7 @@ from careconnect_app.models import (
     PortalUser,
     Provider,
 )
-from careconnect_app.portal import accounts, submission
+from careconnect_app.portal import accounts, submission, two_factor
 from careconnect_app.signing import links
 from careconnect_app.statuses import Role
 
@@ -147,6 +147,10 @@ def seed(session: Session, *, today: date | None = None) -> DemoResult:
     return result
 
 
+# The demo agency admin's authenticator secret (admins must use two-step sign-in): add it to an
+# authenticator app by hand, or compute codes with `pyotp.TOTP(DEMO_ADMIN_TOTP_SECRET).now()`.
+DEMO_ADMIN_TOTP_SECRET = "CCVALLEYADMINDEMOTOTPSECRETXYZ23"
+
 # Demo-only logins, printed by `python -m careconnect_app demo` (never used outside development).
 _DEMO_LOGINS = [
     ("provider@littlesprouts.example", "Little Sprouts staff", Role.PROVIDER, 0, "sprouts-demo-2026"),
@@ -164,8 +168,11 @@ def _create_logins(session: Session, setups: list[tuple[Agency, Provider]], resu
         user = accounts.create_user(session, email=email, name=name, password=password, role=role,
                                     agency_id=agency.id, provider_id=provider.id if role == Role.PROVIDER else None)
         user.is_owner = role == Role.PROVIDER  # the demo providers' owners manage their staff
+        totp_secret = DEMO_ADMIN_TOTP_SECRET if role == Role.AGENCY_ADMIN else ""
+        if totp_secret:  # agency admins sign in with an authenticator code
+            user.totp_secret_ciphertext, user.totp_enabled_at = two_factor.seal(totp_secret), utcnow()
         session.add(user)
-        result.logins.append({"role": role, "email": email, "password": password,
+        result.logins.append({"role": role, "email": email, "password": password, "totp_secret": totp_secret,
                               "provider": provider.name if role == Role.PROVIDER else "", "agency": agency.name})
 
 
@@ -175,7 +182,8 @@ def print_demo(result) -> None:
         how = "verify by code" if link["verification_required"] else "no verification"
         print(f"  {link['child']:<22} {link['locale']}  {how:<16} {link['url']}")
     for login in result.logins:
-        print(f"  portal login ({login['role']}): {login['email']} / {login['password']}")
+        totp = f"  (authenticator key {login['totp_secret']})" if login.get("totp_secret") else ""
+        print(f"  portal login ({login['role']}): {login['email']} / {login['password']}{totp}")
     print()
 
 
@@ -204,7 +212,9 @@ def banner(session: Session, base_url: str) -> list[str]:
     for email, _name, role, _index, password in _DEMO_LOGINS:
         user = session.exec(select(PortalUser).where(PortalUser.email == email)).first()
         if user is not None and user.active and accounts.verify_password(user.password_hash, password):
-            lines.append(f"  portal login ({role}): {email} / {password}")
+            demo_key = two_factor.unseal(user.totp_secret_ciphertext) == DEMO_ADMIN_TOTP_SECRET
+            totp = f"  (authenticator key {DEMO_ADMIN_TOTP_SECRET})" if demo_key else ""
+            lines.append(f"  portal login ({role}): {email} / {password}{totp}")
     saved = _remembered().get("links", [])
     if saved:
         lines.append("  parents' signing links:")

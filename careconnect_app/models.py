@@ -35,6 +35,11 @@ class Agency(SQLModel, table=True):
     quiet_hours_end: int = 8  # local hour until which no reminder is sent
     contact_phone: str = ""
     contact_email: str = ""
+    # Provider staff must sign in with an authenticator app too (agency admins always must).
+    require_provider_2fa: bool = False
+    # A guardian's new email or phone, changed while a request of theirs is open, waits for an
+    # agency admin's approval before codes and links use it.
+    require_contact_change_approval: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -245,6 +250,8 @@ class Signature(SQLModel, table=True):
     strokes_json: str = Field(sa_column=Column(Text, nullable=False))
     png: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     reference: str = Field(index=True)
+    # Where the code that verified this signer went, masked (j***@example.com), as it was at signing.
+    code_destination_masked: str = ""
 
 
 class AuditEvent(SQLModel, table=True):
@@ -325,8 +332,16 @@ class PortalUser(SQLModel, table=True):
     # Provider staff who manage their provider's logins (invite, deactivate); agency admins manage all.
     is_owner: bool = False
     active: bool = True
-    failed_logins: int = 0
-    locked_until: Optional[datetime] = None
+    failed_logins: int = 0  # unused: consecutive failures are in LoginThrottle (unknown emails too)
+    locked_until: Optional[datetime] = None  # unused since growing delays replaced the lockout
+    # The authenticator app's secret, encrypted (portal.two_factor); "" until enrolment is confirmed.
+    totp_secret_ciphertext: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # A secret shown for enrolment, not yet confirmed with a code.
+    totp_pending_ciphertext: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    totp_enabled_at: Optional[datetime] = None
+    # The newest 30-second TOTP step accepted: a code is never accepted twice.
+    totp_last_step: int = 0
+    password_changed_at: Optional[datetime] = None
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -348,9 +363,61 @@ class PortalSession(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="portaluser.id", index=True)
     session_hash: str = Field(index=True, unique=True)
+    # "full", or a step of signing in still owed: "second_factor" or "enrol" (statuses.SessionStage).
+    stage: str = "full"
     created_at: datetime = Field(default_factory=utcnow)
+    # Every handler checks it: a session unused for the idle limit is over.
+    last_seen_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     revoked_at: Optional[datetime] = None
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A single-use code that stands in for the authenticator app (ten per enrolment)."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="portaluser.id", index=True)
+    code_hash: str = Field(index=True)  # keyed HMAC of the normalised code
+    created_at: datetime = Field(default_factory=utcnow)
+    used_at: Optional[datetime] = None
+
+
+class PasswordReset(SQLModel, table=True):
+    """A "forgot password" link: single use, 30 minutes; only the token's SHA-256 is kept."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="portaluser.id", index=True)
+    token_hash: str = Field(index=True, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: Optional[datetime] = None
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Consecutive failed sign-in attempts of one account (or address): the wait grows with them."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(index=True, unique=True)  # "account:<sha256 of the email>" or "ip:<address>"
+    failures: int = 0
+    last_failure_at: Optional[datetime] = None
+    next_attempt_at: Optional[datetime] = None
+
+
+class ContactChange(SQLModel, table=True):
+    """A guardian's new email or phone that waits for the agency's approval (an open request uses the old)."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    guardian_id: int = Field(foreign_key="guardian.id", index=True)
+    old_email: str = ""
+    old_phone: str = ""
+    new_email: str = ""
+    new_phone: str = ""
+    # pending -> approved | denied | replaced (a newer change for the same guardian)
+    status: str = Field(default="pending", index=True)
+    requested_by_user_id: Optional[int] = Field(default=None, foreign_key="portaluser.id")
+    requested_at: datetime = Field(default_factory=utcnow)
+    decided_by_user_id: Optional[int] = Field(default=None, foreign_key="portaluser.id")
+    decided_at: Optional[datetime] = None
 
 
 class RateLimitHit(SQLModel, table=True):

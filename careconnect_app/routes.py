@@ -17,6 +17,12 @@ DEV_OUTBOX = "/dev/outbox"
 # Provider portal
 PORTAL = "/portal"
 PORTAL_LOGIN = f"{PORTAL}/login"
+PORTAL_LOGIN_CODE = f"{PORTAL}/login/code"  # the authenticator code after the password
+PORTAL_ENROL = f"{PORTAL}/two-step"  # set up the authenticator app
+PORTAL_ACCOUNT = f"{PORTAL}/account"  # change password
+PORTAL_FORGOT = f"{PORTAL}/forgot"
+PORTAL_RESET_PREFIX = f"{PORTAL}/reset"
+PORTAL_RESET = f"{PORTAL_RESET_PREFIX}/[token]"
 PORTAL_CHILDREN = f"{PORTAL}/children"
 PORTAL_SETTINGS = f"{PORTAL}/settings"
 PORTAL_STAFF = f"{PORTAL}/staff"
@@ -38,6 +44,8 @@ def sign_path(token: str) -> str:
 
 def not_me_path(token: str) -> str:
     return f"{NOT_ME_PREFIX}/{token}"
+def portal_reset_path(token: str) -> str:
+    return f"{PORTAL_RESET_PREFIX}/{token}"
 
 
 def portal_sheet_path(sheet_id: int | str) -> str:

@@ -73,6 +73,9 @@ class MessageKind(StrEnum):
     PROBLEM_REPORTED = "problem_reported"
     SIGNED_NOTICE = "signed_notice"  # to the guardian after every signature, with a "not me" link
     SIGNATURE_DISPUTED = "signature_disputed"  # to the provider and agency: "the guardian did not sign"
+    CONTACT_CHANGED = "contact_changed"  # to the guardian's old contact
+    PASSWORD_RESET = "password_reset"  # the portal user's one-time reset link
+    ACCOUNT_SECURITY = "account_security"  # password changed, two-step sign-in turned on
     STAFF_INVITE = "staff_invite"  # a portal login's one-time link to set a password
 
 
@@ -91,6 +94,23 @@ class Channel(StrEnum):
 class Role(StrEnum):
     PROVIDER = "provider"
     AGENCY_ADMIN = "agency_admin"
+
+
+class SessionStage(StrEnum):
+    """How far a portal session got: only FULL sessions may do anything but the step they owe."""
+
+    FULL = "full"
+    SECOND_FACTOR = "second_factor"  # password checked; the authenticator code is owed
+    ENROL = "enrol"  # password checked; the user must set up an authenticator app first
+
+
+class ContactChangeStatus(StrEnum):
+    """A guardian's new contact waiting for the agency's approval (agency setting)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    DENIED = "denied"
+    REPLACED = "replaced"  # a newer change for the same guardian took its place
 
 
 class StaffStatus(StrEnum):
@@ -223,6 +243,9 @@ SECRET_OF_KIND: dict[MessageKind, MessageSecret] = {
     MessageKind.PROBLEM_REPORTED: MessageSecret.NONE,
     MessageKind.SIGNATURE_DISPUTED: MessageSecret.NONE,
     MessageKind.STAFF_INVITE: MessageSecret.NONE,  # portal accounts: its own invitation token
+    MessageKind.CONTACT_CHANGED: MessageSecret.NONE,
+    MessageKind.PASSWORD_RESET: MessageSecret.NONE,  # portal accounts: its own short-lived reset token
+    MessageKind.ACCOUNT_SECURITY: MessageSecret.NONE,
 }
 
 

@@ -1,4 +1,5 @@
-"""Deleting what has served its purpose: rate-limit hits, webhook receipts, expired sessions.
+"""Deleting what has served its purpose: rate-limit hits, webhook receipts, expired sessions, spent
+password-reset links, sign-in counters with no failure for a day.
 
 Each row kept past its use is data a backup leaks and a query scans. The delivery worker runs
 `purge()` on its pass, at most once an hour per process (several workers at once are harmless:
@@ -15,7 +16,14 @@ from sqlalchemy import delete, or_
 from sqlmodel import Session
 
 from careconnect_app.clock import utcnow
-from careconnect_app.models import ParentSession, PortalSession, RateLimitHit, WebhookReceipt
+from careconnect_app.models import (
+    LoginThrottle,
+    ParentSession,
+    PasswordReset,
+    PortalSession,
+    RateLimitHit,
+    WebhookReceipt,
+)
 
 # Longer than the longest rate-limit window (15 minutes) by a wide margin.
 RATE_LIMIT_HITS_KEPT = timedelta(days=1)
@@ -33,6 +41,8 @@ class Purged:
     webhook_receipts: int = 0
     parent_sessions: int = 0
     portal_sessions: int = 0
+    password_resets: int = 0
+    login_throttles: int = 0
 
 
 def purge(session: Session, now: datetime | None = None) -> Purged:
@@ -47,6 +57,11 @@ def purge(session: Session, now: datetime | None = None) -> Purged:
         parent_sessions=session.exec(delete(ParentSession).where(ParentSession.expires_at < ended)).rowcount,
         portal_sessions=session.exec(delete(PortalSession).where(
             or_(PortalSession.expires_at < ended, PortalSession.revoked_at < ended))).rowcount,
+        password_resets=session.exec(delete(PasswordReset).where(PasswordReset.expires_at < ended)).rowcount,
+        # A day without a failure forgives the count (the longest wait is 5 minutes).
+        login_throttles=session.exec(delete(LoginThrottle).where(or_(
+            LoginThrottle.last_failure_at.is_(None),  # type: ignore[union-attr]
+            LoginThrottle.last_failure_at < now - RATE_LIMIT_HITS_KEPT))).rowcount,
     )
 
 

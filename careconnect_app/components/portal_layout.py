@@ -11,6 +11,7 @@ import reflex as rx
 
 from careconnect_app import routes
 from careconnect_app.components.frame import brand, centred_column, header_bar, page_frame
+from careconnect_app.components.idle_guard import idle_guard
 from careconnect_app.statuses import PORTAL_STATUS_TONE
 
 PORTAL_MAX_WIDTH = "72rem"
@@ -92,6 +93,7 @@ def _navigation(tr, is_admin, current: str) -> rx.Component:
             nav_link(tr["nav.children"], routes.PORTAL_CHILDREN, current == "children"),
             nav_link(tr["nav.staff"], routes.PORTAL_STAFF, current == "staff"),
             rx.cond(is_admin, nav_link(tr["nav.settings"], routes.PORTAL_SETTINGS, current == "settings")),
+            nav_link(tr["nav.account"], routes.PORTAL_ACCOUNT, current == "account"),
             spacing="1",
             wrap="wrap",
         ),
@@ -138,9 +140,10 @@ def portal_frame(
 
 
 def signed_in_frame(state, *children: rx.Component, current: str) -> rx.Component:
-    """portal_frame for a page whose state derives from PortalState (the signed-in user's header)."""
+    """portal_frame for a page whose state derives from PortalState (the signed-in user's header),
+    with the idle warning."""
     return portal_frame(
-        *children, tr=state.tr, signed_in=state.signed_in, user_name=state.user_name, scope_label=state.scope_label,
+        *children, idle_guard(state), tr=state.tr, signed_in=state.signed_in, user_name=state.user_name, scope_label=state.scope_label,
         is_admin=state.is_admin, current=current, on_logout=state.logout, on_toggle_locale=state.toggle_language,
         locale=state.locale,
     )
@@ -173,6 +176,14 @@ def labelled(label, control: rx.Component, *, html_for: str, error=None, hint=No
         items.append(rx.cond(error != "", rx.text(error, color_scheme="red", size="2", role="alert",
                                                    id=f"{html_for}-error")))
     return rx.vstack(*items, spacing="1", width="100%", align="stretch")
+
+
+def password_input(label, input_id: str, name: str, *, complete: str = "new-password", hint=None,
+                   error=None) -> rx.Component:
+    """A labelled password field of a form (read from the submitted form, 44 px high)."""
+    return labelled(label, rx.input(id=input_id, name=name, type="password", auto_complete=complete, required=True,
+                                    size="3", height="44px", width="100%"),
+                    html_for=input_id, hint=hint, error=error)
 
 
 # Native selects look like the Radix inputs beside them.

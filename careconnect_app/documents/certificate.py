@@ -75,8 +75,9 @@ def _signer_rows(signature: SignatureEvidence, events: list[AuditEntry],
     missing = words("value.not_recorded")
     return [
         (words("label.signer"), signature.signer_name),
-        (words("label.contacts"), "\n".join(c for c in contacts if c) or missing),
         (words("label.verification"), verification_text(signature, words)),
+        (words("label.code_sent_to"), signature.code_destination or (missing if signature.verification else "—")),
+        (words("label.contacts"), "\n".join(c for c in contacts if c) or missing),
         (words("label.signing_method"), signing_method_text(signature, words)),
         (words("label.signed_at"), when(signature.signed_at, words)),
         (words("label.ip"), (signed and signed.ip) or missing),

@@ -22,6 +22,8 @@ class SignatureEvidence:
     png: bytes  # the drawn signature
     verification: str | None  # "email", "sms" or None/"" when no code was required
     in_person: bool
+    # The masked contact the code went to, stored at signing ("" when no code, or signed before it was kept).
+    code_destination: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,12 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, PortalUser, Provider, SigningRequest
-from careconnect_app.statuses import Role
+from careconnect_app.statuses import Actor, Role
+
+
+def actor_of(user: PortalUser) -> Actor:
+    """The audit actor for this user's actions."""
+    return Actor.AGENCY if user.role == Role.AGENCY_ADMIN else Actor.PROVIDER
 
 
 def is_admin(user: PortalUser | None) -> bool:

@@ -28,17 +28,22 @@ class AgencySettings:
     link_lifetime_days: int
     period_type: str
     submission_deadline_day: int
+    require_provider_2fa: bool = False
+    require_contact_change_approval: bool = False
 
 
 def current(agency: Agency) -> AgencySettings:
     return AgencySettings(requires_verification=agency.requires_verification,
                           allow_in_person_signing=agency.allow_in_person_signing,
                           link_lifetime_days=agency.link_lifetime_days, period_type=agency.period_type,
-                          submission_deadline_day=agency.submission_deadline_day)
+                          submission_deadline_day=agency.submission_deadline_day,
+                          require_provider_2fa=agency.require_provider_2fa,
+                          require_contact_change_approval=agency.require_contact_change_approval)
 
 
-def check(requires_verification: bool, link_lifetime_days: str, period_type: str,
-          deadline_day: str, allow_in_person_signing: bool = False) -> tuple[AgencySettings | None, dict[str, str]]:
+def check(requires_verification: bool, link_lifetime_days: str, period_type: str, deadline_day: str, *,
+          allow_in_person_signing: bool = False, require_provider_2fa: bool = False,
+          require_contact_change_approval: bool = False) -> tuple[AgencySettings | None, dict[str, str]]:
     """The settings as typed in the form, or ({field: translation key of its error}) when any is wrong."""
     errors: dict[str, str] = {}
     lifetime = _whole_number(link_lifetime_days)
@@ -53,7 +58,9 @@ def check(requires_verification: bool, link_lifetime_days: str, period_type: str
         return None, errors
     return AgencySettings(requires_verification=bool(requires_verification),
                           allow_in_person_signing=bool(allow_in_person_signing), link_lifetime_days=lifetime,
-                          period_type=period_type, submission_deadline_day=deadline), {}
+                          period_type=period_type, submission_deadline_day=deadline,
+                          require_provider_2fa=bool(require_provider_2fa),
+                          require_contact_change_approval=bool(require_contact_change_approval)), {}
 
 
 def save(session: Session, agency: Agency, settings: AgencySettings, *, user_id: int | None = None, ip: str = "",

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from careconnect_app.common import audit
 from careconnect_app.models import Child, PortalUser
-from careconnect_app.portal import access, accounts, roster
+from careconnect_app.portal import access, contact_changes, roster
 
 
 def add_child(session: Session, user: PortalUser, first_name: str, last_name: str, date_of_birth: str,
@@ -24,7 +24,7 @@ def add_child(session: Session, user: PortalUser, first_name: str, last_name: st
     if not checked.ok:
         return None, dict(checked.errors)
     child = roster.add_child(session, provider_id, checked)
-    audit.record(session, "child_added", actor=accounts.actor_of(user), user_id=user.id, ip=ip,
+    audit.record(session, "child_added", actor=access.actor_of(user), user_id=user.id, ip=ip,
                  user_agent=user_agent, detail={"child_id": child.id})
     return child, {}
 
@@ -52,6 +52,15 @@ class GuardianSaved:
     errors: dict[str, str] = field(default_factory=dict)
     no_child: bool = False  # the child is not (or no longer) the user's
     not_allowed: bool = False  # the guardian to edit is not one of the child's provider's
+    contact_pending: bool = False  # the new email/phone waits for the agency's approval
+    message_ids: list[int] = field(default_factory=list)  # notices to the old contact (the worker sends them)
+
+    @property
+    def contact_notice(self) -> str:
+        """What to add to "saved" after a change of contact during an open request ("" when none)."""
+        if self.contact_pending:
+            return "roster.contact_pending"
+        return "roster.contact_notified" if self.message_ids else ""
 
 
 def save_guardian(session: Session, user: PortalUser, child_id: object, guardian_id: object,
@@ -68,11 +77,17 @@ def save_guardian(session: Session, user: PortalUser, child_id: object, guardian
         guardian = access.guardian_for(session, user, guardian_id)
         if guardian is None or guardian.provider_id != child.provider_id:
             return GuardianSaved(not_allowed=True)
+        # A new email or phone while a request is open: the old contact is told, the open sheets'
+        # trails record it, and the agency may hold it for approval.
+        edit = contact_changes.edit_contact(session, user, guardian, checked.values["email"],
+                                            checked.values["phone"], ip=ip, user_agent=user_agent)
+        checked.values.update(email=edit.email, phone=edit.phone)
         roster.update_guardian(session, guardian, checked)
         event = "guardian_updated"
     else:
         guardian = roster.add_guardian(session, child, checked)
-        event = "guardian_added"
-    audit.record(session, event, actor=accounts.actor_of(user), user_id=user.id, ip=ip, user_agent=user_agent,
+        edit, event = contact_changes.ContactEdit(guardian.email, guardian.phone), "guardian_added"
+    audit.record(session, event, actor=access.actor_of(user), user_id=user.id, ip=ip, user_agent=user_agent,
                  detail={"guardian_id": guardian.id, "child_id": child.id})
-    return GuardianSaved(guardian_id=guardian.id, guardian_name=guardian.full_name, child_name=child.full_name)
+    return GuardianSaved(guardian_id=guardian.id, guardian_name=guardian.full_name, child_name=child.full_name,
+                         contact_pending=edit.pending, message_ids=edit.message_ids)

@@ -20,7 +20,7 @@ from careconnect_app.common.crypto import new_token, sha256_hex
 from careconnect_app.config import get_settings
 from careconnect_app.messaging import compose
 from careconnect_app.models import Agency, PortalSession, PortalUser, Provider, StaffInvite
-from careconnect_app.portal import access, accounts
+from careconnect_app.portal import access, accounts, passwords
 from careconnect_app.statuses import Role, StaffStatus
 
 INVITE_LIFETIME = timedelta(days=7)
@@ -218,8 +218,8 @@ def accept_invite(session: Session, token: str, password: str, repeat: str, *, i
     if found is None:
         return StaffChange(errors={"form": "invite.error.invalid"})
     invite_row, user = found
-    if len(password or "") < accounts.MIN_PASSWORD_LENGTH:
-        return StaffChange(errors={"password": "account.error.password_short"})
+    if error := passwords.new_password_error(password, user.email):  # the same rules as a change or reset
+        return StaffChange(errors={"password": error.removeprefix("portal.")})
     if password != repeat:
         return StaffChange(errors={"repeat": "invite.error.mismatch"})
     now = utcnow()

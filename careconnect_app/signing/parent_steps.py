@@ -12,15 +12,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, update
+from sqlmodel import Session, select, update
 
 from careconnect_app import sheets
 from careconnect_app.clock import utcnow
 from careconnect_app.common import audit
 from careconnect_app.common.crypto import new_reference
+from careconnect_app.common.masking import mask_contact
 from careconnect_app.i18n import t
 from careconnect_app.messaging import compose
-from careconnect_app.models import AttendanceSheet, Guardian, Signature, SigningRequest
+from careconnect_app.models import AttendanceSheet, Guardian, Signature, SigningRequest, VerificationCode
 from careconnect_app.signing import canonical, in_person, links
 from careconnect_app.signing.strokes import normalise, render_png, validate_strokes
 from careconnect_app.statuses import Actor, RequestStatus, SheetStatus
@@ -170,6 +171,23 @@ def _lost(session: Session, request_id: int) -> SignOutcome:
     return SignOutcome(False, "parent.error.not_signable")
 
 
+def code_destination_masked(session: Session, request_id: int, channel: str) -> str:
+    """Where the code that verified this request went, masked ("" when no code was used).
+
+    Read from the consumed code itself, so the evidence keeps the contact used then even if the
+    guardian's contact of record changes later.
+    """
+    if not channel:
+        return ""
+    code = session.exec(
+        select(VerificationCode)
+        .where(VerificationCode.signing_request_id == request_id, VerificationCode.channel == channel,
+               VerificationCode.consumed_at.is_not(None))  # type: ignore[union-attr]
+        .order_by(VerificationCode.consumed_at.desc())  # type: ignore[union-attr]
+    ).first()
+    return mask_contact(code.channel, code.destination) if code is not None else ""
+
+
 def _store_signature(session: Session, request: SigningRequest, sheet: AttendanceSheet, strokes: dict, *,
                      ip: str, user_agent: str, locale: str, verification_channel: str, now: datetime) -> str:
     """Write the evidence of a won claim, lock the sheet, close the other guardians' links."""
@@ -188,6 +206,7 @@ def _store_signature(session: Session, request: SigningRequest, sheet: Attendanc
         document_hash=canonical.document_hash(document),
         strokes_json=json.dumps(strokes, separators=(",", ":")),
         png=render_png(strokes), reference=reference,
+        code_destination_masked=code_destination_masked(session, request.id, verification_channel),
     ))
     # Other guardians' links for this sheet close: one signature completes it (their page says
     # another guardian signed; a link replaced by a resend says so instead).

@@ -354,6 +354,9 @@ def app_server():
         "CARECONNECT_EMAIL_BACKEND": "file",
         "CARECONNECT_SMS_BACKEND": "file",
         "CARECONNECT_ALLOW_DEV_DELIVERY": "true",  # prod build, file outbox, http links
+        # Portal pages ask for their session's idle time every 2 s (60 s in real use), so the
+        # idle test sees a backdated session quickly.
+        "CARECONNECT_PORTAL_IDLE_POLL_SECONDS": "2",
         "REFLEX_USE_NPM": "true",
         "REFLEX_TELEMETRY_ENABLED": "false",
     }

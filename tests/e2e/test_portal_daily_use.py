@@ -28,6 +28,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from careconnect_app.demo import DEMO_ADMIN_TOTP_SECRET
+from tests.support.totp import fresh_code
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +38,8 @@ SHOTS = Path(os.environ.get("PORTAL_SHOTS", "/tmp/portal-shots"))
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 SPROUTS = ("provider@littlesprouts.example", "sprouts-demo-2026")  # Valley agency, monthly, owner
-ADMIN = ("admin@valley-subsidy.example", "valley-admin-2026")
+# Agency admins sign in with an authenticator code too (the demo admin's key).
+ADMIN = ("admin@valley-subsidy.example", "valley-admin-2026", DEMO_ADMIN_TOTP_SECRET)
 CASES = [("en", "phone"), ("es", "desktop")]
 TR = {loc: json.loads((ROOT / "translations" / loc / "portal.json").read_text(encoding="utf-8")) for loc in ("en", "es")}
 ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z")
@@ -58,12 +62,16 @@ def browser_page(new_context, viewport: str, locale: str):
     return ctx.new_page()
 
 
-def login(page, who: tuple[str, str], locale: str) -> None:
+def login(page, who: tuple[str, ...], locale: str) -> None:
     page.goto("/portal/login")
     page.locator("#email").wait_for()
     page.fill("#email", who[0])
     page.fill("#password", who[1])
     page.click("#login-submit")
+    if len(who) > 2:  # the authenticator app's code after the password
+        page.wait_for_url(re.compile(r".*/portal/login/code$"))
+        page.fill("#two-step-code", fresh_code(who[2]))
+        page.click("#two-step-submit")
     page.wait_for_url(re.compile(r".*/portal$"))
     page.locator("#counts").wait_for()
     if locale == "es" and page.locator("html [lang='es']").count() == 0:
@@ -327,7 +335,8 @@ def test_the_handlers_refuse_the_agency_admin_too(app_server, demo):
     draft_id, _child, _g, _u = family(app_server)
     ready_id, _c, _g2, _u2 = family(app_server, submit=True)
     with app_server.server_db() as s:
-        token = accounts.login(s, *ADMIN).token
+        step = accounts.login(s, ADMIN[0], ADMIN[1])
+        token = accounts.second_factor(s, step.token, fresh_code(ADMIN[2])).token
         entries_before = len(list(s.exec(AttendanceEntry.__table__.select().where(AttendanceEntry.sheet_id == draft_id))))
     storage = {f"{PortalState.get_full_name()}.portal_session_rx_state_": token}
 

@@ -22,6 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from careconnect_app.demo import DEMO_ADMIN_TOTP_SECRET
+from tests.support.totp import fresh_code
+
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,11 +77,16 @@ def _new_page(browser, viewport: str, errors: list[str]):
     return ctx, page
 
 
-def _login(page, base: str, who: tuple[str, str]) -> None:
+def _login(page, base: str, who: tuple[str, ...]) -> None:
+    """Email and password, then (for a login with an authenticator key) the app's current code."""
     page.goto(base + "/portal/login")
     page.fill("#email", who[0])
     page.fill("#password", who[1])
     page.click("#login-submit")
+    if len(who) > 2:
+        page.wait_for_url(base + "/portal/login/code")
+        page.fill("#two-step-code", fresh_code(who[2]))
+        page.click("#two-step-submit")
     page.wait_for_url(base + "/portal")
     page.locator("#counts").wait_for()
 
@@ -491,7 +499,8 @@ def test_select_all_submits_many_and_problem_report_reaches_provider(portal_app,
     assert not errors, errors
 
 
-ADMIN = ("admin@valley-subsidy.example", "valley-admin-2026")  # Valley agency: Little Sprouts only
+# Valley agency: Little Sprouts only. Agency admins sign in with an authenticator code (the demo's key).
+ADMIN = ("admin@valley-subsidy.example", "valley-admin-2026", DEMO_ADMIN_TOTP_SECRET)
 
 
 def test_agency_admin_settings_and_scope(portal_app, browser):
@@ -550,7 +559,8 @@ def test_portal_pages_pass_axe(portal_app, browser):
     problems = []
     page.goto(base + "/portal/login")
     page.locator("#email").wait_for()
-    for path in ("/portal/login", "/portal", "/portal/children", "/portal/settings", f"/portal/sheets/{sheet}"):
+    for path in ("/portal/login", "/portal", "/portal/children", "/portal/settings", f"/portal/sheets/{sheet}",
+                 "/portal/account"):
         if path != "/portal/login":
             page.goto(base + path)
             page.locator("#page-heading").wait_for()
@@ -562,6 +572,12 @@ def test_portal_pages_pass_axe(portal_app, browser):
             page.fill("#email", ADMIN[0])
             page.fill("#password", ADMIN[1])
             page.click("#login-submit")
+            page.wait_for_url(base + "/portal/login/code")
+            for v in axe.run(page).response["violations"]:
+                if v["impact"] in ("serious", "critical"):
+                    problems.append(("/portal/login/code", v["id"], v["nodes"][0]["html"][:120]))
+            page.fill("#two-step-code", fresh_code(ADMIN[2]))
+            page.click("#two-step-submit")
             page.wait_for_url(base + "/portal")
     ctx.close()
     assert not problems, problems

@@ -5,13 +5,17 @@ from __future__ import annotations
 import reflex as rx
 
 from careconnect_app import routes
+from careconnect_app.pages.portal.account import AccountState, account_page
 from careconnect_app.pages.portal.children import ChildrenState, children_page
+from careconnect_app.pages.portal.contact_approvals import ApprovalsState
 from careconnect_app.pages.portal.dashboard import DashboardState, dashboard_page
 from careconnect_app.pages.portal.invite import InviteState, invite_page
 from careconnect_app.pages.portal.login import LoginState, login_page
+from careconnect_app.pages.portal.password_reset import ForgotState, ResetState, forgot_page, reset_page
 from careconnect_app.pages.portal.settings import SettingsState, settings_page
 from careconnect_app.pages.portal.sheet import SheetState, sheet_page
 from careconnect_app.pages.portal.staff import StaffState, staff_page
+from careconnect_app.pages.portal.two_step import CodeState, EnrolState, code_page, enrol_page
 
 
 def add_portal_pages(app: rx.App) -> None:
@@ -25,7 +29,17 @@ def add_portal_pages(app: rx.App) -> None:
     app.add_page(sheet_page, route=routes.PORTAL_SHEET, title="Attendance sheet · CareConnect provider portal",
                  on_load=SheetState.load)
     app.add_page(settings_page, route=routes.PORTAL_SETTINGS, title="Agency settings · CareConnect provider portal",
-                 on_load=SettingsState.load)
+                 on_load=[SettingsState.load, ApprovalsState.load])
+    app.add_page(code_page, route=routes.PORTAL_LOGIN_CODE, title="Two-step sign-in · CareConnect provider portal",
+                 on_load=CodeState.load)
+    app.add_page(enrol_page, route=routes.PORTAL_ENROL, title="Set up two-step sign-in · CareConnect provider portal",
+                 on_load=EnrolState.load)
+    app.add_page(account_page, route=routes.PORTAL_ACCOUNT, title="Your account · CareConnect provider portal",
+                 on_load=AccountState.load)
+    app.add_page(forgot_page, route=routes.PORTAL_FORGOT, title="Forgot password · CareConnect provider portal",
+                 on_load=ForgotState.load)
+    app.add_page(reset_page, route=routes.PORTAL_RESET, title="New password · CareConnect provider portal",
+                 on_load=ResetState.load)
     app.add_page(staff_page, route=routes.PORTAL_STAFF, title="Staff logins · CareConnect provider portal",
                  on_load=StaffState.load)
     app.add_page(invite_page, route=routes.PORTAL_INVITE, title="Choose your password · CareConnect provider portal",

@@ -2,7 +2,9 @@
 prologue of every handler.
 
 Every handler runs its work through `PortalState._as_user`, which re-reads the session from the
-database (expiry, revocation, active account) on each call, off the event loop.
+database (expiry, revocation, idle time, active account, a fully signed-in session) on each call,
+off the event loop. The page's idle timer (components/idle_guard) asks `idle_check` when the
+warning or the end is due; the server's clock decides.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from careconnect_app import i18n, routes
 from careconnect_app.config import get_settings
 from careconnect_app.models import Agency, PortalUser, Provider
 from careconnect_app.pages.state_tools import CallerMixin, in_session
-from careconnect_app.portal import access, accounts
+from careconnect_app.portal import access, accounts, sessions
+from careconnect_app.statuses import SessionStage
 
 SESSION_COOKIE = "cc_portal_session"
 
@@ -71,6 +74,17 @@ def _no_work(_session: Session, _caller: Caller) -> None:
     return None
 
 
+def _seconds_left(session: Session, token: str) -> int | None:
+    """Seconds before this session ends for lack of activity (not counted as activity); None when over."""
+    live = sessions.find(session, token, touch=False)
+    return live.seconds_left if live is not None and live.row.stage == SessionStage.FULL else None
+
+
+def idle_warning_seconds() -> int:
+    """The warning shows this long before the end: 5 minutes (a third of a shorter limit)."""
+    return min(300, int(sessions.idle_limit().total_seconds()) // 3)
+
+
 class PortalState(CallerMixin, rx.State):
     """The signed-in portal user (display only) and the page language."""
 
@@ -86,8 +100,17 @@ class PortalState(CallerMixin, rx.State):
     is_admin: bool = False
     scope_label: str = ""  # the provider's name, or the agency's for an admin
     signed_in: bool = False
+    # The idle timer: seconds left when the server last counted activity, and a stamp that changes
+    # each time (the page restarts its countdown); the warning dialog and its text.
+    idle_left: int = 0
+    idle_stamp: int = 0
+    idle_warn_seconds: int = 300
+    idle_poll_seconds: int = 60
+    idle_warning: bool = False
+    idle_message: str = ""
 
     _locale_chosen: bool = False
+    _idle_ended: bool = False  # the login page says why the session ended
 
     def _t(self, key: str, **values) -> str:
         return portal_text(self.locale, key, **values)
@@ -98,15 +121,26 @@ class PortalState(CallerMixin, rx.State):
         token = self.portal_session
         ip, user_agent = self._client()
 
-        def run(session: Session) -> tuple[Profile | None, Result | None]:
-            user = accounts.session_user(session, token)
-            if user is None:
-                return None, None
-            return profile_of(session, user), work(session, Caller(user, ip, user_agent), *args, **kwargs)
+        def run(session: Session) -> tuple[Profile | None, Result | None, int]:
+            live = sessions.find(session, token)
+            if live is None or live.row.stage != SessionStage.FULL:
+                return None, None, 0
+            user = live.user
+            return (profile_of(session, user), work(session, Caller(user, ip, user_agent), *args, **kwargs),
+                    live.seconds_left)
 
-        profile, value = await in_session(run)
+        profile, value, seconds_left = await in_session(run)
         self._show_profile(profile)
+        if profile is not None:
+            self._restart_idle_timer(seconds_left)
         return AsUser(profile is not None, value)
+
+    def _restart_idle_timer(self, seconds_left: int) -> None:
+        self.idle_left, self.idle_stamp = seconds_left, self.idle_stamp + 1
+        self.idle_warn_seconds = idle_warning_seconds()
+        self.idle_poll_seconds = get_settings().portal_idle_poll_seconds
+        if self.idle_warning and seconds_left > self.idle_warn_seconds:
+            self.idle_warning = False
 
     async def _session_is_live(self) -> bool:
         """Whether this browser's session is live (the header follows)."""
@@ -146,12 +180,39 @@ class PortalState(CallerMixin, rx.State):
             self.locale = locale
             self.tr = i18n.area(locale, "portal")
 
+    def _ended_by_idle(self):
+        self._idle_ended, self.idle_warning, self.portal_session = True, False, ""
+        self._show_profile(None)
+        return self._to_login()
+
+    @rx.event
+    async def idle_check(self):
+        """The page's idle timer fired: warn, or end the session, as the server's clock says."""
+        seconds_left = await in_session(_seconds_left, self.portal_session)
+        if seconds_left is None:
+            return self._ended_by_idle()
+        self._restart_idle_timer(seconds_left)
+        if seconds_left <= self.idle_warn_seconds:  # no other tab kept the session busy
+            minutes = max(1, round(seconds_left / 60))
+            self.idle_message = self._t("idle.body", minutes=int(sessions.idle_limit().total_seconds() // 60),
+                                        left=minutes)
+            self.idle_warning = True
+        return None
+
+    @rx.event
+    async def stay_signed_in(self):
+        """"Stay signed in" in the warning: counts as activity."""
+        if not await self._session_is_live():
+            return self._ended_by_idle()
+        self.idle_warning = False
+        return None
+
     @rx.event
     async def logout(self):
         """Revoke the session in the database and forget the cookie."""
         ip, user_agent = self._client()
         await in_session(accounts.logout, self.portal_session, ip=ip, user_agent=user_agent)
         self.portal_session = ""
-        self.signed_in = False
+        self.signed_in = self.idle_warning = False
         self.user_name = self.user_email = self.scope_label = ""
         return self._to_login()

@@ -18,6 +18,7 @@ from careconnect_app.components.portal_layout import (
 from careconnect_app.models import Guardian
 from careconnect_app.pages.portal import child_edit
 from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
+from careconnect_app.pages.portal.contact_approvals import pending_text
 from careconnect_app.pages.state_tools import Session
 from careconnect_app.portal import access, roster, roster_changes
 from careconnect_app.portal.roster_changes import GuardianContact, GuardianSaved
@@ -45,6 +46,7 @@ class GuardianCard:
     phone: str = ""
     language: str = ""
     channels: str = ""
+    pending: str = ""  # a new contact waiting for the agency's approval, masked
 
 
 @dataclasses.dataclass
@@ -63,7 +65,7 @@ class Roster:
     inactive: list[dict[str, str]]
 
 
-def _guardian_card(guardian: Guardian, locale: str) -> GuardianCard:
+def _guardian_card(session: Session, guardian: Guardian, locale: str) -> GuardianCard:
     def text(key: str) -> str:
         return portal_text(locale, key)
 
@@ -75,6 +77,7 @@ def _guardian_card(guardian: Guardian, locale: str) -> GuardianCard:
         language=text(f"language.{guardian.preferred_locale}"),
         channels=", ".join([text("roster.channel.email")] * guardian.notify_email
                            + [text("roster.channel.sms")] * guardian.notify_sms),
+        pending=pending_text(session, guardian, locale),
     )
 
 
@@ -90,7 +93,7 @@ def _read_roster(session: Session, caller: Caller, locale: str) -> Roster:
         children=[ChildCard(id=str(c.id), name=c.full_name,
                             provider=names.get(c.provider_id, "") if show_provider else "",
                             born=c.date_of_birth.isoformat() if c.date_of_birth else "",
-                            guardians=[_guardian_card(g, locale) for g in guardians.get(c.id, [])])
+                            guardians=[_guardian_card(session, g, locale) for g in guardians.get(c.id, [])])
                   for c in kids],
         inactive=child_edit.inactive_children(session, caller),
     )
@@ -262,7 +265,9 @@ class ChildrenState(child_edit.ChildEditMixin, PortalState):
             self._g_error_keys = saved.errors
             self.g_errors = {k: self._t(v) for k, v in saved.errors.items()}
             return rx.set_focus(GUARDIAN_INPUTS.get(next(iter(saved.errors)), "g-email"))
-        self.g_info = self._t("roster.guardian_saved", name=saved.guardian_name, child=saved.child_name)
+        saved_text = self._t("roster.guardian_saved", name=saved.guardian_name, child=saved.child_name)
+        # A change of contact during an open request: held for approval, or the old contact was told.
+        self.g_info = f"{saved_text} {self._t(saved.contact_notice)}" if saved.contact_notice else saved_text
         self.g_child_id = self.g_edit_id = ""
         self._g_error_keys = {}
         return await self._reload()
@@ -286,6 +291,7 @@ def _guardian(child, g) -> rx.Component:
                 rx.text(g.name, weight="medium"),
                 rx.text(g.email, size="2", color_scheme="gray"),
                 rx.text(g.phone, size="2", color_scheme="gray"),
+                rx.cond(g.pending != "", rx.text(g.pending, size="2", color_scheme="orange")),
                 rx.text(T["roster.notify_by"], ": ", g.channels, " · ", g.language, size="1",
                         color_scheme="gray"),
                 spacing="0",

@@ -9,7 +9,13 @@ from __future__ import annotations
 import reflex as rx
 
 from careconnect_app import routes
-from careconnect_app.components.portal_layout import labelled, notice, page_heading, portal_frame, section
+from careconnect_app.components.portal_layout import (
+    notice,
+    page_heading,
+    password_input,
+    portal_frame,
+    section,
+)
 from careconnect_app.pages.portal.base_state import PortalState
 from careconnect_app.pages.state_tools import Session, in_session
 from careconnect_app.portal import staff
@@ -67,14 +73,9 @@ def _form() -> rx.Component:
     return rx.form(
         rx.vstack(
             rx.text(T["invite.intro"], " ", rx.text.strong(S.invite_email, id="invite-email"), size="2"),
-            labelled(T["invite.password"], rx.input(id="invite-password", name="password", type="password",
-                                                    auto_complete="new-password", required=True, size="3",
-                                                    height="44px", width="100%"),
-                     html_for="invite-password", hint=T["invite.hint"], error=S.invite_errors.get("password", "")),
-            labelled(T["invite.repeat"], rx.input(id="invite-repeat", name="repeat", type="password",
-                                                  auto_complete="new-password", required=True, size="3",
-                                                  height="44px", width="100%"),
-                     html_for="invite-repeat", error=S.invite_errors.get("repeat", "")),
+            password_input(T["invite.password"], "invite-password", "password", hint=T["invite.hint"],
+                           error=S.invite_errors.get("password", "")),
+            password_input(T["invite.repeat"], "invite-repeat", "repeat", error=S.invite_errors.get("repeat", "")),
             rx.button(T["invite.submit"], type="submit", size="3", width="100%", id="invite-submit",
                       min_height="44px"),
             spacing="3", width="100%",

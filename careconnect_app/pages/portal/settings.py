@@ -13,6 +13,7 @@ from careconnect_app.components.portal_layout import (
     signed_in_frame,
 )
 from careconnect_app.pages.portal.base_state import Caller, PortalState
+from careconnect_app.pages.portal.contact_approvals import ApprovalsState, approvals_panel
 from careconnect_app.pages.state_tools import Session
 from careconnect_app.portal import access, agency_settings
 from careconnect_app.portal.agency_settings import PERIOD_TYPES, AgencySettings
@@ -40,6 +41,8 @@ class SettingsState(PortalState):
     link_lifetime_days: str = "14"
     period_type: str = "monthly"
     deadline_day: str = "5"
+    require_provider_2fa: bool = False
+    require_contact_change_approval: bool = False
     errors: dict[str, str] = {}
     info: str = ""
 
@@ -50,6 +53,8 @@ class SettingsState(PortalState):
         self.link_lifetime_days = str(settings.link_lifetime_days)
         self.period_type = settings.period_type
         self.deadline_day = str(settings.submission_deadline_day)
+        self.require_provider_2fa = settings.require_provider_2fa
+        self.require_contact_change_approval = settings.require_contact_change_approval
 
     def _show_agency(self, call):
         """Fill the form from what the work returned, or send a non-admin away."""
@@ -70,7 +75,7 @@ class SettingsState(PortalState):
     def toggle_language(self):
         """Switch English/Spanish and show the page again in that language."""
         self._switch_locale()
-        return SettingsState.load
+        return [SettingsState.load, ApprovalsState.load]
 
     @rx.event
     def set_requires_verification(self, value: bool):
@@ -81,6 +86,16 @@ class SettingsState(PortalState):
     def set_allow_in_person_signing(self, value: bool):
         """The "allow signing in person" switch."""
         self.allow_in_person_signing = bool(value)
+
+    @rx.event
+    def set_require_provider_2fa(self, value: bool):
+        """The "provider staff use two-step sign-in" switch."""
+        self.require_provider_2fa = bool(value)
+
+    @rx.event
+    def set_require_contact_change_approval(self, value: bool):
+        """The "approve parents' new contacts" switch."""
+        self.require_contact_change_approval = bool(value)
 
     @rx.event
     def set_link_lifetime_days(self, value: str):
@@ -101,9 +116,10 @@ class SettingsState(PortalState):
     async def save(self):
         """Validate and store the settings (new links use them; existing links keep theirs)."""
         self.info = ""
-        settings, error_keys = agency_settings.check(self.requires_verification, self.link_lifetime_days,
-                                                     self.period_type, self.deadline_day,
-                                                     allow_in_person_signing=self.allow_in_person_signing)
+        settings, error_keys = agency_settings.check(
+            self.requires_verification, self.link_lifetime_days, self.period_type, self.deadline_day,
+            allow_in_person_signing=self.allow_in_person_signing, require_provider_2fa=self.require_provider_2fa,
+            require_contact_change_approval=self.require_contact_change_approval)
         self.errors = {field: self._t(key) for field, key in error_keys.items()}
         if settings is None:
             return None
@@ -117,12 +133,11 @@ class SettingsState(PortalState):
 S, T = SettingsState, SettingsState.tr  # the page's state and its words
 
 
-def _switch(checked: rx.Var, on_change, id: str, words: str) -> rx.Component:
-    """A labelled switch with its hint (`words` and `words`_hint)."""
+def _switch(label: str, hint: str, input_id: str, checked, on_change) -> rx.Component:
+    """A switch with its label and hint, the whole row clickable."""
     return rx.el.label(
-        rx.switch(checked=checked, on_change=on_change, id=id, size="3"),
-        rx.vstack(rx.text(T[words], weight="medium"), rx.text(T[f"{words}_hint"], size="1", color_scheme="gray"),
-                  spacing="0"),
+        rx.switch(checked=checked, on_change=on_change, id=input_id, size="3"),
+        rx.vstack(rx.text(T[label], weight="medium"), rx.text(T[hint], size="1", color_scheme="gray"), spacing="0"),
         style={"display": "flex", "gap": "12px", "alignItems": "flex-start", "cursor": "pointer"},
     )
 
@@ -134,10 +149,15 @@ def settings_page() -> rx.Component:
             page_heading(T["settings.title"]),
             rx.text(S.agency_name, size="3", color_scheme="gray"),
             section(
-                _switch(S.requires_verification, S.set_requires_verification, "requires-verification",
-                        "settings.requires_verification"),
-                _switch(S.allow_in_person_signing, S.set_allow_in_person_signing, "allow-in-person",
-                        "settings.allow_in_person"),
+                _switch("settings.requires_verification", "settings.requires_verification_hint",
+                        "requires-verification", S.requires_verification, S.set_requires_verification),
+                _switch("settings.allow_in_person", "settings.allow_in_person_hint", "allow-in-person",
+                        S.allow_in_person_signing, S.set_allow_in_person_signing),
+                _switch("settings.require_provider_2fa", "settings.require_provider_2fa_hint", "require-provider-2fa",
+                        S.require_provider_2fa, S.set_require_provider_2fa),
+                _switch("settings.require_contact_approval", "settings.require_contact_approval_hint",
+                        "require-contact-approval", S.require_contact_change_approval,
+                        S.set_require_contact_change_approval),
                 rx.grid(
                     labelled(T["settings.link_lifetime_days"],
                              rx.input(id="link-lifetime", type="number", min="1", max="60",
@@ -161,6 +181,7 @@ def settings_page() -> rx.Component:
                 rx.button(T["settings.save"], on_click=S.save, id="save-settings", min_height="44px"),
                 notice(S.info, tone="green", icon="check", id="settings-info"),
             ),
+            approvals_panel(),
             spacing="4",
             width="100%",
         ),

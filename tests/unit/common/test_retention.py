@@ -65,3 +65,29 @@ def test_schedule_runs_at_most_once_per_interval():
     assert schedule.due(start) is True
     assert schedule.due(start + timedelta(minutes=59)) is False
     assert schedule.due(start + timedelta(hours=1)) is True
+
+
+def test_spent_reset_links_and_quiet_sign_in_counters_are_deleted(database):
+    from sqlmodel import select
+
+    from careconnect_app.models import Agency, LoginThrottle, PasswordReset, PortalUser
+
+    now = utcnow()
+    with session_scope() as s:
+        agency = Agency(name="A")
+        s.add(agency)
+        s.flush()
+        user = PortalUser(email="u@x.org", password_hash="x", role="agency_admin", agency_id=agency.id)
+        s.add(user)
+        s.flush()
+        s.add(PasswordReset(user_id=user.id, token_hash="old", created_at=now - timedelta(days=3),
+                            expires_at=now - timedelta(days=3)))
+        s.add(PasswordReset(user_id=user.id, token_hash="live", created_at=now, expires_at=now + timedelta(minutes=30)))
+        s.add(LoginThrottle(key="account:quiet", failures=4, last_failure_at=now - timedelta(days=2)))
+        s.add(LoginThrottle(key="account:busy", failures=4, last_failure_at=now - timedelta(minutes=1)))
+    with session_scope() as s:
+        purged = retention.purge(s, now)
+    assert (purged.password_resets, purged.login_throttles) == (1, 1)
+    with session_scope() as s:
+        assert s.exec(select(PasswordReset.token_hash)).all() == ["live"]
+        assert s.exec(select(LoginThrottle.key)).all() == ["account:busy"]

@@ -54,3 +54,13 @@ def test_known_events_are_translated(locale):
     strings = json.loads((ROOT / "translations" / locale / "documents.json").read_text(encoding="utf-8"))
     for event in KNOWN_EVENTS:
         assert strings.get(f"event.{event}"), event
+
+
+def test_certificate_prints_the_contact_the_code_went_to(document, signature, events):
+    """Finding 2: the contact used for the code, stored at signing, not today's contacts."""
+    import dataclasses
+
+    at_signing = dataclasses.replace(signature, verification="sms", code_destination="(***) ***-0123")
+    text = flat(completion_certificate_pdf(document, at_signing, events, ["(***) ***-0999"], "en"))
+    assert "Code sent to (at signing) (***) ***-0123" in text
+    assert "Contact details on file today (***) ***-0999" in text

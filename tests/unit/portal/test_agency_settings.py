@@ -54,5 +54,6 @@ def test_save_stores_and_audits_the_previous_values(database):
         assert event.actor == "agency" and event.ip == "10.0.0.1"
         detail = json.loads(event.detail)
         assert detail == {"agency_id": agency_id, "before": {
-            "requires_verification": True, "allow_in_person_signing": False, "link_lifetime_days": 14,
-            "period_type": "monthly", "submission_deadline_day": 5}}
+            "requires_verification": True, "allow_in_person_signing": False, "link_lifetime_days": 14, "period_type": "monthly",
+            "submission_deadline_day": 5, "require_provider_2fa": False,
+            "require_contact_change_approval": False}}

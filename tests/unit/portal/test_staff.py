@@ -86,6 +86,8 @@ def test_invitation_link_sets_the_password_once(world):
         token = _token_in_latest_invite(s)
         assert staff.open_invite(s, token) is not None
         assert staff.accept_invite(s, token, "short", "short").errors == {"password": "account.error.password_short"}
+        assert staff.accept_invite(s, token, "password123", "password123").errors == {
+            "password": "account.error.password_common"}  # the rules of a change or a reset
         assert staff.accept_invite(s, token, "long-enough-1", "long-enough-2").errors == {"repeat": "invite.error.mismatch"}
         assert not staff.accept_invite(s, token, "long-enough-1", "long-enough-1", ip="10.1.1.1").errors
         assert staff.accept_invite(s, token, "another-pass-1", "another-pass-1").errors == {"form": "invite.error.invalid"}

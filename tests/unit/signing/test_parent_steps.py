@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
+from careconnect_app.messaging import outbox
 from careconnect_app.models import (
     AttendanceSheet,
     AuditEvent,
@@ -155,3 +156,32 @@ def test_an_in_person_signature_is_labelled_provider_assisted_everywhere(make_re
         certificate, _ = evidence.completion_certificate_pdf(s, sheet, "en")
         copy, _ = evidence.signed_attendance_pdf(s, sheet, "es")
     assert "Provider-assisted" in flat(certificate) and "asistida por el proveedor" in flat(copy)
+def test_signature_keeps_the_masked_contact_the_code_went_to(make_request, monkeypatch):
+    """Finding 2: the certificate printed today's contacts, not the one that received the code."""
+    from careconnect_app.models import Guardian
+    from careconnect_app.signing import verification
+
+    request_id, _token = make_request()
+    monkeypatch.setattr(verification, "new_numeric_code", lambda digits=6: "246810")
+    with session_scope() as s:
+        request = s.get(SigningRequest, request_id)
+        assert verification.send_code(s, request, s.get(Guardian, request.guardian_id), "sms").ok
+    outbox.deliver_due()  # the code is made as it is sent
+    with session_scope() as s:
+        assert verification.check_code(s, s.get(SigningRequest, request_id), "246810").ok
+    with session_scope() as s:  # the contact of record changes before the parent signs
+        guardian = s.get(Guardian, s.get(SigningRequest, request_id).guardian_id)
+        guardian.phone = "+15555550999"
+        s.add(guardian)
+    assert _sign(request_id, verification_channel="sms").ok
+    with session_scope() as s:
+        sig = s.exec(select(Signature)).one()
+        assert sig.code_destination_masked == "(***) ***-0123"
+        assert evidence.evidence(sig).code_destination == "(***) ***-0123"
+
+
+def test_signature_without_a_code_records_no_destination(make_request):
+    request_id, _token = make_request(requires_verification=False)
+    assert _sign(request_id, verification_channel="").ok
+    with session_scope() as s:
+        assert s.exec(select(Signature)).one().code_destination_masked == ""
