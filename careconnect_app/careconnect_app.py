@@ -8,7 +8,7 @@ import reflex as rx
 from starlette.applications import Starlette
 
 from careconnect_app import routes
-from careconnect_app.api import sign_preview, webhooks
+from careconnect_app.api import session_cookie, sign_preview, webhooks
 from careconnect_app.api.headers import security_headers
 from careconnect_app.config import get_settings
 from careconnect_app.pages.dev_outbox import OutboxState, outbox_page
@@ -28,9 +28,10 @@ app = rx.App(
         rx.el.meta(name="robots", content="noindex, nofollow"),
         rx.el.meta(name="theme-color", content="#1d4ed8"),
     ],
-    # Webhooks and the signing link's first paint are plain Starlette routes in front of Reflex's;
-    # the security headers wrap everything served.
-    api_transformer=[Starlette(routes=webhooks.http_routes + sign_preview.http_routes), security_headers],
+    # Webhooks, the signing link's first paint and the HttpOnly session cookie are plain Starlette
+    # routes in front of Reflex's; the security headers wrap everything served.
+    api_transformer=[Starlette(routes=webhooks.http_routes + sign_preview.http_routes + session_cookie.http_routes),
+                     security_headers],
 )
 
 # Titles follow the page language (screen readers announce them first).

@@ -42,6 +42,13 @@ def _int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be a whole number, not {value!r}.") from None
 
 
+def _hops() -> int:
+    hops = _int("CARECONNECT_TRUSTED_PROXY_HOPS", 0)
+    if not 0 <= hops <= 10:
+        raise RuntimeError(f"CARECONNECT_TRUSTED_PROXY_HOPS must be between 0 and 10, not {hops}.")
+    return hops
+
+
 def _dev_secret_key() -> str:
     """A per-checkout random key for development, kept out of git.
 
@@ -99,10 +106,18 @@ class Settings:
     delivery_concurrency: int = 16  # provider requests in flight per worker
     delivery_max_attempts: int = 12  # transient failures retried over about 3.5 hours
     send_timeout_seconds: float = 15.0  # per provider request (SMTP, SendGrid, Twilio)
+    # Reverse proxies in front of the app whose X-Forwarded-For entry is believed (0: none, the
+    # TCP peer is the client). See common/client_address.py.
+    trusted_proxy_hops: int = 0
 
     @property
     def is_prod(self) -> bool:
         return self.env == "prod"
+
+    @property
+    def is_https(self) -> bool:
+        """Whether the public base URL is https (then cookies are Secure and HSTS is sent)."""
+        return self.base_url.startswith("https://")
 
 
 def _detect_env() -> str:
@@ -158,4 +173,5 @@ def get_settings() -> Settings:
         delivery_concurrency=_int("CARECONNECT_DELIVERY_CONCURRENCY", 16),
         delivery_max_attempts=_int("CARECONNECT_DELIVERY_MAX_ATTEMPTS", 12),
         send_timeout_seconds=float(e("CARECONNECT_SEND_TIMEOUT") or 15),
+        trusted_proxy_hops=_hops(),
     )

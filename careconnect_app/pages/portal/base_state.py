@@ -15,12 +15,12 @@ import reflex as rx
 from sqlmodel import Session
 
 from careconnect_app import i18n, routes
-from careconnect_app.config import get_settings
+from careconnect_app.common import cookie_tickets
 from careconnect_app.models import Agency, PortalUser, Provider
-from careconnect_app.pages.state_tools import CallerMixin, in_session
+from careconnect_app.pages.state_tools import CallerMixin, SessionCookieMixin, in_session
 from careconnect_app.portal import access, accounts
 
-SESSION_COOKIE = "cc_portal_session"
+SESSION_COOKIE = cookie_tickets.PORTAL_SESSION_COOKIE
 
 Result = TypeVar("Result")
 
@@ -71,14 +71,9 @@ def _no_work(_session: Session, _caller: Caller) -> None:
     return None
 
 
-class PortalState(CallerMixin, rx.State):
+class PortalState(CallerMixin, SessionCookieMixin, rx.State):
     """The signed-in portal user (display only) and the page language."""
 
-    # The session secret; the database keeps only its SHA-256 (careconnect_app.portal.accounts).
-    # Secure (HTTPS-only) whenever the public base URL is https; HttpOnly is not possible in Reflex.
-    portal_session: str = rx.Cookie("", name=SESSION_COOKIE, path=routes.PORTAL, same_site="strict",
-                                    max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
-                                    secure=get_settings().base_url.startswith("https://"))
     locale: str = "en"
     tr: dict[str, str] = i18n.area("en", "portal")
     user_name: str = ""
@@ -88,6 +83,17 @@ class PortalState(CallerMixin, rx.State):
     signed_in: bool = False
 
     _locale_chosen: bool = False
+    # The session secret made in this tab (else the HttpOnly cookie's, read from the websocket
+    # handshake); the database keeps only its SHA-256 (careconnect_app.portal.accounts).
+    _portal_session: str = ""
+
+    def _session_secret(self) -> str:
+        return self._portal_session or self._cookie(SESSION_COOKIE)
+
+    async def _remember_session(self, secret: str) -> None:
+        """Use `secret` in this tab and store it as the browser's HttpOnly cookie ("" forgets it)."""
+        self._portal_session = secret
+        await self._hand_over_cookie(SESSION_COOKIE, secret, int(accounts.SESSION_LIFETIME.total_seconds()))
 
     def _t(self, key: str, **values) -> str:
         return portal_text(self.locale, key, **values)
@@ -95,7 +101,7 @@ class PortalState(CallerMixin, rx.State):
     async def _as_user(self, work: Callable[..., Result], *args: Any, **kwargs: Any) -> AsUser[Result]:
         """Run `work(session, caller, *args, **kwargs)` in one database session off the event loop,
         for the live user of this browser's session only; the header follows who that is."""
-        token = self.portal_session
+        token = self._session_secret()
         ip, user_agent = self._client()
 
         def run(session: Session) -> tuple[Profile | None, Result | None]:
@@ -150,8 +156,8 @@ class PortalState(CallerMixin, rx.State):
     async def logout(self):
         """Revoke the session in the database and forget the cookie."""
         ip, user_agent = self._client()
-        await in_session(accounts.logout, self.portal_session, ip=ip, user_agent=user_agent)
-        self.portal_session = ""
+        await in_session(accounts.logout, self._session_secret(), ip=ip, user_agent=user_agent)
+        await self._remember_session("")
         self.signed_in = False
         self.user_name = self.user_email = self.scope_label = ""
         return self._to_login()

@@ -42,7 +42,7 @@ class LoginState(PortalState):
         ip, user_agent = self._client()
         result, profile = await in_session(_log_in, email, password, ip, user_agent)
         if result.ok:
-            self.portal_session = result.token
+            await self._remember_session(result.token)
             self._error_key = ""
             self.error = ""
             self._show_profile(profile)

@@ -16,16 +16,17 @@ from typing import Any, TypeVar
 import reflex as rx
 
 from careconnect_app import i18n, routes
+from careconnect_app.common import cookie_tickets
 from careconnect_app.documents import signed_copy
 from careconnect_app.messaging import outbox
 from careconnect_app.pages.sign import actions
 from careconnect_app.pages.sign.actions import LinkChanged, NotVerified, Refusal
 from careconnect_app.pages.sign.view import LinkView
-from careconnect_app.pages.state_tools import CallerMixin, in_session, off_loop
+from careconnect_app.pages.state_tools import CallerMixin, SessionCookieMixin, in_session, off_loop
 from careconnect_app.signing import verification
 from careconnect_app.statuses import LinkStatus
 
-SESSION_COOKIE = "cc_parent_session"
+SESSION_COOKIE = cookie_tickets.PARENT_SESSION_COOKIE
 STEPS_WITH_VERIFY = ("landing", "verify", "review", "sign")
 STEPS_WITHOUT_VERIFY = ("landing", "review", "sign")
 T = TypeVar("T")
@@ -43,7 +44,7 @@ def _minutes(seconds: int) -> int:
     return max(1, round(seconds / 60))
 
 
-class SignState(CallerMixin, rx.State):
+class SignState(CallerMixin, SessionCookieMixin, rx.State):
     """The wizard: landing -> (verify) -> review -> sign -> done."""
 
     # --- what the page shows -------------------------------------------------------------
@@ -91,11 +92,10 @@ class SignState(CallerMixin, rx.State):
     consented: bool = False
     sign_error: str = ""
 
-    # The verified browser's credential, as long-lived as its session; the database holds only its hash.
-    parent_session: str = rx.Cookie("", name=SESSION_COOKIE, path=routes.SIGN_PREFIX, same_site="strict",
-                                    max_age=int(verification.SESSION_TTL.total_seconds()))
-
     # --- backend only ----------------------------------------------------------------------
+    # The verified browser's credential, made in this tab (else read from the HttpOnly cookie);
+    # the database holds only its hash.
+    _parent_session: str = ""
     _request_id: int = 0
     _strokes: dict = {}
     _locale_chosen: bool = False
@@ -105,7 +105,8 @@ class SignState(CallerMixin, rx.State):
     # --- helpers ---------------------------------------------------------------------------
     def _visit(self) -> actions.Visit:
         ip, user_agent = self._client()
-        return actions.Visit(self._request_id, self.parent_session, self.locale, ip, user_agent)
+        secret = self._parent_session or self._cookie(SESSION_COOKIE)
+        return actions.Visit(self._request_id, secret, self.locale, ip, user_agent)
 
     def _say(self, slot: str, key: str = "", **values) -> None:
         """Set a message slot (verify_info, verify_error, problem_error, sign_error) by key."""
@@ -226,7 +227,9 @@ class SignState(CallerMixin, rx.State):
             if outcome.error in ("verify.error.code_dead", "verify.error.no_code"):
                 self.code_sent = False
             return rx.set_focus("verification-code") if self.code_sent else None
-        self.parent_session = outcome.session_secret
+        self._parent_session = outcome.session_secret
+        await self._hand_over_cookie(SESSION_COOKIE, outcome.session_secret,
+                                     int(verification.SESSION_TTL.total_seconds()))
         self._say("verify_error")
         self._say("verify_info")
         self.step = "review"
