@@ -12,6 +12,7 @@ from careconnect_app.api import session_cookie, sign_preview, webhooks
 from careconnect_app.api.headers import security_headers
 from careconnect_app.config import get_settings
 from careconnect_app.pages.dev_outbox import OutboxState, outbox_page
+from careconnect_app.pages.event_guard import PayloadGuard
 from careconnect_app.pages.guide import GuideState, guide_page
 from careconnect_app.pages.portal import add_portal_pages
 from careconnect_app.pages.sign.page import sign_page
@@ -33,6 +34,9 @@ app = rx.App(
     api_transformer=[Starlette(routes=webhooks.http_routes + sign_preview.http_routes + session_cookie.http_routes),
                      security_headers],
 )
+
+# Every event's payload is checked against its handler's parameters before the handler runs.
+app.add_middleware(PayloadGuard())
 
 # Titles follow the page language (screen readers announce them first).
 app.add_page(sign_page, route=routes.SIGN, title=SignState.tr["app_name"], on_load=SignState.load)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import NotRequired, TypedDict
 
 import reflex as rx
 
@@ -91,6 +92,15 @@ def _read_roster(session: Session, caller: Caller, locale: str) -> Roster:
                             guardians=[_guardian_card(g, locale) for g in guardians.get(c.id, [])])
                   for c in kids],
     )
+
+
+class AddChildForm(TypedDict):
+    """The add-child form (the provider choice is shown to agency admins only)."""
+
+    first_name: str
+    last_name: str
+    date_of_birth: str
+    provider: NotRequired[str]
 
 
 def _add_child(session: Session, caller: Caller, form: dict,
@@ -188,7 +198,7 @@ class ChildrenState(PortalState):
         self.child_provider = str(value)
 
     @rx.event
-    async def add_child(self, form_data: dict):
+    async def add_child(self, form_data: AddChildForm):
         """Add a child (validated in place)."""
         self.child_info = ""
         call = await self._as_user(_add_child, form_data, self.child_provider)

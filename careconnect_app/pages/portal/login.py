@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import reflex as rx
 
 from careconnect_app.components.portal_layout import labelled, notice, page_heading, portal_frame, section
@@ -14,6 +16,13 @@ def _log_in(session: Session, email: str, password: str, ip: str,
             user_agent: str) -> tuple[accounts.LoginResult, Profile | None]:
     result = accounts.login(session, email, password, ip=ip, user_agent=user_agent)
     return result, profile_of(session, result.user) if result.ok else None
+
+
+class LoginForm(TypedDict):
+    """The sign-in form."""
+
+    email: str
+    password: str
 
 
 class LoginState(PortalState):
@@ -35,7 +44,7 @@ class LoginState(PortalState):
         self.error = self._t(self._error_key) if self._error_key else ""
 
     @rx.event
-    async def submit(self, form_data: dict):
+    async def submit(self, form_data: LoginForm):
         """Check the password (argon2) under the per-account and per-IP limits."""
         email = str(form_data.get("email", ""))[:254]
         password = str(form_data.get("password", ""))[:1024]

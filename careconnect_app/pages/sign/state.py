@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import reflex as rx
 
@@ -30,6 +30,26 @@ SESSION_COOKIE = cookie_tickets.PARENT_SESSION_COOKIE
 STEPS_WITH_VERIFY = ("landing", "verify", "review", "sign")
 STEPS_WITHOUT_VERIFY = ("landing", "review", "sign")
 T = TypeVar("T")
+
+
+class CodeForm(TypedDict):
+    """The verification form."""
+
+    code: str
+
+
+class ProblemForm(TypedDict):
+    """The "report a problem" form."""
+
+    problem: str
+
+
+class StrokesPayload(TypedDict):
+    """What the signature pad reports (components/signature_pad.py); checked in signing/strokes.py."""
+
+    strokes: list[list[list[float]]]
+    width: float
+    height: float
 
 
 def _position(requires_verification: bool, step: str) -> tuple[tuple[str, ...], int]:
@@ -215,7 +235,7 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
             return rx.set_focus("verification-code")
 
     @rx.event
-    async def submit_code(self, form_data: dict):
+    async def submit_code(self, form_data: CodeForm):
         """VERIFY: check the code; on success remember this browser and go to review."""
         code = str(form_data.get("code", ""))[:20]
         outcome = await self._on_live_link(actions.check_code, code, need_verified=False)
@@ -247,7 +267,7 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         self.problem_open = False
 
     @rx.event
-    async def send_problem(self, form_data: dict):
+    async def send_problem(self, form_data: ProblemForm):
         """Report a problem: the provider is told and this link waits for a corrected sheet."""
         result = await self._on_live_link(actions.report_problem, str(form_data.get("problem", "")))
         if isinstance(result, Refusal):
@@ -269,11 +289,13 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
 
     @rx.event
     async def back_to_review(self):
-        """Back from the pad to the attendance."""
+        """Back from the pad to the attendance (from the sign step, on a live link this browser may review)."""
+        if self.step != "sign" or isinstance(await self._on_live_link(actions.signing_channel), Refusal):
+            return
         self.step = "review"
 
     @rx.event
-    async def set_strokes(self, payload: dict):
+    async def set_strokes(self, payload: StrokesPayload):
         """The pad reports the drawing after each stroke (kept server-side only)."""
         self._strokes = payload if isinstance(payload, dict) else {}
         strokes = self._strokes.get("strokes")
