@@ -17,6 +17,7 @@ import reflex as rx
 
 from careconnect_app import i18n, routes
 from careconnect_app.common import cookie_tickets
+from careconnect_app.components.signature_pad import StrokesPayload
 from careconnect_app.documents import signed_copy
 from careconnect_app.messaging import outbox
 from careconnect_app.pages.sign import actions
@@ -42,14 +43,6 @@ class ProblemForm(TypedDict):
     """The "report a problem" form."""
 
     problem: str
-
-
-class StrokesPayload(TypedDict):
-    """What the signature pad reports (components/signature_pad.py); checked in signing/strokes.py."""
-
-    strokes: list[list[list[float]]]
-    width: float
-    height: float
 
 
 def _position(requires_verification: bool, step: str) -> tuple[tuple[str, ...], int]:
