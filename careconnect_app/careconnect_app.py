@@ -12,7 +12,7 @@ from careconnect_app.api import session_cookie, sign_preview, webhooks
 from careconnect_app.api.headers import security_headers
 from careconnect_app.config import get_settings
 from careconnect_app.pages.dev_outbox import OutboxState, outbox_page
-from careconnect_app.pages.event_guard import PayloadGuard
+from careconnect_app.pages.event_guard import guard_events
 from careconnect_app.pages.guide import GuideState, guide_page
 from careconnect_app.pages.portal import add_portal_pages
 from careconnect_app.pages.sign.page import sign_page
@@ -35,8 +35,8 @@ app = rx.App(
                      security_headers],
 )
 
-# Every event's payload is checked against its handler's parameters before the handler runs.
-app.add_middleware(PayloadGuard())
+# Every event a browser sends is checked against its handler's parameters before Reflex handles it.
+guard_events(app)
 
 # Titles follow the page language (screen readers announce them first).
 app.add_page(sign_page, route=routes.SIGN, title=SignState.tr["app_name"], on_load=SignState.load)

@@ -6,7 +6,8 @@ number is expected, a list where a dict is, values nested or sized far beyond an
 send. It answers with a short description of the first problem (for one log line), or None.
 
 Supported hints: Any, None, bool, int, float, str, Literal, unions / Optional, list[T], tuple,
-dict[K, V], TypedDict (required keys present, no unknown keys) and plain classes (isinstance).
+dict[K, V], TypedDict (required keys present and typed; a form's other inputs within the
+size limits) and plain classes (isinstance).
 """
 
 from __future__ import annotations
@@ -31,19 +32,30 @@ def _union_members(hint: Any) -> tuple[Any, ...] | None:
     return None
 
 
+def _required_keys(hint: Any) -> set[str]:
+    """A TypedDict's required keys, also where `from __future__ import annotations` hides NotRequired
+    from the class itself (Python 3.11 then counts every key as required)."""
+    required = set()
+    for key, field in typing.get_type_hints(hint, include_extras=True).items():
+        marker = typing.get_origin(field)
+        if marker is typing.Required or (marker is not typing.NotRequired and hint.__total__):
+            required.add(key)
+    return required
+
+
 def _typed_dict_problem(value: Any, hint: Any, depth: int) -> str | None:
     if not isinstance(value, dict):
         return f"expected an object, got {type(value).__name__}"
+    if len(value) > MAX_ITEMS:
+        return f"object of {len(value)} keys"
     fields = typing.get_type_hints(hint)
-    unknown = sorted(str(key) for key in value if key not in fields)
-    if unknown:
-        return f"unknown field(s) {', '.join(unknown)[:80]}"
-    missing = sorted(hint.__required_keys__ - value.keys())
+    missing = sorted(_required_keys(hint) - value.keys())
     if missing:
         return f"missing field(s) {', '.join(missing)}"
+    # Other keys are let through within the size limits: Reflex adds a form's inputs by id too.
     for key, item in value.items():
-        if (problem := value_problem(item, fields[key], depth + 1)) is not None:
-            return f"{key}: {problem}"
+        if (problem := value_problem(item, fields.get(key, Any), depth + 1)) is not None:
+            return f"{str(key)[:30]}: {problem}"
     return None
 
 

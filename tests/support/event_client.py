@@ -25,6 +25,7 @@ import socketio
 
 ROOT_STATE = "reflex___state____state"
 HYDRATE = f"{ROOT_STATE}.hydrate_and_load"
+ON_LOAD = f"{ROOT_STATE}.reflex___state____on_load_internal_state.on_load_internal"
 
 
 def state_name(state: Any) -> str:
@@ -86,11 +87,17 @@ class EventClient:
                                 wait_timeout=self.timeout)
         return await self._drain(started, require_one=True)
 
+    async def navigate(self, path: str, query: dict | None = None) -> Answer:
+        """A client-side navigation to `path` in the same tab (the page's on_load handlers run)."""
+        self.path, self.query = path, dict(query or {})
+        return await self.send(ON_LOAD, "", require_answer=True)
+
     async def send(self, state: Any, handler: str, payload: dict | None = None, *,
                    require_answer: bool = False) -> Answer:
         """Send `<state>.<handler>` with `payload` (anything: the server must validate it)."""
         started = time.monotonic()
-        await self._sio.emit("event", {"name": f"{state_name(state)}.{handler}", "payload": payload or {},
+        name = f"{state_name(state)}.{handler}" if handler else state_name(state)
+        await self._sio.emit("event", {"name": name, "payload": {} if payload is None else payload,
                                        "router_data": self.router_data()}, namespace="/_event")
         return await self._drain(started, require_one=require_answer)
 
@@ -110,6 +117,13 @@ class EventClient:
             if time.monotonic() > deadline:
                 break
         return answer
+
+    async def until(self, state: Any, name: str, expected: Any, timeout: float = 20.0) -> bool:
+        """Keep reading answers until a var has the expected value (slow handlers go quiet mid-way)."""
+        deadline = time.monotonic() + timeout
+        while self.var(state, name) != expected and time.monotonic() < deadline:
+            await self._drain(time.monotonic(), require_one=False)
+        return self.var(state, name) == expected
 
     def var(self, state: Any, name: str, default: Any = None) -> Any:
         """A var as the browser holds it now (backend-only `_vars` never arrive)."""
