@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 import pytest
 from sqlmodel import select
 
+from careconnect_app.pages.portal.base_state import PortalState
 from careconnect_app.pages.portal.login import LoginState
 from careconnect_app.pages.sign.state import SignState
 from tests.support.event_client import EventClient
@@ -96,6 +97,7 @@ class Live:
         await client.send(SignState, "send_code")
         code = self.server.latest_code(link.phone)
         await client.send(SignState, "submit_code", {"form_data": {"code": code}})
+        await client.until(SignState, "step", "review")
         return code
 
     async def portal_tab(self, who: tuple[str, str], *, path: str = "/portal/login", **tab_kw) -> EventClient:
@@ -103,6 +105,8 @@ class Live:
         client = self.tab(**tab_kw)
         await client.open("/portal/login")
         await client.send(LoginState, "submit", {"form_data": {"email": who[0], "password": who[1]}})
+        assert await client.until(PortalState, "signed_in", True), f"could not sign in as {who[0]}"
+        await client.until(PortalState, "cookie_ticket", lambda value: bool(value))
         if path != "/portal/login":
             await client.navigate(path)
         return client

@@ -119,11 +119,16 @@ class EventClient:
         return answer
 
     async def until(self, state: Any, name: str, expected: Any, timeout: float = 20.0) -> bool:
-        """Keep reading answers until a var has the expected value (slow handlers go quiet mid-way)."""
+        """Keep reading answers until a var has the expected value, or passes `expected(value)` when
+        that is a function (slow handlers, such as a password check, go quiet mid-way)."""
+        def done() -> bool:
+            value = self.var(state, name)
+            return expected(value) if callable(expected) else value == expected
+
         deadline = time.monotonic() + timeout
-        while self.var(state, name) != expected and time.monotonic() < deadline:
+        while not done() and time.monotonic() < deadline:
             await self._drain(time.monotonic(), require_one=False)
-        return self.var(state, name) == expected
+        return done()
 
     def var(self, state: Any, name: str, default: Any = None) -> Any:
         """A var as the browser holds it now (backend-only `_vars` never arrive)."""
