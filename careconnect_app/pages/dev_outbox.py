@@ -33,6 +33,11 @@ def recent_messages(path: Path, limit: int = 200) -> list[dict[str, str]]:
     return list(reversed(rows))
 
 
+def may_read_outbox(client_ip: str) -> bool:
+    """Development, and a browser on this machine (the address by the trusted-proxy rule)."""
+    return not get_settings().is_prod and is_loopback(client_ip)
+
+
 class OutboxState(CallerMixin, rx.State):
     """The messages shown."""
 
@@ -43,7 +48,7 @@ class OutboxState(CallerMixin, rx.State):
     async def load(self):
         """Newest first, to this machine only; never registered in production (see careconnect_app.py)."""
         ip, _user_agent = self._client()
-        self.refused = get_settings().is_prod or not is_loopback(ip)
+        self.refused = not may_read_outbox(ip)
         if self.refused:
             self.messages = []
             return

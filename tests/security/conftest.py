@@ -32,6 +32,7 @@ from sqlmodel import select
 from careconnect_app.pages.portal.base_state import PortalState
 from careconnect_app.pages.portal.login import LoginState
 from careconnect_app.pages.sign.state import SignState
+from tests.fakes.sheets import weekly_draft
 from tests.support.event_client import EventClient
 
 T = TypeVar("T")
@@ -146,6 +147,12 @@ def live(app_server, demo) -> Live:
 @pytest.fixture
 def fresh_link(app_server):
     return app_server.fresh_link
+
+
+@pytest.fixture
+def weekly_sheet(database) -> dict[str, int]:
+    """Two providers on a fresh database; provider 1 has a child with a guardian and a filled draft (ids)."""
+    return weekly_draft()
 
 
 @pytest.fixture
