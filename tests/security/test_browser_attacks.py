@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from tests.security.conftest import ADMIN
+from tests.security.conftest import ADMIN, verify_in_browser
 
 # Records every violation the page reports (before any of the app's scripts run).
 WATCH_CSP = ("window.__csp = [];"
@@ -70,12 +70,7 @@ def test_the_parent_journey_runs_under_the_policy(watched, live, fresh_link):
     make, reports = watched
     link = fresh_link(verification=True)
     page = make(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True).new_page()
-    page.goto(link.path)
-    page.locator("#start").click()
-    page.locator("#channel-sms").click()
-    page.locator("#send-code").click()
-    page.locator("#verification-code").fill(live.server.latest_code(link.phone))
-    page.locator("#verify-code").click()
+    verify_in_browser(page, live, link)
     page.locator("#go-sign").click()
     _draw(page)
     page.locator("#consent").click()

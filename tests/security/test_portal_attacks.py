@@ -140,20 +140,29 @@ def test_a_provider_cannot_resend_another_providers_link(live, fresh_link):
     assert _snapshot(live)["OutgoingMessage"] == before["OutgoingMessage"]
 
 
+def _one_call(live, who: tuple[str, str], path: str, state, handler: str, payload: dict):
+    """Sign in as `who`, open `path`, send one event; returns its answer."""
+    async def attack():
+        client = await live.portal_tab(who, path=path)
+        answer = await client.send(state, handler, payload)
+        await client.close()
+        return answer
+
+    return run(attack())
+
+
+def _redirected(answer) -> bool:
+    return any(event.get("name") == "_redirect" for event in answer.events)
+
+
 def test_a_provider_cannot_start_in_person_signing_for_another_family(live, fresh_link):
     link = fresh_link(verification=False)
     own = _own_sheet_id(live, "Sunrise Learning Center")
     (request,) = live.rows(SigningRequest, SigningRequest.id == link.request_id)
     before = _snapshot(live)
-
-    async def attack():
-        client = await live.portal_tab(SUNRISE, path=portal_sheet_path(own))
-        answer = await client.send(SheetLinksState, "sign_in_person", {"guardian_id": str(request.guardian_id)})
-        await client.close()
-        return answer
-
-    answer = run(attack())
-    assert not any(event.get("name") == "_redirect" for event in answer.events)
+    answer = _one_call(live, SUNRISE, portal_sheet_path(own), SheetLinksState, "sign_in_person",
+                       {"guardian_id": str(request.guardian_id)})
+    assert not _redirected(answer)
     assert _snapshot(live)["SigningRequest"] == before["SigningRequest"]
 
 
@@ -162,15 +171,8 @@ def test_a_provider_cannot_open_a_sheet_for_another_providers_child(live, fresh_
     with live.server.server_db() as session:
         child_id = session.get(AttendanceSheet, link.sheet_id).child_id
     before = _snapshot(live)
-
-    async def attack():
-        client = await live.portal_tab(SPROUTS, path="/portal")
-        answer = await client.send(DashboardState, "start_sheet", {"child_id": str(child_id)})
-        await client.close()
-        return answer
-
-    answer = run(attack())
-    assert not any(event.get("name") == "_redirect" for event in answer.events)
+    answer = _one_call(live, SPROUTS, "/portal", DashboardState, "start_sheet", {"child_id": str(child_id)})
+    assert not _redirected(answer)
     assert _snapshot(live)["AttendanceSheet"] == before["AttendanceSheet"]
 
 

@@ -11,7 +11,7 @@ from careconnect_app.common.crypto import sha256_hex
 from careconnect_app.models import ParentSession, PortalSession, SigningRequest
 from careconnect_app.pages.portal.base_state import PortalState
 from careconnect_app.pages.sign.state import SignState
-from tests.security.conftest import SPROUTS, run
+from tests.security.conftest import SPROUTS, run, verify_in_browser
 
 
 def _redeem(live, ticket: str, origin: str | None = None) -> tuple[int, str]:
@@ -24,6 +24,18 @@ def _redeem(live, ticket: str, origin: str | None = None) -> tuple[int, str]:
 def _cookie_value(set_cookie: str, name: str) -> str:
     assert set_cookie.startswith(name + "="), set_cookie
     return set_cookie.split(";", 1)[0].split("=", 1)[1]
+
+
+def _verified_ticket(live, link) -> str:
+    """A tab verifies by SMS; returns the cookie ticket the page was given."""
+    async def visit():
+        client = await live.open_link(link)
+        await live.verify(client, link)
+        ticket = client.var(SignState, "cookie_ticket")
+        await client.close()
+        return ticket
+
+    return run(visit())
 
 
 def test_nothing_secret_reaches_the_parents_browser(live, fresh_link):
@@ -74,15 +86,7 @@ def test_the_parents_session_secret_is_never_readable_by_the_page(live, fresh_li
 
 def test_a_spent_ticket_gives_nothing(live, fresh_link):
     link = fresh_link(verification=True)
-
-    async def visit():
-        client = await live.open_link(link)
-        await live.verify(client, link)
-        ticket = client.var(SignState, "cookie_ticket")
-        await client.close()
-        return ticket
-
-    ticket = run(visit())
+    ticket = _verified_ticket(live, link)
     assert _redeem(live, ticket)[0] == 204
     status, set_cookie = _redeem(live, ticket)
     assert status == 404 and set_cookie == ""
@@ -90,29 +94,13 @@ def test_a_spent_ticket_gives_nothing(live, fresh_link):
 
 def test_another_site_cannot_redeem_a_ticket(live, fresh_link):
     link = fresh_link(verification=True)
-
-    async def visit():
-        client = await live.open_link(link)
-        await live.verify(client, link)
-        ticket = client.var(SignState, "cookie_ticket")
-        await client.close()
-        return ticket
-
-    status, set_cookie = _redeem(live, run(visit()), origin="https://evil.example")
+    status, set_cookie = _redeem(live, _verified_ticket(live, link), origin="https://evil.example")
     assert status == 403 and set_cookie == ""
 
 
 def test_the_cookie_alone_verifies_a_new_tab_and_a_forged_one_does_not(live, fresh_link):
     link = fresh_link(verification=True)
-
-    async def visit():
-        client = await live.open_link(link)
-        await live.verify(client, link)
-        ticket = client.var(SignState, "cookie_ticket")
-        await client.close()
-        return ticket
-
-    secret = _cookie_value(_redeem(live, run(visit()))[1], PARENT_SESSION_COOKIE)
+    secret = _cookie_value(_redeem(live, _verified_ticket(live, link))[1], PARENT_SESSION_COOKIE)
 
     async def new_tab(cookie: str) -> str:
         client = await live.open_link(link, cookie=cookie)
@@ -147,14 +135,8 @@ def test_the_session_cookies_are_httponly_in_a_real_browser(live, fresh_link, br
     context = browser.new_context(base_url=live.base_url)
     try:
         page = context.new_page()
-        page.goto(link.path)
-        page.locator("#start").click()
-        page.locator("#channel-sms").click()
-        page.locator("#send-code").click()
-        page.locator("#verification-code").fill(live.server.latest_code(link.phone))
-        page.locator("#verify-code").click()
+        verify_in_browser(page, live, link)
         page.locator("#go-sign").wait_for()
-        page.wait_for_function("() => true")
         for _ in range(50):  # the page trades its ticket right after the answer
             if any(c["name"] == PARENT_SESSION_COOKIE for c in context.cookies()):
                 break
