@@ -19,6 +19,7 @@ import asyncio
 import json
 import math
 import re
+import threading
 import urllib.error
 import urllib.request
 import uuid
@@ -50,8 +51,22 @@ def pytest_collection_modifyitems(items):
 
 
 def run(coroutine: Awaitable[T]) -> T:
-    """Drive an async attack from a plain test."""
-    return asyncio.run(coroutine)
+    """Drive an async attack from a plain test, on a loop of its own in a worker thread (Playwright's
+    sync API keeps a loop running in the main thread once a browser was started)."""
+    outcome: dict[str, Any] = {}
+
+    def drive() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as exc:  # re-raised in the test's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=drive)
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def curvy_strokes() -> dict:
@@ -97,8 +112,10 @@ class Live:
         return EventClient(self.base_url, headers=headers, quiet=0.3)
 
     async def open_link(self, link, **tab_kw) -> EventClient:
+        """A tab on the link, once its page has loaded (under load the answers can pause)."""
         client = self.tab(**tab_kw)
         await client.open(link.path)
+        await client.until(SignState, "status", lambda status: status not in (None, "loading"))
         return client
 
     async def verify(self, client: EventClient, link) -> str:

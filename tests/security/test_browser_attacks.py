@@ -77,6 +77,9 @@ def test_the_parent_journey_runs_under_the_policy(watched, live, fresh_link):
     page.locator("#certify").click()
     page.locator("#submit-signature").click()
     page.locator("#reference").wait_for()
+    with page.expect_download() as download:  # the parent's PDF copy (a data: URL download)
+        page.locator("#download-copy").click()
+    assert download.value.suggested_filename.endswith(".pdf")
     page.reload()
     page.locator("#reference").wait_for()
     assert _violations(page) == [] and reports == []

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,17 +119,21 @@ class EventClient:
                 break
         return answer
 
+    async def wait_for(self, predicate: Callable[[EventClient], bool], timeout: float = 20.0) -> bool:
+        """Keep reading answers until `predicate(self)` holds (slow handlers, such as a password check
+        or a signature being rendered, go quiet mid-way); False after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while not predicate(self) and time.monotonic() < deadline:
+            await self._drain(time.monotonic(), require_one=False)
+        return predicate(self)
+
     async def until(self, state: Any, name: str, expected: Any, timeout: float = 20.0) -> bool:
-        """Keep reading answers until a var has the expected value, or passes `expected(value)` when
-        that is a function (slow handlers, such as a password check, go quiet mid-way)."""
-        def done() -> bool:
-            value = self.var(state, name)
+        """`wait_for` one var to equal `expected`, or to pass `expected(value)` when that is a function."""
+        def done(client: EventClient) -> bool:
+            value = client.var(state, name)
             return expected(value) if callable(expected) else value == expected
 
-        deadline = time.monotonic() + timeout
-        while not done() and time.monotonic() < deadline:
-            await self._drain(time.monotonic(), require_one=False)
-        return done()
+        return await self.wait_for(done, timeout)
 
     def var(self, state: Any, name: str, default: Any = None) -> Any:
         """A var as the browser holds it now (backend-only `_vars` never arrive)."""
