@@ -11,9 +11,11 @@ from careconnect_app.components.session_cookie import session_cookie
 from careconnect_app.pages.portal.base_state import PortalState
 from careconnect_app.pages.portal.children import ChildrenState, children_page
 from careconnect_app.pages.portal.dashboard import DashboardState, dashboard_page
+from careconnect_app.pages.portal.invite import InviteState, invite_page
 from careconnect_app.pages.portal.login import LoginState, login_page
 from careconnect_app.pages.portal.settings import SettingsState, settings_page
 from careconnect_app.pages.portal.sheet import SheetState, sheet_page
+from careconnect_app.pages.portal.staff import StaffState, staff_page
 
 
 def _with_session_cookie(page: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
@@ -28,13 +30,15 @@ def _with_session_cookie(page: Callable[[], rx.Component]) -> Callable[[], rx.Co
 
 def add_portal_pages(app: rx.App) -> None:
     """Register every portal route; each page's on_load re-checks the session."""
-    app.add_page(_with_session_cookie(login_page), route=routes.PORTAL_LOGIN,
-                 title="Sign in · CareConnect provider portal", on_load=LoginState.load)
-    app.add_page(_with_session_cookie(dashboard_page), route=routes.PORTAL,
-                 title="Dashboard · CareConnect provider portal", on_load=DashboardState.load)
-    app.add_page(_with_session_cookie(children_page), route=routes.PORTAL_CHILDREN,
-                 title="Children · CareConnect provider portal", on_load=ChildrenState.load)
-    app.add_page(_with_session_cookie(sheet_page), route=routes.PORTAL_SHEET,
-                 title="Attendance sheet · CareConnect provider portal", on_load=SheetState.load)
-    app.add_page(_with_session_cookie(settings_page), route=routes.PORTAL_SETTINGS,
-                 title="Agency settings · CareConnect provider portal", on_load=SettingsState.load)
+    pages = [
+        (login_page, routes.PORTAL_LOGIN, "Sign in", LoginState.load),
+        (dashboard_page, routes.PORTAL, "Dashboard", DashboardState.load),
+        (children_page, routes.PORTAL_CHILDREN, "Children", ChildrenState.load),
+        (sheet_page, routes.PORTAL_SHEET, "Attendance sheet", SheetState.load),
+        (settings_page, routes.PORTAL_SETTINGS, "Agency settings", SettingsState.load),
+        (staff_page, routes.PORTAL_STAFF, "Staff logins", StaffState.load),
+        (invite_page, routes.PORTAL_INVITE, "Choose your password", InviteState.load),
+    ]
+    for page, route, title, on_load in pages:
+        app.add_page(_with_session_cookie(page), route=route, title=f"{title} · CareConnect provider portal",
+                     on_load=on_load)
