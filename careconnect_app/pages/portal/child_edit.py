@@ -6,7 +6,7 @@ A mixin of the children page's state: its handlers re-read the roster through th
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import reflex as rx
 
@@ -31,6 +31,12 @@ class ChildForm(TypedDict):
     first_name: str
     last_name: str
     date_of_birth: str
+
+
+class AddChildForm(ChildForm):
+    """The add-child form (the provider choice is shown to agency admins only)."""
+
+    provider: NotRequired[str]
 
 
 def _child_form(session: Session, caller: Caller, child_id: str) -> tuple[str, str, str, str, str] | None:

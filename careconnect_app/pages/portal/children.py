@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import NotRequired
 
 import reflex as rx
 
@@ -95,12 +94,6 @@ def _read_roster(session: Session, caller: Caller, locale: str) -> Roster:
                   for c in kids],
         inactive=child_edit.inactive_children(session, caller),
     )
-
-
-class AddChildForm(child_edit.ChildForm):
-    """The add-child form (the provider choice is shown to agency admins only)."""
-
-    provider: NotRequired[str]
 
 
 def _add_child(session: Session, caller: Caller, form: dict,
@@ -199,7 +192,7 @@ class ChildrenState(child_edit.ChildEditMixin, PortalState):
         self.child_provider = str(value)
 
     @rx.event
-    async def add_child(self, form_data: AddChildForm):
+    async def add_child(self, form_data: child_edit.AddChildForm):
         """Add a child (validated in place)."""
         self.child_info = ""
         call = await self._as_user(_add_child, form_data, self.child_provider)
