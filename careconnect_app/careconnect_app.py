@@ -14,10 +14,11 @@ import reflex as rx  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
 
 from careconnect_app import routes  # noqa: E402
-from careconnect_app.api import sign_preview, webhooks  # noqa: E402
+from careconnect_app.api import session_cookie, sign_preview, webhooks  # noqa: E402
 from careconnect_app.api.headers import security_headers  # noqa: E402
 from careconnect_app.config import get_settings  # noqa: E402
 from careconnect_app.pages.dev_outbox import OutboxState, outbox_page  # noqa: E402
+from careconnect_app.pages.event_guard import guard_events  # noqa: E402
 from careconnect_app.pages.guide import GuideState, guide_page  # noqa: E402
 from careconnect_app.pages.not_me import NotMeState, not_me_page  # noqa: E402
 from careconnect_app.pages.portal import add_portal_pages  # noqa: E402
@@ -34,10 +35,14 @@ app = rx.App(
         rx.el.meta(name="robots", content="noindex, nofollow"),
         rx.el.meta(name="theme-color", content="#1d4ed8"),
     ],
-    # Webhooks and the signing link's first paint are plain Starlette routes in front of Reflex's;
-    # the security headers wrap everything served.
-    api_transformer=[Starlette(routes=webhooks.http_routes + sign_preview.http_routes), security_headers],
+    # Webhooks, the signing link's first paint and the HttpOnly session cookie are plain Starlette
+    # routes in front of Reflex's; the security headers wrap everything served.
+    api_transformer=[Starlette(routes=webhooks.http_routes + sign_preview.http_routes + session_cookie.http_routes),
+                     security_headers],
 )
+
+# Every event a browser sends is checked against its handler's parameters before Reflex handles it.
+guard_events(app)
 
 # Titles follow the page language (screen readers announce them first).
 app.add_page(sign_page, route=routes.SIGN, title=SignState.tr["app_name"], on_load=SignState.load)

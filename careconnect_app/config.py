@@ -42,6 +42,13 @@ def _int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be a whole number, not {value!r}.") from None
 
 
+def _hops() -> int:
+    hops = _int("CARECONNECT_TRUSTED_PROXY_HOPS", 0)
+    if not 0 <= hops <= 10:
+        raise RuntimeError(f"CARECONNECT_TRUSTED_PROXY_HOPS must be between 0 and 10, not {hops}.")
+    return hops
+
+
 def _dev_secret_key() -> str:
     """A per-checkout random key for development, kept out of git.
 
@@ -106,10 +113,18 @@ class Settings:
     # Fernet keys (comma-separated, newest first) that encrypt authenticator secrets at rest;
     # empty: one key derived from secret_key. Older keys still decrypt, so keys can be rotated.
     totp_keys: tuple[str, ...] = ()
+    # Reverse proxies in front of the app whose X-Forwarded-For entry is believed (0: none, the
+    # TCP peer is the client). See common/client_address.py.
+    trusted_proxy_hops: int = 0
 
     @property
     def is_prod(self) -> bool:
         return self.env == "prod"
+
+    @property
+    def is_https(self) -> bool:
+        """Whether the public base URL is https (then cookies are Secure and HSTS is sent)."""
+        return self.base_url.startswith("https://")
 
 
 def _detect_env() -> str:
@@ -168,4 +183,5 @@ def get_settings() -> Settings:
         portal_idle_seconds=max(10, _int("CARECONNECT_PORTAL_IDLE_SECONDS", 1800)),
         portal_idle_poll_seconds=max(1, _int("CARECONNECT_PORTAL_IDLE_POLL_SECONDS", 60)),
         totp_keys=tuple(k.strip() for k in (e("CARECONNECT_TOTP_KEYS") or "").split(",") if k.strip()),
+        trusted_proxy_hops=_hops(),
     )

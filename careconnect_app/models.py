@@ -83,6 +83,8 @@ class Guardian(SQLModel, table=True):
     notify_sms: bool = True
     # Set from delivery receipts: STOP replies and bounces.
     sms_opted_out: bool = False
+    # When Twilio says the STOP/START that set sms_opted_out was sent: an older one never undoes it.
+    sms_opt_changed_at: Optional[datetime] = None
     email_undeliverable: bool = False
     email_undeliverable_reason: str = ""
     created_at: datetime = Field(default_factory=utcnow)
@@ -307,6 +309,24 @@ class OutgoingMessage(SQLModel, table=True):
     failed_at: Optional[datetime] = None
     # Set on a copy queued on the other channel after this message failed for good.
     fallback_for_id: Optional[int] = Field(default=None, foreign_key="outgoingmessage.id", index=True)
+
+
+class CookieTicket(SQLModel, table=True):
+    """A session cookie on its way from an event handler to the browser (common/cookie_tickets.py).
+
+    Reflex sets cookies from page scripts, which could then read them; instead the handler leaves
+    the value here, sealed with a key derived from a one-time ticket that only the page receives,
+    and a plain HTTP route trades the ticket for an HttpOnly cookie. The row holds the ticket's
+    hash and the sealed value: neither opens the session without the ticket.
+    """
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ticket_hash: str = Field(index=True, unique=True)
+    cookie_name: str
+    sealed_value: str
+    max_age_seconds: int
+    expires_at: datetime = Field(index=True)
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class WebhookReceipt(SQLModel, table=True):

@@ -32,6 +32,10 @@ PORTAL_SHEET_PREFIX = f"{PORTAL}/sheets"
 PORTAL_SHEET = f"{PORTAL_SHEET_PREFIX}/[sheet_id]"
 
 # Plain HTTP routes (api/)
+# Trades a one-time ticket for an HttpOnly session cookie (api/session_cookie.py).
+SESSION_COOKIE = "/_session/cookie"
+# Reflex's event channel (the websocket): the only path the session cookies are sent to.
+EVENT_CHANNEL = "/_event"
 WEBHOOK_PREFIX = "/webhooks"
 TWILIO_STATUS = f"{WEBHOOK_PREFIX}/twilio/status"
 TWILIO_INCOMING = f"{WEBHOOK_PREFIX}/twilio/incoming"

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.data import BASE_ENV
+from tests.support.live_app import _playwright, app_server, browser, demo  # noqa: F401 (session fixtures for e2e and security)
 
 os.environ.setdefault("CARECONNECT_SECRET_KEY", BASE_ENV["CARECONNECT_SECRET_KEY"])
 os.environ["CARECONNECT_DEMO_ON_EMPTY"] = "false"

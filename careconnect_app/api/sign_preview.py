@@ -18,6 +18,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from careconnect_app import i18n, routes
+from careconnect_app.api import frontend_build
+from careconnect_app.api.caller import caller_ip
 from careconnect_app.common.formatting import format_period
 from careconnect_app.common.masking import short_name
 from careconnect_app.db import session_scope
@@ -32,23 +34,19 @@ _STYLE = (
 )
 # Once the wizard shows its first card the preview leaves the DOM (no duplicate heading for
 # screen readers or tests); the CSS rule above covers browsers where this script is late.
-_REMOVE = (
-    "<script>(function(){var p=document.getElementById('cc-preview');if(!p)return;"
+# The Content-Security-Policy allows this script by its hash (api/headers.py).
+PREVIEW_SCRIPT = (
+    "(function(){var p=document.getElementById('cc-preview');if(!p)return;"
     "var o=new MutationObserver(function(){if(document.querySelector('#main .rt-Card')){o.disconnect();p.remove();}});"
-    "o.observe(document.documentElement,{childList:true,subtree:true});})();</script>"
+    "o.observe(document.documentElement,{childList:true,subtree:true});})();"
 )
+_REMOVE = f"<script>{PREVIEW_SCRIPT}</script>"
 _cache: dict[Path, tuple[float, str]] = {}
-
-
-def _shell_path() -> Path:
-    from reflex.utils import prerequisites
-
-    return prerequisites.get_web_dir() / "build" / "client" / "__spa-fallback.html"
 
 
 def _shell() -> str | None:
     """The built SPA shell, re-read when a new build replaced it."""
-    path = _shell_path()
+    path = frontend_build.shell_path()
     try:
         mtime = path.stat().st_mtime
     except FileNotFoundError:
@@ -87,10 +85,9 @@ async def sign_page(request: Request) -> Response:
     shell = _shell()
     if shell is None:  # no production build here (development): let the normal routes answer
         return Response(status_code=404)
-    ip = request.client.host if request.client else ""
     from starlette.concurrency import run_in_threadpool
 
-    preview = await run_in_threadpool(preview_html, request.path_params["token"], ip)
+    preview = await run_in_threadpool(preview_html, request.path_params["token"], caller_ip(request))
     page = shell.replace("<body>", "<body>" + preview, 1) if preview else shell
     # Personal data: never cached by the browser or a proxy.
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})

@@ -5,7 +5,7 @@ Usage::
     from careconnect_app.components.signature_pad import signature_pad
 
     signature_pad(
-        on_change=SignState.set_strokes,   # handler(self, payload: dict)
+        on_change=SignState.set_strokes,   # handler(self, payload: StrokesPayload)
         clear_label="Clear",
         aria_label="Signature area",
         hint="Sign with your finger inside the box.",
@@ -25,10 +25,18 @@ untrusted: check it with ``careconnect_app.signing.strokes.validate_strokes``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 import reflex as rx
 from reflex.event import passthrough_event_spec
+
+
+class StrokesPayload(TypedDict):
+    """What the pad reports after each stroke (untrusted: signing/strokes.py checks it)."""
+
+    strokes: list[list[list[float]]]
+    width: float
+    height: float
 
 
 class SignaturePad(rx.Component):
@@ -55,7 +63,7 @@ class SignaturePad(rx.Component):
     disabled: rx.Var[bool]
 
     # Fired after each stroke and after Clear with the strokes payload dict.
-    on_change: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
+    on_change: rx.EventHandler[passthrough_event_spec(StrokesPayload)]
 
 
 signature_pad = SignaturePad.create

@@ -1,4 +1,9 @@
-"""Development only: the file outbox as a page, so a developer reads "their phone" in the browser."""
+"""Development only: the file outbox as a page, so a developer reads "their phone" in the browser.
+
+It shows every code and link sent, so it answers only to this machine (a loopback client address,
+by the same rule as everything else: common/client_address.py). A development server reachable
+from the network (reflex run binds every interface) shows others nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,9 @@ from pathlib import Path
 
 import reflex as rx
 
+from careconnect_app.common.client_address import is_loopback
 from careconnect_app.config import get_settings
-from careconnect_app.pages.state_tools import off_loop
+from careconnect_app.pages.state_tools import CallerMixin, off_loop
 
 FIELDS = ("channel", "to", "subject", "text", "kind", "created_at")
 
@@ -27,15 +33,24 @@ def recent_messages(path: Path, limit: int = 200) -> list[dict[str, str]]:
     return list(reversed(rows))
 
 
-class OutboxState(rx.State):
+def may_read_outbox(client_ip: str) -> bool:
+    """Development, and a browser on this machine (the address by the trusted-proxy rule)."""
+    return not get_settings().is_prod and is_loopback(client_ip)
+
+
+class OutboxState(CallerMixin, rx.State):
     """The messages shown."""
 
     messages: list[dict[str, str]] = []
+    refused: bool = False
 
     @rx.event
     async def load(self):
-        """Newest first; never registered in production (see careconnect_app.py)."""
-        if get_settings().is_prod:
+        """Newest first, to this machine only; never registered in production (see careconnect_app.py)."""
+        ip, _user_agent = self._client()
+        self.refused = not may_read_outbox(ip)
+        if self.refused:
+            self.messages = []
             return
         self.messages = await off_loop(recent_messages, get_settings().outbox_path)
 
@@ -54,6 +69,8 @@ def outbox_page() -> rx.Component:
     return rx.container(
         rx.heading("Development outbox", as_="h1", size="6", margin_bottom="1rem"),
         rx.text("Messages the app would have emailed or texted (CARECONNECT_OUTBOX). Development only."),
+        rx.cond(OutboxState.refused, rx.callout("Only a browser on this machine may read the outbox.",
+                                                icon="lock", color_scheme="red", id="outbox-refused")),
         rx.button("Refresh", on_click=OutboxState.load, margin_y="1rem"),
         rx.vstack(rx.foreach(OutboxState.messages, _message), width="100%"),
         padding_y="2rem",

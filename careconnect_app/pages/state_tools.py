@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 import reflex as rx
 from sqlmodel import Session
 
+from careconnect_app.common import cookie_tickets
+from careconnect_app.common.client_address import client_address
 from careconnect_app.db import session_scope
 
 T = TypeVar("T")
@@ -44,9 +46,39 @@ class CallerMixin(rx.State, mixin=True):
     """The caller's address and browser, for the audit trail and the rate limits."""
 
     def _client(self) -> tuple[str, str]:
-        ip = self.router.session.client_ip or ""
+        headers = self.router.headers.raw_headers
+        # Reflex records the websocket's TCP peer as "asgi-scope-client"; the trusted proxy hops
+        # decide whether X-Forwarded-For is believed (the same rule as the plain HTTP routes).
+        peer = headers.get("asgi-scope-client", "") or self.router.session.client_ip or ""
+        ip = client_address(peer, headers.get("x-forwarded-for", ""))
         user_agent = self.router.headers.user_agent or ""
-        return ip[:64], user_agent[:512]
+        return ip, user_agent[:512]
 
 
-__all__ = ["CallerMixin", "Session", "in_session", "off_loop"]
+class SessionCookieMixin(rx.State, mixin=True):
+    """A session secret the page's scripts never see: an HttpOnly cookie sent to the event channel.
+
+    The handler that makes a session keeps its secret in a backend-only var for this tab and
+    hands it to the browser through a one-time ticket (common/cookie_tickets.py): the page's
+    `session_cookie` component posts the ticket to /_session/cookie, which sets the cookie. A new
+    tab or a reload reads it back from the websocket handshake's Cookie header.
+    """
+
+    # A one-time, two-minute ticket (not the secret): the page trades it for the cookie at once.
+    cookie_ticket: str = ""
+
+    def _cookie(self, name: str) -> str:
+        """A cookie the browser sent with this connection's websocket handshake."""
+        return cookie_tickets.cookie_value(self.router.headers.cookie, name)
+
+    async def _hand_over_cookie(self, name: str, value: str, max_age_seconds: int) -> None:
+        """Have the browser store (or, with "", delete) an HttpOnly session cookie."""
+        self.cookie_ticket = await in_session(cookie_tickets.issue, name, value, max_age_seconds)
+
+    @rx.event
+    def cookie_stored(self, ok: bool):
+        """The page traded its ticket (or could not): the ticket is spent either way."""
+        self.cookie_ticket = ""
+
+
+__all__ = ["CallerMixin", "Session", "SessionCookieMixin", "in_session", "off_loop"]

@@ -119,15 +119,20 @@ def status_of(request: SigningRequest, now: datetime | None = None) -> LinkStatu
 
 def check(session: Session, token: str, *, ip: str = "", now: datetime | None = None,
           purpose: TokenPurpose = TokenPurpose.SIGN) -> LinkCheck:
-    """Resolve a presented token. Unknown tokens count against the caller's IP."""
+    """Resolve a presented token. Only misses count against the caller's IP.
+
+    The token is looked up first: a real parent's link always answers, even from an address
+    (a shared proxy, a school's Wi-Fi) that someone else used for guessing.
+    """
     now = now or utcnow()
-    key = f"link-miss:{ip}"
-    if ip and rate_limit.count(session, key, UNKNOWN_TOKEN_WINDOW, now) >= UNKNOWN_TOKEN_LIMIT:
-        return LinkCheck(LinkStatus.RATE_LIMITED)
     found = _lookup(session, token, purpose)
-    if found is None:
-        if ip:
-            rate_limit.hit(session, key, now)
+    if found is not None:
+        request, row = found
+        return LinkCheck(status_of(request, now), request, row)
+    if not ip:
         return LinkCheck(LinkStatus.UNKNOWN)
-    request, row = found
-    return LinkCheck(status_of(request, now), request, row)
+    key = f"link-miss:{ip}"
+    if rate_limit.count(session, key, UNKNOWN_TOKEN_WINDOW, now) >= UNKNOWN_TOKEN_LIMIT:
+        return LinkCheck(LinkStatus.RATE_LIMITED)
+    rate_limit.hit(session, key, now)
+    return LinkCheck(LinkStatus.UNKNOWN)

@@ -324,7 +324,7 @@ def test_agency_admin_sees_sheets_read_only(app_server, demo, new_context, local
 def test_the_handlers_refuse_the_agency_admin_too(app_server, demo):
     """Any client may send any event: the admin's session sending provider actions changes nothing."""
     from careconnect_app.models import AttendanceEntry, AttendanceSheet
-    from careconnect_app.pages.portal.base_state import PortalState
+    from careconnect_app.pages.portal.base_state import SESSION_COOKIE
     from careconnect_app.pages.portal.dashboard import DashboardState
     from careconnect_app.pages.portal.sheet.grid import SheetGridState
     from careconnect_app.pages.portal.sheet.header import SheetState
@@ -338,24 +338,25 @@ def test_the_handlers_refuse_the_agency_admin_too(app_server, demo):
         step = accounts.login(s, ADMIN[0], ADMIN[1])
         token = accounts.second_factor(s, step.token, fresh_code(ADMIN[2])).token
         entries_before = len(list(s.exec(AttendanceEntry.__table__.select().where(AttendanceEntry.sheet_id == draft_id))))
-    storage = {f"{PortalState.get_full_name()}.portal_session_rx_state_": token}
+    # The browser sends the HttpOnly session cookie with the event channel's handshake.
+    cookie = {"Cookie": f"{SESSION_COOKIE}={token}"}
 
     async def attack() -> tuple[str, str, str]:
-        client = EventClient(app_server.base_url)
-        await client.open(f"/portal/sheets/{draft_id}", storage=storage)
+        client = EventClient(app_server.base_url, headers=cookie)
+        await client.open(f"/portal/sheets/{draft_id}")
         assert client.var(SheetState, "read_only") is True
         await client.send(SheetGridState, "set_time", {"index": 0, "pair": 0, "which": "in", "value": "9:00"})
         await client.send(SheetGridState, "set_certify", {"value": True})
         await client.send(SheetGridState, "submit", {"in_person": False, "confirmed_missing": True})
         refused = client.var(SheetState, "error")
         await client.close()
-        client = EventClient(app_server.base_url)
-        await client.open(f"/portal/sheets/{ready_id}", storage=storage)
+        client = EventClient(app_server.base_url, headers=cookie)
+        await client.open(f"/portal/sheets/{ready_id}")
         await client.send(SheetLinksState, "recall")
         recall_refused = client.var(SheetState, "error")
         await client.close()
-        client = EventClient(app_server.base_url)
-        await client.open("/portal", storage=storage)
+        client = EventClient(app_server.base_url, headers=cookie)
+        await client.open("/portal")
         rows = client.var(DashboardState, "rows") or []
         child_id = rows[0]["child_id"] if rows else "1"
         await client.send(DashboardState, "start_sheet", {"child_id": child_id})

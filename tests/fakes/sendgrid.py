@@ -59,7 +59,8 @@ class FakeSendGrid(FakeHttpApi):
         record = {"message_id": message_id, "to": to, "from": mail.get("from", {}), "subject": mail.get("subject"),
                   "text": content.get("text/plain"), "html": content.get("text/html"),
                   "content_order": [c["type"] for c in mail.get("content", [])],
-                  "custom_args": mail.get("custom_args", {})}
+                  "custom_args": mail.get("custom_args", {}),
+                  "tracking_settings": mail.get("tracking_settings", {})}
         with self.lock:
             self.accepted.append(record)
         return 202, {"X-Message-Id": message_id}, b""

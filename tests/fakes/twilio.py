@@ -2,7 +2,9 @@
 
 POST /2010-04-01/Accounts/{sid}/Messages.json (form body, basic auth) -> 201 message JSON, or
 Twilio's error JSON {"code": 21211, "message": ..., "status": 400}. GET lists messages (the
-backend's "did this go out?" lookup). Every accepted message is kept in `accepted`.
+backend's "did this go out?" lookup); GET .../Messages/{sid}.json fetches one, including a parent's
+reply registered with `receive()` (the app asks when a STOP/START was sent). Every accepted
+message is kept in `accepted`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class FakeTwilio(FakeHttpApi):
         self.auth_token = auth_token
         self.accepted: list[dict] = []
         self.errors_for: dict[str, int] = {}  # phone number -> Twilio error code
+        self.inbound: dict[str, dict] = {}  # MessageSid -> a parent's reply, as Twilio stores it
 
     def env(self) -> dict[str, str]:
         """Environment that points the app's Twilio backend here."""
@@ -48,6 +51,14 @@ class FakeTwilio(FakeHttpApi):
         with self.lock:
             return [m["mid"] for m in self.accepted]
 
+    def receive(self, phone: str, body: str, at: datetime | None = None) -> str:
+        """A parent's phone sends `body` to our number at `at`; returns its MessageSid."""
+        sid = "SM" + secrets.token_hex(16)
+        with self.lock:
+            self.inbound[sid] = {"sid": sid, "to": FROM_NUMBER, "from": phone, "messaging_service_sid": "",
+                                 "body": body, "status_callback": "", "date_created": at or datetime.now(UTC)}
+        return sid
+
     def _authorised(self, headers) -> bool:
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         return headers.get("Authorization", "") == f"Basic {expected}"
@@ -56,6 +67,13 @@ class FakeTwilio(FakeHttpApi):
         prefix = f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
         if not self._authorised(headers):
             return 401, {}, {"code": 20003, "message": "Authenticate", "status": 401}
+        one = f"/2010-04-01/Accounts/{self.account_sid}/Messages/"
+        if method == "GET" and path.startswith(one) and path.endswith(".json"):
+            with self.lock:
+                record = self.inbound.get(path[len(one):-len(".json")])
+            if record is None:
+                return 404, {}, {"code": 20404, "message": "The requested resource was not found", "status": 404}
+            return 200, {}, {**self._json(record), "direction": "inbound", "status": "received"}
         if path != prefix:
             return 404, {}, {"code": 20404, "message": "The requested resource was not found", "status": 404}
         if method == "GET":

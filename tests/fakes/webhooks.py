@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 
 from twilio.request_validator import RequestValidator
 
@@ -32,9 +33,10 @@ def status(sid: str, state: str, **extra) -> dict:
             "To": "+15555550123", "ApiVersion": "2010-04-01", **extra}
 
 
-def incoming(body: str, phone: str = "+15555550123") -> dict:
-    """An incoming SMS's form fields (a parent's reply)."""
-    return {"MessageSid": "SMin", "AccountSid": ACCOUNT_SID, "From": phone, "To": FROM_NUMBER, "Body": body}
+def incoming(body: str, phone: str = "+15555550123", sid: str | None = None) -> dict:
+    """An incoming SMS's form fields (a parent's reply); every message has its own MessageSid."""
+    return {"MessageSid": sid or "SM" + secrets.token_hex(16), "AccountSid": ACCOUNT_SID, "From": phone,
+            "To": FROM_NUMBER, "Body": body}
 
 
 # ---- SendGrid ---------------------------------------------------------------------------------

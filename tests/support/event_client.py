@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ import socketio
 
 ROOT_STATE = "reflex___state____state"
 HYDRATE = f"{ROOT_STATE}.hydrate_and_load"
+ON_LOAD = f"{ROOT_STATE}.reflex___state____on_load_internal_state.on_load_internal"
 
 
 def state_name(state: Any) -> str:
@@ -90,11 +92,17 @@ class EventClient:
                                 wait_timeout=self.timeout)
         return await self._drain(started, require_one=True)
 
+    async def navigate(self, path: str, query: dict | None = None) -> Answer:
+        """A client-side navigation to `path` in the same tab (the page's on_load handlers run)."""
+        self.path, self.query = path, dict(query or {})
+        return await self.send(ON_LOAD, "", require_answer=True)
+
     async def send(self, state: Any, handler: str, payload: dict | None = None, *,
                    require_answer: bool = False) -> Answer:
         """Send `<state>.<handler>` with `payload` (anything: the server must validate it)."""
         started = time.monotonic()
-        await self._sio.emit("event", {"name": f"{state_name(state)}.{handler}", "payload": payload or {},
+        name = f"{state_name(state)}.{handler}" if handler else state_name(state)
+        await self._sio.emit("event", {"name": name, "payload": {} if payload is None else payload,
                                        "router_data": self.router_data()}, namespace="/_event")
         return await self._drain(started, require_one=require_answer)
 
@@ -115,18 +123,25 @@ class EventClient:
                 break
         return answer
 
-    async def wait_until(self, condition, timeout: float | None = None) -> bool:
-        """Keep reading answers until `condition()` holds (a handler's later deltas), or time runs out."""
-        deadline = time.monotonic() + (timeout or self.timeout)
-        while not condition():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            try:  # _on_event has merged each answer into `state` before queueing it
-                await asyncio.wait_for(self._inbox.get(), timeout=left)
-            except asyncio.TimeoutError:
-                return False
-        return True
+    async def wait_for(self, predicate: Callable[[EventClient], bool], timeout: float = 20.0) -> bool:
+        """Keep reading answers until `predicate(self)` holds (slow handlers, such as a password check
+        or a signature being rendered, go quiet mid-way); False after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while not predicate(self) and time.monotonic() < deadline:
+            await self._drain(time.monotonic(), require_one=False)
+        return predicate(self)
+
+    async def until(self, state: Any, name: str, expected: Any, timeout: float = 20.0) -> bool:
+        """`wait_for` one var to equal `expected`, or to pass `expected(value)` when that is a function."""
+        def done(client: EventClient) -> bool:
+            value = client.var(state, name)
+            return expected(value) if callable(expected) else value == expected
+
+        return await self.wait_for(done, timeout)
+
+    async def wait_until(self, condition: Callable[[], bool], timeout: float | None = None) -> bool:
+        """`wait_for` a condition that does not need the client."""
+        return await self.wait_for(lambda _client: condition(), timeout or self.timeout)
 
     def var(self, state: Any, name: str, default: Any = None) -> Any:
         """A var as the browser holds it now (backend-only `_vars` never arrive)."""

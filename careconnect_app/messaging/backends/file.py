@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,9 +38,14 @@ class FileOutbox:
             "kind": message.kind,
             "created_at": iso(message.created_at),
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock, self.path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        # Codes and links in clear: readable by the app's own user only (0600), whatever the umask.
+        with self._lock:
+            descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            os.fchmod(descriptor, 0o600)  # an outbox made by an older version
+            with os.fdopen(descriptor, "a", encoding="utf-8") as fh:
+                fh.write(line)
         return f"file-{message.id}"
 
     def lookup(self, message: OutgoingMessage) -> str | None:

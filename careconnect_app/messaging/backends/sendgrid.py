@@ -13,6 +13,17 @@ from careconnect_app.models import OutgoingMessage
 MESSAGE_ID_ARG = "careconnect_message_id"  # custom_args key, echoed in every event webhook
 
 
+def _no_tracking():
+    """Every SendGrid tracking off for each message, whatever the account's defaults say.
+
+    Click tracking would rewrite the signing link through SendGrid's redirect host (the token
+    would sit in a third party's logs, and a parent sees a strange address); open tracking adds
+    a pixel; subscription tracking and Google Analytics add links and parameters.
+    """
+    from sendgrid.helpers.mail import ClickTracking, Ganalytics, OpenTracking, SubscriptionTracking, TrackingSettings
+
+    return TrackingSettings(click_tracking=ClickTracking(False, False), open_tracking=OpenTracking(False),
+                            subscription_tracking=SubscriptionTracking(False), ganalytics=Ganalytics(False))
 
 
 class SendGridEmail:
@@ -32,6 +43,7 @@ class SendGridEmail:
                     to_emails=message.to, subject=message.subject, plain_text_content=message.text,
                     html_content=message.html or None)
         mail.custom_arg = CustomArg(MESSAGE_ID_ARG, str(message.id))
+        mail.tracking_settings = _no_tracking()
         return mail.get()
 
     def send(self, message: OutgoingMessage) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from careconnect_app import routes
 from careconnect_app.config import Settings
@@ -70,6 +70,18 @@ class TwilioSms:
             # A retry asks Twilio first (lookup), so no extra wait is needed here.
             raise SendError(f"Twilio unreachable: {type(exc).__name__}: {exc}") from exc
         return created.sid or ""
+
+    def sent_at(self, message_sid: str) -> datetime | None:
+        """When Twilio received a message (a parent's reply), from Twilio's own record; None if unknown."""
+        if not re.fullmatch(r"(SM|MM)[0-9a-fA-F]{32}", message_sid or ""):
+            return None
+        try:
+            created = self._client().messages(message_sid).fetch().date_created
+        except Exception:
+            return None  # Twilio unreachable or no such message: the caller falls back to arrival time
+        if created is None:
+            return None
+        return created if created.tzinfo else created.replace(tzinfo=timezone.utc)
 
     def lookup(self, message: OutgoingMessage) -> str | None:
         """After a crash mid-send: the Twilio sid if Twilio has this SMS, "" if it has not."""

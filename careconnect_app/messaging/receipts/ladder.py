@@ -48,6 +48,11 @@ def advance(session: Session, message_id: int, new_status: MessageStatus, *, at:
     return changed
 
 
+def is_message_id(value: str) -> bool:
+    """Whether a provider echoed one of our message ids back (ASCII digits that fit a 64-bit id)."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 def receipt_is_new(session: Session, source: str, external_id: str) -> bool:
     """Dedupe: False when this receipt was processed before (the unique key catches races at commit)."""
     exists = session.exec(select(WebhookReceipt.id).where(

@@ -1,4 +1,8 @@
-"""SendGrid's Event Webhook: processed, delivered, bounces and drops, deduplicated on sg_event_id."""
+"""SendGrid's Event Webhook: processed, delivered, bounces and drops, deduplicated on sg_event_id.
+
+A batch is checked whole before anything is applied (`batch_problem`): the signature proves who
+sent it, not that it is well formed, and a malformed batch must be a clear 400, never a crash.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from sqlmodel import Session, select, update
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
 from careconnect_app.messaging.backends.sendgrid import MESSAGE_ID_ARG
-from careconnect_app.messaging.receipts.ladder import advance, receipt_is_new
+from careconnect_app.messaging.receipts.ladder import advance, is_message_id, receipt_is_new
 from careconnect_app.models import OutgoingMessage
 from careconnect_app.statuses import Channel, MessageStatus
 
@@ -20,9 +24,41 @@ SENDGRID_STATUS = {"processed": MessageStatus.SENT, "delivered": MessageStatus.D
                    "bounce": MessageStatus.FAILED, "dropped": MessageStatus.FAILED}
 
 
+MAX_EVENTS = 10_000  # SendGrid posts at most about 768 KB per batch
+LATEST_TIMESTAMP = 32_503_680_000  # the year 3000: anything later is not a real event time
+# The fields we read, and what each must be when present (SendGrid adds others we ignore).
+TEXT_FIELDS = ("event", "sg_event_id", "sg_message_id", "email", "reason", "response", "type", "status")
+
+
+def _event_problem(event: object) -> str | None:
+    if not isinstance(event, dict):
+        return "an event is not an object"
+    for name in TEXT_FIELDS:
+        if name in event and not isinstance(event[name], str):
+            return f"{name} is not text"
+    stamp = event.get("timestamp")
+    if stamp is not None and (isinstance(stamp, bool) or not isinstance(stamp, int)
+                              or not 0 <= stamp <= LATEST_TIMESTAMP):
+        return "timestamp is not a time"
+    mid = event.get(MESSAGE_ID_ARG)
+    if mid is not None and (isinstance(mid, bool) or not isinstance(mid, (str, int))
+                            or not is_message_id(str(mid))):
+        return f"{MESSAGE_ID_ARG} is not one of our ids"
+    return None
+
+
+def batch_problem(events: object) -> str | None:
+    """What is wrong with a decoded batch, or None when every event has the shape we read."""
+    if not isinstance(events, list):
+        return "expected a JSON array of events"
+    if len(events) > MAX_EVENTS:
+        return f"more than {MAX_EVENTS} events"
+    return next((p for p in map(_event_problem, events) if p), None)
+
+
 def _find_sendgrid_message(session: Session, event: dict) -> OutgoingMessage | None:
     mid = str(event.get(MESSAGE_ID_ARG) or "")
-    if mid.isdigit():
+    if is_message_id(mid):
         found = session.get(OutgoingMessage, int(mid))
         if found and found.channel == Channel.EMAIL:
             return found
@@ -38,8 +74,8 @@ def _apply_sendgrid_event(session: Session, event: dict) -> str:
     message = _find_sendgrid_message(session, event)
     if message is None:
         return "unknown message"
-    stamp = str(event.get("timestamp", ""))
-    at = datetime.fromtimestamp(int(stamp), tz=timezone.utc) if stamp.isdigit() else utcnow()
+    stamp = event.get("timestamp")
+    at = datetime.fromtimestamp(stamp, tz=timezone.utc) if isinstance(stamp, int) else utcnow()
     if kind == "deferred":  # the receiving server said "later"; SendGrid keeps trying for 72 h
         session.exec(update(OutgoingMessage).where(OutgoingMessage.id == message.id,
                                                    OutgoingMessage.status.in_((MessageStatus.SENDING, MessageStatus.SENT)))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 
 from careconnect_app import routes
+from careconnect_app.components.session_cookie import session_cookie
 from careconnect_app.pages.portal.account import AccountState, account_page
+from careconnect_app.pages.portal.base_state import PortalState
 from careconnect_app.pages.portal.children import ChildrenState, children_page
 from careconnect_app.pages.portal.contact_approvals import ApprovalsState
 from careconnect_app.pages.portal.dashboard import DashboardState, dashboard_page
@@ -18,29 +22,32 @@ from careconnect_app.pages.portal.staff import StaffState, staff_page
 from careconnect_app.pages.portal.two_step import CodeState, EnrolState, code_page, enrol_page
 
 
+def _with_session_cookie(page: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+    """The page, plus the hand-over of the HttpOnly session cookie (login sets it, logout clears it)."""
+
+    def wrapped() -> rx.Component:
+        return rx.fragment(page(), session_cookie(PortalState.cookie_ticket, PortalState.cookie_stored))
+
+    wrapped.__name__ = page.__name__
+    return wrapped
+
+
 def add_portal_pages(app: rx.App) -> None:
     """Register every portal route; each page's on_load re-checks the session."""
-    app.add_page(login_page, route=routes.PORTAL_LOGIN, title="Sign in · CareConnect provider portal",
-                 on_load=LoginState.load)
-    app.add_page(dashboard_page, route=routes.PORTAL, title="Dashboard · CareConnect provider portal",
-                 on_load=DashboardState.load)
-    app.add_page(children_page, route=routes.PORTAL_CHILDREN, title="Children · CareConnect provider portal",
-                 on_load=ChildrenState.load)
-    app.add_page(sheet_page, route=routes.PORTAL_SHEET, title="Attendance sheet · CareConnect provider portal",
-                 on_load=SheetState.load)
-    app.add_page(settings_page, route=routes.PORTAL_SETTINGS, title="Agency settings · CareConnect provider portal",
-                 on_load=[SettingsState.load, ApprovalsState.load])
-    app.add_page(code_page, route=routes.PORTAL_LOGIN_CODE, title="Two-step sign-in · CareConnect provider portal",
-                 on_load=CodeState.load)
-    app.add_page(enrol_page, route=routes.PORTAL_ENROL, title="Set up two-step sign-in · CareConnect provider portal",
-                 on_load=EnrolState.load)
-    app.add_page(account_page, route=routes.PORTAL_ACCOUNT, title="Your account · CareConnect provider portal",
-                 on_load=AccountState.load)
-    app.add_page(forgot_page, route=routes.PORTAL_FORGOT, title="Forgot password · CareConnect provider portal",
-                 on_load=ForgotState.load)
-    app.add_page(reset_page, route=routes.PORTAL_RESET, title="New password · CareConnect provider portal",
-                 on_load=ResetState.load)
-    app.add_page(staff_page, route=routes.PORTAL_STAFF, title="Staff logins · CareConnect provider portal",
-                 on_load=StaffState.load)
-    app.add_page(invite_page, route=routes.PORTAL_INVITE, title="Choose your password · CareConnect provider portal",
-                 on_load=InviteState.load)
+    pages = [
+        (login_page, routes.PORTAL_LOGIN, "Sign in", LoginState.load),
+        (dashboard_page, routes.PORTAL, "Dashboard", DashboardState.load),
+        (children_page, routes.PORTAL_CHILDREN, "Children", ChildrenState.load),
+        (sheet_page, routes.PORTAL_SHEET, "Attendance sheet", SheetState.load),
+        (settings_page, routes.PORTAL_SETTINGS, "Agency settings", [SettingsState.load, ApprovalsState.load]),
+        (code_page, routes.PORTAL_LOGIN_CODE, "Two-step sign-in", CodeState.load),
+        (enrol_page, routes.PORTAL_ENROL, "Set up two-step sign-in", EnrolState.load),
+        (account_page, routes.PORTAL_ACCOUNT, "Your account", AccountState.load),
+        (forgot_page, routes.PORTAL_FORGOT, "Forgot password", ForgotState.load),
+        (reset_page, routes.PORTAL_RESET, "New password", ResetState.load),
+        (staff_page, routes.PORTAL_STAFF, "Staff logins", StaffState.load),
+        (invite_page, routes.PORTAL_INVITE, "Choose your password", InviteState.load),
+    ]
+    for page, route, title, on_load in pages:
+        app.add_page(_with_session_cookie(page), route=route, title=f"{title} · CareConnect provider portal",
+                     on_load=on_load)

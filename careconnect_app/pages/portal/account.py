@@ -88,7 +88,7 @@ class AccountState(PortalState):
         if new != str(form_data.get("confirm", ""))[:1025]:
             self._error = ("password.error.mismatch", 0)
             return await self._reload() or rx.set_focus("confirm-password")
-        call = await self._as_user(_change, self.portal_session, current, new, self.locale)
+        call = await self._as_user(_change, self._session_secret(), current, new, self.locale)
         if not call.signed_in:
             return self._to_login()
         outcome = call.value

@@ -17,13 +17,14 @@ import reflex as rx
 from sqlmodel import Session
 
 from careconnect_app import i18n, routes
+from careconnect_app.common import cookie_tickets
 from careconnect_app.config import get_settings
 from careconnect_app.models import Agency, PortalUser, Provider
-from careconnect_app.pages.state_tools import CallerMixin, in_session
+from careconnect_app.pages.state_tools import CallerMixin, SessionCookieMixin, in_session
 from careconnect_app.portal import access, accounts, sessions
 from careconnect_app.statuses import SessionStage
 
-SESSION_COOKIE = "cc_portal_session"
+SESSION_COOKIE = cookie_tickets.PORTAL_SESSION_COOKIE
 
 Result = TypeVar("Result")
 
@@ -85,14 +86,9 @@ def idle_warning_seconds() -> int:
     return min(300, int(sessions.idle_limit().total_seconds()) // 3)
 
 
-class PortalState(CallerMixin, rx.State):
+class PortalState(CallerMixin, SessionCookieMixin, rx.State):
     """The signed-in portal user (display only) and the page language."""
 
-    # The session secret; the database keeps only its SHA-256 (careconnect_app.portal.accounts).
-    # Secure (HTTPS-only) whenever the public base URL is https; HttpOnly is not possible in Reflex.
-    portal_session: str = rx.Cookie("", name=SESSION_COOKIE, path=routes.PORTAL, same_site="strict",
-                                    max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
-                                    secure=get_settings().base_url.startswith("https://"))
     locale: str = "en"
     tr: dict[str, str] = i18n.area("en", "portal")
     user_name: str = ""
@@ -111,6 +107,17 @@ class PortalState(CallerMixin, rx.State):
 
     _locale_chosen: bool = False
     _idle_ended: bool = False  # the login page says why the session ended
+    # The session secret made in this tab (else the HttpOnly cookie's, read from the websocket
+    # handshake); the database keeps only its SHA-256 (careconnect_app.portal.accounts).
+    _portal_session: str = ""
+
+    def _session_secret(self) -> str:
+        return self._portal_session or self._cookie(SESSION_COOKIE)
+
+    async def _remember_session(self, secret: str) -> None:
+        """Use `secret` in this tab and store it as the browser's HttpOnly cookie ("" forgets it)."""
+        self._portal_session = secret
+        await self._hand_over_cookie(SESSION_COOKIE, secret, int(accounts.SESSION_LIFETIME.total_seconds()))
 
     def _t(self, key: str, **values) -> str:
         return portal_text(self.locale, key, **values)
@@ -118,7 +125,7 @@ class PortalState(CallerMixin, rx.State):
     async def _as_user(self, work: Callable[..., Result], *args: Any, **kwargs: Any) -> AsUser[Result]:
         """Run `work(session, caller, *args, **kwargs)` in one database session off the event loop,
         for the live user of this browser's session only; the header follows who that is."""
-        token = self.portal_session
+        token = self._session_secret()
         ip, user_agent = self._client()
 
         def run(session: Session) -> tuple[Profile | None, Result | None, int]:
@@ -180,17 +187,18 @@ class PortalState(CallerMixin, rx.State):
             self.locale = locale
             self.tr = i18n.area(locale, "portal")
 
-    def _ended_by_idle(self):
-        self._idle_ended, self.idle_warning, self.portal_session = True, False, ""
+    async def _ended_by_idle(self):
+        self._idle_ended, self.idle_warning = True, False
+        await self._remember_session("")
         self._show_profile(None)
         return self._to_login()
 
     @rx.event
     async def idle_check(self):
         """The page's idle timer fired: warn, or end the session, as the server's clock says."""
-        seconds_left = await in_session(_seconds_left, self.portal_session)
+        seconds_left = await in_session(_seconds_left, self._session_secret())
         if seconds_left is None:
-            return self._ended_by_idle()
+            return await self._ended_by_idle()
         self._restart_idle_timer(seconds_left)
         if seconds_left <= self.idle_warn_seconds:  # no other tab kept the session busy
             minutes = max(1, round(seconds_left / 60))
@@ -203,7 +211,7 @@ class PortalState(CallerMixin, rx.State):
     async def stay_signed_in(self):
         """"Stay signed in" in the warning: counts as activity."""
         if not await self._session_is_live():
-            return self._ended_by_idle()
+            return await self._ended_by_idle()
         self.idle_warning = False
         return None
 
@@ -211,8 +219,8 @@ class PortalState(CallerMixin, rx.State):
     async def logout(self):
         """Revoke the session in the database and forget the cookie."""
         ip, user_agent = self._client()
-        await in_session(accounts.logout, self.portal_session, ip=ip, user_agent=user_agent)
-        self.portal_session = ""
+        await in_session(accounts.logout, self._session_secret(), ip=ip, user_agent=user_agent)
+        await self._remember_session("")
         self.signed_in = self.idle_warning = False
         self.user_name = self.user_email = self.scope_label = ""
         return self._to_login()

@@ -6,6 +6,8 @@ A mixin of the children page's state: its handlers re-read the roster through th
 
 from __future__ import annotations
 
+from typing import NotRequired, TypedDict
+
 import reflex as rx
 
 from careconnect_app.components.portal_layout import confirm_dialog, labelled, notice, section
@@ -21,6 +23,20 @@ def inactive_children(session: Session, caller: Caller) -> list[dict[str, str]]:
     ids = access.provider_ids(session, caller.user)
     return [{"id": str(c.id), "name": c.full_name}
             for c in roster.children_of(session, ids, active_only=False) if not c.active]
+
+
+class ChildForm(TypedDict):
+    """A child's name and date of birth, as the add and edit forms submit them."""
+
+    first_name: str
+    last_name: str
+    date_of_birth: str
+
+
+class AddChildForm(ChildForm):
+    """The add-child form (the provider choice is shown to agency admins only)."""
+
+    provider: NotRequired[str]
 
 
 def _child_form(session: Session, caller: Caller, child_id: str) -> tuple[str, str, str, str, str] | None:
@@ -91,7 +107,7 @@ class ChildEditMixin(rx.State, mixin=True):
         self.c_edit_id, self.c_errors = "", {}
 
     @rx.event
-    async def save_child(self, form_data: dict):
+    async def save_child(self, form_data: ChildForm):
         """Validate and save the child's name and date of birth (refused while a sheet awaits the parent)."""
         call = await self._as_user(_save_child, self.c_edit_id, dict(form_data))
         if not call.signed_in:

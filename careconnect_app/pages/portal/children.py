@@ -195,7 +195,7 @@ class ChildrenState(child_edit.ChildEditMixin, PortalState):
         self.child_provider = str(value)
 
     @rx.event
-    async def add_child(self, form_data: dict):
+    async def add_child(self, form_data: child_edit.AddChildForm):
         """Add a child (validated in place)."""
         self.child_info = ""
         call = await self._as_user(_add_child, form_data, self.child_provider)

@@ -6,6 +6,8 @@ keeps only its SHA-256.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import reflex as rx
 
 from careconnect_app import routes
@@ -24,6 +26,13 @@ from careconnect_app.portal import staff
 def _invited_email(session: Session, token: str, ip: str) -> str:
     found = staff.open_invite(session, token, ip=ip)
     return found[1].email if found else ""
+
+
+class PasswordForm(TypedDict):
+    """The new password, typed twice."""
+
+    password: str
+    repeat: str
 
 
 class InviteState(PortalState):
@@ -52,7 +61,7 @@ class InviteState(PortalState):
         self.invite_errors = {k: self._t(v) for k, v in self._error_keys.items()}
 
     @rx.event
-    async def submit(self, form_data: dict):
+    async def submit(self, form_data: PasswordForm):
         """Set the password (10 characters or more, typed twice) and activate the login."""
         ip, user_agent = self._client()
         done = await in_session(staff.accept_invite, self._token(), str(form_data.get("password", ""))[:1024],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import reflex as rx
 
 from careconnect_app import routes
@@ -29,6 +31,13 @@ def session_stage(session: Session, token: str) -> str:
     return str(live.row.stage) if live is not None else ""
 
 
+class LoginForm(TypedDict):
+    """The sign-in form."""
+
+    email: str
+    password: str
+
+
 class LoginState(PortalState):
     error: str = ""
     idle_notice: str = ""
@@ -46,7 +55,7 @@ class LoginState(PortalState):
             self._idle_ended = False
             self.idle_notice = self._t("login.idle_notice",
                                        minutes=int(sessions.idle_limit().total_seconds() // 60))
-        stage = await in_session(session_stage, self.portal_session)
+        stage = await in_session(session_stage, self._session_secret())
         return rx.redirect(STEP_PAGES[SessionStage(stage)], replace=True) if stage else None
 
     @rx.event
@@ -56,14 +65,14 @@ class LoginState(PortalState):
         self._show_error()
 
     @rx.event
-    async def submit(self, form_data: dict):
+    async def submit(self, form_data: LoginForm):
         """Check the password; open the session at the step the user owes next."""
         email = str(form_data.get("email", ""))[:254]
         password = str(form_data.get("password", ""))[:1024]
         ip, user_agent = self._client()
         result, profile = await in_session(_log_in, email, password, ip, user_agent)
         if result.ok:
-            self.portal_session = result.token
+            await self._remember_session(result.token)
             self._error_key, self.error, self.idle_notice = "", "", ""
             self._show_profile(profile)
             return rx.redirect(STEP_PAGES[SessionStage(result.stage)], replace=True)

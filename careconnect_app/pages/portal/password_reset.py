@@ -85,7 +85,7 @@ class ResetState(PortalState):
                                        user_agent=user_agent)
         if outcome.ok:
             self.done, self.link_works, self._token, self.error = True, False, "", ""
-            self.portal_session = ""
+            await self._remember_session("")
             await off_loop(outbox.deliver_now, outcome.message_ids)
             return rx.set_focus("reset-done")
         self._error_key = outcome.error.removeprefix("portal.")

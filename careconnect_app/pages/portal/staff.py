@@ -7,7 +7,7 @@ portal.staff who may change which login.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import reflex as rx
 
@@ -74,6 +74,15 @@ def _read_staff(session: Session, caller: Caller, locale: str) -> dict[str, Any]
     }
 
 
+class InviteForm(TypedDict):
+    """A new staff login (role and owner only where the inviter may choose them)."""
+
+    name: str
+    email: str
+    role: NotRequired[str]
+    owner: NotRequired[str]  # the checkbox's "on", absent when unticked
+
+
 def _invite(session: Session, caller: Caller, form: dict, locale: str) -> staff.StaffChange:
     return staff.invite(session, caller.user, email=str(form.get("email", ""))[:254],
                         name=str(form.get("name", ""))[:200], role_choice=str(form.get("role", ""))[:32],
@@ -119,7 +128,7 @@ class StaffState(PortalState):
         return await self._reload()
 
     @rx.event
-    async def invite(self, form_data: dict):
+    async def invite(self, form_data: InviteForm):
         """Create the login (inactive) and email its one-time link to set a password."""
         self.info = self.error = ""
         call = await self._as_user(_invite, dict(form_data), self.locale)

@@ -40,14 +40,15 @@ class StepState(PortalState):
     def _show_error(self) -> None:
         self.error = self._t(self._error_key, seconds=self._retry_after) if self._error_key else ""
 
-    def _after(self, result: accounts.LoginResult, profile: Profile | None):
+    async def _after(self, result: accounts.LoginResult, profile: Profile | None):
         """Full session: keep its new secret. Refused: show why (a dead step goes back to the login)."""
         if result.ok:
-            self.portal_session, self._error_key, self.error = result.token, "", ""
+            await self._remember_session(result.token)
+            self._error_key, self.error = "", ""
             self._show_profile(profile)
             return None
         if result.error == "portal.login.error.step_expired":
-            self.portal_session = ""
+            await self._remember_session("")
             return self._to_login()
         self._error_key, self._retry_after = result.error.removeprefix("portal."), result.retry_after
         self._show_error()
@@ -56,7 +57,7 @@ class StepState(PortalState):
     async def _owes(self, stage: SessionStage):
         """None when this browser's session owes `stage`; else a redirect to where it belongs."""
         self._browser_locale()
-        current = await in_session(session_stage, self.portal_session)
+        current = await in_session(session_stage, self._session_secret())
         if current == stage:
             return None
         return self._to_dashboard() if current == SessionStage.FULL else self._to_login()
@@ -80,8 +81,8 @@ class CodeState(StepState):
         """Check the authenticator code or a recovery code (growing delays, each code once)."""
         code = str(form_data.get("code", ""))[:40]
         ip, user_agent = self._client()
-        result, profile = await in_session(_second_factor, self.portal_session, code, ip, user_agent)
-        return self._after(result, profile) or (self._to_dashboard() if result.ok else None)
+        result, profile = await in_session(_second_factor, self._session_secret(), code, ip, user_agent)
+        return await self._after(result, profile) or (self._to_dashboard() if result.ok else None)
 
 
 class EnrolState(StepState):
@@ -99,7 +100,7 @@ class EnrolState(StepState):
         redirect = await self._owes(SessionStage.ENROL)
         if redirect is not None:
             return redirect
-        enrolment = await in_session(accounts.enrolment_for, self.portal_session)
+        enrolment = await in_session(accounts.enrolment_for, self._session_secret())
         if enrolment is None:
             return self._to_login()
         self.qr, self.secret = enrolment.qr_data_uri, enrolment.secret
@@ -110,9 +111,9 @@ class EnrolState(StepState):
         """The first code from the app: turn two-step sign-in on and show the recovery codes."""
         code = str(form_data.get("code", ""))[:40]
         ip, user_agent = self._client()
-        result, profile = await in_session(_finish_enrolment, self.portal_session, code, self.locale, ip,
+        result, profile = await in_session(_finish_enrolment, self._session_secret(), code, self.locale, ip,
                                            user_agent)
-        redirect = self._after(result, profile)
+        redirect = await self._after(result, profile)
         if result.ok:
             self.recovery_codes, self.qr, self.secret = result.recovery_codes, "", ""
             await off_loop(outbox.deliver_now, result.message_ids)

@@ -7,6 +7,7 @@ import reflex as rx
 
 from careconnect_app import routes
 from careconnect_app.components.layout import card, language_switch, parent_frame, status_message
+from careconnect_app.components.session_cookie import session_cookie
 from careconnect_app.components.step_indicator import step_indicator
 from careconnect_app.pages.sign.done import done
 from careconnect_app.pages.sign.landing import landing
@@ -88,6 +89,7 @@ def sign_page() -> rx.Component:
     return parent_frame(
         by_status(),
         _footer(),
+        session_cookie(S.cookie_ticket, S.cookie_stored),
         header_right=language_switch(T["switch_to"], T["switch_to_label"], S.toggle_locale,
                                      rx.cond(S.locale == "en", "es", "en")),
         skip_label=T["skip_to_content"],

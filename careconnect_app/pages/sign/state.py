@@ -11,24 +11,38 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import reflex as rx
 
 from careconnect_app import i18n, routes
+from careconnect_app.common import cookie_tickets
+from careconnect_app.components.signature_pad import StrokesPayload
 from careconnect_app.documents import signed_copy
 from careconnect_app.messaging import outbox
 from careconnect_app.pages.sign import actions
 from careconnect_app.pages.sign.actions import LinkChanged, NotVerified, Refusal
 from careconnect_app.pages.sign.view import LinkView
-from careconnect_app.pages.state_tools import CallerMixin, in_session, off_loop
+from careconnect_app.pages.state_tools import CallerMixin, SessionCookieMixin, in_session, off_loop
 from careconnect_app.signing import parent_steps, verification
 from careconnect_app.statuses import LinkStatus
 
-SESSION_COOKIE = "cc_parent_session"
+SESSION_COOKIE = cookie_tickets.PARENT_SESSION_COOKIE
 STEPS_WITH_VERIFY = ("landing", "verify", "review", "sign")
 STEPS_WITHOUT_VERIFY = ("landing", "review", "sign")
 T = TypeVar("T")
+
+
+class CodeForm(TypedDict):
+    """The verification form."""
+
+    code: str
+
+
+class ProblemForm(TypedDict):
+    """The "report a problem" form."""
+
+    problem: str
 
 
 def _position(requires_verification: bool, step: str) -> tuple[tuple[str, ...], int]:
@@ -43,7 +57,7 @@ def _minutes(seconds: int) -> int:
     return max(1, round(seconds / 60))
 
 
-class SignState(CallerMixin, rx.State):
+class SignState(CallerMixin, SessionCookieMixin, rx.State):
     """The wizard: landing -> (verify) -> review -> sign -> done."""
 
     # --- what the page shows -------------------------------------------------------------
@@ -93,11 +107,10 @@ class SignState(CallerMixin, rx.State):
     consented: bool = False
     sign_error: str = ""
 
-    # The verified browser's credential, as long-lived as its session; the database holds only its hash.
-    parent_session: str = rx.Cookie("", name=SESSION_COOKIE, path=routes.SIGN_PREFIX, same_site="strict",
-                                    max_age=int(verification.SESSION_TTL.total_seconds()))
-
     # --- backend only ----------------------------------------------------------------------
+    # The verified browser's credential, made in this tab (else read from the HttpOnly cookie);
+    # the database holds only its hash.
+    _parent_session: str = ""
     _request_id: int = 0
     _strokes: dict = {}
     _locale_chosen: bool = False
@@ -107,7 +120,8 @@ class SignState(CallerMixin, rx.State):
     # --- helpers ---------------------------------------------------------------------------
     def _visit(self) -> actions.Visit:
         ip, user_agent = self._client()
-        return actions.Visit(self._request_id, self.parent_session, self.locale, ip, user_agent)
+        secret = self._parent_session or self._cookie(SESSION_COOKIE)
+        return actions.Visit(self._request_id, secret, self.locale, ip, user_agent)
 
     def _say(self, slot: str, key: str = "", **values) -> None:
         """Set a message slot (verify_info, verify_error, problem_error, sign_error) by key."""
@@ -234,7 +248,7 @@ class SignState(CallerMixin, rx.State):
             return rx.set_focus("verification-code")
 
     @rx.event
-    async def submit_code(self, form_data: dict):
+    async def submit_code(self, form_data: CodeForm):
         """VERIFY: check the code; on success remember this browser and go to review."""
         code = str(form_data.get("code", ""))[:20]
         for_copy = self.status == LinkStatus.SIGNED
@@ -247,7 +261,9 @@ class SignState(CallerMixin, rx.State):
             if outcome.error in ("verify.error.code_dead", "verify.error.no_code"):
                 self.code_sent = False
             return rx.set_focus("verification-code") if self.code_sent else None
-        self.parent_session = outcome.session_secret
+        self._parent_session = outcome.session_secret
+        await self._hand_over_cookie(SESSION_COOKIE, outcome.session_secret,
+                                     int(verification.SESSION_TTL.total_seconds()))
         self._say("verify_error")
         self._say("verify_info")
         # Verified: read the page again, now with what this browser may see.
@@ -267,7 +283,7 @@ class SignState(CallerMixin, rx.State):
         self.problem_open = False
 
     @rx.event
-    async def send_problem(self, form_data: dict):
+    async def send_problem(self, form_data: ProblemForm):
         """Report a problem: the provider is told and this link waits for a corrected sheet."""
         text = str(form_data.get("problem", "") if isinstance(form_data, dict) else "")
         result = await self._on_live_link(actions.report_problem, text)
@@ -291,11 +307,13 @@ class SignState(CallerMixin, rx.State):
 
     @rx.event
     async def back_to_review(self):
-        """Back from the pad to the attendance."""
+        """Back from the pad to the attendance (from the sign step, on a live link this browser may review)."""
+        if self.step != "sign" or isinstance(await self._on_live_link(actions.signing_channel), Refusal):
+            return
         self.step = "review"
 
     @rx.event
-    async def set_strokes(self, payload: dict):
+    async def set_strokes(self, payload: StrokesPayload):
         """The pad reports the drawing after each stroke (kept server-side only)."""
         self._strokes = payload if isinstance(payload, dict) else {}
         strokes = self._strokes.get("strokes")

@@ -38,7 +38,7 @@ class SheetScheduleState(SheetState):
         return {"schedule_errors": {}, "schedule_info": ""}
 
     @rx.event
-    async def apply_schedule(self, form_data: dict):
+    async def apply_schedule(self, form_data: dict[str, str | bool | None]):  # Reflex adds inputs by id
         """Fill the chosen weekdays of the range that have nothing entered yet."""
         self.schedule_info = ""
         done = await self._on_sheet(_apply, dict(form_data), need_editable=True, refresh=(SheetGridState,))

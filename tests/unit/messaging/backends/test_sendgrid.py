@@ -28,6 +28,19 @@ def test_sendgrid_sends_text_and_html_with_our_id(sendgrid):
     assert m.provider_message_id == mail["message_id"]
 
 
+def test_sendgrid_tracking_is_off_in_every_message(sendgrid):
+    """Click tracking would rewrite the signing link through SendGrid's host; no pixel, no extra links."""
+    ids = queued(notify_sms=False) + queued(notify_sms=False)
+    for mid in ids:
+        assert outbox.deliver_one(mid) == "sent"
+    assert len(sendgrid.accepted) == len(ids)
+    for mail in sendgrid.accepted:
+        assert mail["tracking_settings"] == {"click_tracking": {"enable": False, "enable_text": False},
+                                             "open_tracking": {"enable": False},
+                                             "subscription_tracking": {"enable": False},
+                                             "ganalytics": {"enable": False}}
+
+
 @pytest.mark.parametrize("status", [429, 500])
 def test_sendgrid_transient_errors_retry_then_deliver(sendgrid, status):
     (mid,) = queued(notify_sms=False)
