@@ -99,6 +99,15 @@ class Settings:
     delivery_concurrency: int = 16  # provider requests in flight per worker
     delivery_max_attempts: int = 12  # transient failures retried over about 3.5 hours
     send_timeout_seconds: float = 15.0  # per provider request (SMTP, SendGrid, Twilio)
+    # Evidence keys (evidence/keys.py): the Ed25519 key that signs each signature's manifest, and the
+    # certificate and key that seal the PDFs (PAdES). Development generates both in .careconnect/.
+    evidence_key_file: str = ""
+    evidence_key_pem: str = ""  # the same key given inline (an environment secret) instead of a file
+    evidence_trusted_keys_file: str = ""  # older public keys still accepted by verification
+    seal_cert_file: str = ""  # PEM: the certificate first, then its chain
+    seal_key_file: str = ""
+    seal_key_password: str = ""
+    seal_trusted_certs_file: str = ""  # older seal certificates (or their CAs) still accepted
 
     @property
     def is_prod(self) -> bool:
@@ -158,4 +167,11 @@ def get_settings() -> Settings:
         delivery_concurrency=_int("CARECONNECT_DELIVERY_CONCURRENCY", 16),
         delivery_max_attempts=_int("CARECONNECT_DELIVERY_MAX_ATTEMPTS", 12),
         send_timeout_seconds=float(e("CARECONNECT_SEND_TIMEOUT") or 15),
+        evidence_key_file=e("CARECONNECT_EVIDENCE_KEY_FILE") or "",
+        evidence_key_pem=(e("CARECONNECT_EVIDENCE_KEY") or "").replace("\\n", "\n"),
+        evidence_trusted_keys_file=e("CARECONNECT_EVIDENCE_TRUSTED_KEYS_FILE") or "",
+        seal_cert_file=e("CARECONNECT_SEAL_CERT_FILE") or "",
+        seal_key_file=e("CARECONNECT_SEAL_KEY_FILE") or "",
+        seal_key_password=e("CARECONNECT_SEAL_KEY_PASSWORD") or "",
+        seal_trusted_certs_file=e("CARECONNECT_SEAL_TRUSTED_CERTS_FILE") or "",
     )

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Optional
 
-from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint, event
+from sqlmodel import Field, Session, SQLModel
 
 from careconnect_app.clock import utcnow
 
@@ -218,10 +218,18 @@ class Signature(SQLModel, table=True):
     strokes_json: str = Field(sa_column=Column(Text, nullable=False))
     png: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     reference: str = Field(index=True)
+    # The evidence manifest (evidence/manifest.py): canonical JSON, its Ed25519 signature, the key's id.
+    manifest_json: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    manifest_signature: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False, default=b""))
+    manifest_key_id: str = ""
 
 
 class AuditEvent(SQLModel, table=True):
-    """Append-only trail of every step, for the completion certificate."""
+    """Append-only trail of every step, for the completion certificate.
+
+    Hash-chained (common/audit.py): each event holds the hash of the event before it in its chain
+    (one chain per sheet; events without a sheet form their own), and its own hash over its fields.
+    """
 
     id: Optional[int] = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
@@ -236,6 +244,20 @@ class AuditEvent(SQLModel, table=True):
     user_agent: str = ""
     channel: str = ""
     detail: str = ""
+    prev_hash: str = ""
+    hash: str = Field(default="", index=True)
+
+
+class AuditChainHead(SQLModel, table=True):
+    """The newest event of each audit chain: writers lock it in turn, so a chain never forks.
+
+    It also shows when events were cut off the end of a chain (its count and hash no longer match).
+    """
+
+    chain: str = Field(primary_key=True)  # "sheet:<id>", or "global" for events without a sheet
+    last_hash: str = ""
+    last_event_id: Optional[int] = None
+    length: int = 0
 
 
 class OutgoingMessage(SQLModel, table=True):
@@ -267,6 +289,9 @@ class OutgoingMessage(SQLModel, table=True):
     sent_at: Optional[datetime] = None
     delivered_at: Optional[datetime] = None
     failed_at: Optional[datetime] = None
+    # Files rendered at send time (messaging/attachments.py): JSON list such as
+    # [{"kind": "signed_copy", "sheet_id": 3}]. The message stores what to attach, never the file.
+    attachments: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     # Set on a copy queued on the other channel after this message failed for good.
     fallback_for_id: Optional[int] = Field(default=None, foreign_key="outgoingmessage.id", index=True)
 
@@ -312,3 +337,33 @@ class RateLimitHit(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     key: str = Field(index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# --- append-only evidence --------------------------------------------------------------------------
+# Audit events and signatures are never changed or deleted. PostgreSQL refuses it with a trigger
+# (migration 0006); here every database, SQLite included, refuses it through the ORM as well.
+
+APPEND_ONLY = (AuditEvent, Signature)
+
+
+class AppendOnlyError(RuntimeError):
+    """An attempt to change or delete evidence."""
+
+
+def _refuse_change(_mapper, _connection, target) -> None:
+    raise AppendOnlyError(f"{type(target).__name__} rows are append-only: they are never changed or deleted.")
+
+
+def _refuse_bulk_change(state) -> None:
+    """Bulk UPDATE/DELETE statements (session.exec(update(AuditEvent)...)) bypass the mapper events."""
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and table.name in {model.__tablename__ for model in APPEND_ONLY}:
+        raise AppendOnlyError(f"{table.name} rows are append-only: they are never changed or deleted.")
+
+
+for _model in APPEND_ONLY:
+    event.listen(_model, "before_update", _refuse_change)
+    event.listen(_model, "before_delete", _refuse_change)
+event.listen(Session, "do_orm_execute", _refuse_bulk_change)

@@ -9,6 +9,7 @@ from __future__ import annotations
 SIGN_PREFIX = "/sign"
 SIGN = f"{SIGN_PREFIX}/[token]"
 GUIDE = "/guide"
+VERIFY = "/verify"  # public: anyone checks a signed copy or certificate
 DEV_OUTBOX = "/dev/outbox"
 
 # Provider portal

@@ -60,6 +60,8 @@ class MessageKind(StrEnum):
     RESEND = "resend"
     VERIFICATION_CODE = "verification_code"
     PROBLEM_REPORTED = "problem_reported"
+    SIGNING_RECEIPT = "signing_receipt"  # to the guardian who signed: reference, hash, the sealed copy
+    COMPLETION_CERTIFICATE = "completion_certificate"  # to the provider and the agency, the certificate attached
 
 
 class Channel(StrEnum):

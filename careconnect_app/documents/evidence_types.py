@@ -22,6 +22,10 @@ class SignatureEvidence:
     png: bytes  # the drawn signature
     verification: str | None  # "email", "sms" or None/"" when no code was required
     in_person: bool
+    manifest_sha256: str = ""  # the signed evidence manifest ("" for signatures made before manifests)
+    key_id: str = ""  # fingerprint of the Ed25519 key that signed the manifest
+    previous_event_hash: str = ""  # the audit event the signature follows
+    verify_url: str = ""  # where anyone can check the copy
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ Twilio) and retries. Every message is written to the database before any attempt
 from __future__ import annotations
 
 import html
+import json
 
 from sqlmodel import Session
 
@@ -64,12 +65,16 @@ def queue(
     guardian_id: int | None = None,
     signing_request_id: int | None = None,
     sheet_id: int | None = None,
+    attachments: list[dict] | None = None,
 ) -> OutgoingMessage:
-    """Write one message to the outbox table; the delivery worker sends it."""
+    """Write one message to the outbox table; the delivery worker sends it.
+
+    `attachments` says which files to attach (messaging/attachments.py renders them at send time).
+    """
     message = OutgoingMessage(
         channel=channel, to=to, kind=kind, locale=locale, subject=subject, text=text,
         html=html_body, guardian_id=guardian_id, signing_request_id=signing_request_id,
-        sheet_id=sheet_id,
+        sheet_id=sheet_id, attachments=json.dumps(attachments) if attachments else "",
     )
     session.add(message)
     session.flush()

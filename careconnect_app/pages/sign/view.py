@@ -10,19 +10,13 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from careconnect_app import attendance
-from careconnect_app.common.formatting import (
-    format_date,
-    format_day,
-    format_minutes,
-    format_period,
-    format_phone,
-    format_time_range,
-)
+from careconnect_app.common.formatting import format_date, format_period, format_phone
 from careconnect_app.common.masking import mask_contact
+from careconnect_app.documents import rows as day_rows
 from careconnect_app.i18n import t
+from careconnect_app.messaging import signed_notices
 from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, Provider, SigningRequest
-from careconnect_app.signing import verification
+from careconnect_app.signing import canonical, verification
 from careconnect_app.statuses import PARENT_VIEW, LinkStatus
 
 
@@ -49,7 +43,10 @@ class FamilyView:
     total_hours: str
     days_present: str
     days_absent: str
+    no_record_note: str
     dispute_text: str
+    # The hash of exactly what this page shows (backend-only: the review step records it).
+    _shown_hash: str
 
 
 @dataclass(frozen=True)
@@ -92,7 +89,7 @@ def read_view(session: Session, request: SigningRequest | None, status: str, loc
         signed = SignedView(
             reference=request.reference,
             signed_label=signed_on,
-            done_intro=t("parent.done.intro", locale, date=signed_on, **rows.names),
+            done_intro=_done_intro(signed_notices.what_was_sent(session, request), signed_on, rows.names, locale),
             can_download=verified_channel(session, request, secret) is not None,
         )
     return LinkView(status, body, _family(session, request, rows, status, locale), signed)
@@ -124,8 +121,9 @@ class _Rows:
 def _family(session: Session, request: SigningRequest, rows: _Rows, status: str, locale: str) -> FamilyView:
     sheet, provider, guardian = rows.sheet, rows.provider, rows.guardian
     phone = format_phone(provider.phone)
-    days = attendance.build_days(attendance.entries_for(session, sheet.id))
-    total = attendance.totals(days)
+    # The page shows the canonical document: what is reviewed is exactly what is signed.
+    document = canonical.document_for(session, request, locale)
+    totals = day_rows.totals(document)
     return FamilyView(
         agency_name=rows.agency.name,
         provider_name=provider.name,
@@ -138,7 +136,7 @@ def _family(session: Session, request: SigningRequest, rows: _Rows, status: str,
         in_person=request.in_person,
         intro_text=t("parent.landing.intro", locale, **rows.names),
         review_intro=t("parent.review.intro", locale, **rows.names),
-        consent_text=t("parent.sign.consent_text", locale, **rows.names),
+        consent_text=document["consent"]["text"],
         signing_as=t("parent.sign.signing_as", locale, name=guardian.full_name),
         footer_help=t("parent.footer.help", locale, provider=provider.name, phone=phone),
         channels=[
@@ -146,25 +144,26 @@ def _family(session: Session, request: SigningRequest, rows: _Rows, status: str,
              "masked": mask_contact(channel, verification.destination(guardian, channel))}
             for channel in verification.available_channels(guardian)
         ],
-        days=[_day_row(day, locale) for day in days],
-        total_hours=format_minutes(total.minutes),
-        days_present=str(total.days_present),
-        days_absent=str(total.days_absent),
+        days=[{"label": day.label, "times": day.times, "hours": day.hours, "absent": "1" if day.absent else "",
+               "recorded": "1" if day.recorded else ""} for day in day_rows.day_rows(document, locale)],
+        total_hours=totals.hours,
+        days_present=str(totals.days_present),
+        days_absent=str(totals.days_absent),
+        no_record_note=day_rows.no_record_note(totals.days_without_record, locale),
         dispute_text=request.dispute_text if status == LinkStatus.DISPUTED else "",
+        _shown_hash=canonical.document_hash(document),
     )
 
 
-def _day_row(day: attendance.Day, locale: str) -> dict[str, str]:
-    """One row of the review table."""
-    if day.absent and day.absence_reason:
-        times = t("parent.review.absent_reason", locale, reason=day.absence_reason)
-    elif day.absent:
-        times = t("parent.review.absent", locale)
+def _done_intro(sent: signed_notices.WhatWasSent, signed_on: str, names: dict[str, str], locale: str) -> str:
+    """When the signature was received and exactly what was sent to whom (nothing more)."""
+    parts = [t("parent.done.intro", locale, date=signed_on)]
+    if sent.copy_to:
+        parts.append(t("parent.done.copy_email", locale, to=", ".join(sent.copy_to)))
     else:
-        times = "\n".join(format_time_range(start, end, locale) for start, end in day.pairs)
-    return {
-        "label": format_day(day.day, locale),
-        "times": times,
-        "hours": "—" if day.absent else format_minutes(day.minutes),
-        "absent": "1" if day.absent else "",
-    }
+        parts.append(t("parent.done.copy_download", locale))
+    if sent.text_to:
+        parts.append(t("parent.done.copy_text", locale, to=", ".join(sent.text_to)))
+    who = {(True, True): "both", (True, False): "provider", (False, True): "agency", (False, False): "none"}
+    parts.append(t(f"parent.done.certificate_{who[sent.provider, sent.agency]}", locale, **names))
+    return " ".join(parts)

@@ -13,10 +13,14 @@ from careconnect_app.db import session_scope
 from careconnect_app.models import AttendanceSheet, AuditEvent, OutgoingMessage, Signature, SigningRequest
 from careconnect_app.portal import submission
 from careconnect_app.signing import canonical, links, parent_steps
-from tests.fakes.data import cursive_strokes
+from tests.fakes.data import cursive_strokes, review
 
 
 def _sign(request_id, **overrides):
+    """Review the page as it reads now (unless a reviewed hash is given), then sign."""
+    if "reviewed_hash" not in overrides:
+        with session_scope() as s:
+            overrides["reviewed_hash"] = review(s, request_id, overrides.get("locale", "en"))
     args = dict(strokes=cursive_strokes(), certified=True, consented=True, ip="198.51.100.7",
                 user_agent="Mozilla/5.0 (iPhone)", locale="en", verification_channel="sms")
     args.update(overrides)
@@ -33,7 +37,8 @@ def test_sign_stores_evidence_and_locks_the_sheet(make_request):
         document = json.loads(sig.document_json)
         assert sig.document_hash == canonical.document_hash(document)
         assert document["child"]["name"] == "Mateo García"
-        assert document["totals"] == {"minutes": 525 + 495, "days_present": 2, "days_absent": 1}
+        assert document["totals"] == {"minutes": 525 + 495, "days_present": 2, "days_absent": 1,
+                                      "days_without_record": 4}
         assert document["certification"]["text"] == "I certify that the attendance shown is accurate."
         assert sig.png.startswith(b"\x89PNG") and sig.ip == "198.51.100.7" and sig.verification_channel == "sms"
         assert json.loads(sig.strokes_json)["strokes"]
