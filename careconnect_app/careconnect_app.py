@@ -10,12 +10,14 @@ from starlette.applications import Starlette
 from careconnect_app import routes
 from careconnect_app.api import sign_preview, webhooks
 from careconnect_app.api.headers import security_headers
+from careconnect_app.api.upload_limit import upload_limit
 from careconnect_app.config import get_settings
 from careconnect_app.pages.dev_outbox import OutboxState, outbox_page
 from careconnect_app.pages.guide import GuideState, guide_page
 from careconnect_app.pages.portal import add_portal_pages
 from careconnect_app.pages.sign.page import sign_page
 from careconnect_app.pages.sign.state import SignState
+from careconnect_app.pages.verify import VerifyState, verify_page
 from careconnect_app.startup import prepare
 
 log = logging.getLogger(__name__)
@@ -30,12 +32,14 @@ app = rx.App(
     ],
     # Webhooks and the signing link's first paint are plain Starlette routes in front of Reflex's;
     # the security headers wrap everything served.
-    api_transformer=[Starlette(routes=webhooks.http_routes + sign_preview.http_routes), security_headers],
+    api_transformer=[Starlette(routes=webhooks.http_routes + sign_preview.http_routes), upload_limit,
+                     security_headers],
 )
 
 # Titles follow the page language (screen readers announce them first).
 app.add_page(sign_page, route=routes.SIGN, title=SignState.tr["app_name"], on_load=SignState.load)
 app.add_page(guide_page, route=routes.GUIDE, title=GuideState.tr["guide.title"], on_load=GuideState.load)
+app.add_page(verify_page, route=routes.VERIFY, title=VerifyState.tr["title"], on_load=VerifyState.load)
 add_portal_pages(app)
 if not get_settings().is_prod:
     app.add_page(outbox_page, route=routes.DEV_OUTBOX, title="Dev outbox", on_load=OutboxState.load)

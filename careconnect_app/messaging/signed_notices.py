@@ -92,7 +92,7 @@ def _guardian_receipt(session: Session, facts: _Facts, locale: str, reference: s
                 attachments=[attachments.signed_copy(facts.sheet.id)], **common))
         else:
             emailed = any(c == Channel.EMAIL for c, _ in targets)
-            copy = t("messages.signed.sms_copy_emailed" if emailed else "messages.signed.sms_copy_link", locale)
+            copy = t("messages.signed.copy_emailed.sms" if emailed else "messages.signed.copy_link.sms", locale)
             queued.append(compose.queue(session, channel=channel, to=to,
                                         text=t("messages.signed.sms", locale, copy=copy, **values), **common))
     return queued

@@ -46,7 +46,9 @@ def test_every_sms_template_fits_two_segments(locale, provider, child, guardian)
     assert {"ready.sms", "reminder.sms", "code.sms"} <= set(keys)
     values = dict(provider=provider, child=child, child_full=f"{child} Hernández-Villanueva",
                   guardian=guardian, agency="Valley Child Care Subsidy Program", url=LINK, code="123456",
-                  minutes=10, period="Nov 1, 2026 – Nov 30, 2026", expires="Dec 14, 2026")
+                  minutes=10, period="Nov 1, 2026 – Nov 30, 2026", expires="Dec 14, 2026",
+                  reference="CC-7F3K-9Q2M", hash="f" * 64,  # the signing receipt's
+                  copy=max((t(f"messages.signed.{k}.sms", locale) for k in ("copy_emailed", "copy_link")), key=len))
     for key in keys:
         sent = gsm_text(t(f"messages.{key}", locale, **values))
         assert sms_segments(sent) <= 2, (key, len(sent), sent)
