@@ -56,8 +56,12 @@ def completion_certificate_pdf(
         canvas.fields(pdf, [(words("label.manifest_hash"), signature.manifest_sha256),
                             (words("label.evidence_key"), signature.key_id),
                             (words("label.chain_anchor"), signature.previous_event_hash or DASH)])
+    devices = _devices(events)
     canvas.heading(pdf, words("heading.events"), keep=40)
-    _events_table(pdf, document, events, words)
+    _events_table(pdf, document, events, devices, words)
+    if devices:
+        canvas.heading(pdf, words("heading.devices"), keep=15)
+        canvas.fields(pdf, [(words("label.device", n=n), agent) for agent, n in devices.items()])
     canvas.paragraph(pdf, words("certificate.times_note", zone=zone_label(zone_of(document))), size=8.5, muted=True)
     if signature.verify_url:
         canvas.paragraph(pdf, words("certificate.sealed", url=signature.verify_url), size=8.5, muted=True)
@@ -95,21 +99,31 @@ def _signer_rows(document: dict, signature: SignatureEvidence, events: list[Audi
     ]
 
 
-def _events_table(pdf: canvas.Pdf, document: dict, events: list[AuditEntry], words: Words) -> None:
-    """One row per event: when (local, then UTC), what happened in words, who and from where, the browser."""
+def _devices(events: list[AuditEntry]) -> dict[str, int]:
+    """Each browser (user agent) once, numbered in order of first use: the table names the number."""
+    numbered: dict[str, int] = {}
+    for e in sorted(events, key=lambda e: as_utc(e.at)):
+        if e.user_agent and e.user_agent not in numbered:
+            numbered[e.user_agent] = len(numbered) + 1
+    return numbered
+
+
+def _events_table(pdf: canvas.Pdf, document: dict, events: list[AuditEntry], devices: dict[str, int],
+                  words: Words) -> None:
+    """One row per event: when (local, then UTC), what happened in words, who and from where, the device."""
     heads = FontFace(family=canvas.FONT, emphasis="BOLD", size_pt=8, fill_color=canvas.HEAD_FILL)
     zone = zone_of(document)
     pdf.set_font(canvas.FONT, "", 8)
-    with pdf.table(col_widths=(38, 68, 32, 42), text_align="LEFT", v_align="TOP",
+    with pdf.table(col_widths=(40, 82, 36, 22), text_align="LEFT", v_align="TOP",
                    borders_layout=TableBordersLayout.HORIZONTAL_LINES, headings_style=heads,
                    line_height=3.8, padding=(1.2, 1.2)) as table:
-        table.row([words("col.when"), words("col.what"), words("col.who"), words("col.user_agent")])
+        table.row([words("col.when"), words("col.what"), words("col.who"), words("col.device")])
         for e in sorted(events, key=lambda e: as_utc(e.at)):
             who = words.known("actor", e.actor) or DASH
             table.row([
                 f"{format_zoned_datetime(e.at, zone, words.locale)}\n{format_utc_stamp(e.at)}",
                 event_sentence(e, words),
                 f"{who}\n{e.ip}" if e.ip else who,
-                e.user_agent or DASH,
+                words("label.device", n=devices[e.user_agent]) if e.user_agent else DASH,
             ])
     pdf.ln(2)
