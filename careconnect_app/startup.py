@@ -6,6 +6,7 @@ import logging
 
 from careconnect_app import db, demo
 from careconnect_app.config import get_settings
+from careconnect_app.evidence import keys
 from careconnect_app.messaging import config_check, outbox, worker
 
 log = logging.getLogger(__name__)
@@ -16,6 +17,9 @@ def prepare() -> None:
     settings = get_settings()
     # Misconfigured email/SMS is reported now, not at the first parent's send.
     config_check.check_configuration(settings)
+    # Missing or unreadable evidence keys stop the start, not the first parent's signature
+    # (development generates its own in .careconnect/ here).
+    keys.check_configuration(settings)
     db.migrate()
     if settings.demo_on_empty and not settings.is_prod:
         # Several backend workers start at once: only the first seeds.

@@ -192,6 +192,14 @@ def public_key_b64(public_key: Ed25519PublicKey) -> str:
     return base64.b64encode(public_raw(public_key)).decode("ascii")
 
 
+def check_configuration(settings: Settings | None = None) -> None:
+    """Load both keys now: raises KeyConfigurationError saying what is missing or unreadable."""
+    manifest_key(settings)
+    seal_identity(settings)
+    trusted_public_keys(settings)
+    trusted_seal_certificates(settings)
+
+
 # --- files -------------------------------------------------------------------------------------
 
 
