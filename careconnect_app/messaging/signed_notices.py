@@ -16,33 +16,21 @@ from sqlmodel import Session, select
 
 from careconnect_app.clock import as_utc, utcnow
 from careconnect_app.common import audit
+from careconnect_app.common.family import Family
 from careconnect_app.common.formatting import format_date, format_period, format_phone, zone_named
 from careconnect_app.common.masking import mask_contact
 from careconnect_app.config import get_settings
 from careconnect_app.i18n import normalise_locale, t
 from careconnect_app.messaging import attachments, compose
-from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, OutgoingMessage, Provider, SigningRequest
+from careconnect_app.models import OutgoingMessage, SigningRequest
 from careconnect_app.routes import VERIFY
 from careconnect_app.statuses import Actor, Channel, MessageKind
 
 STAFF_LOCALE = "en"  # provider and agency staff read the portal's default language
 
 
-@dataclass(frozen=True)
-class _Facts:
-    request: SigningRequest
-    guardian: Guardian
-    sheet: AttendanceSheet
-    child: Child
-    provider: Provider
-    agency: Agency
-
-    @classmethod
-    def of(cls, session: Session, request: SigningRequest) -> _Facts:
-        sheet = session.get(AttendanceSheet, request.sheet_id)
-        provider = session.get(Provider, sheet.provider_id)
-        return cls(request, session.get(Guardian, request.guardian_id), sheet, session.get(Child, sheet.child_id),
-                   provider, session.get(Agency, provider.agency_id))
+class _Facts(Family):
+    """The request's rows, and the values the notices are worded with."""
 
     def values(self, locale: str, reference: str, document_hash: str) -> dict[str, str]:
         signed_on = as_utc(self.request.signed_at or utcnow()).astimezone(zone_named(self.agency.timezone))

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from careconnect_app.common.family import Family
 from careconnect_app.common.formatting import format_date, format_period, format_phone
 from careconnect_app.common.masking import mask_contact
 from careconnect_app.documents import rows as day_rows
 from careconnect_app.i18n import t
 from careconnect_app.messaging import signed_notices
-from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, Provider, SigningRequest
+from careconnect_app.models import SigningRequest
 from careconnect_app.signing import canonical, verification
 from careconnect_app.statuses import PARENT_VIEW, LinkStatus
 
@@ -95,22 +96,8 @@ def read_view(session: Session, request: SigningRequest | None, status: str, loc
     return LinkView(status, body, _family(session, request, rows, status, locale), signed)
 
 
-@dataclass(frozen=True)
-class _Rows:
+class _Rows(Family):
     """The rows a request's page is made of."""
-
-    sheet: AttendanceSheet
-    child: Child
-    provider: Provider
-    agency: Agency
-    guardian: Guardian
-
-    @classmethod
-    def of(cls, session: Session, request: SigningRequest) -> _Rows:
-        sheet = session.get(AttendanceSheet, request.sheet_id)
-        provider = session.get(Provider, sheet.provider_id)
-        return cls(sheet, session.get(Child, sheet.child_id), provider, session.get(Agency, provider.agency_id),
-                   session.get(Guardian, request.guardian_id))
 
     @property
     def names(self) -> dict[str, str]:
