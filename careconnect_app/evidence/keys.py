@@ -133,6 +133,16 @@ def _seal_identity(cert_path: str, key_path: str, password: str, is_prod: bool) 
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
 
 
+def seal_private_key(settings: Settings | None = None):
+    """The seal's private key, parsed (and, for RSA, checked) once per process."""
+    return _parsed_key(seal_identity(settings).private_key)
+
+
+@lru_cache(maxsize=4)
+def _parsed_key(pkcs8_der: bytes):
+    return serialization.load_der_private_key(pkcs8_der, password=None)
+
+
 def trusted_seal_certificates(settings: Settings | None = None) -> list[bytes]:
     """DER certificates a seal may chain to: this deployment's, its chain, and older ones still accepted."""
     s = settings or get_settings()
@@ -195,7 +205,7 @@ def public_key_b64(public_key: Ed25519PublicKey) -> str:
 def check_configuration(settings: Settings | None = None) -> None:
     """Load both keys now: raises KeyConfigurationError saying what is missing or unreadable."""
     manifest_key(settings)
-    seal_identity(settings)
+    seal_private_key(settings)  # parsing (and checking) an RSA key takes a while: once, at start
     trusted_public_keys(settings)
     trusted_seal_certificates(settings)
 

@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,15 @@ def _pdf_text(pdf: bytes) -> str:
 
 
 def _pyhanko_says_sealed(pdf: bytes, env: dict) -> bool:
-    """pyHanko's own validator, trusting the server's seal certificate; and the embedded manifest's signature."""
+    """pyHanko's own validator, trusting the server's seal certificate; and the embedded manifest's signature.
+
+    On a thread of its own: pyHanko runs asyncio, and Playwright's sync API holds this thread's loop.
+    """
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(_pyhanko_validation, pdf, env).result()
+
+
+def _pyhanko_validation(pdf: bytes, env: dict) -> bool:
     cert = x509.load_pem_x509_certificate(Path(env["CARECONNECT_SEAL_CERT_FILE"]).read_bytes())
     root = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
     reader = PdfFileReader(io.BytesIO(pdf))

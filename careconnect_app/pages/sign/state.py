@@ -330,14 +330,19 @@ class SignState(CallerMixin, rx.State):
         if self.status == LinkStatus.SIGNED or self.step == "review":
             yield rx.set_focus("step-heading")
 
-    @rx.event
+    @rx.event(background=True)
     async def download_copy(self):
-        """The parent's sealed copy of what they signed, in the language they signed in."""
-        parts = await in_session(actions.signed_copy, self._visit())
+        """The parent's sealed copy of what they signed, in the language they signed in.
+
+        In the background: rendering and sealing take a moment, and the tab stays usable meanwhile.
+        """
+        async with self:
+            visit = self._visit()
+        parts = await in_session(actions.signed_copy, visit)
         if parts is None:
             return
         pdf = await off_loop(evidence.sealed_copy, parts)  # rendering and sealing: CPU work
-        return rx.download(data=pdf, filename=f"attendance-{parts.reference}.pdf")
+        yield rx.download(data=pdf, filename=f"attendance-{parts.reference}.pdf")
 
     # --- computed views ------------------------------------------------------------------------
     @rx.var
