@@ -80,5 +80,5 @@ def auditor_facts(locale: str) -> list[str]:
     """The fingerprints an auditor compares with what a copy carries."""
     key = keys.key_id(keys.manifest_key().public_key())
     cert = keys.certificate_fingerprint(keys.seal_identity().certificate)
-    return [t("verify.keys.evidence", locale, key=key), t("verify.keys.seal", locale, cert=cert),
+    return [t("verify.keys.evidence", locale, fingerprint=key), t("verify.keys.seal", locale, fingerprint=cert),
             t("verify.keys.how", locale)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -141,6 +142,35 @@ class SealCheck:
         return self.present and self.intact and self.trusted and self.whole_file
 
 
+def _der_length(data: bytes) -> int:
+    """The length of the DER value at the start of `data`, header included (0 when it is not one)."""
+    if len(data) < 2:
+        return 0
+    if data[1] < 0x80:
+        return 2 + data[1]
+    size = data[1] & 0x7F
+    return 2 + size + int.from_bytes(data[2:2 + size], "big")
+
+
+def _contents_exact(pdf: bytes, sig_object) -> bool:
+    """The signature value's placeholder holds the signature and zeros only.
+
+    A PDF signature covers every byte but its own value, a hex string padded with zeros; a byte
+    changed in the padding would leave the signature valid. We refuse that too: any byte changed.
+    """
+    try:
+        start, length, gap_end = (int(x) for x in list(sig_object["/ByteRange"])[:3])
+    except (KeyError, TypeError, ValueError):
+        return False
+    raw = pdf[start + length:gap_end]
+    # One case throughout: "A" changed to "a" is the same value, but a changed byte all the same.
+    if not (raw.startswith(b"<") and raw.endswith(b">")) or not re.fullmatch(rb"[0-9A-F]*|[0-9a-f]*", raw[1:-1]):
+        return False
+    value = bytes.fromhex(raw[1:-1].decode("ascii"))
+    used = _der_length(value)
+    return 0 < used <= len(value) and not any(value[used:])
+
+
 def check_seal(pdf: bytes) -> SealCheck:
     """Validate the PDF's seal against the certificates this deployment trusts (no network access)."""
     try:
@@ -159,7 +189,7 @@ def check_seal(pdf: bytes) -> SealCheck:
     cert = status.signing_cert
     return SealCheck(
         present=True,
-        intact=bool(status.intact and status.valid),
+        intact=bool(status.intact and status.valid) and _contents_exact(pdf, found[0].sig_object),
         trusted=bool(status.trusted),
         whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
         signer=cert.subject.human_friendly if cert is not None else "",

@@ -99,7 +99,7 @@ def _verify_page(page, pdf: bytes, tmp_path: Path, name: str) -> str:
     page.goto("/verify")
     expect(page.locator("#main h1")).to_be_visible()
     page.locator("#verify-pdf input[type=file]").set_input_files(str(path))
-    expect(page.get_by_text(name)).to_be_visible()
+    expect(page.get_by_text(name, exact=True)).to_be_visible()
     page.locator("#check-file").click()
     expect(page.locator("#checked-what")).to_contain_text(name, timeout=30_000)
     return page.locator("#verify-result").inner_text().strip()
