@@ -56,7 +56,7 @@ def _summary_rows(summary: Summary, locale: str) -> list[dict[str, str]]:
     method = ("method.in_person" if summary.in_person and not summary.channel
               else f"method.{summary.channel}" if summary.channel in ("email", "sms") else "method.none")
     rows = [
-        ("summary.document", t("verify.summary.document", locale, child=summary.child, period=period)
+        ("summary.what", t("verify.summary.document", locale, child=summary.child, period=period)
          + " · " + t("verify.summary.version", locale, version=summary.sheet_version)),
         ("summary.agency", summary.agency),
         ("summary.provider", summary.provider),

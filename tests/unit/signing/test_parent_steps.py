@@ -10,9 +10,19 @@ from sqlmodel import select
 
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
-from careconnect_app.models import AttendanceSheet, AuditEvent, OutgoingMessage, Signature, SigningRequest
+from careconnect_app.common.crypto import keyed_hash, sha256_hex
+from careconnect_app.evidence import manifest
+from careconnect_app.models import (
+    AttendanceSheet,
+    AuditEvent,
+    Guardian,
+    OutgoingMessage,
+    Signature,
+    SigningRequest,
+    VerificationCode,
+)
 from careconnect_app.portal import submission
-from careconnect_app.signing import canonical, links, parent_steps
+from careconnect_app.signing import canonical, links, parent_steps, verification
 from tests.fakes.data import cursive_strokes, review
 
 
@@ -46,6 +56,35 @@ def test_sign_stores_evidence_and_locks_the_sheet(make_request):
         assert links.check(s, token).status == links.LinkStatus.SIGNED
         signed_events = s.exec(select(AuditEvent).where(AuditEvent.event == "signed")).all()
         assert len(signed_events) == 1 and sig.document_hash in signed_events[0].detail
+        # The document holds the consent and certification texts exactly as shown, in the signing language.
+        assert document["consent"]["text"].startswith("By signing here you agree to use an electronic signature")
+        assert document["consent"]["agreement"] == "I agree to sign electronically."
+        # The manifest, signed with the deployment's key, binds it all and follows the event before signing.
+        data = json.loads(sig.manifest_json)
+        assert manifest.signature_valid(sig.manifest_json, sig.manifest_signature)
+        assert data["document"]["sha256"] == sig.document_hash and data["reference"] == sig.reference
+        assert data["texts"]["consent"]["sha256"] == manifest.text_hash(document, "consent")
+        assert data["mark"]["png_sha256"] == sha256_hex(sig.png)
+        assert data["signer"] == {"name": "Ana García", "guardian_id": sig.guardian_id}
+        assert data["verification"]["channel"] == "sms" and data["client"]["ip"] == "198.51.100.7"
+        signed_event = signed_events[0]
+        assert data["audit"]["previous_event_sha256"] == signed_event.prev_hash != ""
+        assert json.loads(signed_event.detail)["manifest_sha256"] == sha256_hex(sig.manifest_json)
+
+
+def test_the_code_destination_is_kept_as_a_keyed_hash_only(make_request):
+    request_id, _ = make_request()
+    with session_scope() as s:
+        request = s.get(SigningRequest, request_id)
+        guardian = s.get(Guardian, request.guardian_id)
+        verification.send_code(s, request, guardian, "sms")
+        code = s.exec(select(VerificationCode)).one()
+        code.consumed_at = utcnow()
+    assert _sign(request_id).ok
+    with session_scope() as s:
+        data = json.loads(s.exec(select(Signature)).one().manifest_json)
+    assert data["verification"]["destination_hmac"] == keyed_hash("evidence-destination", "+15555550123")
+    assert "+1555" not in json.dumps(data)
 
 
 def test_refuses_blank_simple_uncertified_or_unconsented(make_request):
