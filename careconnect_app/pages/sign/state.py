@@ -273,6 +273,9 @@ class SignState(CallerMixin, rx.State):
             return rx.set_focus("step-heading")
         self._reviewed_hash = reviewed
         self._say("review_notice")
+        # The pad starts empty on each visit of the step, and the boxes agree to the texts shown now.
+        self._strokes, self.has_signature = {}, False
+        self.certified = self.consented = False
         self.step = "sign"
         return rx.set_focus("step-heading")
 
