@@ -10,13 +10,14 @@
 Revision ID: 0006
 Revises: 0002
 """
+from collections.abc import Sequence
 from types import SimpleNamespace
-from typing import Sequence, Union
+from typing import Union
 
 import sqlalchemy as sa
 import sqlmodel
-from alembic import op
 
+from alembic import op
 from careconnect_app.common.audit import chain_of, event_hash
 
 revision: str = "0006"

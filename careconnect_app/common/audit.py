@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select, update
@@ -200,7 +199,3 @@ def check_all(session: Session) -> ChainsReport:
 
 def _chain_order(chain: str) -> tuple[int, int]:
     return (0, 0) if chain == GLOBAL_CHAIN else (1, int(chain.split(":", 1)[1]))
-
-
-def event_count(session: Session) -> int:
-    return int(session.exec(select(func.count(AuditEvent.id))).one())

@@ -7,7 +7,6 @@ written atomically so two processes starting together agree on the same key.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import tempfile
@@ -127,7 +126,7 @@ def _seal_identity(cert_path: str, key_path: str, password: str, is_prod: bool) 
     try:
         key = serialization.load_pem_private_key(key_pem, password=password.encode("utf-8") or None)
     except (ValueError, TypeError) as exc:
-        raise KeyConfigurationError(f"The seal key cannot be read ({exc}); check CARECONNECT_SEAL_KEY_PASSWORD.")
+        raise KeyConfigurationError(f"The seal key cannot be read ({exc}); check CARECONNECT_SEAL_KEY_PASSWORD.") from exc
     der = [x509.load_pem_x509_certificate(c).public_bytes(serialization.Encoding.DER) for c in certs]
     return SealIdentity(der[0], tuple(der[1:]), key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
@@ -196,10 +195,6 @@ def write_key_files(folder: Path) -> dict[str, str]:
         _write_private(path, data)
         settings[variable] = str(path)
     return settings
-
-
-def public_key_b64(public_key: Ed25519PublicKey) -> str:
-    return base64.b64encode(public_raw(public_key)).decode("ascii")
 
 
 def check_configuration(settings: Settings | None = None) -> None:

@@ -32,7 +32,7 @@ from careconnect_app.config import get_settings
 from careconnect_app.db import session_scope
 from careconnect_app.messaging import attachments, failures
 from careconnect_app.messaging.backends import backend_for
-from careconnect_app.messaging.backends.base import SendError
+from careconnect_app.messaging.backends.base import Backend, SendError
 from careconnect_app.models import OutgoingMessage
 from careconnect_app.statuses import MessageKind, MessageStatus
 

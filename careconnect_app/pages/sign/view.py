@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from careconnect_app.common.family import Family
 from careconnect_app.clock import as_utc
+from careconnect_app.common.family import Family
 from careconnect_app.common.formatting import format_date, format_period, format_phone, zone_named
 from careconnect_app.common.masking import mask_contact
 from careconnect_app.documents import rows as day_rows

@@ -30,7 +30,7 @@ def test_each_event_holds_the_hash_of_the_one_before_it_per_sheet(weekly_sheet):
     events = _events(weekly_sheet["sheet"])
     assert [e.event for e in events][:1] == ["submitted"] and "signed" in [e.event for e in events]
     assert events[0].prev_hash == ""
-    for before, after in zip(events, events[1:]):
+    for before, after in zip(events, events[1:], strict=False):
         assert after.prev_hash == before.hash == audit.event_hash(before)
     logins = _events(None)
     assert [e.event for e in logins] == ["portal_login", "portal_logout"]

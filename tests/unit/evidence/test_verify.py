@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from careconnect_app.db import session_scope
 from careconnect_app.evidence import verify
-from careconnect_app.models import AttendanceEntry, AuditEvent, Signature
+from careconnect_app.models import AttendanceEntry, AuditEvent
 from careconnect_app.signing import evidence
 from tests.fakes.sheets import sheet_of, submit_and_sign
 

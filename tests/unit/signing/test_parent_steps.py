@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlmodel import select
 
 from careconnect_app.clock import utcnow
-from careconnect_app.db import session_scope
 from careconnect_app.common.crypto import keyed_hash, sha256_hex
+from careconnect_app.db import session_scope
 from careconnect_app.evidence import manifest
 from careconnect_app.models import (
     AttendanceSheet,
