@@ -131,11 +131,15 @@ def _upload_card() -> rx.Component:
     return card(
         rx.heading(T["upload.title"], as_="h2", size="5"),
         rx.text(T["upload.hint"], size="2", color_scheme="gray", id="upload-hint"),
-        rx.upload(
-            rx.button(rx.icon("file-up", aria_hidden="true"), T["upload.choose"], type="button", variant="outline",
-                      size="3", min_height="48px", width="100%"),
-            id=UPLOAD_ID, accept={"application/pdf": [".pdf"]}, max_files=1, multiple=False,
-            max_size=verify.MAX_PDF_BYTES, width="100%", aria_describedby="upload-hint",
+        # The label names the dropzone's hidden file input (its first labelable element) for screen readers.
+        rx.el.label(
+            rx.upload(
+                rx.button(rx.icon("file-up", aria_hidden="true"), T["upload.choose"], type="button",
+                          variant="outline", size="3", min_height="48px", width="100%"),
+                id=UPLOAD_ID, accept={"application/pdf": [".pdf"]}, max_files=1, multiple=False,
+                max_size=verify.MAX_PDF_BYTES, width="100%", aria_describedby="upload-hint",
+            ),
+            style={"display": "block", "width": "100%"},
         ),
         rx.foreach(rx.selected_files(UPLOAD_ID), lambda name: rx.text(name, size="2", weight="medium",
                                                                       class_name="cc-break")),
