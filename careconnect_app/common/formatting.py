@@ -6,13 +6,38 @@ Words (month names, AM/PM) come from the translations, never from the operating 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import date, datetime, time, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from careconnect_app.clock import as_utc
 from careconnect_app.i18n import t
 
 NBSP = "\u00a0"
+
+
+def zone(name: str) -> tzinfo:
+    """The agency's time zone ("America/Los_Angeles"); UTC when the name is unknown."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.utc
+
+
+def local_today(tz_name: str, now: datetime | None = None) -> date:
+    """Today's date where the agency is (at 5 PM in California it is already tomorrow in UTC)."""
+    return as_utc(now or datetime.now(timezone.utc)).astimezone(zone(tz_name)).date()
+
+
+def format_local_datetime(dt: datetime | None, tz_name: str, locale: str) -> str:
+    """A stored UTC time as the agency reads it: "Nov 29, 2026, 12:43 AM PST" ("" for none).
+
+    The zone's abbreviation says which clock, so a time is never read as UTC by mistake.
+    """
+    if dt is None:
+        return ""
+    local = as_utc(dt).astimezone(zone(tz_name))
+    return t("messages.datetime_format", locale, date=format_date(local, locale),
+             time=format_time(local.time(), locale), zone=local.tzname() or "")
 
 
 def format_date(d: date | datetime, locale: str) -> str:
@@ -81,17 +106,9 @@ def format_long_period(start: date, end: date, locale: str) -> str:
              end=format_long_date(end, locale))
 
 
-def zone_named(name: str | None) -> tzinfo:
-    """The time zone of an IANA name such as "America/Los_Angeles" (UTC when unknown)."""
-    try:
-        return ZoneInfo(name) if name else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
-
-
-def format_zoned_datetime(dt: datetime, zone: tzinfo, locale: str) -> str:
+def format_zoned_datetime(dt: datetime, tz: tzinfo, locale: str) -> str:
     """"November 9, 2026, 10:15 AM PST" / "9 de noviembre de 2026, 10:15 PST" (naive values are UTC)."""
-    local = as_utc(dt).astimezone(zone)
+    local = as_utc(dt).astimezone(tz)
     ampm = t("documents.time.am" if local.hour < 12 else "documents.time.pm", locale)
     clock_time = t("documents.format.time", locale, hour12=local.hour % 12 or 12, hour24=local.hour,
                    minute=f"{local.minute:02d}", ampm=ampm)
@@ -101,7 +118,7 @@ def format_zoned_datetime(dt: datetime, zone: tzinfo, locale: str) -> str:
 
 def format_utc_datetime(dt: datetime, locale: str) -> str:
     """"November 9, 2026, 6:15 PM UTC" / "9 de noviembre de 2026, 18:15 UTC" (naive values are UTC)."""
-    return format_zoned_datetime(dt, UTC, locale)
+    return format_zoned_datetime(dt, timezone.utc, locale)
 
 
 def format_utc_stamp(dt: datetime) -> str:
