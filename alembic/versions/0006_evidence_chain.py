@@ -8,7 +8,7 @@
 - PostgreSQL: a trigger refuses UPDATE, DELETE and TRUNCATE on auditevent and signature.
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0008
 """
 from collections.abc import Sequence
 from types import SimpleNamespace
@@ -21,7 +21,7 @@ from alembic import op
 from careconnect_app.common.audit import chain_of, event_hash
 
 revision: str = "0006"
-down_revision: Union[str, None] = "0002"
+down_revision: Union[str, None] = "0008"  # re-chained after 0008 (staff invites)
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -13,7 +13,7 @@ from careconnect_app.common.formatting import (
     format_long_period,
     format_utc_stamp,
     format_zoned_datetime,
-    zone_named,
+    zone,
 )
 from careconnect_app.documents.evidence_types import AuditEntry, SignatureEvidence
 from careconnect_app.documents.rows import DASH
@@ -73,14 +73,14 @@ def period_text(document: dict, words: Words) -> str:
 
 def zone_of(document: dict) -> tzinfo:
     """The agency's time zone, as the document names it (UTC for documents without one)."""
-    return zone_named((document.get("agency") or {}).get("timezone"))
+    return zone((document.get("agency") or {}).get("timezone"))
 
 
-def zone_label(zone: tzinfo) -> str:
-    return getattr(zone, "key", "UTC")
+def zone_label(tz: tzinfo) -> str:
+    return getattr(tz, "key", "UTC")
 
 
-def when(value: str | datetime, words: Words, zone: tzinfo | None = None) -> str:
+def when(value: str | datetime, words: Words, tz: tzinfo | None = None) -> str:
     """Local date and time with the zone named, the exact UTC time beside it.
 
     "November 9, 2026, 10:15 AM PST (2026-11-09 18:15:03 UTC)".
@@ -90,7 +90,7 @@ def when(value: str | datetime, words: Words, zone: tzinfo | None = None) -> str
             value = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return value
-    local = format_zoned_datetime(value, zone or zone_named(None), words.locale)
+    local = format_zoned_datetime(value, tz or zone(None), words.locale)
     return words("format.when", local=local, utc=format_utc_stamp(value))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from careconnect_app.common.formatting import format_long_period, format_utc_stamp, format_zoned_datetime, zone_named
+from careconnect_app.common.formatting import format_long_period, format_utc_stamp, format_zoned_datetime, zone
 from careconnect_app.evidence import keys
 from careconnect_app.evidence.verify import CHECKS, Report, Summary
 from careconnect_app.i18n import t
@@ -51,7 +51,7 @@ def _summary_rows(summary: Summary, locale: str) -> list[dict[str, str]]:
     period = format_long_period(from_date, to_date, locale) if from_date and to_date else ""
     when = ""
     if summary.signed_at is not None:
-        local = format_zoned_datetime(summary.signed_at, zone_named(summary.timezone), locale)
+        local = format_zoned_datetime(summary.signed_at, zone(summary.timezone), locale)
         when = f"{local} ({format_utc_stamp(summary.signed_at)})"
     method = ("method.in_person" if summary.in_person and not summary.channel
               else f"method.{summary.channel}" if summary.channel in ("email", "sms") else "method.none")

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from careconnect_app.clock import as_utc, utcnow
 from careconnect_app.common import audit
 from careconnect_app.common.family import Family
-from careconnect_app.common.formatting import format_date, format_period, format_phone, zone_named
+from careconnect_app.common.formatting import format_date, format_period, format_phone, zone
 from careconnect_app.common.masking import mask_contact
 from careconnect_app.config import get_settings
 from careconnect_app.i18n import normalise_locale, t
@@ -33,7 +33,7 @@ class _Facts(Family):
     """The request's rows, and the values the notices are worded with."""
 
     def values(self, locale: str, reference: str, document_hash: str) -> dict[str, str]:
-        signed_on = as_utc(self.request.signed_at or utcnow()).astimezone(zone_named(self.agency.timezone))
+        signed_on = as_utc(self.request.signed_at or utcnow()).astimezone(zone(self.agency.timezone))
         phone = format_phone(self.agency.contact_phone)
         return dict(
             guardian=self.guardian.first_name, guardian_full=self.guardian.full_name, child=self.child.first_name,

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from careconnect_app.clock import as_utc
 from careconnect_app.common.family import Family
-from careconnect_app.common.formatting import format_date, format_period, format_phone, zone_named
+from careconnect_app.common.formatting import format_date, format_period, format_phone, zone
 from careconnect_app.common.masking import mask_contact
 from careconnect_app.documents import rows as day_rows
 from careconnect_app.i18n import t
@@ -85,8 +85,8 @@ def read_view(session: Session, request: SigningRequest | None, status: str, loc
         return LinkView(status, body)
     rows = _Rows.of(session, request)
     # The day it was signed where the agency is (late evening in California is already tomorrow in UTC).
-    zone = zone_named(rows.agency.timezone)
-    signed_on = format_date(as_utc(request.signed_at).astimezone(zone), locale) if request.signed_at else ""
+    agency_zone = zone(rows.agency.timezone)
+    signed_on = format_date(as_utc(request.signed_at).astimezone(agency_zone), locale) if request.signed_at else ""
     body = t(f"parent.status.{status}.body", locale, date=signed_on, **rows.names) if status != LinkStatus.OK else ""
     signed = None
     if status == LinkStatus.SIGNED:

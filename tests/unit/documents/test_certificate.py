@@ -75,7 +75,8 @@ def _event_names_in_code() -> set[str]:
     names = set()
     for path in (ROOT / "careconnect_app").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in ("record", "audit"):
+            called = getattr(node.func, "attr", "") or getattr(node.func, "id", "") if isinstance(node, ast.Call) else ""
+            if called.lstrip("_") in ("record", "audit"):
                 if len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
                     names.add(node.args[1].value)
             if isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] == ["event"] \

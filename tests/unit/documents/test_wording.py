@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from careconnect_app.common.formatting import format_long_date, format_long_period, format_utc_datetime, zone_named
+from careconnect_app.common.formatting import format_long_date, format_long_period, format_utc_datetime, zone
 from careconnect_app.documents.wording import DASH, Words, period_text, when
 
 
@@ -25,7 +25,7 @@ def test_utc_datetime_reads_the_same_for_naive_and_aware_values():
 
 
 def test_times_are_in_the_agencys_zone_with_utc_beside_them():
-    pacific, eastern = zone_named("America/Los_Angeles"), zone_named("America/New_York")
+    pacific, eastern = zone("America/Los_Angeles"), zone("America/New_York")
     assert when("2026-11-09T18:15:03Z", Words("en"), pacific) == (
         "November 9, 2026, 10:15 AM PST (2026-11-09 18:15:03 UTC)")
     assert when("2026-07-09T18:15:03Z", Words("es"), eastern) == (
@@ -33,7 +33,7 @@ def test_times_are_in_the_agencys_zone_with_utc_beside_them():
     # Late evening in California is already the next day in UTC: both dates are printed.
     assert when("2026-11-10T05:30:00Z", Words("en"), pacific) == (
         "November 9, 2026, 9:30 PM PST (2026-11-10 05:30:00 UTC)")
-    assert zone_named("Not/AZone") == zone_named(None) == timezone.utc
+    assert zone("Not/AZone") == timezone.utc and zone(None).key == "UTC"
 
 
 def test_words_translate_known_values_and_leave_unknown_ones():
