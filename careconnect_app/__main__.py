@@ -1,4 +1,5 @@
-"""Command line: `python -m careconnect_app demo [--json]`, `migrate`, `worker`, `create-admin`."""
+"""Command line: `python -m careconnect_app demo [--json]`, `migrate`, `worker`, `create-admin`,
+`verify FILE.pdf`, `audit verify`, `evidence-keys DIR`."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import argparse
 import getpass
 import json
 import sys
+from pathlib import Path
 
 from sqlmodel import select
 
 from careconnect_app import db, demo
-from careconnect_app.i18n import t
+from careconnect_app.common import audit
+from careconnect_app.evidence import keys, report_words, verify
+from careconnect_app.i18n import normalise_locale, t
 from careconnect_app.messaging import outbox, worker
 from careconnect_app.models import Agency
 from careconnect_app.portal import accounts
@@ -80,6 +84,60 @@ def cmd_create_admin(args) -> int:
     return 0
 
 
+def cmd_verify(args) -> int:
+    """Check a signed copy or certificate (or a reference number with its document hash): 0 when verified."""
+    locale = normalise_locale(args.lang)
+    if not args.file and not args.reference:
+        print("Give a PDF file, or --reference with --hash.", file=sys.stderr)
+        return 2
+    db.migrate()
+    with db.session_scope() as session:
+        if args.reference:
+            report = verify.verify_reference(session, args.reference, args.hash or "")
+            heading = t("verify.cli.reference", locale, reference=verify.normalise_reference(args.reference))
+        else:
+            path = Path(args.file)
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                print(f"{path}: {exc.strerror}", file=sys.stderr)
+                return 2
+            report = verify.verify_pdf(session, data)
+            heading = t("verify.cli.file", locale, name=path.name)
+    words = report_words.in_words(report, locale)
+    print(heading)
+    print(f"{words.verdict.upper()}: {words.problem or words.verdict_body}")
+    for check in words.checks:
+        print(f"  [{ {'ok': 'ok', 'bad': 'FAIL', 'none': '--'}[check['state']] :>4}] {check['text']}")
+    for row in words.summary:
+        print(f"  {row['label']}: {row['value']}")
+    return 0 if words.verified else 1
+
+
+def cmd_audit(args) -> int:
+    """Walk every audit chain; report each chain's first broken link. 0 when all are unbroken."""
+    db.migrate()
+    with db.session_scope() as session:
+        report = audit.check_all(session)
+    for broken in report.breaks:
+        print(f"BROKEN {broken.describe()}")
+    print(f"{report.chains} chain(s), {report.events} event(s): "
+          + ("every chain is unbroken." if report.ok else f"{len(report.breaks)} chain(s) broken."))
+    return 0 if report.ok else 1
+
+
+def cmd_evidence_keys(args) -> int:
+    """Make a new Ed25519 evidence key and a self-signed seal certificate in DIR; print the settings."""
+    folder = Path(args.folder)
+    names = ("evidence_key.pem", "seal_key.pem", "seal_cert.pem")
+    if any((folder / name).exists() for name in names):
+        print(f"{folder} already holds evidence keys; a key in use is never replaced.", file=sys.stderr)
+        return 1
+    for variable, path in keys.write_key_files(folder).items():
+        print(f"{variable}={path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m careconnect_app")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -99,6 +157,19 @@ def main(argv: list[str] | None = None) -> int:
     admin_p.add_argument("--agency-name", default="")
     admin_p.add_argument("--password", default=None, help="prompted for when omitted")
     admin_p.set_defaults(func=cmd_create_admin)
+    verify_p = sub.add_parser("verify", help="check a signed copy or certificate PDF (exit 0 when verified)")
+    verify_p.add_argument("file", nargs="?", default="", help="the PDF to check")
+    verify_p.add_argument("--reference", default="", help="check a reference number instead of a file ...")
+    verify_p.add_argument("--hash", default="", help="... with the document hash (SHA-256) printed on the copy")
+    verify_p.add_argument("--lang", default="en", help="en or es")
+    verify_p.set_defaults(func=cmd_verify)
+    audit_p = sub.add_parser("audit", help="audit trail tools")
+    audit_sub = audit_p.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="walk every hash chain and report the first broken link") \
+        .set_defaults(func=cmd_audit)
+    keys_p = sub.add_parser("evidence-keys", help="make an evidence key and a self-signed seal certificate in DIR")
+    keys_p.add_argument("folder")
+    keys_p.set_defaults(func=cmd_evidence_keys)
     args = parser.parse_args(argv)
     return args.func(args)
 

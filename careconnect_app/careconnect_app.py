@@ -16,6 +16,7 @@ from starlette.applications import Starlette  # noqa: E402
 from careconnect_app import routes  # noqa: E402
 from careconnect_app.api import session_cookie, sign_preview, webhooks  # noqa: E402
 from careconnect_app.api.headers import security_headers  # noqa: E402
+from careconnect_app.api.upload_limit import upload_limit  # noqa: E402
 from careconnect_app.config import get_settings  # noqa: E402
 from careconnect_app.pages.dev_outbox import OutboxState, outbox_page  # noqa: E402
 from careconnect_app.pages.event_guard import guard_events  # noqa: E402
@@ -24,6 +25,7 @@ from careconnect_app.pages.not_me import NotMeState, not_me_page  # noqa: E402
 from careconnect_app.pages.portal import add_portal_pages  # noqa: E402
 from careconnect_app.pages.sign.page import sign_page  # noqa: E402
 from careconnect_app.pages.sign.state import SignState  # noqa: E402
+from careconnect_app.pages.verify import VerifyState, verify_page  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +38,9 @@ app = rx.App(
         rx.el.meta(name="theme-color", content="#1d4ed8"),
     ],
     # Webhooks, the signing link's first paint and the HttpOnly session cookie are plain Starlette
-    # routes in front of Reflex's; the security headers wrap everything served.
+    # routes in front of Reflex's; uploads are size-limited; the security headers wrap everything served.
     api_transformer=[Starlette(routes=webhooks.http_routes + sign_preview.http_routes + session_cookie.http_routes),
+                     upload_limit,
                      security_headers],
 )
 
@@ -48,6 +51,7 @@ guard_events(app)
 app.add_page(sign_page, route=routes.SIGN, title=SignState.tr["app_name"], on_load=SignState.load)
 app.add_page(not_me_page, route=routes.NOT_ME, title=NotMeState.tr["app_name"], on_load=NotMeState.load)
 app.add_page(guide_page, route=routes.GUIDE, title=GuideState.tr["guide.title"], on_load=GuideState.load)
+app.add_page(verify_page, route=routes.VERIFY, title=VerifyState.tr["title"], on_load=VerifyState.load)
 add_portal_pages(app)
 if not get_settings().is_prod:
     app.add_page(outbox_page, route=routes.DEV_OUTBOX, title="Dev outbox", on_load=OutboxState.load)

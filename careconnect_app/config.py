@@ -116,6 +116,15 @@ class Settings:
     # Reverse proxies in front of the app whose X-Forwarded-For entry is believed (0: none, the
     # TCP peer is the client). See common/client_address.py.
     trusted_proxy_hops: int = 0
+    # Evidence keys (evidence/keys.py): the Ed25519 key that signs each signature's manifest, and the
+    # certificate and key that seal the PDFs (PAdES). Development generates both in .careconnect/.
+    evidence_key_file: str = ""
+    evidence_key_pem: str = ""  # the same key given inline (an environment secret) instead of a file
+    evidence_trusted_keys_file: str = ""  # older public keys still accepted by verification
+    seal_cert_file: str = ""  # PEM: the certificate first, then its chain
+    seal_key_file: str = ""
+    seal_key_password: str = ""
+    seal_trusted_certs_file: str = ""  # older seal certificates (or their CAs) still accepted
 
     @property
     def is_prod(self) -> bool:
@@ -184,4 +193,11 @@ def get_settings() -> Settings:
         portal_idle_poll_seconds=max(1, _int("CARECONNECT_PORTAL_IDLE_POLL_SECONDS", 60)),
         totp_keys=tuple(k.strip() for k in (e("CARECONNECT_TOTP_KEYS") or "").split(",") if k.strip()),
         trusted_proxy_hops=_hops(),
+        evidence_key_file=e("CARECONNECT_EVIDENCE_KEY_FILE") or "",
+        evidence_key_pem=(e("CARECONNECT_EVIDENCE_KEY") or "").replace("\\n", "\n"),
+        evidence_trusted_keys_file=e("CARECONNECT_EVIDENCE_TRUSTED_KEYS_FILE") or "",
+        seal_cert_file=e("CARECONNECT_SEAL_CERT_FILE") or "",
+        seal_key_file=e("CARECONNECT_SEAL_KEY_FILE") or "",
+        seal_key_password=e("CARECONNECT_SEAL_KEY_PASSWORD") or "",
+        seal_trusted_certs_file=e("CARECONNECT_SEAL_TRUSTED_CERTS_FILE") or "",
     )

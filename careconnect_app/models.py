@@ -7,18 +7,28 @@ Secrets are never stored in clear: tokens, codes and sessions are stored as hash
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Optional
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint, event
+from sqlmodel import Field, Session, SQLModel
 
 from careconnect_app.clock import utcnow
+
+# Supporting tables (sign-in security, limits, webhook receipts) live beside these; imported here
+# so that `careconnect_app.models` names every table.
+from careconnect_app.models_support import (  # noqa: F401 (re-exported)
+    ContactChange,
+    LoginThrottle,
+    PasswordReset,
+    RateLimitHit,
+    RecoveryCode,
+    WebhookReceipt,
+)
 
 
 class Agency(SQLModel, table=True):
     """A child-care subsidy agency: it pays providers for parent-signed attendance."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str
     # Parents must prove control of their contact (email/SMS code) before reviewing.
     requires_verification: bool = True
@@ -46,7 +56,7 @@ class Agency(SQLModel, table=True):
 class Provider(SQLModel, table=True):
     """A child-care provider (centre or family child care home)."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id", index=True)
     name: str
     email: str = ""
@@ -56,11 +66,11 @@ class Provider(SQLModel, table=True):
 
 
 class Child(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     provider_id: int = Field(foreign_key="provider.id", index=True)
     first_name: str
     last_name: str
-    date_of_birth: Optional[date] = None
+    date_of_birth: date | None = None
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -72,7 +82,7 @@ class Child(SQLModel, table=True):
 class Guardian(SQLModel, table=True):
     """A parent or guardian, with the contact of record the agency has on file."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     provider_id: int = Field(foreign_key="provider.id", index=True)
     first_name: str
     last_name: str
@@ -84,7 +94,7 @@ class Guardian(SQLModel, table=True):
     # Set from delivery receipts: STOP replies and bounces.
     sms_opted_out: bool = False
     # When Twilio says the STOP/START that set sms_opted_out was sent: an older one never undoes it.
-    sms_opt_changed_at: Optional[datetime] = None
+    sms_opt_changed_at: datetime | None = None
     email_undeliverable: bool = False
     email_undeliverable_reason: str = ""
     created_at: datetime = Field(default_factory=utcnow)
@@ -98,7 +108,7 @@ class ChildGuardian(SQLModel, table=True):
     """Which guardians sign for which child."""
 
     __table_args__ = (UniqueConstraint("child_id", "guardian_id"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     child_id: int = Field(foreign_key="child.id", index=True)
     guardian_id: int = Field(foreign_key="guardian.id", index=True)
     relationship_label: str = "parent"
@@ -113,7 +123,7 @@ class AttendanceSheet(SQLModel, table=True):
     # One sheet per child and period: two "record" clicks must not start two sheets.
     __table_args__ = (Index("uq_attendancesheet_child_period", "child_id", "period_start", "period_end",
                             unique=True),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     child_id: int = Field(foreign_key="child.id", index=True)
     provider_id: int = Field(foreign_key="provider.id", index=True)
     period_start: date
@@ -121,11 +131,11 @@ class AttendanceSheet(SQLModel, table=True):
     # draft -> ready_for_parent -> signed; ready_for_parent -> recalled -> (edited) draft
     status: str = Field(default="draft", index=True)
     version: int = 1
-    provider_certified_at: Optional[datetime] = None
-    submitted_at: Optional[datetime] = None
-    submitted_by_user_id: Optional[int] = Field(default=None, foreign_key="portaluser.id")
-    signed_at: Optional[datetime] = None
-    recalled_at: Optional[datetime] = None
+    provider_certified_at: datetime | None = None
+    submitted_at: datetime | None = None
+    submitted_by_user_id: int | None = Field(default=None, foreign_key="portaluser.id")
+    signed_at: datetime | None = None
+    recalled_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -137,11 +147,11 @@ class AttendanceSheet(SQLModel, table=True):
 class AttendanceEntry(SQLModel, table=True):
     """One check-in/check-out pair on a day, or the day's absence."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     sheet_id: int = Field(foreign_key="attendancesheet.id", index=True)
     day: date
-    check_in: Optional[time] = None
-    check_out: Optional[time] = None
+    check_in: time | None = None
+    check_out: time | None = None
     absent: bool = False
     absence_reason: str = ""
 
@@ -149,7 +159,7 @@ class AttendanceEntry(SQLModel, table=True):
 class SigningRequest(SQLModel, table=True):
     """One guardian asked to sign one sheet, reached through secret links (see LinkToken)."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     sheet_id: int = Field(foreign_key="attendancesheet.id", index=True)
     guardian_id: int = Field(foreign_key="guardian.id", index=True)
     # Short public id for audit trails and support ("link id"), never the token.
@@ -161,23 +171,23 @@ class SigningRequest(SQLModel, table=True):
     # pending -> signed | disputed (still signable after correction is a new request)
     # pending -> recalled | superseded (provider recalled / resubmitted)
     status: str = Field(default="pending", index=True)
-    opened_at: Optional[datetime] = None
-    verified_at: Optional[datetime] = None
-    reviewed_at: Optional[datetime] = None
-    signed_at: Optional[datetime] = None
-    recalled_at: Optional[datetime] = None
+    opened_at: datetime | None = None
+    verified_at: datetime | None = None
+    reviewed_at: datetime | None = None
+    signed_at: datetime | None = None
+    recalled_at: datetime | None = None
     dispute_text: str = ""
-    disputed_at: Optional[datetime] = None
+    disputed_at: datetime | None = None
     in_person: bool = False
     # Verification abuse controls live here, not in browser state.
     failed_code_attempts: int = 0
-    locked_until: Optional[datetime] = None
+    locked_until: datetime | None = None
     # Reminders sent so far (the reminder scheduler reads these).
     reminder_count: int = 0
-    last_notified_at: Optional[datetime] = None
+    last_notified_at: datetime | None = None
     reference: str = ""  # set at signing, e.g. "CC-7F3K-9Q2M"
     # The guardian answered the post-signature notice with "this was not me".
-    signature_disputed_at: Optional[datetime] = None
+    signature_disputed_at: datetime | None = None
     signature_dispute_text: str = ""
 
 
@@ -189,38 +199,38 @@ class LinkToken(SQLModel, table=True):
     (in the post-signature notice) can only report that the guardian did not sign.
     """
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     signing_request_id: int = Field(foreign_key="signingrequest.id", index=True)
     purpose: str = "sign"  # statuses.TokenPurpose
     token_hash: str = Field(index=True, unique=True)
-    message_id: Optional[int] = Field(default=None, foreign_key="outgoingmessage.id", index=True)
+    message_id: int | None = Field(default=None, foreign_key="outgoingmessage.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
-    expires_at: Optional[datetime] = None  # None: as its request; set on "not me" tokens
-    used_at: Optional[datetime] = None  # a "not me" token reports once
+    expires_at: datetime | None = None  # None: as its request; set on "not me" tokens
+    used_at: datetime | None = None  # a "not me" token reports once
 
 
 class VerificationCode(SQLModel, table=True):
     """A one-time code sent to the guardian's contact of record."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     signing_request_id: int = Field(foreign_key="signingrequest.id", index=True)
     channel: str  # "email" | "sms"
     destination: str  # the contact it was sent to (binds the code to the channel)
     # HMAC-SHA256 keyed with the server secret; "" until the delivery worker makes the code
     # (the digits exist only in the message on its way to the guardian).
     code_hash: str = ""
-    message_id: Optional[int] = Field(default=None, foreign_key="outgoingmessage.id", index=True)
+    message_id: int | None = Field(default=None, foreign_key="outgoingmessage.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
     expires_at: datetime
     attempts: int = 0
-    consumed_at: Optional[datetime] = None
-    invalidated_at: Optional[datetime] = None
+    consumed_at: datetime | None = None
+    invalidated_at: datetime | None = None
 
 
 class ParentSession(SQLModel, table=True):
     """Proof that this browser verified for a signing request (survives reloads and new tabs)."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     signing_request_id: int = Field(foreign_key="signingrequest.id", index=True)
     session_hash: str = Field(index=True, unique=True)
     channel: str = ""  # verification channel, "" when the agency does not require it
@@ -231,7 +241,7 @@ class ParentSession(SQLModel, table=True):
 class Signature(SQLModel, table=True):
     """The evidence of one signing: what was shown, the mark, who, when, from where."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     # Unique: a request is signed once, even under double clicks or two tabs.
     signing_request_id: int = Field(foreign_key="signingrequest.id", unique=True)
     sheet_id: int = Field(foreign_key="attendancesheet.id", index=True)
@@ -245,7 +255,7 @@ class Signature(SQLModel, table=True):
     in_person: bool = False
     certification_version: str = ""
     consent_version: str = ""
-    consent_accepted_at: Optional[datetime] = None
+    consent_accepted_at: datetime | None = None
     # Exactly what was shown, canonical JSON, and its SHA-256.
     document_json: str = Field(sa_column=Column(Text, nullable=False))
     document_hash: str = Field(index=True)
@@ -254,24 +264,46 @@ class Signature(SQLModel, table=True):
     reference: str = Field(index=True)
     # Where the code that verified this signer went, masked (j***@example.com), as it was at signing.
     code_destination_masked: str = ""
+    # The evidence manifest (evidence/manifest.py): canonical JSON, its Ed25519 signature, the key's id.
+    manifest_json: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    manifest_signature: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False, default=b""))
+    manifest_key_id: str = ""
 
 
 class AuditEvent(SQLModel, table=True):
-    """Append-only trail of every step, for the completion certificate."""
+    """Append-only trail of every step, for the completion certificate.
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    Hash-chained (common/audit.py): each event holds the hash of the event before it in its chain
+    (one chain per sheet; events without a sheet form their own), and its own hash over its fields.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
     event: str = Field(index=True)
     actor: str = "system"  # "parent" | "provider" | "agency" | "system"
-    sheet_id: Optional[int] = Field(default=None, foreign_key="attendancesheet.id", index=True)
-    signing_request_id: Optional[int] = Field(
+    sheet_id: int | None = Field(default=None, foreign_key="attendancesheet.id", index=True)
+    signing_request_id: int | None = Field(
         default=None, foreign_key="signingrequest.id", index=True
     )
-    user_id: Optional[int] = Field(default=None, foreign_key="portaluser.id")
+    user_id: int | None = Field(default=None, foreign_key="portaluser.id")
     ip: str = ""
     user_agent: str = ""
     channel: str = ""
     detail: str = ""
+    prev_hash: str = ""
+    hash: str = Field(default="", index=True)
+
+
+class AuditChainHead(SQLModel, table=True):
+    """The newest event of each audit chain: writers lock it in turn, so a chain never forks.
+
+    It also shows when events were cut off the end of a chain (its count and hash no longer match).
+    """
+
+    chain: str = Field(primary_key=True)  # "sheet:<id>", or "global" for events without a sheet
+    last_hash: str = ""
+    last_event_id: int | None = None
+    length: int = 0
 
 
 class OutgoingMessage(SQLModel, table=True):
@@ -281,7 +313,7 @@ class OutgoingMessage(SQLModel, table=True):
     delivery worker makes the secret and fills it in the copy it hands to the backend.
     """
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     channel: str  # "email" | "sms"
     to: str
     subject: str = ""
@@ -289,26 +321,29 @@ class OutgoingMessage(SQLModel, table=True):
     html: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     locale: str = "en"
     kind: str  # "ready_to_sign" | "verification_code" | "reminder" | "problem_reported" | ...
-    guardian_id: Optional[int] = Field(default=None, foreign_key="guardian.id", index=True)
-    signing_request_id: Optional[int] = Field(
+    guardian_id: int | None = Field(default=None, foreign_key="guardian.id", index=True)
+    signing_request_id: int | None = Field(
         default=None, foreign_key="signingrequest.id", index=True
     )
-    sheet_id: Optional[int] = Field(default=None, foreign_key="attendancesheet.id", index=True)
+    sheet_id: int | None = Field(default=None, foreign_key="attendancesheet.id", index=True)
     # queued -> sending -> sent -> delivered | failed (permanent) ; retries go back to queued
     status: str = Field(default="queued", index=True)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
     claimed_by: str = ""
-    claimed_at: Optional[datetime] = None
+    claimed_at: datetime | None = None
     backend: str = ""
     provider_message_id: str = Field(default="", index=True)
     last_error: str = ""
     created_at: datetime = Field(default_factory=utcnow)
-    sent_at: Optional[datetime] = None
-    delivered_at: Optional[datetime] = None
-    failed_at: Optional[datetime] = None
+    sent_at: datetime | None = None
+    delivered_at: datetime | None = None
+    failed_at: datetime | None = None
+    # Files rendered at send time (messaging/attachments.py): JSON list such as
+    # [{"kind": "signed_copy", "sheet_id": 3}]. The message stores what to attach, never the file.
+    attachments: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     # Set on a copy queued on the other channel after this message failed for good.
-    fallback_for_id: Optional[int] = Field(default=None, foreign_key="outgoingmessage.id", index=True)
+    fallback_for_id: int | None = Field(default=None, foreign_key="outgoingmessage.id", index=True)
 
 
 class CookieTicket(SQLModel, table=True):
@@ -320,7 +355,7 @@ class CookieTicket(SQLModel, table=True):
     hash and the sealed value: neither opens the session without the ticket.
     """
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     ticket_hash: str = Field(index=True, unique=True)
     cookie_name: str
     sealed_value: str
@@ -329,58 +364,48 @@ class CookieTicket(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class WebhookReceipt(SQLModel, table=True):
-    """Delivery receipts already processed, so repeats are harmless."""
-
-    id: Optional[int] = Field(default=None, primary_key=True)
-    source: str  # "twilio" | "sendgrid"
-    external_id: str
-    received_at: datetime = Field(default_factory=utcnow)
-    __table_args__ = (UniqueConstraint("source", "external_id"),)
-
-
 class PortalUser(SQLModel, table=True):
     """Provider staff and agency administrators who use the portal."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     email: str = Field(index=True, unique=True)
     name: str = ""
     password_hash: str
     role: str  # "provider" | "agency_admin"
     agency_id: int = Field(foreign_key="agency.id", index=True)
-    provider_id: Optional[int] = Field(default=None, foreign_key="provider.id", index=True)
+    provider_id: int | None = Field(default=None, foreign_key="provider.id", index=True)
     # Provider staff who manage their provider's logins (invite, deactivate); agency admins manage all.
     is_owner: bool = False
     active: bool = True
     failed_logins: int = 0  # unused: consecutive failures are in LoginThrottle (unknown emails too)
-    locked_until: Optional[datetime] = None  # unused since growing delays replaced the lockout
+    locked_until: datetime | None = None  # unused since growing delays replaced the lockout
     # The authenticator app's secret, encrypted (portal.two_factor); "" until enrolment is confirmed.
     totp_secret_ciphertext: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     # A secret shown for enrolment, not yet confirmed with a code.
     totp_pending_ciphertext: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    totp_enabled_at: Optional[datetime] = None
+    totp_enabled_at: datetime | None = None
     # The newest 30-second TOTP step accepted: a code is never accepted twice.
     totp_last_step: int = 0
-    password_changed_at: Optional[datetime] = None
+    password_changed_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 
 class StaffInvite(SQLModel, table=True):
     """A one-time link that lets an invited portal user set their password (then the login is active)."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="portaluser.id", index=True)
     # SHA-256 of the link token; the token itself is only ever in the invitation email.
     token_hash: str = Field(index=True, unique=True)
-    invited_by_user_id: Optional[int] = Field(default=None, foreign_key="portaluser.id")
+    invited_by_user_id: int | None = Field(default=None, foreign_key="portaluser.id")
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
-    used_at: Optional[datetime] = None
-    revoked_at: Optional[datetime] = None  # a newer invitation, or the login was deactivated
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None  # a newer invitation, or the login was deactivated
 
 
 class PortalSession(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="portaluser.id", index=True)
     session_hash: str = Field(index=True, unique=True)
     # "full", or a step of signing in still owed: "second_factor" or "enrol" (statuses.SessionStage).
@@ -389,60 +414,34 @@ class PortalSession(SQLModel, table=True):
     # Every handler checks it: a session unused for the idle limit is over.
     last_seen_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
-    revoked_at: Optional[datetime] = None
+    revoked_at: datetime | None = None
 
 
-class RecoveryCode(SQLModel, table=True):
-    """A single-use code that stands in for the authenticator app (ten per enrolment)."""
+# --- append-only evidence --------------------------------------------------------------------------
+# Audit events and signatures are never changed or deleted. PostgreSQL refuses it with a trigger
+# (migration 0006); here every database, SQLite included, refuses it through the ORM as well.
 
-    id: Optional[int] = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="portaluser.id", index=True)
-    code_hash: str = Field(index=True)  # keyed HMAC of the normalised code
-    created_at: datetime = Field(default_factory=utcnow)
-    used_at: Optional[datetime] = None
+APPEND_ONLY = (AuditEvent, Signature)
 
 
-class PasswordReset(SQLModel, table=True):
-    """A "forgot password" link: single use, 30 minutes; only the token's SHA-256 is kept."""
-
-    id: Optional[int] = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="portaluser.id", index=True)
-    token_hash: str = Field(index=True, unique=True)
-    created_at: datetime = Field(default_factory=utcnow)
-    expires_at: datetime
-    used_at: Optional[datetime] = None
+class AppendOnlyError(RuntimeError):
+    """An attempt to change or delete evidence."""
 
 
-class LoginThrottle(SQLModel, table=True):
-    """Consecutive failed sign-in attempts of one account (or address): the wait grows with them."""
-
-    id: Optional[int] = Field(default=None, primary_key=True)
-    key: str = Field(index=True, unique=True)  # "account:<sha256 of the email>" or "ip:<address>"
-    failures: int = 0
-    last_failure_at: Optional[datetime] = None
-    next_attempt_at: Optional[datetime] = None
+def _refuse_change(_mapper, _connection, target) -> None:
+    raise AppendOnlyError(f"{type(target).__name__} rows are append-only: they are never changed or deleted.")
 
 
-class ContactChange(SQLModel, table=True):
-    """A guardian's new email or phone that waits for the agency's approval (an open request uses the old)."""
-
-    id: Optional[int] = Field(default=None, primary_key=True)
-    guardian_id: int = Field(foreign_key="guardian.id", index=True)
-    old_email: str = ""
-    old_phone: str = ""
-    new_email: str = ""
-    new_phone: str = ""
-    # pending -> approved | denied | replaced (a newer change for the same guardian)
-    status: str = Field(default="pending", index=True)
-    requested_by_user_id: Optional[int] = Field(default=None, foreign_key="portaluser.id")
-    requested_at: datetime = Field(default_factory=utcnow)
-    decided_by_user_id: Optional[int] = Field(default=None, foreign_key="portaluser.id")
-    decided_at: Optional[datetime] = None
+def _refuse_bulk_change(state) -> None:
+    """Bulk UPDATE/DELETE statements (session.exec(update(AuditEvent)...)) bypass the mapper events."""
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and table.name in {model.__tablename__ for model in APPEND_ONLY}:
+        raise AppendOnlyError(f"{table.name} rows are append-only: they are never changed or deleted.")
 
 
-class RateLimitHit(SQLModel, table=True):
-    """One counted action (token lookup, login, resend) for sliding-window limits."""
-
-    id: Optional[int] = Field(default=None, primary_key=True)
-    key: str = Field(index=True)
-    created_at: datetime = Field(default_factory=utcnow, index=True)
+for _model in APPEND_ONLY:
+    event.listen(_model, "before_update", _refuse_change)
+    event.listen(_model, "before_delete", _refuse_change)
+event.listen(Session, "do_orm_execute", _refuse_bulk_change)

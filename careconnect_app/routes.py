@@ -12,6 +12,7 @@ SIGN = f"{SIGN_PREFIX}/[token]"
 NOT_ME_PREFIX = "/not-me"
 NOT_ME = f"{NOT_ME_PREFIX}/[token]"
 GUIDE = "/guide"
+VERIFY = "/verify"  # public: anyone checks a signed copy or certificate
 DEV_OUTBOX = "/dev/outbox"
 
 # Provider portal

@@ -8,6 +8,7 @@ import sys
 
 from careconnect_app import db, demo
 from careconnect_app.config import get_settings
+from careconnect_app.evidence import keys
 from careconnect_app.messaging import config_check, outbox, worker
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,12 @@ def configuration_problems() -> list[str]:
         settings = get_settings()
     except RuntimeError as exc:  # a missing secret key, a number that is not one
         return [str(exc)]
-    return config_check.validate_configuration(settings)
+    problems = config_check.validate_configuration(settings)
+    try:  # the evidence keys (development generates its own in .careconnect/ here)
+        keys.check_configuration(settings)
+    except keys.KeyConfigurationError as exc:
+        problems.append(str(exc))
+    return problems
 
 
 def stop_if_misconfigured() -> None:
@@ -38,6 +44,8 @@ def prepare() -> None:
     settings = get_settings()
     # Checked again here: a backend started on its own (`--backend-only`) has not compiled the app.
     config_check.check_configuration(settings)
+    # Missing or unreadable evidence keys stop the start, not the first parent's signature.
+    keys.check_configuration(settings)
     db.migrate()
     if not settings.is_prod:
         seeded = None

@@ -76,6 +76,7 @@ class MessageKind(StrEnum):
     CONTACT_CHANGED = "contact_changed"  # to the guardian's old contact
     PASSWORD_RESET = "password_reset"  # the portal user's one-time reset link
     ACCOUNT_SECURITY = "account_security"  # password changed, two-step sign-in turned on
+    COMPLETION_CERTIFICATE = "completion_certificate"  # to the provider and the agency, the certificate attached
     STAFF_INVITE = "staff_invite"  # a portal login's one-time link to set a password
 
 
@@ -242,6 +243,7 @@ SECRET_OF_KIND: dict[MessageKind, MessageSecret] = {
     MessageKind.VERIFICATION_CODE: MessageSecret.CODE,
     MessageKind.PROBLEM_REPORTED: MessageSecret.NONE,
     MessageKind.SIGNATURE_DISPUTED: MessageSecret.NONE,
+    MessageKind.COMPLETION_CERTIFICATE: MessageSecret.NONE,  # the certificate is attached, no link
     MessageKind.STAFF_INVITE: MessageSecret.NONE,  # portal accounts: its own invitation token
     MessageKind.CONTACT_CHANGED: MessageSecret.NONE,
     MessageKind.PASSWORD_RESET: MessageSecret.NONE,  # portal accounts: its own short-lived reset token

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,19 @@ from tests.support.live_app import _playwright, app_server, browser, demo  # noq
 
 os.environ.setdefault("CARECONNECT_SECRET_KEY", BASE_ENV["CARECONNECT_SECRET_KEY"])
 os.environ["CARECONNECT_DEMO_ON_EMPTY"] = "false"
+
+
+def _evidence_keys() -> None:
+    """One set of evidence keys for the test run (never the checkout's development keys in .careconnect/)."""
+    if os.environ.get("CARECONNECT_EVIDENCE_KEY_FILE"):
+        return
+    from careconnect_app.evidence.keys import write_key_files
+
+    for variable, path in write_key_files(Path(tempfile.mkdtemp(prefix="cc-test-keys-"))).items():
+        os.environ[variable] = path
+
+
+_evidence_keys()
 
 # Set by tests/run.sh once it has started PostgreSQL: the database tests then run on both.
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "")

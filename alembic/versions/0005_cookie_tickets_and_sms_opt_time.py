@@ -1,7 +1,7 @@
 """session cookies handed over through one-time tickets; when a parent's STOP/START was sent
 
 Revision ID: 0005
-Revises: 0008
+Revises: 0004
 """
 from typing import Sequence, Union
 
@@ -10,7 +10,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0005"
-down_revision: Union[str, None] = "0008"
+down_revision: Union[str, None] = "0004"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,14 +1,61 @@
-"""The one place that writes the audit trail (evidence for the completion certificate)."""
+"""The one place that writes the audit trail, as hash chains anyone can re-check.
+
+Every event belongs to a chain: one per attendance sheet, and one ("global") for events without a
+sheet (logins, settings). Each event stores the hash of the event before it in its chain and its
+own hash over all its fields, so a changed, removed or inserted event breaks the chain at that
+point. A writer first locks the chain's head row (`AuditChainHead`): concurrent writers of one
+chain wait for each other instead of forking it (a row lock on PostgreSQL; SQLite has one writer).
+The head also records the chain's length, so events cut off its end show too.
+
+Rows are append-only: PostgreSQL refuses UPDATE and DELETE with a trigger (migration 0006) and the
+ORM refuses them on every database (models.APPEND_ONLY).
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, select, update
 
-from careconnect_app.clock import utcnow
-from careconnect_app.models import AuditEvent
+from careconnect_app.clock import as_utc, utcnow
+from careconnect_app.common.crypto import canonical_json, sha256_hex
+from careconnect_app.models import AuditChainHead, AuditEvent
+
+GLOBAL_CHAIN = "global"
+HASH_VERSION = 1
+
+
+def chain_of(sheet_id: int | None) -> str:
+    return f"sheet:{sheet_id}" if sheet_id else GLOBAL_CHAIN
+
+
+def event_hash(event: AuditEvent) -> str:
+    """SHA-256 over every field of the event and the hash before it (not its id, given by the database)."""
+    return sha256_hex(canonical_json({
+        "v": HASH_VERSION, "prev": event.prev_hash, "at": as_utc(event.created_at).isoformat(timespec="microseconds"),
+        "event": event.event, "actor": event.actor, "sheet_id": event.sheet_id,
+        "signing_request_id": event.signing_request_id, "user_id": event.user_id, "ip": event.ip,
+        "user_agent": event.user_agent, "channel": event.channel, "detail": event.detail,
+    }))
+
+
+def lock_chain(session: Session, sheet_id: int | None) -> str:
+    """Lock the chain's head until the caller's transaction ends; returns the hash of its newest event."""
+    chain = chain_of(sheet_id)
+    take = (update(AuditChainHead).where(AuditChainHead.chain == chain)
+            .values(length=AuditChainHead.length).returning(AuditChainHead.last_hash))
+    head = session.exec(take).first()
+    if head is None:  # the chain's first event: create its head (or find the one a racing writer made)
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.exec(insert(AuditChainHead).values(chain=chain, last_hash="", length=0)
+                     .on_conflict_do_nothing(index_elements=["chain"]))
+        head = session.exec(take).first()
+    return head[0]
 
 
 def record(
@@ -25,11 +72,12 @@ def record(
     detail: str | dict = "",
     at: datetime | None = None,
 ) -> AuditEvent:
-    """Append one event; the caller's transaction commits it with the change it describes."""
+    """Append one event to its chain; the caller's transaction commits it with the change it describes."""
     if isinstance(detail, dict):
         detail = json.dumps(detail, sort_keys=True, ensure_ascii=False)
+    previous = lock_chain(session, sheet_id)
     row = AuditEvent(
-        created_at=at or utcnow(),
+        created_at=as_utc(at or utcnow()),
         event=event,
         actor=actor,
         sheet_id=sheet_id,
@@ -39,8 +87,13 @@ def record(
         user_agent=(user_agent or "")[:512],
         channel=channel,
         detail=detail[:2000],
+        prev_hash=previous,
     )
+    row.hash = event_hash(row)
     session.add(row)
+    session.flush()
+    session.exec(update(AuditChainHead).where(AuditChainHead.chain == chain_of(sheet_id))
+                 .values(last_hash=row.hash, last_event_id=row.id, length=AuditChainHead.length + 1))
     return row
 
 
@@ -55,3 +108,94 @@ def has_event(session: Session, signing_request_id: int, event: str) -> bool:
         AuditEvent.signing_request_id == signing_request_id, AuditEvent.event == event
     )
     return session.exec(stmt).first() is not None
+
+
+def events_of_request(session: Session, signing_request_id: int, event: str) -> list[AuditEvent]:
+    """One kind of event of a signing request, newest first."""
+    stmt = (select(AuditEvent).where(AuditEvent.signing_request_id == signing_request_id, AuditEvent.event == event)
+            .order_by(AuditEvent.id.desc()))  # type: ignore[union-attr]
+    return list(session.exec(stmt))
+
+
+# --- checking the chains ---------------------------------------------------------------------------
+
+BREAK_TEXT = {
+    "changed": "event {event_id} was changed after it was written (its hash no longer matches its fields)",
+    "unlinked": "event {event_id} does not follow the event before it: an event before it was removed, "
+                "inserted or changed",
+    "cut": "the chain ends early: {missing} event(s) at its end were removed",
+    "head": "the chain's head does not match its last event (events at its end were removed or changed)",
+    "no_head": "the chain has events but no head record (it was removed)",
+}
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first point where a chain stops adding up."""
+
+    chain: str
+    problem: str  # a key of BREAK_TEXT
+    event_id: int | None = None
+    missing: int = 0
+
+    def describe(self) -> str:
+        return f"{self.chain}: " + BREAK_TEXT[self.problem].format(event_id=self.event_id, missing=self.missing)
+
+
+@dataclass
+class ChainsReport:
+    chains: int = 0
+    events: int = 0
+    breaks: list[ChainBreak] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaks
+
+
+def _chain_events(session: Session, chain: str) -> Iterator[AuditEvent]:
+    where = (AuditEvent.sheet_id.is_(None) if chain == GLOBAL_CHAIN  # type: ignore[union-attr]
+             else AuditEvent.sheet_id == int(chain.split(":", 1)[1]))
+    yield from session.exec(select(AuditEvent).where(where).order_by(AuditEvent.id).execution_options(yield_per=500))
+
+
+def check_chain(session: Session, chain: str) -> tuple[int, ChainBreak | None]:
+    """(events walked, the first break or None) for one chain."""
+    previous, count = "", 0
+    for event in _chain_events(session, chain):
+        count += 1
+        if event.prev_hash != previous:
+            return count, ChainBreak(chain, "unlinked", event.id)
+        if event_hash(event) != event.hash:
+            return count, ChainBreak(chain, "changed", event.id)
+        previous = event.hash
+    head = session.get(AuditChainHead, chain)
+    if head is None:
+        return count, ChainBreak(chain, "no_head") if count else None
+    if head.length > count:
+        return count, ChainBreak(chain, "cut", missing=head.length - count)
+    if head.length != count or head.last_hash != previous:
+        return count, ChainBreak(chain, "head")
+    return count, None
+
+
+def check_sheet(session: Session, sheet_id: int) -> ChainBreak | None:
+    return check_chain(session, chain_of(sheet_id))[1]
+
+
+def check_all(session: Session) -> ChainsReport:
+    """Walk every chain (those with a head and those with events) and report each one's first break."""
+    chains = set(session.exec(select(AuditChainHead.chain)))
+    chains.update(chain_of(sheet_id) for sheet_id in session.exec(select(AuditEvent.sheet_id).distinct()))
+    report = ChainsReport()
+    for chain in sorted(chains, key=_chain_order):
+        walked, broken = check_chain(session, chain)
+        report.chains += 1
+        report.events += walked
+        if broken is not None:
+            report.breaks.append(broken)
+    return report
+
+
+def _chain_order(chain: str) -> tuple[int, int]:
+    return (0, 0) if chain == GLOBAL_CHAIN else (1, int(chain.split(":", 1)[1]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 
 from careconnect_app.config import get_settings
@@ -19,6 +20,11 @@ def new_token() -> str:
 def sha256_hex(value: str | bytes) -> str:
     data = value.encode("utf-8") if isinstance(value, str) else value
     return hashlib.sha256(data).hexdigest()
+
+
+def canonical_json(data: object) -> str:
+    """Stable serialisation: sorted keys, no spaces, UTF-8 text (what evidence hashes and signatures cover)."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def keyed_hash(purpose: str, value: str) -> str:

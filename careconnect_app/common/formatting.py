@@ -89,8 +89,8 @@ def format_day(d: date, locale: str) -> str:
 
 
 # --- spelled-out forms, as documents print them ------------------------------------------------
-# PDFs spell months and weekdays out ("Monday, November 2, 2026") and give times in UTC; the words
-# and patterns live in documents.json.
+# PDFs spell months and weekdays out ("Monday, November 2, 2026") and give times in the agency's
+# time zone with UTC beside them; the words and patterns live in documents.json.
 
 
 def format_long_date(d: date | datetime, locale: str, weekday: bool = False) -> str:
@@ -106,10 +106,21 @@ def format_long_period(start: date, end: date, locale: str) -> str:
              end=format_long_date(end, locale))
 
 
+def format_zoned_datetime(dt: datetime, tz: tzinfo, locale: str) -> str:
+    """"November 9, 2026, 10:15 AM PST" / "9 de noviembre de 2026, 10:15 PST" (naive values are UTC)."""
+    local = as_utc(dt).astimezone(tz)
+    ampm = t("documents.time.am" if local.hour < 12 else "documents.time.pm", locale)
+    clock_time = t("documents.format.time", locale, hour12=local.hour % 12 or 12, hour24=local.hour,
+                   minute=f"{local.minute:02d}", ampm=ampm)
+    return t("documents.format.datetime", locale, date=format_long_date(local.date(), locale), time=clock_time,
+             zone=local.tzname() or "UTC")
+
+
 def format_utc_datetime(dt: datetime, locale: str) -> str:
     """"November 9, 2026, 6:15 PM UTC" / "9 de noviembre de 2026, 18:15 UTC" (naive values are UTC)."""
-    dt = as_utc(dt)
-    ampm = t("documents.time.am" if dt.hour < 12 else "documents.time.pm", locale)
-    clock_time = t("documents.format.time", locale, hour12=dt.hour % 12 or 12, hour24=dt.hour,
-                   minute=f"{dt.minute:02d}", ampm=ampm)
-    return t("documents.format.datetime", locale, date=format_long_date(dt.date(), locale), time=clock_time)
+    return format_zoned_datetime(dt, timezone.utc, locale)
+
+
+def format_utc_stamp(dt: datetime) -> str:
+    """"2026-11-09 18:15:03 UTC": the exact instant, beside a local time."""
+    return as_utc(dt).strftime("%Y-%m-%d %H:%M:%S UTC")

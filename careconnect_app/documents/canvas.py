@@ -85,9 +85,9 @@ def title(pdf: Pdf, text: str, subtitle: str = "") -> None:
     pdf.ln(3)
 
 
-def heading(pdf: Pdf, text: str) -> None:
-    # Keep a heading with at least a few lines of what follows it.
-    if pdf.will_page_break(24):
+def heading(pdf: Pdf, text: str, keep: float = 24) -> None:
+    """A section heading, kept on one page with `keep` mm of what follows it (never stranded at a page foot)."""
+    if pdf.will_page_break(12 + keep):  # the heading itself takes about 12 mm
         pdf.add_page()
     pdf.ln(3)
     pdf.set_font(FONT, "B", 12.5)

@@ -1,26 +1,30 @@
-"""The completion certificate: who signed, how they were verified, from where, and every event.
+"""The completion certificate: who signed, how they were verified, from where, and every event in words.
 
 Evidence (ESIGN/UETA) like the signed copy: built only from what the caller hands in, with the
-document's SHA-256 on every page.
+document's SHA-256 on every page. It reads as a document in the reader's language: each audit
+event is a sentence, each time is in the agency's time zone (named) with the UTC time beside it.
 """
 
 from __future__ import annotations
-
-import json
 
 from fpdf import FontFace
 from fpdf.enums import TableBordersLayout
 
 from careconnect_app.clock import as_utc
+from careconnect_app.common.formatting import format_utc_stamp, format_zoned_datetime
 from careconnect_app.documents import canvas
 from careconnect_app.documents.evidence_types import AuditEntry, SignatureEvidence
 from careconnect_app.documents.wording import (
+    DASH,
     Words,
+    event_sentence,
     party_name,
     period_text,
     signing_method_text,
     verification_text,
     when,
+    zone_label,
+    zone_of,
 )
 
 __all__ = ["completion_certificate_pdf"]
@@ -33,7 +37,7 @@ def completion_certificate_pdf(
     signer_contacts: list[str],
     locale: str,
 ) -> bytes:
-    """Who signed, how they were verified, from where, and every event of the signing."""
+    """Who signed, how they were verified, from where, and every event of the signing, in `locale`."""
     words = Words(locale)
     last = max([as_utc(signature.signed_at)] + [as_utc(e.at) for e in events])
     meta = {"title": f'{words("certificate.title")}: {signature.reference}',
@@ -42,14 +46,25 @@ def completion_certificate_pdf(
                          words("footer.reference", reference=signature.reference))
     canvas.title(pdf, words("certificate.title"), party_name(document, "agency"))
     canvas.paragraph(pdf, words("certificate.intro"))
-    canvas.heading(pdf, words("heading.document"))
+    canvas.heading(pdf, words("heading.document"), keep=30)
     canvas.fields(pdf, _document_rows(document, signature, words))
-    canvas.heading(pdf, words("heading.signer"))
-    canvas.fields(pdf, _signer_rows(signature, events, signer_contacts, words))
+    canvas.heading(pdf, words("heading.signer"), keep=30)
+    canvas.fields(pdf, _signer_rows(document, signature, events, signer_contacts, words))
     canvas.signature_image(pdf, signature.png, signature.signer_name, words("label.signature"))
-    canvas.heading(pdf, words("heading.events"))
-    _events_table(pdf, events, words)
-    canvas.paragraph(pdf, words("certificate.times_note"), size=8.5, muted=True)
+    if signature.manifest_sha256:
+        canvas.heading(pdf, words("heading.evidence"), keep=25)
+        canvas.fields(pdf, [(words("label.manifest_hash"), signature.manifest_sha256),
+                            (words("label.evidence_key"), signature.key_id),
+                            (words("label.chain_anchor"), signature.previous_event_hash or DASH)])
+    devices = _devices(events)
+    canvas.heading(pdf, words("heading.events"), keep=40)
+    _events_table(pdf, document, events, devices, words)
+    if devices:
+        canvas.heading(pdf, words("heading.devices"), keep=15)
+        canvas.fields(pdf, [(words("label.device", n=n), agent) for agent, n in devices.items()])
+    canvas.paragraph(pdf, words("certificate.times_note", zone=zone_label(zone_of(document))), size=8.5, muted=True)
+    if signature.verify_url:
+        canvas.paragraph(pdf, words("certificate.sealed", url=signature.verify_url), size=8.5, muted=True)
     return bytes(pdf.output())
 
 
@@ -63,12 +78,12 @@ def _document_rows(document: dict, signature: SignatureEvidence, words: Words) -
         (words("label.reference"), signature.reference),
         (words("label.document_hash"), signature.document_hash),
         (words("label.sheet_version"), str(document.get("sheet_version") or "")),
-        (words("label.submitted_at"), when(submitted, words) if submitted else ""),
+        (words("label.submitted_at"), when(submitted, words, zone_of(document)) if submitted else ""),
         (words("label.status"), words("certificate.status_completed")),
     ]
 
 
-def _signer_rows(signature: SignatureEvidence, events: list[AuditEntry],
+def _signer_rows(document: dict, signature: SignatureEvidence, events: list[AuditEntry],
                  contacts: list[str], words: Words) -> list[tuple[str, str]]:
     # Where the signature came from is the last "signed" event of the trail.
     signed = next((e for e in reversed(events) if e.event == "signed"), None)
@@ -79,42 +94,37 @@ def _signer_rows(signature: SignatureEvidence, events: list[AuditEntry],
         (words("label.code_sent_to"), signature.code_destination or (missing if signature.verification else "—")),
         (words("label.contacts"), "\n".join(c for c in contacts if c) or missing),
         (words("label.signing_method"), signing_method_text(signature, words)),
-        (words("label.signed_at"), when(signature.signed_at, words)),
+        (words("label.signed_at"), when(signature.signed_at, words, zone_of(document))),
         (words("label.ip"), (signed and signed.ip) or missing),
         (words("label.user_agent"), (signed and signed.user_agent) or missing),
     ]
 
 
-def _detail_text(detail: str | None, words: Words) -> str:
-    """Details are stored as JSON objects ({"to": "a***@x.com"}); show them as "Sent to: ..."."""
-    if not detail:
-        return ""
-    try:
-        data = json.loads(detail)
-    except ValueError:
-        return detail
-    if not isinstance(data, dict):
-        return detail
-    return "\n".join(f"{words.known('detail', str(k))}: {v}" for k, v in data.items())
+def _devices(events: list[AuditEntry]) -> dict[str, int]:
+    """Each browser (user agent) once, numbered in order of first use: the table names the number."""
+    numbered: dict[str, int] = {}
+    for e in sorted(events, key=lambda e: as_utc(e.at)):
+        if e.user_agent and e.user_agent not in numbered:
+            numbered[e.user_agent] = len(numbered) + 1
+    return numbered
 
 
-def _events_table(pdf: canvas.Pdf, events: list[AuditEntry], words: Words) -> None:
-    heads = FontFace(family=canvas.FONT, emphasis="BOLD", size_pt=7.5, fill_color=canvas.HEAD_FILL)
-    cols = ("col.time_utc", "col.event", "col.actor", "col.ip", "col.user_agent", "col.channel",
-            "col.detail")
-    pdf.set_font(canvas.FONT, "", 7.5)
-    with pdf.table(col_widths=(18, 25, 20, 25, 45, 16, 31), text_align="LEFT", v_align="TOP",
+def _events_table(pdf: canvas.Pdf, document: dict, events: list[AuditEntry], devices: dict[str, int],
+                  words: Words) -> None:
+    """One row per event: when (local, then UTC), what happened in words, who and from where, the device."""
+    heads = FontFace(family=canvas.FONT, emphasis="BOLD", size_pt=8, fill_color=canvas.HEAD_FILL)
+    zone = zone_of(document)
+    pdf.set_font(canvas.FONT, "", 8)
+    with pdf.table(col_widths=(40, 82, 36, 22), text_align="LEFT", v_align="TOP",
                    borders_layout=TableBordersLayout.HORIZONTAL_LINES, headings_style=heads,
-                   line_height=3.6, padding=(1.2, 1.2)) as table:
-        table.row([words(c) for c in cols])
+                   line_height=3.8, padding=(1.2, 1.2)) as table:
+        table.row([words("col.when"), words("col.what"), words("col.who"), words("col.device")])
         for e in sorted(events, key=lambda e: as_utc(e.at)):
+            who = words.known("actor", e.actor) or DASH
             table.row([
-                as_utc(e.at).strftime("%Y-%m-%d %H:%M:%S"),
-                words.known("event", e.event),
-                words.known("actor", e.actor),
-                e.ip or "",
-                e.user_agent or "",
-                words.known("channel", e.channel),
-                _detail_text(e.detail, words),
+                f"{format_zoned_datetime(e.at, zone, words.locale)}\n{format_utc_stamp(e.at)}",
+                event_sentence(e, words),
+                f"{who}\n{e.ip}" if e.ip else who,
+                words("label.device", n=devices[e.user_agent]) if e.user_agent else DASH,
             ])
     pdf.ln(2)

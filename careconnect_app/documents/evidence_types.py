@@ -24,6 +24,10 @@ class SignatureEvidence:
     in_person: bool
     # The masked contact the code went to, stored at signing ("" when no code, or signed before it was kept).
     code_destination: str = ""
+    manifest_sha256: str = ""  # the signed evidence manifest ("" for signatures made before manifests)
+    key_id: str = ""  # fingerprint of the Ed25519 key that signed the manifest
+    previous_event_hash: str = ""  # the audit event the signature follows
+    verify_url: str = ""  # where anyone can check the copy
 
 
 @dataclass(frozen=True)

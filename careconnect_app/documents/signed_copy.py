@@ -1,41 +1,40 @@
-"""The signed attendance copy: the record exactly as the parent signed it, with their signature.
+"""The signed attendance copy: the record exactly as the parent reviewed and signed it, with their signature.
 
 Evidence (ESIGN/UETA): it renders only the canonical document and the signature handed in, never
-re-reads the database, and prints the document's SHA-256 on every page.
+re-reads the database, and prints the document's SHA-256 on every page. It is always in the
+language the parent signed in, whoever downloads it; its rows come from documents.rows, the same
+function the review screen uses, so the copy lists the same days, times and totals as the screen.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 from fpdf import FontFace
 from fpdf.enums import TableBordersLayout
 
-from careconnect_app.attendance import minutes_between, parse_time, period_days
-from careconnect_app.common.formatting import format_long_date, format_minutes, format_phone
-from careconnect_app.documents import canvas
+from careconnect_app.common.formatting import format_phone
+from careconnect_app.documents import canvas, rows
 from careconnect_app.documents.evidence_types import SignatureEvidence
 from careconnect_app.documents.wording import (
     DASH,
     Words,
-    parse_date,
     party_name,
-    period_bounds,
     period_text,
     signing_method_text,
     verification_text,
     when,
+    zone_label,
+    zone_of,
 )
+from careconnect_app.i18n import t
 
 __all__ = ["signed_attendance_pdf"]
 
-_MAX_PERIOD_DAYS = 62  # a corrupt period must not produce thousands of empty rows
 _ABSENT_FILL = (252, 245, 230)
 
 
-def signed_attendance_pdf(document: dict, signature: SignatureEvidence, locale: str) -> bytes:
-    """The copy the parent downloads and the agency files."""
-    words = Words(locale)
+def signed_attendance_pdf(document: dict, signature: SignatureEvidence) -> bytes:
+    """The copy the parent downloads and the agency files, in the document's (signing) language."""
+    words = Words(document.get("locale"))
     child, period = party_name(document, "child"), period_text(document, words)
     meta = {"title": f'{words("attendance.title")}: {child}',
             "subject": words("attendance.subject", child=child, period=period),
@@ -44,9 +43,10 @@ def signed_attendance_pdf(document: dict, signature: SignatureEvidence, locale: 
                          words("footer.reference", reference=signature.reference))
     canvas.title(pdf, words("attendance.title"), party_name(document, "agency"))
     canvas.fields_two_columns(pdf, *_party_rows(document, signature, words))
-    canvas.heading(pdf, words("heading.attendance"))
+    canvas.heading(pdf, words("heading.attendance"), keep=40)
     _days_table(pdf, document, words)
     _provider_certification(pdf, document, words)
+    _consent(pdf, document, words)
     _signature_section(pdf, document, signature, words)
     return bytes(pdf.output())
 
@@ -63,93 +63,71 @@ def _party_rows(document: dict, signature: SignatureEvidence,
         (words("label.sheet_version"), str(document.get("sheet_version") or "")),
         (words("label.period"), period_text(document, words)),
         (words("label.reference"), signature.reference),
+        (words("label.time_zone"), zone_label(zone_of(document))),
     ]
 
 
-# --- the days ----------------------------------------------------------------------------------
-
-
-def _day_rows(document: dict) -> list[tuple[date, dict | None]]:
-    """Every date of the period (gaps included, as None) plus any recorded day outside it."""
-    recorded = {d: day for day in document.get("days") or [] if (d := parse_date(day.get("date")))}
-    start, end = period_bounds(document)
-    dates = set(recorded)
-    if start and end and 0 <= (end - start).days < _MAX_PERIOD_DAYS:
-        dates.update(period_days(start, end))
-    return [(d, recorded.get(d)) for d in sorted(dates)]
-
-
-def _day_minutes(day: dict) -> int:
-    """The day's stored minutes; older documents without them are counted from the pairs."""
-    if day.get("absent"):
-        return 0
-    if isinstance(day.get("minutes"), int):
-        return day["minutes"]
-    return sum(minutes_between(parse_time(p["in"]), parse_time(p["out"])) for p in day.get("pairs") or [])
-
-
-def _day_cells(day: dict | None, words: Words) -> tuple[str, str, str]:
-    """(in–out lines, hours, notes) for one row; a day with no record is all dashes."""
-    if day is None:
-        return DASH, DASH, DASH
-    if day.get("absent"):
-        reason = (day.get("absence_reason") or "").strip()
-        note = words("day.absent_reason", reason=reason) if reason else words("day.absent")
-        return DASH, format_minutes(0), note
-    pairs = "\n".join(f"{p.get('in', '')} – {p.get('out', '')}" for p in day.get("pairs") or [])
-    return pairs or DASH, format_minutes(_day_minutes(day)), ""
+# --- the days: the review screen's rows -------------------------------------------------------------
 
 
 def _days_table(pdf: canvas.Pdf, document: dict, words: Words) -> None:
     heads = FontFace(family=canvas.FONT, emphasis="BOLD", size_pt=9.5, fill_color=canvas.HEAD_FILL)
     absent = FontFace(family=canvas.FONT, fill_color=_ABSENT_FILL)
+    locale = words.locale
     pdf.set_font(canvas.FONT, "", 10)
-    with pdf.table(col_widths=(39, 25, 10, 26), text_align=("LEFT", "LEFT", "RIGHT", "LEFT"),
+    with pdf.table(col_widths=(30, 50, 20), text_align=("LEFT", "LEFT", "RIGHT"),
                    borders_layout=TableBordersLayout.HORIZONTAL_LINES, headings_style=heads,
                    line_height=5.2, padding=(1.4, 2), v_align="TOP") as table:
-        table.row([words("col.date"), words("col.times"), words("col.hours"), words("col.notes")])
-        for d, day in _day_rows(document):
-            style = absent if day and day.get("absent") else None
+        table.row([t("parent.review.day", locale), t("parent.review.times", locale), t("parent.review.hours", locale)])
+        for day in rows.day_rows(document, locale):
             row = table.row()
-            row.cell(format_long_date(d, words.locale, weekday=True), style=style)
-            for text in _day_cells(day, words):
-                row.cell(text, style=style)
-        _totals_row(table, document, words)
+            for text in (day.label, day.times, day.hours):
+                row.cell(text, style=absent if day.absent else None)
+        _totals_rows(table, document, words)
     canvas.paragraph(pdf, words("attendance.no_record_note"), size=8.5, muted=True)
+    canvas.paragraph(pdf, words("attendance.times_note", zone=zone_label(zone_of(document))), size=8.5, muted=True)
 
 
-def _totals_row(table, document: dict, words: Words) -> None:
-    totals = document.get("totals") or {}
-    days = [day for _, day in _day_rows(document) if day]
-    minutes = totals.get("minutes", sum(_day_minutes(d) for d in days))
-    present = totals.get("days_present", sum(1 for d in days if d.get("pairs") and not d.get("absent")))
-    absent = totals.get("days_absent", sum(1 for d in days if d.get("absent")))
+def _totals_rows(table, document: dict, words: Words) -> None:
+    totals = rows.totals(document)
     bold = FontFace(family=canvas.FONT, emphasis="BOLD", fill_color=canvas.SOFT_FILL)
-    row = table.row()
-    row.cell(words("label.total_hours"), style=bold, colspan=2)
-    row.cell(format_minutes(int(minutes)), style=bold, align="RIGHT")
-    row.cell(f'{words("label.days_present")}: {present}\n{words("label.days_absent")}: {absent}', style=bold)
+    for label, value in ((words("label.total_hours"), totals.hours),
+                         (words("label.days_present"), str(totals.days_present)),
+                         (words("label.days_absent"), str(totals.days_absent)),
+                         (words("label.days_without_record"), str(totals.days_without_record))):
+        row = table.row()
+        row.cell(label, style=bold, colspan=2)
+        row.cell(value, style=bold, align="RIGHT")
 
 
 # --- the certifications and the signature -------------------------------------------------------
 
 
 def _provider_certification(pdf: canvas.Pdf, document: dict, words: Words) -> None:
-    """The statement the provider agreed to when submitting, as it was shown to them."""
+    """The statement the provider agreed to when submitting, as it was shown to the parent."""
     provider_cert = document.get("provider_certification") or {}
     if not provider_cert.get("text"):
         return
     canvas.heading(pdf, words("heading.provider_certification"))
     canvas.boxed(pdf, provider_cert["text"])
     if provider_cert.get("submitted_at"):
-        canvas.paragraph(pdf, f'{words("label.submitted_at")}: {when(provider_cert["submitted_at"], words)}',
-                         size=9.5, muted=True)
+        stamp = when(provider_cert["submitted_at"], words, zone_of(document))
+        canvas.paragraph(pdf, f'{words("label.submitted_at")}: {stamp}', size=9.5, muted=True)
 
 
-def _signer_rows(signature: SignatureEvidence, words: Words) -> list[tuple[str, str]]:
+def _consent(pdf: canvas.Pdf, document: dict, words: Words) -> None:
+    """The disclosure the parent read and the box they ticked, word for word."""
+    consent = document.get("consent") or {}
+    if not consent.get("text"):
+        return  # documents signed before the consent text was part of them
+    canvas.heading(pdf, words("heading.consent"))
+    canvas.boxed(pdf, f'{consent["text"]}\n\n☑ {consent.get("agreement") or ""}'.rstrip())
+
+
+def _signer_rows(document: dict, signature: SignatureEvidence, words: Words) -> list[tuple[str, str]]:
     return [
         (words("label.signer"), signature.signer_name),
-        (words("label.signed_at"), when(signature.signed_at, words)),
+        (words("label.signed_at"), when(signature.signed_at, words, zone_of(document))),
         (words("label.verification"), verification_text(signature, words)),
         (words("label.signing_method"), signing_method_text(signature, words)),
         (words("label.reference"), signature.reference),
@@ -162,12 +140,17 @@ def _signature_section(pdf: canvas.Pdf, document: dict, signature: SignatureEvid
     if pdf.will_page_break(95):
         pdf.add_page()
     canvas.heading(pdf, words("heading.parent_certification"))
-    canvas.boxed(pdf, (document.get("certification") or {}).get("text") or DASH)
+    canvas.boxed(pdf, "☑ " + ((document.get("certification") or {}).get("text") or DASH))
     top = pdf.get_y() + 2  # image on the left, signing details beside it
     pdf.set_y(top)
     image_bottom = canvas.signature_image(pdf, signature.png, signature.signer_name, words("label.signature"))
     pdf.set_y(top)
-    canvas.fields(pdf, _signer_rows(signature, words), width=pdf.epw - 76)
+    canvas.fields(pdf, _signer_rows(document, signature, words), width=pdf.epw - 76)
     pdf.set_y(max(pdf.get_y(), image_bottom) + 2)
-    canvas.fields(pdf, [(words("label.document_hash"), signature.document_hash)])
+    evidence = [(words("label.document_hash"), signature.document_hash)]
+    if signature.manifest_sha256:
+        evidence.append((words("label.manifest_hash"), signature.manifest_sha256))
+    canvas.fields(pdf, evidence)
     canvas.paragraph(pdf, words("attendance.intro"), size=9, muted=True)
+    if signature.verify_url:
+        canvas.paragraph(pdf, words("attendance.sealed", url=signature.verify_url), size=9, muted=True)

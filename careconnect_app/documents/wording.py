@@ -5,14 +5,24 @@ Everything reads the canonical document (a dict) or the evidence handed in, neve
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import json
+import string
+from datetime import date, datetime, tzinfo
 
-from careconnect_app.clock import iso
-from careconnect_app.common.formatting import format_long_period, format_utc_datetime
-from careconnect_app.documents.evidence_types import SignatureEvidence
+from careconnect_app.common.formatting import (
+    format_long_period,
+    format_utc_stamp,
+    format_zoned_datetime,
+    zone,
+)
+from careconnect_app.documents.evidence_types import AuditEntry, SignatureEvidence
+from careconnect_app.documents.rows import DASH
 from careconnect_app.i18n import normalise_locale, t
 
-DASH = "—"  # what an empty value prints as
+__all__ = ["DASH", "Words", "event_sentence", "parse_date", "party_name", "period_bounds", "period_text", "when",
+           "zone_of"]
+
+HASH_SHOWN = 16  # hex digits of a hash quoted inside a sentence (the full hash is printed in its own field)
 
 
 class Words:
@@ -31,6 +41,9 @@ class Words:
         key = f"documents.{prefix}.{value}"
         text = t(key, self.locale)
         return value if text == key else text  # i18n.t answers a missing key with the key itself
+
+    def has(self, key: str) -> bool:
+        return t(f"documents.{key}", self.locale) != f"documents.{key}"
 
 
 def party_name(document: dict, part: str) -> str:
@@ -58,14 +71,27 @@ def period_text(document: dict, words: Words) -> str:
     return format_long_period(start, end, words.locale)
 
 
-def when(value: str | datetime, words: Words) -> str:
-    """Human UTC date and time followed by the exact ISO value."""
+def zone_of(document: dict) -> tzinfo:
+    """The agency's time zone, as the document names it (UTC for documents without one)."""
+    return zone((document.get("agency") or {}).get("timezone"))
+
+
+def zone_label(tz: tzinfo) -> str:
+    return getattr(tz, "key", "UTC")
+
+
+def when(value: str | datetime, words: Words, tz: tzinfo | None = None) -> str:
+    """Local date and time with the zone named, the exact UTC time beside it.
+
+    "November 9, 2026, 10:15 AM PST (2026-11-09 18:15:03 UTC)".
+    """
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return value
-    return f"{format_utc_datetime(value, words.locale)} ({iso(value)})"
+    local = format_zoned_datetime(value, tz or zone(None), words.locale)
+    return words("format.when", local=local, utc=format_utc_stamp(value))
 
 
 def verification_text(signature: SignatureEvidence, words: Words) -> str:
@@ -76,3 +102,48 @@ def verification_text(signature: SignatureEvidence, words: Words) -> str:
 
 def signing_method_text(signature: SignatureEvidence, words: Words) -> str:
     return words("signing.in_person" if signature.in_person else "signing.remote")
+
+
+# --- the audit trail in words -----------------------------------------------------------------------
+
+
+class _Blank(dict):
+    """Format values: a value the event did not record prints as a dash, never as "{key}"."""
+
+    def __missing__(self, key: str) -> str:
+        return DASH
+
+
+def _detail(entry: AuditEntry) -> dict:
+    try:
+        data = json.loads(entry.detail or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _list_words(items: list[str], words: Words) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f'{", ".join(items[:-1])} {words("and")} {items[-1]}'
+
+
+def event_sentence(entry: AuditEntry, words: Words) -> str:
+    """What happened, as a sentence in the reader's language (never a raw key or value name)."""
+    detail = _detail(entry)
+    key = f"event_text.{entry.event}" if words.has(f"event_text.{entry.event}") else "event_text.other"
+    channels = [words.known("via", c) for c in detail.get("channels") or [] if isinstance(c, str)]
+    recipients = [words(f"recipient.{r}") for r in detail.get("recipients") or [] if r in ("provider", "agency")]
+    values = _Blank(
+        channel=words.known("via", entry.channel or detail.get("channel")) or DASH,
+        to=detail.get("to") or DASH,
+        attempt=detail.get("attempt", DASH),
+        hash=str(detail.get("document_hash") or "")[:HASH_SHOWN] + "…" if detail.get("document_hash") else DASH,
+        reference=detail.get("reference") or DASH,
+        text=str(detail.get("text") or ""),
+        version=detail.get("version", DASH),
+        reminder=detail.get("reminder", DASH),
+        channels=_list_words(channels, words) or DASH,
+        recipients=_list_words(recipients, words) or words("recipient.nobody"),
+    )
+    return string.Formatter().vformat(words(key), (), values)

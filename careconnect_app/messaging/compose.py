@@ -9,6 +9,7 @@ it sends the message (messaging.secret_slot), so no link or code is ever stored 
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -25,7 +26,7 @@ from careconnect_app.models import (
     Provider,
     SigningRequest,
 )
-from careconnect_app.signing.links import not_me_url, signing_url
+from careconnect_app.signing.links import not_me_url, signing_url, verify_url
 from careconnect_app.statuses import Channel, MessageKind
 
 
@@ -69,12 +70,16 @@ def queue(
     guardian_id: int | None = None,
     signing_request_id: int | None = None,
     sheet_id: int | None = None,
+    attachments: list[dict] | None = None,
 ) -> OutgoingMessage:
-    """Write one message to the outbox table; the delivery worker sends it."""
+    """Write one message to the outbox table; the delivery worker sends it.
+
+    `attachments` says which files to attach (messaging/attachments.py renders them at send time).
+    """
     message = OutgoingMessage(
         channel=channel, to=to, kind=kind, locale=locale, subject=subject, text=text,
         html=html_body, guardian_id=guardian_id, signing_request_id=signing_request_id,
-        sheet_id=sheet_id,
+        sheet_id=sheet_id, attachments=json.dumps(attachments) if attachments else "",
     )
     session.add(message)
     session.flush()
@@ -131,14 +136,15 @@ class _Family:
 
 def _queue_email(session: Session, family: _Family, request: SigningRequest, *, to: str, kind: str, subject: str,
                  paragraphs: list[str], footer: list[str] | None = None,
-                 button: tuple[str, str] | None = None) -> OutgoingMessage:
+                 button: tuple[str, str] | None = None, attachments: list[dict] | None = None) -> OutgoingMessage:
     """One email to the guardian about this request (text and HTML from the same words)."""
     lines = paragraphs + ([f"{button[0]}: {button[1]}"] if button else []) + (footer or [])
     return queue(session, channel="email", to=to, kind=kind, locale=family.locale, subject=subject,
                  text="\n\n".join(lines),
                  html_body=email_html(family.locale, heading=subject, paragraphs=paragraphs, button=button,
                                       footer=footer),
-                 guardian_id=family.guardian.id, signing_request_id=request.id, sheet_id=request.sheet_id)
+                 guardian_id=family.guardian.id, signing_request_id=request.id, sheet_id=request.sheet_id,
+                 attachments=attachments)
 
 
 def _queue_sms(session: Session, family: _Family, request: SigningRequest, *, to: str, kind: str,
@@ -205,36 +211,40 @@ def queue_verification_code(
                       text=t("messages.code.sms", family.locale, **values))
 
 
-def queue_signed_notice(session: Session, request: SigningRequest) -> list[OutgoingMessage]:
-    """After a signature: tell the guardian on every channel on file, with a "this was not me" link.
+def queue_signed_notice(session: Session, request: SigningRequest, *, document_hash: str, locale: str,
+                        signed_on: str, attachments: list[dict]) -> list[OutgoingMessage]:
+    """After a signature: tell the guardian on every channel on file, in the signing language, with
+    the reference, the document's fingerprint, the sealed copy (email) and a "this was not me" link.
 
     Every usable contact, whatever the guardian chose for links: someone who signed in their
     place must not be able to keep it from them by choosing a channel.
     """
-    family = _Family.of(session, request)
+    family = _Family.of(session, request, locale)
     locale = family.locale
     url = not_me_url(SECRET_SLOT)
     how = t("messages.signed.in_person" if request.in_person else "messages.signed.remote", locale,
             provider=family.provider.name)
-    values = family.values(reference=request.reference, date=format_date(request.signed_at, locale), how=how,
-                           url=url)
+    values = family.values(reference=request.reference, date=signed_on, how=how, url=url, hash=document_hash,
+                           verify_url=verify_url())
+    targets = [(channel, usable_contact(family.guardian, channel)) for channel in Channel]
+    targets = [(channel, to) for channel, to in targets if to]
+    emailed = any(channel == Channel.EMAIL for channel, _ in targets)
     sent = []
-    for channel in Channel:
-        to = usable_contact(family.guardian, channel)
-        if not to:
-            continue
+    for channel, to in targets:
         if channel == Channel.EMAIL:
-            sent.append(_queue_email(
+            message = _queue_email(
                 session, family, request, to=to, kind=MessageKind.SIGNED_NOTICE,
                 subject=t("messages.signed.email.subject", locale, **values),
-                paragraphs=[t("messages.ready.email.greeting", locale, **values),
-                            t("messages.signed.email.body", locale, **values),
-                            t("messages.signed.email.not_me", locale, **values)],
+                paragraphs=[t(f"messages.{key}", locale, **values) for key in (
+                    "ready.email.greeting", "signed.email.body", "signed.reference", "signed.hash",
+                    "signed.email.attached", "signed.email.not_me")],
                 button=(t("messages.signed.email.button", locale), url),
-                footer=[t("messages.ready.email.security", locale, **values)]))
+                footer=[t("messages.ready.email.security", locale, **values)], attachments=attachments)
         else:
-            sent.append(_queue_sms(session, family, request, to=to, kind=MessageKind.SIGNED_NOTICE,
-                                   text=t("messages.signed.sms", locale, **values)))
+            copy = t("messages.signed.copy_emailed.sms" if emailed else "messages.signed.copy_link.sms", locale)
+            message = _queue_sms(session, family, request, to=to, kind=MessageKind.SIGNED_NOTICE,
+                                 text=t("messages.signed.sms", locale, copy=copy, **values))
+        sent.append(message)
     return sent
 
 

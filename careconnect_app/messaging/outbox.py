@@ -30,7 +30,7 @@ from careconnect_app.clock import utcnow
 from careconnect_app.common.masking import mask_contact
 from careconnect_app.config import get_settings
 from careconnect_app.db import session_scope
-from careconnect_app.messaging import failures, secret_slot
+from careconnect_app.messaging import attachments, failures, secret_slot
 from careconnect_app.messaging.backends import backend_for
 from careconnect_app.messaging.backends.base import Backend, SendError
 from careconnect_app.models import OutgoingMessage
@@ -85,7 +85,7 @@ def _claim(message_id: int, token: str, now: datetime) -> tuple[bool, OutgoingMe
 
 
 def _attempt(message: OutgoingMessage, backend: Backend) -> str:
-    """The provider call. Returns the provider id or raises SendError."""
+    """The provider call (attachments rendered first). Returns the provider id or raises SendError."""
     limit = GIVE_UP_AFTER.get(message.kind)
     if limit and utcnow() - message.created_at > limit:
         raise SendError("not sent: it would arrive after the code expired", permanent=True)
@@ -96,7 +96,7 @@ def _attempt(message: OutgoingMessage, backend: Backend) -> str:
         if found:
             return found
     # The link or code is made now, for this attempt; the filled copy is never stored.
-    return backend.send(secret_slot.filled(message)) or ""
+    return backend.send(secret_slot.filled(message), attachments.render(message)) or ""
 
 
 def _finish(message: OutgoingMessage, token: str, *, provider_id: str = "", error: SendError | None = None) -> str:

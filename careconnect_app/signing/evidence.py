@@ -1,19 +1,26 @@
-"""What was signed, as stored: the signature row, the document, and the PDFs made from them.
+"""What was signed, as stored: the signature row, the document, and the sealed PDFs made from them.
 
-The PDFs render the stored canonical document, never today's data.
+The PDFs render the stored canonical document, never today's data, and are sealed (evidence/seal.py)
+with the document and the signed manifest inside. Reading (database) and rendering + sealing (CPU)
+are separate steps, so a page can read in its database thread and seal off the event loop.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
 from careconnect_app.common import audit
+from careconnect_app.common.crypto import sha256_hex
 from careconnect_app.common.masking import mask_email, mask_phone
 from careconnect_app.documents import certificate, signed_copy
 from careconnect_app.documents.evidence_types import AuditEntry, SignatureEvidence
+from careconnect_app.documents.wording import Words, party_name
+from careconnect_app.evidence import keys, seal
 from careconnect_app.models import AttendanceSheet, Guardian, Signature
+from careconnect_app.signing import links
 from careconnect_app.statuses import SheetStatus
 
 
@@ -21,19 +28,40 @@ def signature_for(session: Session, request_id: int) -> Signature | None:
     return session.exec(select(Signature).where(Signature.signing_request_id == request_id)).first()
 
 
+def signature_by_reference(session: Session, reference: str) -> Signature | None:
+    return session.exec(select(Signature).where(Signature.reference == reference)).first()
+
+
 def stored_document(signature: Signature) -> dict:
     """The document exactly as it was signed (never re-rendered from today's data)."""
     return json.loads(signature.document_json)
 
 
+def stored_manifest(signature: Signature) -> dict:
+    """The signed manifest ({} for signatures made before manifests existed)."""
+    return json.loads(signature.manifest_json) if signature.manifest_json else {}
+
+
 def evidence(signature: Signature) -> SignatureEvidence:
     """The signature facts a PDF needs."""
+    manifest = stored_manifest(signature)
     return SignatureEvidence(
         signer_name=signature.signer_name, signed_at=signature.signed_at, reference=signature.reference,
         document_hash=signature.document_hash, png=signature.png,
         verification=signature.verification_channel or None, in_person=signature.in_person,
         code_destination=signature.code_destination_masked or "",
+        manifest_sha256=sha256_hex(signature.manifest_json) if signature.manifest_json else "",
+        key_id=signature.manifest_key_id,
+        previous_event_hash=(manifest.get("audit") or {}).get("previous_event_sha256", ""),
+        verify_url=links.verify_url(),
     )
+
+
+def evidence_files(signature: Signature) -> seal.EvidenceFiles:
+    """The files a sealed PDF carries: the document, the manifest, its signature and the public key."""
+    public = keys.trusted_public_keys().get(signature.manifest_key_id)
+    return seal.EvidenceFiles(signature.document_json, signature.manifest_json, signature.manifest_signature,
+                              keys.public_pem(public) if public is not None else b"")
 
 
 def signature_of_sheet(session: Session, sheet: AttendanceSheet) -> Signature | None:
@@ -59,29 +87,48 @@ def masked_contacts(guardian: Guardian | None) -> list[str]:
                         mask_phone(guardian.phone) if guardian.phone else "") if x]
 
 
-def signed_attendance_pdf(session: Session, sheet: AttendanceSheet, locale: str) -> tuple[bytes, str] | None:
-    """(PDF bytes, reference) of exactly what was signed, or None when the sheet is not signed."""
+# --- the signed copy: read, then render and seal ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CopyParts:
+    """Everything the sealed signed copy is made of, read from the database."""
+
+    document: dict  # exactly as signed
+    evidence: SignatureEvidence
+    files: seal.EvidenceFiles
+    reference: str
+
+
+def copy_parts(signature: Signature) -> CopyParts:
+    return CopyParts(stored_document(signature), evidence(signature), evidence_files(signature), signature.reference)
+
+
+def sealed_copy(parts: CopyParts) -> bytes:
+    """The signed copy in the signing language, sealed (CPU work: run it off the event loop)."""
+    words = Words(parts.document.get("locale"))
+    pdf = signed_copy.signed_attendance_pdf(parts.document, parts.evidence)
+    reason = words("seal.reason_copy", reference=parts.reference, signer=parts.evidence.signer_name)
+    return seal.seal(pdf, parts.files, reason=reason, location=party_name(parts.document, "agency"))
+
+
+def signed_attendance_pdf(session: Session, sheet: AttendanceSheet) -> tuple[bytes, str] | None:
+    """(sealed PDF, reference) of exactly what was signed, or None when the sheet is not signed."""
     sig = signature_of_sheet(session, sheet)
     if sig is None:
         return None
-    return signed_copy.signed_attendance_pdf(stored_document(sig), evidence(sig), locale), sig.reference
+    return sealed_copy(copy_parts(sig)), sig.reference
 
 
 def completion_certificate_pdf(session: Session, sheet: AttendanceSheet, locale: str) -> tuple[bytes, str] | None:
-    """(PDF bytes, reference) of the completion certificate, or None when the sheet is not signed."""
+    """(sealed PDF, reference) of the completion certificate in `locale`, or None when the sheet is not signed."""
     sig = signature_of_sheet(session, sheet)
     if sig is None:
         return None
+    document = stored_document(sig)
     pdf = certificate.completion_certificate_pdf(
-        stored_document(sig), evidence(sig), audit_entries(session, sheet.id),
+        document, evidence(sig), audit_entries(session, sheet.id),
         masked_contacts(session.get(Guardian, sig.guardian_id)), locale,
     )
-    return pdf, sig.reference
-
-
-def signed_copy_for_request(session: Session, request_id: int, locale: str) -> tuple[bytes, str] | None:
-    """(PDF bytes, reference) of what this request's guardian signed (the parent's own copy)."""
-    sig = signature_for(session, request_id)
-    if sig is None:
-        return None
-    return signed_copy.signed_attendance_pdf(stored_document(sig), evidence(sig), locale), sig.reference
+    reason = Words(locale)("seal.reason_certificate", reference=sig.reference)
+    return seal.seal(pdf, evidence_files(sig), reason=reason, location=party_name(document, "agency")), sig.reference

@@ -21,7 +21,7 @@ from careconnect_app.common import rate_limit
 from careconnect_app.common.crypto import new_token, sha256_hex
 from careconnect_app.config import get_settings
 from careconnect_app.models import Agency, AttendanceSheet, Guardian, LinkToken, SigningRequest
-from careconnect_app.routes import not_me_path, sign_path
+from careconnect_app.routes import VERIFY, not_me_path, sign_path
 from careconnect_app.statuses import LINK_STATUS_OF_REQUEST, LinkStatus, RequestStatus, TokenPurpose
 
 # Failed lookups allowed per IP before we stop answering (guessing protection).
@@ -48,6 +48,11 @@ def signing_url(token: str) -> str:
 
 def not_me_url(token: str) -> str:
     return get_settings().base_url + not_me_path(token)
+
+
+def verify_url() -> str:
+    """The public page where anyone checks a sealed copy."""
+    return get_settings().base_url + VERIFY
 
 
 def issue(

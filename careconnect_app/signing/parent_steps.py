@@ -19,15 +19,18 @@ from careconnect_app.clock import utcnow
 from careconnect_app.common import audit
 from careconnect_app.common.crypto import new_reference
 from careconnect_app.common.masking import mask_contact
-from careconnect_app.i18n import t
-from careconnect_app.messaging import compose
+from careconnect_app.evidence import manifest
+from careconnect_app.messaging import compose, signed_notices
 from careconnect_app.models import AttendanceSheet, Guardian, Signature, SigningRequest, VerificationCode
-from careconnect_app.signing import canonical, in_person, links
+from careconnect_app.signing import canonical, in_person, links, verification
 from careconnect_app.signing.strokes import normalise, render_png, validate_strokes
 from careconnect_app.statuses import Actor, RequestStatus, SheetStatus
 
-CONSENT_VERSION = "esign-consent-v1"
 MAX_PROBLEM_LENGTH = 2000
+# Why a signature is refused when what was reviewed is not what would be signed now.
+NOT_REVIEWED = "parent.sign.error.not_reviewed"
+CHANGED_SINCE_REVIEW = "parent.sign.error.changed"
+LANGUAGE_CHANGED = "parent.sign.error.language_changed"
 
 
 @dataclass
@@ -36,18 +39,8 @@ class SignOutcome:
     error: str = ""  # translation key
     reference: str = ""
     already_signed: bool = False
-    message_ids: list[int] = field(default_factory=list)  # the guardian's notice: deliver after commit
-
-
-def document_for(session: Session, request: SigningRequest, locale: str) -> dict:
-    """The canonical document for this request as shown in `locale`."""
-    sheet = session.get(AttendanceSheet, request.sheet_id)
-    guardian = session.get(Guardian, request.guardian_id)
-    return canonical.canonical_document(
-        session, sheet, guardian, locale=locale,
-        certification_text=t("parent.sign.certify", locale),
-        provider_certification_text=t("parent.provider_certification", locale),
-    )
+    review_again: bool = False  # the review is out of date: show the attendance again before signing
+    message_ids: list[int] = field(default_factory=list)  # the notices queued: deliver after commit
 
 
 def mark_opened(session: Session, request: SigningRequest, *, ip: str, user_agent: str, token_id: int | None = None,
@@ -62,15 +55,43 @@ def mark_opened(session: Session, request: SigningRequest, *, ip: str, user_agen
                  detail={"link_token": token_id} if token_id else "")
 
 
-def mark_reviewed(session: Session, request: SigningRequest, *, ip: str, user_agent: str, locale: str) -> None:
-    """The parent read the attendance and chose "Sign & Submit"."""
+def mark_reviewed(session: Session, request: SigningRequest, *, shown_hash: str, ip: str, user_agent: str,
+                  locale: str) -> str:
+    """The parent read the attendance and chose "Sign & Submit": record the hash of what the page showed.
+
+    Returns that hash, or "" when the page is out of date (the sheet, the language or the texts
+    changed since it was shown): the caller shows the review again instead.
+    """
+    current = canonical.document_hash(canonical.document_for(session, request, locale))
+    if not shown_hash or shown_hash != current:
+        return ""
     now = utcnow()
     request.reviewed_at = now
     session.add(request)
-    doc = document_for(session, request, locale)
     audit.record(session, "reviewed", actor="parent", sheet_id=request.sheet_id,
                  signing_request_id=request.id, ip=ip, user_agent=user_agent,
-                 detail={"document_hash": canonical.document_hash(doc)}, at=now)
+                 detail={"document_hash": current, "locale": locale}, at=now)
+    return current
+
+
+def reviewed_in(session: Session, request: SigningRequest, document_hash: str) -> str | None:
+    """The language of this request's review of exactly `document_hash`, or None when it was never reviewed."""
+    for event in audit.events_of_request(session, request.id, "reviewed"):
+        detail = json.loads(event.detail or "{}")
+        if detail.get("document_hash") == document_hash:
+            return str(detail.get("locale") or "")
+    return None
+
+
+def _review_problem(session: Session, request: SigningRequest, reviewed_hash: str, current_hash: str,
+                    locale: str) -> str:
+    """"" when the parent reviewed exactly what would be signed now; else why not (a translation key)."""
+    reviewed_locale = reviewed_in(session, request, reviewed_hash) if reviewed_hash else None
+    if reviewed_locale is None:
+        return NOT_REVIEWED
+    if reviewed_hash == current_hash:
+        return ""
+    return LANGUAGE_CHANGED if reviewed_locale != locale else CHANGED_SINCE_REVIEW
 
 
 def report_problem(session: Session, request: SigningRequest, text: str, *, ip: str, user_agent: str) -> str:
@@ -111,17 +132,20 @@ def sign(
     strokes: object,
     certified: bool,
     consented: bool,
+    reviewed_hash: str,
     ip: str,
     user_agent: str,
     locale: str,
     verification_channel: str,
     now: datetime | None = None,
 ) -> SignOutcome:
-    """Sign once: validate, claim the sheet then the request, store the evidence, tell the guardian.
+    """Sign once what was reviewed: validate, claim the sheet then the request, store the evidence, queue the notices.
 
     The caller has checked the link and the verification; this re-checks everything that can
     change under it. Two guardians signing at once, a double click, or a recall racing the
     signature: the sheet's conditional UPDATE has one winner; the others learn why from the rows.
+    `reviewed_hash` is the document hash the review step recorded for this page: if the sheet, the
+    language or the texts changed since, nothing is signed and the parent reviews again.
     """
     if not certified:
         return SignOutcome(False, "parent.sign.error.certify")
@@ -146,16 +170,16 @@ def sign(
     session.refresh(request)
     sheet = session.get(AttendanceSheet, request.sheet_id)
     session.refresh(sheet)
-    reference = _store_signature(session, request, sheet, clean, ip=ip, user_agent=user_agent, locale=locale,
-                                 verification_channel=verification_channel, now=now)
+    document = canonical.document_for(session, request, locale)
+    if problem := _review_problem(session, request, reviewed_hash, canonical.document_hash(document), locale):
+        session.rollback()
+        return SignOutcome(False, problem, review_again=True)
+    mark = Mark(clean, ip=ip[:64], user_agent=user_agent[:512], channel=verification_channel, at=now)
     try:
+        reference, notices = _store_signature(session, request, sheet, document, mark)
         session.flush()
     except IntegrityError:  # the unique signature row: another submit got there first
         return _lost(session, request_id)
-    notices = compose.queue_signed_notice(session, request)
-    for message in notices:
-        audit.record(session, "notified", actor=Actor.SYSTEM, sheet_id=sheet.id, signing_request_id=request.id,
-                     channel=message.channel, at=now, detail={"message_id": message.id, "kind": message.kind})
     return SignOutcome(True, reference=reference, message_ids=[m.id for m in notices])
 
 
@@ -188,26 +212,24 @@ def code_destination_masked(session: Session, request_id: int, channel: str) -> 
     return mask_contact(code.channel, code.destination) if code is not None else ""
 
 
-def _store_signature(session: Session, request: SigningRequest, sheet: AttendanceSheet, strokes: dict, *,
-                     ip: str, user_agent: str, locale: str, verification_channel: str, now: datetime) -> str:
-    """Write the evidence of a won claim, lock the sheet, close the other guardians' links."""
+@dataclass(frozen=True)
+class Mark:
+    """The signature as drawn and where it came from."""
+
+    strokes: dict
+    ip: str
+    user_agent: str
+    channel: str  # the verification channel ("" when no code was required)
+    at: datetime
+
+
+def _store_signature(session: Session, request: SigningRequest, sheet: AttendanceSheet, document: dict,
+                     mark: Mark) -> tuple[str, list]:
+    """Close the other guardians' links, write the signed evidence, queue the notices and copies."""
     guardian = session.get(Guardian, request.guardian_id)
-    document = document_for(session, request, locale)
     reference = new_reference()
     request.reference = reference
     session.add(request)
-    session.add(Signature(
-        signing_request_id=request.id, sheet_id=sheet.id, guardian_id=guardian.id,
-        signer_name=guardian.full_name, signed_at=now, ip=ip[:64], user_agent=user_agent[:512],
-        locale=locale, verification_channel=verification_channel, in_person=request.in_person,
-        certification_version=canonical.PARENT_CERTIFICATION_VERSION,
-        consent_version=CONSENT_VERSION, consent_accepted_at=now,
-        document_json=canonical.canonical_json(document),
-        document_hash=canonical.document_hash(document),
-        strokes_json=json.dumps(strokes, separators=(",", ":")),
-        png=render_png(strokes), reference=reference,
-        code_destination_masked=code_destination_masked(session, request.id, verification_channel),
-    ))
     # Other guardians' links for this sheet close: one signature completes it (their page says
     # another guardian signed; a link replaced by a resend says so instead).
     session.exec(
@@ -216,13 +238,38 @@ def _store_signature(session: Session, request: SigningRequest, sheet: Attendanc
                SigningRequest.status == RequestStatus.PENDING)
         .values(status=RequestStatus.CLOSED)
     )
+    document_json = canonical.canonical_json(document)
+    strokes_json = json.dumps(mark.strokes, separators=(",", ":"))
+    png = render_png(mark.strokes)
+    # The chain stays locked from here to the commit: the manifest's "previous event" is exactly
+    # the event the "signed" event follows.
+    previous = audit.lock_chain(session, sheet.id)
+    signed = manifest.sign(manifest.build(manifest.SigningFacts(
+        reference=reference, document_json=document_json, strokes_json=strokes_json, png=png,
+        signer_name=guardian.full_name, guardian_id=guardian.id, verification_channel=mark.channel,
+        destination_hmac=verification.destination_hmac(session, request, mark.channel),
+        in_person=request.in_person, signed_at=mark.at, ip=mark.ip, user_agent=mark.user_agent,
+        previous_event_hash=previous,
+    )))
+    session.add(Signature(
+        signing_request_id=request.id, sheet_id=sheet.id, guardian_id=guardian.id,
+        signer_name=guardian.full_name, signed_at=mark.at, ip=mark.ip, user_agent=mark.user_agent,
+        locale=document["locale"], verification_channel=mark.channel, in_person=request.in_person,
+        certification_version=canonical.PARENT_CERTIFICATION_VERSION,
+        consent_version=canonical.CONSENT_VERSION, consent_accepted_at=mark.at,
+        document_json=document_json, document_hash=canonical.document_hash(document),
+        strokes_json=strokes_json, png=png, reference=reference,
+        manifest_json=signed.json, manifest_signature=signed.signature, manifest_key_id=signed.key_id,
+        code_destination_masked=code_destination_masked(session, request.id, mark.channel),
+    ))
     audit.record(session, "signed", actor=Actor.PARENT, sheet_id=sheet.id, signing_request_id=request.id,
-                 ip=ip, user_agent=user_agent, channel=verification_channel,
+                 ip=mark.ip, user_agent=mark.user_agent, channel=mark.channel,
                  detail={"document_hash": canonical.document_hash(document), "reference": reference,
                          "certification": canonical.PARENT_CERTIFICATION_VERSION,
-                         "consent": CONSENT_VERSION, "in_person": request.in_person,
-                         "provider_assisted": request.in_person},
-                 at=now)
-    return reference
-
-
+                         "consent": canonical.CONSENT_VERSION, "in_person": request.in_person,
+                         "provider_assisted": request.in_person, "manifest_sha256": signed.sha256},
+                 at=mark.at)
+    notices = signed_notices.queue_after_signing(session, request, reference=reference,
+                                                 document_hash=canonical.document_hash(document),
+                                                 locale=document["locale"])
+    return reference, notices

@@ -297,3 +297,19 @@ def session_channel(session: Session, request: SigningRequest, secret: str, now:
     if row is None or row.signing_request_id != request.id or row.expires_at <= now:
         return None
     return row.channel
+
+
+def destination_hmac(session: Session, request: SigningRequest, channel: str) -> str:
+    """A keyed hash of the address the request's last used code went to on `channel` ("" without one).
+
+    Evidence of where the code went that names no address: the agency, holding the server key,
+    can check it against a contact, and nobody else can reverse it.
+    """
+    if not channel:
+        return ""
+    stmt = (select(VerificationCode.destination)
+            .where(VerificationCode.signing_request_id == request.id, VerificationCode.channel == channel,
+                   VerificationCode.consumed_at.is_not(None))  # type: ignore[union-attr]
+            .order_by(VerificationCode.id.desc()))  # type: ignore[union-attr]
+    destination = session.exec(stmt).first()
+    return keyed_hash("evidence-destination", destination) if destination else ""

@@ -8,14 +8,17 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import REPO_ROOT
+
 pytestmark = pytest.mark.e2e
 
-PAGES = ["landing", "verify", "code", "review", "sign", "done", "expired", "unknown", "guide"]
+PAGES = ["landing", "verify", "code", "review", "sign", "done", "expired", "unknown", "guide", "check_copy"]
 LOCALES = ["en", "es"]
 NAMED_ROLES = {"button", "textbox", "radio", "checkbox", "link", "combobox", "switch", "img", "searchbox",
                "spinbutton", "slider", "menuitem", "tab"}
@@ -26,6 +29,11 @@ def open_page(page, name: str, locale: str, *, wizard, fresh_link, backdate, app
     if name == "guide":
         page.goto(f"{app_server.base_url}/guide?lang={locale}")
         wizard.expect_heading(page, "guide.title", locale)
+        return None
+    if name == "check_copy":  # the public /verify page (anyone checks a signed copy)
+        page.goto(f"{app_server.base_url}/verify?lang={locale}")
+        title = json.loads((REPO_ROOT / "translations" / locale / "verify.json").read_text(encoding="utf-8"))["title"]
+        expect(page.locator("#main h1")).to_have_text(title)
         return None
     if name == "unknown":
         page.goto(f"{app_server.base_url}/sign/{secrets.token_urlsafe(32)}")

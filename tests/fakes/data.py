@@ -157,3 +157,14 @@ def scribble():
         a = u * 7 * 2 * math.pi
         pts.append([round(0.1 + 0.8 * u + 0.025 * math.cos(a), 4), round(0.55 + 0.18 * math.sin(a), 4), i * 12])
     return {"strokes": [pts], "width": 358, "height": 200}
+
+
+def review(session, request_id: int, locale: str = "en") -> str:
+    """The parent's review step on the page as it reads now: returns the document hash it recorded."""
+    from careconnect_app.models import SigningRequest
+    from careconnect_app.signing import canonical, parent_steps
+
+    request = session.get(SigningRequest, request_id)
+    shown = canonical.document_hash(canonical.document_for(session, request, locale))
+    return parent_steps.mark_reviewed(session, request, shown_hash=shown, ip="198.51.100.7",
+                                      user_agent="Mozilla/5.0 (iPhone)", locale=locale)

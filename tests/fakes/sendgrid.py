@@ -54,12 +54,16 @@ class FakeSendGrid(FakeHttpApi):
         if to in self.invalid_addresses:
             return 400, {}, {"errors": [{"message": "Does not contain a valid address.",
                                          "field": "personalizations.0.to.0.email", "help": None}]}
+        attachments = mail.get("attachments", [])
+        if any(not a.get("content") or not a.get("filename") for a in attachments):
+            return 400, {}, {"errors": [{"message": "The attachment content and filename are required.",
+                                         "field": "attachments", "help": None}]}
         content = {c["type"]: c["value"] for c in mail.get("content", [])}
         message_id = secrets.token_urlsafe(16)[:22]
         record = {"message_id": message_id, "to": to, "from": mail.get("from", {}), "subject": mail.get("subject"),
                   "text": content.get("text/plain"), "html": content.get("text/html"),
                   "content_order": [c["type"] for c in mail.get("content", [])],
-                  "custom_args": mail.get("custom_args", {}),
+                  "custom_args": mail.get("custom_args", {}), "attachments": attachments,
                   "tracking_settings": mail.get("tracking_settings", {})}
         with self.lock:
             self.accepted.append(record)

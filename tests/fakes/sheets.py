@@ -18,7 +18,7 @@ from careconnect_app.models import (
 )
 from careconnect_app.portal import grid, submission
 from careconnect_app.signing import parent_steps
-from tests.fakes.data import scribble
+from tests.fakes.data import review, scribble
 
 START, END = date(2026, 11, 16), date(2026, 11, 22)
 
@@ -65,8 +65,11 @@ def submit_and_sign(family: dict[str, int]) -> str:
     with session_scope() as s:
         submission.submit_sheet(s, sheet_of(s, family))
     with session_scope() as s:
-        outcome = parent_steps.sign(s, latest_request(s, family).id, strokes=scribble(), certified=True,
-                                    consented=True, ip="1.2.3.4", user_agent="pytest", locale="en",
+        request_id = latest_request(s, family).id
+        reviewed = review(s, request_id)
+    with session_scope() as s:
+        outcome = parent_steps.sign(s, request_id, strokes=scribble(), certified=True, consented=True,
+                                    reviewed_hash=reviewed, ip="1.2.3.4", user_agent="pytest", locale="en",
                                     verification_channel="")
         assert outcome.ok
         return outcome.reference

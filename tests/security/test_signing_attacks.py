@@ -32,7 +32,7 @@ from careconnect_app.portal import grid, resend, submission
 from careconnect_app.portal.submission import SubmissionError
 from careconnect_app.signing import links, parent_steps, verification
 from careconnect_app.statuses import LinkStatus
-from tests.fakes.data import cursive_strokes
+from tests.fakes.data import cursive_strokes, review
 from tests.fakes.rows import CODE, NOT_ME_LINK, SIGN_LINK, delivered, in_person_for, tokens_in
 from tests.support.event_client import EventClient
 
@@ -81,7 +81,7 @@ def test_provider_cannot_sign_in_person_over_the_parents_open_dispute(make_reque
         in_person_for(request_id)
     with session_scope() as s:
         outcome = parent_steps.sign(s, links.find(s, token).id, strokes=cursive_strokes(), certified=True,
-                                    consented=True, ip="", user_agent="", locale="en", verification_channel="sms")
+                                    consented=True, reviewed_hash="", ip="", user_agent="", locale="en", verification_channel="sms")
     assert not outcome.ok and outcome.error == "parent.error.in_person_disputed"
 
 
@@ -316,8 +316,10 @@ def test_provider_device_cannot_sign_in_person_through_the_event_channel(app_ser
 def test_a_not_me_link_opens_no_signing_page_and_shows_no_attendance(app_server):
     link = app_server.fresh_link(verification=False)
     with app_server.server_db() as s:
+        reviewed = review(s, link.request_id)
+    with app_server.server_db() as s:
         outcome = parent_steps.sign(s, link.request_id, strokes=cursive_strokes(), certified=True, consented=True,
-                                    ip="", user_agent="", locale="en", verification_channel="")
+                                    reviewed_hash=reviewed, ip="", user_agent="", locale="en", verification_channel="")
     assert outcome.ok
     notices = app_server.wait_outbox("signed_notice", to=link.email)
     token = tokens_in(notices[-1]["text"], NOT_ME_LINK)[0]

@@ -317,7 +317,10 @@ def app_server():
     tmp = Path(tempfile.mkdtemp(prefix="cc-e2e-"))
     db_path = tmp / "e2e.db"
     redis_proc, redis_url = _start_redis(tmp)
+    from careconnect_app.evidence.keys import write_key_files
+
     env = {
+        **write_key_files(tmp / "keys"),  # production needs its evidence key and seal certificate
         "REDIS_URL": redis_url,
         "DATABASE_URL": f"sqlite:///{db_path}",
         "CARECONNECT_OUTBOX": str(tmp / "outbox.jsonl"),

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from alembic.config import Config
 from sqlalchemy import create_engine, text
+from sqlmodel import Session
 
 from alembic import command
+from careconnect_app.common import audit
 from careconnect_app.config import PROJECT_ROOT
 
 ROWS = """
@@ -103,3 +105,29 @@ def test_0008_makes_existing_provider_logins_owners(tmp_path):
     engine.dispose()
     assert owners == {1: 1, 2: 0}
     assert "staffinvite" in tables
+
+
+EVENTS = """
+INSERT INTO auditevent (id, created_at, event, actor, sheet_id, signing_request_id, user_id, ip, user_agent, channel,
+  detail) VALUES
+  (1, '2026-11-01 10:00:00.000000', 'submitted', 'provider', 1, NULL, NULL, '10.0.0.1', 'Firefox', '', '{"version": 2}'),
+  (2, '2026-11-01 10:00:01.000000', 'portal_login', 'provider', NULL, NULL, NULL, '10.0.0.1', 'Firefox', '', ''),
+  (3, '2026-11-02 09:00:00.250000', 'link_opened', 'parent', 1, 1, NULL, '198.51.100.7', 'Safari', '', ''),
+  (4, '2026-11-02 09:05:00.000000', 'signed', 'parent', 1, 1, NULL, '198.51.100.7', 'Safari', 'sms', '{}');
+"""
+
+
+def test_0006_chains_the_events_written_before_it(tmp_path):
+    cfg, engine = _old_database(tmp_path, "0008", (ROWS + EVENTS).strip().split(";\n"))
+    command.upgrade(cfg, "0006")
+    with engine.connect() as conn:
+        rows = {r.id: r for r in conn.execute(text("SELECT id, prev_hash, hash FROM auditevent"))}
+        heads = dict(conn.execute(text("SELECT chain, length FROM auditchainhead")).all())
+    assert heads == {"sheet:1": 3, "global": 1}
+    assert rows[1].prev_hash == "" and rows[3].prev_hash == rows[1].hash and rows[4].prev_hash == rows[3].hash
+    assert rows[2].prev_hash == "" and all(len(r.hash) == 64 for r in rows.values())
+    with Session(engine) as session:  # the hashes the migration wrote are the ones the app computes
+        report = audit.check_all(session)
+    assert report.ok and (report.chains, report.events) == (2, 4)
+    command.downgrade(cfg, "0008")
+    engine.dispose()

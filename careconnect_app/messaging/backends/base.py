@@ -8,6 +8,8 @@ whether the message may have left anyway (ambiguous: wait for its receipt before
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
@@ -47,8 +49,17 @@ class ConfigurationError(RuntimeError):
         self.problems = problems
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email (rendered at send time; the outbox row only says what to attach)."""
+
+    filename: str
+    content_type: str  # "application/pdf"
+    data: bytes
+
+
 class Backend(Protocol):
     name: str
 
-    def send(self, message: OutgoingMessage) -> str:
-        """Send one message; return the provider's message id ("" if none)."""
+    def send(self, message: OutgoingMessage, attachments: Sequence[Attachment] = ()) -> str:
+        """Send one message with its files (email only); return the provider's message id ("" if none)."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
+from collections.abc import Sequence
 from urllib.error import URLError
 
 from careconnect_app.config import Settings
-from careconnect_app.messaging.backends.base import SendError
+from careconnect_app.messaging.backends.base import Attachment, SendError
 from careconnect_app.messaging.backends.smtp import sender_problems
 from careconnect_app.models import OutgoingMessage
 
@@ -36,21 +38,25 @@ class SendGridEmail:
         self.client = SendGridAPIClient(settings.sendgrid_api_key, host=settings.sendgrid_api_host.rstrip("/"))
         self.client.client.timeout = settings.send_timeout_seconds  # copied to every sub-client
 
-    def payload(self, message: OutgoingMessage) -> dict:
-        from sendgrid.helpers.mail import CustomArg, From, Mail
+    def payload(self, message: OutgoingMessage, attachments: Sequence[Attachment] = ()) -> dict:
+        from sendgrid.helpers import mail as sg
 
-        mail = Mail(from_email=From(self.settings.email_from, self.settings.email_from_name),
-                    to_emails=message.to, subject=message.subject, plain_text_content=message.text,
-                    html_content=message.html or None)
-        mail.custom_arg = CustomArg(MESSAGE_ID_ARG, str(message.id))
+        mail = sg.Mail(from_email=sg.From(self.settings.email_from, self.settings.email_from_name),
+                       to_emails=message.to, subject=message.subject, plain_text_content=message.text,
+                       html_content=message.html or None)
+        mail.custom_arg = sg.CustomArg(MESSAGE_ID_ARG, str(message.id))
         mail.tracking_settings = _no_tracking()
+        for a in attachments:
+            mail.add_attachment(sg.Attachment(sg.FileContent(base64.b64encode(a.data).decode("ascii")),
+                                              sg.FileName(a.filename), sg.FileType(a.content_type),
+                                              sg.Disposition("attachment")))
         return mail.get()
 
-    def send(self, message: OutgoingMessage) -> str:
+    def send(self, message: OutgoingMessage, attachments: Sequence[Attachment] = ()) -> str:
         from python_http_client.exceptions import HTTPError
 
         try:
-            response = self.client.send(self.payload(message))
+            response = self.client.send(self.payload(message, attachments))
         except HTTPError as exc:
             raise sendgrid_error(exc) from exc
         except URLError as exc:  # urllib raises this before the request was fully sent

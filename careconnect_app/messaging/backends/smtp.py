@@ -9,18 +9,19 @@ from __future__ import annotations
 import re
 import smtplib
 import ssl
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 from careconnect_app.config import Settings
-from careconnect_app.messaging.backends.base import SendError
+from careconnect_app.messaging.backends.base import Attachment, SendError
 from careconnect_app.models import OutgoingMessage
 
 SMTP_SECURITY = ("starttls", "tls", "none")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def build_mime(message: OutgoingMessage, settings: Settings) -> EmailMessage:
+def build_mime(message: OutgoingMessage, settings: Settings, attachments: Sequence[Attachment] = ()) -> EmailMessage:
     mime = EmailMessage()
     mime["From"] = formataddr((settings.email_from_name, settings.email_from))
     mime["To"] = message.to
@@ -30,6 +31,9 @@ def build_mime(message: OutgoingMessage, settings: Settings) -> EmailMessage:
     mime.set_content(message.text)  # text first: clients show the last part they understand
     if message.html:
         mime.add_alternative(message.html, subtype="html")
+    for attachment in attachments:  # the body becomes the first part of a multipart/mixed
+        maintype, _, subtype = attachment.content_type.partition("/")
+        mime.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
     return mime
 
 
@@ -52,8 +56,8 @@ class SmtpEmail:
             smtp.login(s.smtp_username, s.smtp_password)
         return smtp
 
-    def send(self, message: OutgoingMessage) -> str:
-        mime = build_mime(message, self.settings)
+    def send(self, message: OutgoingMessage, attachments: Sequence[Attachment] = ()) -> str:
+        mime = build_mime(message, self.settings, attachments)
         sending = False
         try:
             with self._connect() as smtp:

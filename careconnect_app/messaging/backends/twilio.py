@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
 from careconnect_app import routes
 from careconnect_app.config import Settings
-from careconnect_app.messaging.backends.base import SendError, sent_as
+from careconnect_app.messaging.backends.base import Attachment, SendError, sent_as
 from careconnect_app.messaging.sms_text import gsm_text
 from careconnect_app.models import OutgoingMessage
 
@@ -55,7 +56,8 @@ class TwilioSms:
         # Our id rides in the URL: a callback can beat our own "sent" commit (no MessageSid yet).
         return f"{self.settings.webhook_base_url}{routes.TWILIO_STATUS}?mid={message.id}"
 
-    def send(self, message: OutgoingMessage) -> str:
+    def send(self, message: OutgoingMessage, attachments: Sequence[Attachment] = ()) -> str:
+        """Text only: an SMS carries no files (`attachments` is part of the shared contract)."""
         from twilio.base.exceptions import TwilioException
 
         sender = ({"messaging_service_sid": self.settings.twilio_messaging_service_sid}

@@ -17,10 +17,9 @@ from careconnect_app import i18n
 from careconnect_app.clock import utcnow
 from careconnect_app.common import audit
 from careconnect_app.common.masking import mask_contact
-from careconnect_app.documents.evidence_types import SignatureEvidence
 from careconnect_app.models import Guardian, SigningRequest
 from careconnect_app.pages.sign.view import LinkView, read_view, verified_channel
-from careconnect_app.signing import evidence, links, parent_steps, verification
+from careconnect_app.signing import canonical, evidence, links, parent_steps, verification
 from careconnect_app.statuses import Actor, LinkStatus, RequestStatus
 
 T = TypeVar("T")
@@ -92,6 +91,7 @@ class Resume:
     step: str
     code_channel: str = ""  # on the verify step: the channel of a code that can still be entered
     code_to: str = ""  # ... and its destination, masked
+    reviewed_hash: str = ""  # on the sign step: the review it signs (exactly what the page shows now)
 
 
 @dataclass(frozen=True)
@@ -115,15 +115,19 @@ def open_link(session: Session, token: str, visit: Visit, *, keep_locale: bool) 
     if check.ok:
         parent_steps.mark_opened(session, request, ip=visit.ip, user_agent=visit.user_agent,
                                  token_id=check.token.id if check.token else None)
-        resume = _resume(session, request, visit.secret)
+        resume = _resume(session, request, visit)
     return Opened(request.id, visit.locale, visit.view(session, request, check.status), resume)
 
 
-def _resume(session: Session, request: SigningRequest, secret: str) -> Resume:
-    verified = verified_channel(session, request, secret) is not None
+def _resume(session: Session, request: SigningRequest, visit: Visit) -> Resume:
+    verified = verified_channel(session, request, visit.secret) is not None
     started = audit.has_event(session, request.id, "started")
     if verified and request.reviewed_at:
-        return Resume("sign")
+        # Back on the sign step only if what was reviewed is exactly what the page shows now.
+        shown = canonical.document_hash(canonical.document_for(session, request, visit.locale))
+        if parent_steps.reviewed_in(session, request, shown) is not None:
+            return Resume("sign", reviewed_hash=shown)
+        return Resume("review")
     if verified and started:
         return Resume("review")
     if request.requires_verification and started:
@@ -166,8 +170,11 @@ def report_problem(session: Session, request: SigningRequest, visit: Visit, text
     return error or visit.view(session, request, LinkStatus.DISPUTED)
 
 
-def mark_reviewed(session: Session, request: SigningRequest, visit: Visit) -> None:
-    parent_steps.mark_reviewed(session, request, ip=visit.ip, user_agent=visit.user_agent, locale=visit.locale)
+def mark_reviewed(session: Session, request: SigningRequest, visit: Visit, shown_hash: str) -> str | LinkView:
+    """Record the review of what the page showed: its hash, or the page afresh when it was out of date."""
+    recorded = parent_steps.mark_reviewed(session, request, shown_hash=shown_hash, ip=visit.ip,
+                                          user_agent=visit.user_agent, locale=visit.locale)
+    return recorded or visit.view(session, request, LinkStatus.OK)
 
 
 def signing_channel(session: Session, request: SigningRequest, visit: Visit) -> str:
@@ -185,8 +192,8 @@ class Signing:
 
 
 def sign(session: Session, visit: Visit, strokes: dict, *, certified: bool, consented: bool,
-         channel: str) -> Signing:
-    """Sign once (the claiming UPDATE opens this session's transaction), then read the page back.
+         channel: str, reviewed_hash: str) -> Signing:
+    """Sign what this page reviewed (the claiming UPDATE opens this session's transaction), then read the page back.
 
     Re-checks this browser's verification itself: a crafted event may call it directly.
     """
@@ -196,9 +203,10 @@ def sign(session: Session, visit: Visit, strokes: dict, *, certified: bool, cons
         return Signing(parent_steps.SignOutcome(False, "parent.error.session"), None)
     outcome = parent_steps.sign(
         session, visit.request_id, strokes=strokes, certified=certified, consented=consented,
-        ip=visit.ip, user_agent=visit.user_agent, locale=visit.locale, verification_channel=channel,
+        reviewed_hash=reviewed_hash, ip=visit.ip, user_agent=visit.user_agent, locale=visit.locale,
+        verification_channel=channel,
     )
-    if not (outcome.ok or outcome.already_signed or outcome.error in READ_BACK_AFTER):
+    if not (outcome.ok or outcome.already_signed or outcome.review_again or outcome.error in READ_BACK_AFTER):
         return Signing(outcome, None)
     session.commit()  # the signature is kept before anything else is read
     session.expire_all()
@@ -206,15 +214,8 @@ def sign(session: Session, visit: Visit, strokes: dict, *, certified: bool, cons
     return Signing(outcome, visit.view(session, request, links.status_of(request)))
 
 
-@dataclass(frozen=True)
-class SignedCopy:
-    document: dict  # exactly as signed
-    evidence: SignatureEvidence  # the signature facts the PDF prints
-    reference: str
-
-
-def signed_copy(session: Session, visit: Visit) -> SignedCopy | None:
-    """What a verified browser signed, for its PDF copy (the download is audited); else None."""
+def signed_copy(session: Session, visit: Visit) -> evidence.CopyParts | None:
+    """What a verified browser signed, for its sealed PDF copy (the download is audited); else None."""
     request = session.get(SigningRequest, visit.request_id) if visit.request_id else None
     if request is None or request.status != RequestStatus.SIGNED:
         return None
@@ -222,4 +223,4 @@ def signed_copy(session: Session, visit: Visit) -> SignedCopy | None:
         return None
     signature = evidence.signature_for(session, request.id)
     visit.audit(session, "document_downloaded", request)
-    return SignedCopy(evidence.stored_document(signature), evidence.evidence(signature), request.reference)
+    return evidence.copy_parts(signature)

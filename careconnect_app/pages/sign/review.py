@@ -17,10 +17,12 @@ def _total(label, value, id: str) -> rx.Component:
 
 
 def _day_row(day: dict) -> rx.Component:
+    # A day without any record reads "—" (the signed copy prints the same row).
     return rx.el.tr(
         rx.el.th(day["label"], scope="row", style={"fontWeight": "500"}),
         rx.el.td(rx.cond(day["absent"] == "1", rx.badge(day["times"], color_scheme="orange", size="2"), day["times"])),
         rx.el.td(day["hours"], class_name="cc-num"),
+        class_name=rx.cond(day["recorded"] == "1", "", "cc-no-record"),
     )
 
 
@@ -39,6 +41,11 @@ def _days_table() -> rx.Component:
         ),
         rx.text(T["review.no_records"]),
     )
+
+
+def _no_record_note() -> rx.Component:
+    return rx.cond(S.no_record_note != "", rx.text(S.no_record_note, size="2", color_scheme="gray",
+                                                  id="no-record-note"))
 
 
 def _problem_form() -> rx.Component:
@@ -77,6 +84,8 @@ def _actions() -> rx.Component:
 def review() -> rx.Component:
     return card(
         step_heading(T["review.title"]),
+        rx.cond(S.review_notice != "", rx.callout(S.review_notice, icon="refresh-cw", color_scheme="amber",
+                                                  role="alert", id="review-notice", width="100%")),
         rx.text(S.review_intro, size="3"),
         rx.text(S.review_child, " · ", S.period_label, weight="medium", id="review-child"),
         rx.grid(
@@ -88,6 +97,7 @@ def review() -> rx.Component:
             spacing="2",
         ),
         _days_table(),
+        _no_record_note(),
         rx.text(T["provider_certification"], size="2", color_scheme="gray"),
         rx.cond(S.problem_open, _problem_form(), _actions()),
     )

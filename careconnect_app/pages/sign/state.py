@@ -18,13 +18,12 @@ import reflex as rx
 from careconnect_app import i18n, routes
 from careconnect_app.common import cookie_tickets
 from careconnect_app.components.signature_pad import StrokesPayload
-from careconnect_app.documents import signed_copy
 from careconnect_app.messaging import outbox
 from careconnect_app.pages.sign import actions
 from careconnect_app.pages.sign.actions import LinkChanged, NotVerified, Refusal
 from careconnect_app.pages.sign.view import LinkView
 from careconnect_app.pages.state_tools import CallerMixin, SessionCookieMixin, in_session, off_loop
-from careconnect_app.signing import parent_steps, verification
+from careconnect_app.signing import evidence, parent_steps, verification
 from careconnect_app.statuses import LinkStatus
 
 SESSION_COOKIE = cookie_tickets.PARENT_SESSION_COOKIE
@@ -86,6 +85,9 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
     total_hours: str = ""
     days_present: str = ""
     days_absent: str = ""
+    no_record_note: str = ""
+    provider_phone: str = ""
+    status_body: str = ""
     # The receipt (view.SignedView).
     signed_label: str = ""
     done_intro: str = ""
@@ -100,6 +102,7 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
     verify_info: str = ""
     verify_error: str = ""
     busy: bool = False
+    review_notice: str = ""
     problem_open: bool = False
     problem_error: str = ""
     has_signature: bool = False
@@ -113,6 +116,9 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
     _parent_session: str = ""
     _request_id: int = 0
     _strokes: dict = {}
+    # The document hash of what the page shows, and of what this tab's review recorded (the sign step signs it).
+    _shown_hash: str = ""
+    _reviewed_hash: str = ""
     _locale_chosen: bool = False
     # slot -> (translation key, values): re-rendered when the language changes.
     _messages: dict[str, tuple[str, dict]] = {}
@@ -124,7 +130,7 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         return actions.Visit(self._request_id, secret, self.locale, ip, user_agent)
 
     def _say(self, slot: str, key: str = "", **values) -> None:
-        """Set a message slot (verify_info, verify_error, problem_error, sign_error) by key."""
+        """Set a message slot (verify_info, verify_error, review_notice, problem_error, sign_error) by key."""
         if key:
             self._messages[slot] = (key, values)
         else:
@@ -155,6 +161,7 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
     def _resume(self, resume: actions.Resume) -> None:
         """Pick up where the database says this parent was (after a reload or in a second tab)."""
         self.step = resume.step
+        self._reviewed_hash = resume.reviewed_hash
         if resume.step == "verify":
             self.code_sent = bool(resume.code_channel)
             if resume.code_channel:
@@ -177,7 +184,7 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
     @rx.event
     async def load(self):
         """Open the link: resolve the token, audit the visit, resume at the right step."""
-        self._request_id, self._messages = 0, {}
+        self._request_id, self._messages, self._reviewed_hash = 0, {}, ""
         self.problem_open = False
         self._strokes, self.has_signature = {}, False
         self.certified = self.consented = self.busy = False
@@ -299,9 +306,19 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
 
     @rx.event
     async def go_sign(self):
-        """Sign & Submit on the review step."""
-        if isinstance(await self._on_live_link(actions.mark_reviewed), Refusal):
+        """Sign & Submit on the review step: records the hash of exactly what this page showed."""
+        reviewed = await self._on_live_link(actions.mark_reviewed, self._shown_hash)
+        if isinstance(reviewed, Refusal):
             return
+        if isinstance(reviewed, LinkView):  # the sheet or its texts changed while it was on screen
+            self._show(reviewed)
+            self._say("review_notice", "parent.sign.error.changed")
+            return rx.set_focus("step-heading")
+        self._reviewed_hash = reviewed
+        self._say("review_notice")
+        # The pad starts empty on each visit of the step, and the boxes agree to the texts shown now.
+        self._strokes, self.has_signature = {}, False
+        self.certified = self.consented = False
         self.step = "sign"
         return rx.set_focus("step-heading")
 
@@ -343,29 +360,39 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
                 return
             # A session of its own, which re-checks the verification and claims the sheet (parent_steps.sign).
             signing = await in_session(actions.sign, self._visit(), self._strokes, certified=self.certified,
-                                       consented=self.consented, channel=channel)
+                                       consented=self.consented, channel=channel, reviewed_hash=self._reviewed_hash)
             if signing.outcome.ok or signing.outcome.already_signed:
                 self._say("sign_error")
                 self.step = "done"
+            elif signing.outcome.review_again:  # nothing signed: the parent sees the attendance afresh
+                self._say("sign_error")
+                self._say("review_notice", signing.outcome.error)
+                self._reviewed_hash = ""
+                self.step = "review"
             else:
                 self._say("sign_error", signing.outcome.error)
             if signing.view is not None:
                 self._show(signing.view)
         finally:
             self.busy = False
-        if self.status == LinkStatus.SIGNED:
+        if self.status == LinkStatus.SIGNED or self.step == "review":
             yield rx.set_focus("step-heading")
         if signing.outcome.message_ids:  # the guardian's notice, committed with the signature
             await off_loop(outbox.deliver_now, signing.outcome.message_ids)
 
-    @rx.event
+    @rx.event(background=True)
     async def download_copy(self):
-        """The parent's copy of what they signed, as a PDF in their language."""
-        copy = await in_session(actions.signed_copy, self._visit())
-        if copy is None:
+        """The parent's sealed copy of what they signed, in the language they signed in.
+
+        In the background: rendering and sealing take a moment, and the tab stays usable meanwhile.
+        """
+        async with self:
+            visit = self._visit()
+        parts = await in_session(actions.signed_copy, visit)
+        if parts is None:
             return
-        pdf = await off_loop(signed_copy.signed_attendance_pdf, copy.document, copy.evidence, self.locale)
-        return rx.download(data=pdf, filename=f"attendance-{copy.reference}.pdf")
+        pdf = await off_loop(evidence.sealed_copy, parts)  # rendering and sealing: CPU work
+        yield rx.download(data=pdf, filename=f"attendance-{parts.reference}.pdf")
 
     # --- computed views ------------------------------------------------------------------------
     @rx.var

@@ -22,19 +22,15 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from careconnect_app import attendance
-from careconnect_app.common.formatting import (
-    format_date,
-    format_day,
-    format_minutes,
-    format_period,
-    format_phone,
-    format_time_range,
-)
+from careconnect_app.clock import as_utc
+from careconnect_app.common.family import Family
+from careconnect_app.common.formatting import format_date, format_period, format_phone, zone
 from careconnect_app.common.masking import mask_contact, short_name
+from careconnect_app.documents import rows as day_rows
 from careconnect_app.i18n import t
-from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, Provider, SigningRequest
-from careconnect_app.signing import verification
+from careconnect_app.messaging import signed_notices
+from careconnect_app.models import SigningRequest
+from careconnect_app.signing import canonical, verification
 from careconnect_app.statuses import PARENT_VIEW, LinkStatus
 
 
@@ -44,6 +40,7 @@ class LandingView:
 
     agency_name: str = ""
     provider_name: str = ""
+    provider_phone: str = ""
     child_name: str = ""  # first name and last initial
     period_label: str = ""
     expires_label: str = ""
@@ -66,6 +63,9 @@ class ReviewView:
     total_hours: str = ""
     days_present: str = ""
     days_absent: str = ""
+    no_record_note: str = ""
+    # The hash of exactly what this page shows (backend-only: the review step records it).
+    _shown_hash: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,17 +103,19 @@ def read_view(session: Session, request: SigningRequest | None, status: str, loc
         body = t(f"parent.status.{status}.body", locale) if status in PARENT_VIEW else ""
         return LinkView(status, body)
     rows = _Rows.of(session, request)
-    signed_on = format_date(request.signed_at, locale) if request.signed_at else ""
+    # The day it was signed where the agency is (late evening in California is already tomorrow in UTC).
+    agency_zone = zone(rows.agency.timezone)
+    signed_on = format_date(as_utc(request.signed_at).astimezone(agency_zone), locale) if request.signed_at else ""
     body = t(f"parent.status.{status}.body", locale, date=signed_on, **rows.names) if status != LinkStatus.OK else ""
     if status not in (LinkStatus.OK, LinkStatus.SIGNED):
         return LinkView(status, body)
     unlocked = verified_channel(session, request, secret) is not None
     landing = _landing(request, rows, locale)
     if status == LinkStatus.OK:
-        return LinkView(status, body, landing, _review(session, rows, locale) if unlocked else ReviewView())
+        return LinkView(status, body, landing, _review(session, request, rows, locale) if unlocked else ReviewView())
     signed = SignedView(
         signed_label=signed_on,
-        done_intro=t("parent.done.intro", locale, date=signed_on, **rows.names),
+        done_intro=_done_intro(signed_notices.what_was_sent(session, request), signed_on, rows.names, locale),
         reference=request.reference if unlocked else "",
         can_download=unlocked,
         copy_needs_code=not unlocked,
@@ -121,22 +123,8 @@ def read_view(session: Session, request: SigningRequest | None, status: str, loc
     return LinkView(status, body, landing, signed=signed)
 
 
-@dataclass(frozen=True)
-class _Rows:
+class _Rows(Family):
     """The rows a request's page is made of."""
-
-    sheet: AttendanceSheet
-    child: Child
-    provider: Provider
-    agency: Agency
-    guardian: Guardian
-
-    @classmethod
-    def of(cls, session: Session, request: SigningRequest) -> _Rows:
-        sheet = session.get(AttendanceSheet, request.sheet_id)
-        provider = session.get(Provider, sheet.provider_id)
-        return cls(sheet, session.get(Child, sheet.child_id), provider, session.get(Agency, provider.agency_id),
-                   session.get(Guardian, request.guardian_id))
 
     @property
     def names(self) -> dict[str, str]:
@@ -149,6 +137,7 @@ def _landing(request: SigningRequest, rows: _Rows, locale: str) -> LandingView:
     return LandingView(
         agency_name=rows.agency.name,
         provider_name=provider.name,
+        provider_phone=format_phone(provider.phone),
         child_name=short_name(rows.child.first_name, rows.child.last_name),
         period_label=format_period(rows.sheet.period_start, rows.sheet.period_end, locale),
         expires_label=t("parent.landing.expires", locale, date=format_date(request.expires_at, locale)),
@@ -165,32 +154,34 @@ def _landing(request: SigningRequest, rows: _Rows, locale: str) -> LandingView:
     )
 
 
-def _review(session: Session, rows: _Rows, locale: str) -> ReviewView:
-    days = attendance.build_days(attendance.entries_for(session, rows.sheet.id))
-    total = attendance.totals(days)
+def _review(session: Session, request: SigningRequest, rows: _Rows, locale: str) -> ReviewView:
+    # The page shows the canonical document: what is reviewed is exactly what is signed.
+    document = canonical.document_for(session, request, locale)
+    totals = day_rows.totals(document)
     return ReviewView(
         review_child=rows.child.full_name,
         review_intro=t("parent.review.intro", locale, **rows.names),
-        consent_text=t("parent.sign.consent_text", locale, **rows.names),
+        consent_text=document["consent"]["text"],
         signing_as=t("parent.sign.signing_as", locale, name=rows.guardian.full_name),
-        days=[_day_row(day, locale) for day in days],
-        total_hours=format_minutes(total.minutes),
-        days_present=str(total.days_present),
-        days_absent=str(total.days_absent),
+        days=[{"label": day.label, "times": day.times, "hours": day.hours, "absent": "1" if day.absent else "",
+               "recorded": "1" if day.recorded else ""} for day in day_rows.day_rows(document, locale)],
+        total_hours=totals.hours,
+        days_present=str(totals.days_present),
+        days_absent=str(totals.days_absent),
+        no_record_note=day_rows.no_record_note(totals.days_without_record, locale),
+        _shown_hash=canonical.document_hash(document),
     )
 
 
-def _day_row(day: attendance.Day, locale: str) -> dict[str, str]:
-    """One row of the review table."""
-    if day.absent and day.absence_reason:
-        times = t("parent.review.absent_reason", locale, reason=day.absence_reason)
-    elif day.absent:
-        times = t("parent.review.absent", locale)
+def _done_intro(sent: signed_notices.WhatWasSent, signed_on: str, names: dict[str, str], locale: str) -> str:
+    """When the signature was received and exactly what was sent to whom (nothing more)."""
+    parts = [t("parent.done.intro", locale, date=signed_on)]
+    if sent.copy_to:
+        parts.append(t("parent.done.copy_email", locale, to=", ".join(sent.copy_to)))
     else:
-        times = "\n".join(format_time_range(start, end, locale) for start, end in day.pairs)
-    return {
-        "label": format_day(day.day, locale),
-        "times": times,
-        "hours": "—" if day.absent else format_minutes(day.minutes),
-        "absent": "1" if day.absent else "",
-    }
+        parts.append(t("parent.done.copy_download", locale))
+    if sent.text_to:
+        parts.append(t("parent.done.copy_text", locale, to=", ".join(sent.text_to)))
+    who = {(True, True): "both", (True, False): "provider", (False, True): "agency", (False, False): "none"}
+    parts.append(t(f"parent.done.certificate_{who[sent.provider, sent.agency]}", locale, **names))
+    return " ".join(parts)

@@ -1,18 +1,21 @@
-"""The completion certificate: signer, verification, origin and every event of the signing."""
+"""The completion certificate reads as a document: every event in words, local times with UTC, no raw keys."""
 
 from __future__ import annotations
 
+import ast
 import json
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 import pytest
 
 from careconnect_app.documents.certificate import completion_certificate_pdf
+from careconnect_app.documents.evidence_types import AuditEntry
 from tests.unit.documents.support import HASH, LONG_UA, ROOT, flat, image_pages, pages_text, squash
 
-KNOWN_EVENTS = [
-    "link_opened", "code_sent", "code_failed", "verified", "reviewed", "signed", "problem_reported",
-    "submitted", "notified", "recalled", "document_downloaded",
-]
+RAW = ("link_opened", "code_sent", "code_failed", "copies_queued", "custom_thing", "message_id", "in_person",
+       "document_hash", "False", "True", "{", "}")
 
 
 @pytest.mark.parametrize("locale", ["en", "es"])
@@ -24,23 +27,27 @@ def test_certificate(document, signature, events, locale):
     text = flat(pdf)
     assert HASH in text and "CC-7F3K-9Q2M" in text and "Ana Garcia" in text
     assert "a***@example.com" in text and "(***) ***-0142" in text
-    assert "198.51.100.23" in text and "2026-11-09" in text
-    # The long user agent is all there, but wrapped over several lines instead of overflowing.
-    assert squash(LONG_UA) in squash(text)
-    assert all(LONG_UA not in line for line in lines)
+    assert "198.51.100.23" in text and "2026-11-09 18:15:03 UTC" in text
+    # The long user agent is printed for the signer and once in the device list, not on every event.
+    assert squash(text).count(squash(LONG_UA)) == 2
     assert max(len(line) for line in lines) < 120
-    # Unknown event keys print as they are (squashed: a long key may wrap mid-word).
-    assert "custom_thing" in squash(text)
+    assert not [raw for raw in RAW if raw in text], "raw keys or values must not appear"
     assert image_pages(pdf)
     assert all(HASH in page for page in pages)
     if locale == "es":
-        for expected in ("Certificado de finalización", "Identidad verificada", "Código de verificación enviado",
-                         "Código de verificación incorrecto", "Documento firmado", "Dirección IP",
-                         "Enviado a: (***) ***-0142", "Intento: 1", "Página 1 de"):
+        for expected in ("Certificado de finalización", "Abrió el enlace de firma.", "Comenzó los pasos de firma.",
+                         "Ingresó un código de verificación incorrecto (intento 1).",
+                         "se envió por mensaje de texto a (***) ***-0142", "Firmó la asistencia (referencia CC-7F3K-9Q2M",
+                         "Se envió el enlace de firma por mensaje de texto.", "Se registró un paso.",
+                         "9 de noviembre de 2026, 10:15 PST", "Dispositivo 1", "America/Los_Angeles", "Página 1 de"):
             assert expected in text, expected
     else:
-        for expected in ("Certificate of Completion", "Signing link opened", "Identity verified",
-                         "Document signed", "Sent to: (***) ***-0142", "Page 1 of"):
+        for expected in ("Certificate of Completion", "Opened the signing link.", "Started the signing steps.",
+                         "Confirmed their identity with the code sent by text message to (***) ***-0142.",
+                         "Certified the attendance and sent it for signature (sheet version 1).",
+                         "The signing link was sent by text message.", "A step was recorded.",
+                         "the completion certificate to: the provider and the agency",
+                         "November 9, 2026, 10:15 AM PST", "Device 1", "Device 2", "Page 1 of", "4" * 64):
             assert expected in text, expected
 
 
@@ -49,11 +56,51 @@ def test_certificate_without_events_or_contacts(document, signature):
     assert "Not recorded" in text
 
 
+def _footer(line: str) -> bool:
+    return bool(re.match(r"^(SHA-256:|Reference |Referencia |Page \d|Página \d)", line))
+
+
+@pytest.mark.parametrize("count", range(0, 36, 3))
+def test_no_heading_is_left_alone_at_the_foot_of_a_page(document, signature, events, count):
+    many = [replace(events[n % len(events)], at=events[0].at + timedelta(minutes=n)) for n in range(count)]
+    pdf = completion_certificate_pdf(document, signature, many, ["a***@example.com"], "en")
+    headings = {"Document", "Signer", "Evidence", "Event history", "Devices and browsers"}
+    for page in pages_text(pdf)[:-1]:
+        content = [line.strip() for line in page.splitlines() if line.strip() and not _footer(line.strip())]
+        assert content[-1] not in headings, content[-3:]
+
+
+def _event_names_in_code() -> set[str]:
+    """Every event name the code records: audit.record(session, "name", ...) and visit.audit(session, "name", ...)."""
+    names = set()
+    for path in (ROOT / "careconnect_app").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            called = getattr(node.func, "attr", "") or getattr(node.func, "id", "") if isinstance(node, ast.Call) else ""
+            if called.lstrip("_") in ("record", "audit"):
+                if len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+                    names.add(node.args[1].value)
+            if isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] == ["event"] \
+                    and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                names.add(node.value.value)
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Tuple) and any(
+                    getattr(e, "id", "") == "event" for t in node.targets if isinstance(t, ast.Tuple) for e in t.elts):
+                names.update(e.value for e in node.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+    return names
+
+
 @pytest.mark.parametrize("locale", ["en", "es"])
-def test_known_events_are_translated(locale):
+def test_every_event_the_code_records_has_its_sentence(locale):
     strings = json.loads((ROOT / "translations" / locale / "documents.json").read_text(encoding="utf-8"))
-    for event in KNOWN_EVENTS:
-        assert strings.get(f"event.{event}"), event
+    names = _event_names_in_code()
+    assert {"signed", "reviewed", "started", "copies_queued", "guardian_added"} <= names
+    assert [n for n in sorted(names) if f"event_text.{n}" not in strings] == []
+
+
+def test_a_sentence_never_shows_a_placeholder(document, signature):
+    bare = [AuditEntry(datetime(2026, 11, 9, 18, 0), name, "parent", None, None, None, None)
+            for name in ("code_sent", "verified", "reminder_sent", "signed", "copies_queued", "problem_reported")]
+    text = flat(completion_certificate_pdf(document, signature, bare, [], "en"))
+    assert "{" not in text and "nobody (no email address on file)" in text
 
 
 def test_certificate_prints_the_contact_the_code_went_to(document, signature, events):

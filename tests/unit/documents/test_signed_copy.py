@@ -1,4 +1,4 @@
-"""The signed attendance copy: what it shows, in both languages, and that it is evidence."""
+"""The signed attendance copy: the review's rows, in the signing language, local times named, as evidence."""
 
 from __future__ import annotations
 
@@ -10,37 +10,58 @@ from datetime import datetime, timezone
 import pytest
 from pypdf import PdfReader
 
+from careconnect_app.documents import rows
 from careconnect_app.documents.signed_copy import signed_attendance_pdf
 from tests.unit.documents.support import HASH, ROOT, flat, image_pages, pages_text
 
 
+def _in(document: dict, locale: str) -> dict:
+    return {**document, "locale": locale}
+
+
 def test_signed_copy_en(document, signature):
-    pdf = signed_attendance_pdf(document, signature, "en")
+    pdf = signed_attendance_pdf(document, signature)
     assert pdf.startswith(b"%PDF")
     text = flat(pdf)
     for expected in ("Signed Attendance Record", "Mateo Garcia", "Ana Garcia", "Little Sprouts Family Child Care",
-                     "Monday, November 2, 2026", "08:00 – 12:30", "13:00 – 17:15", "8:45", "Absent: Sick",
-                     "34:30", "Days present: 4", "I certify that the attendance shown is accurate.",
-                     "CC-7F3K-9Q2M", "2026-11-09T18:15:03Z", "November 9, 2026, 6:15 PM UTC",
-                     "One-time code sent by text message", "(555) 555-0100", "Page 1 of"):
+                     "Mon Nov 2", "8:00 AM – 12:30 PM", "1:00 PM – 5:15 PM", "8:45", "Absent: Sick",
+                     "34:30", "Days present 4", "Days without a record 2", "I certify that the attendance shown is accurate.",
+                     "By signing here you agree to use an electronic signature.", "I agree to sign electronically.",
+                     "CC-7F3K-9Q2M", "November 9, 2026, 10:15 AM PST (2026-11-09 18:15:03 UTC)",
+                     "America/Los_Angeles", "One-time code sent by text message", "(555) 555-0100", "Page 1 of",
+                     "https://sign.careconnect.example.org/verify", "4" * 64):
         assert expected in text, expected
-    # The two days without any record show dashes, not invented hours.
-    assert re.search(r"Saturday, November 7, 2026 — — —", text)
-    assert re.search(r"Sunday, November 8, 2026 — — —", text)
+    # The days without any record read as on the review screen: dashes, not invented hours.
+    assert re.search(r"Sat Nov 7 — —", text) and re.search(r"Sun Nov 8 — —", text)
+    assert "07:45" not in text and "16:45" not in text  # 12-hour times only, as the screen shows them
     assert image_pages(pdf), "signature image must be embedded"
 
 
-def test_signed_copy_es_has_accents_and_spanish_labels(document, signature):
-    text = flat(signed_attendance_pdf(document, signature, "es"))
-    for expected in ("Registro de asistencia firmado", "lunes, 2 de noviembre de 2026", "miércoles, 4 de noviembre",
-                     "sábado, 7 de noviembre", "Período de asistencia", "Niño(a)", "Días de asistencia: 4",
-                     "Días de ausencia: 1", "Ausente: Sick", "Verificación de", "Página 1 de",
-                     "9 de noviembre de 2026, 18:15 UTC", "34:30", "Mateo Garcia", HASH):
+@pytest.mark.parametrize("locale", ["en", "es"])
+def test_rows_and_totals_are_the_review_screens(document, signature, locale):
+    """The page's rows come from documents.rows; the PDF prints exactly those, in order."""
+    text = flat(signed_attendance_pdf(_in(document, locale), signature))
+    position = 0
+    for row in rows.day_rows(document, locale):
+        for part in (row.label, *row.times.split("\n"), row.hours):
+            found = text.find(re.sub(r"\s+", " ", part), position)
+            assert found >= 0, (part, text[position:position + 200])
+            position = found
+    totals = rows.totals(document)
+    assert totals.hours == "34:30" and totals.hours in text
+
+
+def test_signed_copy_is_in_the_signing_language(document, signature):
+    text = flat(signed_attendance_pdf(_in(document, "es"), signature))
+    for expected in ("Registro de asistencia firmado", "lun 2 nov", "mié 4 nov", "sáb 7 nov", "Período de asistencia",
+                     "Niño(a)", "Días de asistencia 4", "Días de ausencia 1", "Ausente: Sick", "Página 1 de",
+                     "9 de noviembre de 2026, 10:15 PST (2026-11-09 18:15:03 UTC)", "8:00 a. m. – 12:30 p. m.",
+                     "34:30", "Mateo Garcia", HASH):
         assert expected in text, expected
 
 
 def test_every_page_footer_has_hash_and_page_x_of_y(document, signature):
-    pages = pages_text(signed_attendance_pdf(document, signature, "es"))
+    pages = pages_text(signed_attendance_pdf(_in(document, "es"), signature))
     assert len(pages) >= 2
     for number, text in enumerate(pages, start=1):
         assert f"SHA-256: {HASH}" in text
@@ -48,7 +69,7 @@ def test_every_page_footer_has_hash_and_page_x_of_y(document, signature):
 
 
 def test_signed_copy_metadata_and_language(document, signature):
-    reader = PdfReader(io.BytesIO(signed_attendance_pdf(document, signature, "es")))
+    reader = PdfReader(io.BytesIO(signed_attendance_pdf(_in(document, "es"), signature)))
     assert reader.trailer["/Root"]["/Lang"] == "es-US"
     assert reader.metadata.title == "Registro de asistencia firmado: Mateo Garcia"
     assert "Mateo Garcia" in reader.metadata.subject
@@ -56,7 +77,7 @@ def test_signed_copy_metadata_and_language(document, signature):
 
 
 def test_fonts_are_embedded_from_the_app_not_the_system(document, signature):
-    reader = PdfReader(io.BytesIO(signed_attendance_pdf(document, signature, "en")))
+    reader = PdfReader(io.BytesIO(signed_attendance_pdf(document, signature)))
     fonts = {str(f.get_object()["/BaseFont"]) for f in reader.pages[0]["/Resources"]["/Font"].values()}
     assert any("DejaVuSans" in name for name in fonts)
     font_dir = ROOT / "careconnect_app" / "documents" / "fonts"
@@ -66,21 +87,30 @@ def test_fonts_are_embedded_from_the_app_not_the_system(document, signature):
 
 def test_same_evidence_gives_same_bytes(document, signature):
     aware = replace(signature, signed_at=signature.signed_at.replace(tzinfo=timezone.utc))
-    assert signed_attendance_pdf(document, signature, "en") == signed_attendance_pdf(document, aware, "en")
+    assert signed_attendance_pdf(document, signature) == signed_attendance_pdf(document, aware)
 
 
 def test_missing_signature_image_is_refused(document, signature):
     with pytest.raises(ValueError):
-        signed_attendance_pdf(document, replace(signature, png=b""), "en")
+        signed_attendance_pdf(document, replace(signature, png=b""))
 
 
 def test_unknown_locale_falls_back_to_english(document, signature):
-    text = flat(signed_attendance_pdf(document, signature, "fr-CA"))
+    text = flat(signed_attendance_pdf(_in(document, "fr-CA"), signature))
     assert "Signed Attendance Record" in text and "Page 1 of" in text
 
 
 def test_in_person_without_code(document, signature):
     evidence = replace(signature, verification=None, in_person=True)
-    text = flat(signed_attendance_pdf(document, evidence, "en"))
+    text = flat(signed_attendance_pdf(document, evidence))
     assert "Provider-assisted: in person, on the provider's device" in text
     assert "no code was required" in text
+
+
+def test_a_document_signed_before_every_day_was_listed_still_shows_the_whole_period(document, signature):
+    older = {**document, "schema": "careconnect.attendance.v1",
+             "days": [{k: v for k, v in d.items() if k != "recorded"} for d in document["days"] if d["recorded"]],
+             "totals": {k: v for k, v in document["totals"].items() if k != "days_without_record"}}
+    older.pop("consent")
+    text = flat(signed_attendance_pdf(older, signature))
+    assert re.search(r"Sat Nov 7 — —", text) and "Days without a record 2" in text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from careconnect_app.common.formatting import format_long_date, format_long_period, format_utc_datetime
+from careconnect_app.common.formatting import format_long_date, format_long_period, format_utc_datetime, zone
 from careconnect_app.documents.wording import DASH, Words, period_text, when
 
 
@@ -20,8 +20,20 @@ def test_utc_datetime_reads_the_same_for_naive_and_aware_values():
     pacific = naive.replace(tzinfo=timezone.utc).astimezone(timezone(timedelta(hours=-8)))
     assert format_utc_datetime(naive, "en") == format_utc_datetime(pacific, "en") == "November 9, 2026, 6:15 PM UTC"
     assert format_utc_datetime(naive, "es") == "9 de noviembre de 2026, 18:15 UTC"
-    assert when("2026-11-09T18:15:03Z", Words("en")) == "November 9, 2026, 6:15 PM UTC (2026-11-09T18:15:03Z)"
+    assert when("2026-11-09T18:15:03Z", Words("en")) == "November 9, 2026, 6:15 PM UTC (2026-11-09 18:15:03 UTC)"
     assert when("not a time", Words("en")) == "not a time"
+
+
+def test_times_are_in_the_agencys_zone_with_utc_beside_them():
+    pacific, eastern = zone("America/Los_Angeles"), zone("America/New_York")
+    assert when("2026-11-09T18:15:03Z", Words("en"), pacific) == (
+        "November 9, 2026, 10:15 AM PST (2026-11-09 18:15:03 UTC)")
+    assert when("2026-07-09T18:15:03Z", Words("es"), eastern) == (
+        "9 de julio de 2026, 14:15 EDT (2026-07-09 18:15:03 UTC)")
+    # Late evening in California is already the next day in UTC: both dates are printed.
+    assert when("2026-11-10T05:30:00Z", Words("en"), pacific) == (
+        "November 9, 2026, 9:30 PM PST (2026-11-10 05:30:00 UTC)")
+    assert zone("Not/AZone") == timezone.utc and zone(None).key == "UTC"
 
 
 def test_words_translate_known_values_and_leave_unknown_ones():

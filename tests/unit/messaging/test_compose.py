@@ -51,7 +51,8 @@ def test_email_html_and_text_have_the_same_content(database, locale):
         messages.append(compose.queue_verification_code(s, family.request, "email", family.guardian.email, locale))
         messages.append(compose.queue_problem_reported(s, family.request, "Tuesday <b>was</b> wrong"))
         family.request.reference, family.request.signed_at = "CC-7F3K-9Q2M", family.request.created_at
-        messages += compose.queue_signed_notice(s, family.request)
+        messages += compose.queue_signed_notice(s, family.request, document_hash="ab" * 32, locale=locale,
+                                                signed_on="Nov 9, 2026", attachments=[])
         messages += compose.queue_signature_disputed(s, family.request, "I was <i>away</i>")
         links_shown = (signing_url(SECRET_SLOT), not_me_url(SECRET_SLOT))
         for m in messages:
@@ -72,7 +73,8 @@ def test_the_signed_notice_names_the_signature_and_goes_to_every_contact_on_file
     with session_scope() as s:
         family = make_family(s, notify_sms=False, locale="es")  # links by email only; the notice: both
         family.request.reference, family.request.signed_at = "CC-7F3K-9Q2M", family.request.created_at
-        notices = compose.queue_signed_notice(s, family.request)
+        notices = compose.queue_signed_notice(s, family.request, document_hash="ab" * 32, locale="es",
+                                              signed_on="9 nov 2026", attachments=[])
     assert sorted(m.channel for m in notices) == ["email", "sms"] and {m.kind for m in notices} == {"signed_notice"}
     for m in notices:
         assert "CC-7F3K-9Q2M" in m.text and not_me_url(SECRET_SLOT) in m.text and m.locale == "es"

@@ -47,7 +47,8 @@ def test_every_sms_template_fits_two_segments(locale, provider, child, guardian)
     values = dict(provider=provider, child=child, child_full=f"{child} Hernández-Villanueva",
                   guardian=guardian, agency="Valley Child Care Subsidy Program", url=LINK, code="123456",
                   minutes=10, period="Nov 1, 2026 – Nov 30, 2026", expires="Dec 14, 2026",
-                  reference="CC-7F3K-9Q2M", date="Dec 14, 2026",
+                  reference="CC-7F3K-9Q2M", date="Dec 14, 2026", hash="f" * 64,  # the signed notice's
+                  copy=max((t(f"messages.signed.{k}.sms", locale) for k in ("copy_emailed", "copy_link")), key=len),
                   what=t("messages.contact_change.sms_what", locale), new="(***) ***-0123",
                   pending=t("messages.contact_change.sms_pending", locale), agency_phone="+15555550100")
     for key in keys:

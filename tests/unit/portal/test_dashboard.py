@@ -8,7 +8,7 @@ from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
 from careconnect_app.portal import dashboard, submission
 from careconnect_app.signing import parent_steps
-from tests.fakes.data import scribble
+from tests.fakes.data import review, scribble
 from tests.fakes.sheets import END, START, latest_request, sheet_of
 
 
@@ -47,8 +47,11 @@ def test_statuses_follow_the_signing(weekly_sheet):
     with session_scope() as s:
         submission.submit_sheet(s, sheet_of(s, family))
     with session_scope() as s:
-        outcome = parent_steps.sign(s, latest_request(s, family).id, strokes=scribble(), certified=True,
-                                    consented=True, ip="1.2.3.4", user_agent="pytest", locale="en",
+        request_id = latest_request(s, family).id
+        reviewed = review(s, request_id)
+    with session_scope() as s:
+        outcome = parent_steps.sign(s, request_id, strokes=scribble(), certified=True, consented=True,
+                                    reviewed_hash=reviewed, ip="1.2.3.4", user_agent="pytest", locale="en",
                                     verification_channel="")
         assert outcome.ok, outcome.error
     assert _status(family) == "signed"

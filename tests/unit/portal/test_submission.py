@@ -21,7 +21,7 @@ from careconnect_app.portal import submission
 from careconnect_app.portal.submission import SubmissionError
 from careconnect_app.signing import links, parent_steps
 from careconnect_app.statuses import RequestStatus, SheetStatus
-from tests.fakes.data import cursive_strokes
+from tests.fakes.data import cursive_strokes, review
 from tests.fakes.rows import allow_in_person, start_in_person
 from tests.fakes.sheets import sheet_of
 from tests.support.race import race
@@ -43,11 +43,15 @@ def _recall(sheet_id: int):
 
 
 def _parent_signs(request_id: int):
+    with session_scope() as s:
+        reviewed = review(s, request_id)
+
     def step(go):
         go()
         with session_scope() as s:
             return parent_steps.sign(s, request_id, strokes=cursive_strokes(), certified=True, consented=True,
-                                     ip="198.51.100.7", user_agent="phone", locale="en", verification_channel="sms")
+                                     reviewed_hash=reviewed, ip="198.51.100.7", user_agent="phone", locale="en",
+                                     verification_channel="sms")
     return step
 
 
@@ -104,7 +108,9 @@ def test_recall_refused_once_signed_says_why(make_request):
     request_id, _ = make_request()
     with session_scope() as s:
         stale = s.get(AttendanceSheet, _sheet_id_of(request_id))
-        assert parent_steps.sign(s, request_id, strokes=cursive_strokes(), certified=True, consented=True, ip="",
+        reviewed = review(s, request_id)
+        assert parent_steps.sign(s, request_id, strokes=cursive_strokes(), certified=True, consented=True,
+                                 reviewed_hash=reviewed, ip="",
                                  user_agent="", locale="en", verification_channel="sms").ok
     with session_scope() as s:
         with pytest.raises(SubmissionError, match="not_recallable"):

@@ -13,14 +13,17 @@ from careconnect_app.models import AttendanceSheet, AuditEvent, Guardian, LinkTo
 from careconnect_app.portal import dashboard
 from careconnect_app.signing import links, not_me, parent_steps
 from careconnect_app.statuses import LinkStatus, PortalStatus, TokenPurpose
-from tests.fakes.data import cursive_strokes
+from tests.fakes.data import cursive_strokes, review
 from tests.fakes.rows import NOT_ME_LINK, delivered, tokens_in
 
 
 def _sign(request_id: int):
     with session_scope() as s:
+        reviewed = review(s, request_id)
+    with session_scope() as s:
         return parent_steps.sign(s, request_id, strokes=cursive_strokes(), certified=True, consented=True,
-                                 ip="198.51.100.7", user_agent="phone", locale="en", verification_channel="sms")
+                                 reviewed_hash=reviewed, ip="198.51.100.7", user_agent="phone", locale="en",
+                                 verification_channel="sms")
 
 
 def _signed_with_notice(make_request, database, *, email_only=False):

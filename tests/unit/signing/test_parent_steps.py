@@ -9,24 +9,32 @@ from datetime import timedelta
 from sqlmodel import select
 
 from careconnect_app.clock import utcnow
+from careconnect_app.common.crypto import keyed_hash, sha256_hex
 from careconnect_app.db import session_scope
+from careconnect_app.evidence import manifest
 from careconnect_app.messaging import outbox
 from careconnect_app.models import (
     AttendanceSheet,
     AuditEvent,
+    Guardian,
     OutgoingMessage,
     Signature,
     SigningRequest,
+    VerificationCode,
 )
 from careconnect_app.portal import submission
-from careconnect_app.signing import canonical, evidence, links, parent_steps
-from tests.fakes.data import cursive_strokes
+from careconnect_app.signing import canonical, evidence, links, parent_steps, verification
+from tests.fakes.data import cursive_strokes, review
 from tests.fakes.rows import in_person_for
 from tests.support.race import race
 from tests.unit.documents.support import flat
 
 
 def _sign(request_id, **overrides):
+    """Review the page as it reads now (unless a reviewed hash is given), then sign."""
+    if "reviewed_hash" not in overrides:
+        with session_scope() as s:
+            overrides["reviewed_hash"] = review(s, request_id, overrides.get("locale", "en"))
     args = dict(strokes=cursive_strokes(), certified=True, consented=True, ip="198.51.100.7",
                 user_agent="Mozilla/5.0 (iPhone)", locale="en", verification_channel="sms")
     args.update(overrides)
@@ -43,7 +51,8 @@ def test_sign_stores_evidence_and_locks_the_sheet(make_request):
         document = json.loads(sig.document_json)
         assert sig.document_hash == canonical.document_hash(document)
         assert document["child"]["name"] == "Mateo García"
-        assert document["totals"] == {"minutes": 525 + 495, "days_present": 2, "days_absent": 1}
+        assert document["totals"] == {"minutes": 525 + 495, "days_present": 2, "days_absent": 1,
+                                      "days_without_record": 4}
         assert document["certification"]["text"] == "I certify that the attendance shown is accurate."
         assert sig.png.startswith(b"\x89PNG") and sig.ip == "198.51.100.7" and sig.verification_channel == "sms"
         assert json.loads(sig.strokes_json)["strokes"]
@@ -51,6 +60,35 @@ def test_sign_stores_evidence_and_locks_the_sheet(make_request):
         assert links.check(s, token).status == links.LinkStatus.SIGNED
         signed_events = s.exec(select(AuditEvent).where(AuditEvent.event == "signed")).all()
         assert len(signed_events) == 1 and sig.document_hash in signed_events[0].detail
+        # The document holds the consent and certification texts exactly as shown, in the signing language.
+        assert document["consent"]["text"].startswith("By signing here you agree to use an electronic signature")
+        assert document["consent"]["agreement"] == "I agree to sign electronically."
+        # The manifest, signed with the deployment's key, binds it all and follows the event before signing.
+        data = json.loads(sig.manifest_json)
+        assert manifest.signature_valid(sig.manifest_json, sig.manifest_signature)
+        assert data["document"]["sha256"] == sig.document_hash and data["reference"] == sig.reference
+        assert data["texts"]["consent"]["sha256"] == manifest.text_hash(document, "consent")
+        assert data["mark"]["png_sha256"] == sha256_hex(sig.png)
+        assert data["signer"] == {"name": "Ana García", "guardian_id": sig.guardian_id}
+        assert data["verification"]["channel"] == "sms" and data["client"]["ip"] == "198.51.100.7"
+        signed_event = signed_events[0]
+        assert data["audit"]["previous_event_sha256"] == signed_event.prev_hash != ""
+        assert json.loads(signed_event.detail)["manifest_sha256"] == sha256_hex(sig.manifest_json)
+
+
+def test_the_code_destination_is_kept_as_a_keyed_hash_only(make_request):
+    request_id, _ = make_request()
+    with session_scope() as s:
+        request = s.get(SigningRequest, request_id)
+        guardian = s.get(Guardian, request.guardian_id)
+        verification.send_code(s, request, guardian, "sms")
+        code = s.exec(select(VerificationCode)).one()
+        code.consumed_at = utcnow()
+    assert _sign(request_id).ok
+    with session_scope() as s:
+        data = json.loads(s.exec(select(Signature)).one().manifest_json)
+    assert data["verification"]["destination_hmac"] == keyed_hash("evidence-destination", "+15555550123")
+    assert "+1555" not in json.dumps(data)
 
 
 def test_refuses_blank_simple_uncertified_or_unconsented(make_request):
@@ -154,8 +192,8 @@ def test_an_in_person_signature_is_labelled_provider_assisted_everywhere(make_re
         assert json.loads(signed.detail)["provider_assisted"] is True
         sheet = s.get(AttendanceSheet, signature.sheet_id)
         certificate, _ = evidence.completion_certificate_pdf(s, sheet, "en")
-        copy, _ = evidence.signed_attendance_pdf(s, sheet, "es")
-    assert "Provider-assisted" in flat(certificate) and "asistida por el proveedor" in flat(copy)
+        copy, _ = evidence.signed_attendance_pdf(s, sheet)  # in the signing language
+    assert "Provider-assisted" in flat(certificate) and "Provider-assisted" in flat(copy)
 def test_signature_keeps_the_masked_contact_the_code_went_to(make_request, monkeypatch):
     """Finding 2: the certificate printed today's contacts, not the one that received the code."""
     from careconnect_app.models import Guardian

@@ -15,7 +15,7 @@ from careconnect_app.models import SigningRequest
 from careconnect_app.portal import resend
 from careconnect_app.signing import links, parent_steps
 from careconnect_app.statuses import LinkStatus, RequestStatus
-from tests.fakes.data import cursive_strokes
+from tests.fakes.data import cursive_strokes, review
 
 
 def _expire_and_resend(request_id: int) -> int:
@@ -42,8 +42,11 @@ def test_old_link_after_a_resend_says_replaced(make_request):
 def test_other_guardians_link_says_another_guardian_signed(make_request):
     (first_id, _first_token), (_second_id, second_token) = make_request(guardians=2, requires_verification=False)
     with session_scope() as s:
+        reviewed = review(s, first_id)
+    with session_scope() as s:
         outcome = parent_steps.sign(s, first_id, strokes=cursive_strokes(), certified=True, consented=True,
-                                    ip="203.0.113.7", user_agent="pytest", locale="en", verification_channel="")
+                                    reviewed_hash=reviewed, ip="203.0.113.7", user_agent="pytest", locale="en",
+                                    verification_channel="")
         assert outcome.ok
     with session_scope() as s:
         assert links.check(s, second_token).status == LinkStatus.SIGNED_BY_OTHER

@@ -21,7 +21,9 @@ from careconnect_app.signing import evidence
 
 # Each download: how the PDF is built, the audit event it records, the file name's start.
 DOWNLOADS = {
-    "signed": (evidence.signed_attendance_pdf, "document_downloaded", "attendance"),
+    # The signed copy is always in the language the parent signed in, whoever downloads it.
+    "signed": (lambda session, sheet, _locale: evidence.signed_attendance_pdf(session, sheet), "document_downloaded",
+               "attendance"),
     "certificate": (evidence.completion_certificate_pdf, "certificate_downloaded", "certificate"),
 }
 
@@ -37,7 +39,10 @@ def _event_label(event: str, locale: str) -> str:
 
 def _render_pdf(session: Session, caller: Caller, sheet: AttendanceSheet, kind: str,
                 locale: str) -> tuple[bytes, str] | None:
-    """(PDF, file name) of a signed sheet, recorded in the audit trail; None when not signed."""
+    """(sealed PDF, file name) of a signed sheet, recorded in the audit trail; None when not signed.
+
+    Runs in the handler's database thread (in_session), so rendering and sealing stay off the event loop.
+    """
     build, event, name = DOWNLOADS[kind]
     result = build(session, sheet, locale)
     if result is None:

@@ -31,7 +31,7 @@ def test_the_outbox_file_is_readable_by_the_apps_user_only(database):
     path.chmod(0o644)  # left by an older version
     with session_scope() as s:
         family = make_family(s, notify_sms=False)
-        (m,) = compose.queue_ready_to_sign(s, family.request, family.url)
+        (m,) = compose.queue_ready_to_sign(s, family.request)
         mid = m.id
     outbox.deliver_now([mid])
     assert path.stat().st_mode & 0o777 == 0o600

@@ -10,10 +10,11 @@ from sqlmodel import select
 
 from careconnect_app.db import session_scope
 from careconnect_app.messaging import outbox
-from careconnect_app.models import AuditEvent, LinkToken, SigningRequest
+from careconnect_app.models import AttendanceSheet, AuditEvent, LinkToken, SigningRequest
 from careconnect_app.pages.sign import actions
 from careconnect_app.pages.sign.actions import LinkChanged, NotVerified, Visit
 from careconnect_app.pages.sign.view import LinkView
+from careconnect_app.portal import submission
 from careconnect_app.signing import verification
 from careconnect_app.statuses import LinkStatus, RequestStatus
 from tests.fakes.data import cursive_strokes
@@ -60,14 +61,20 @@ def test_opening_takes_the_guardians_language_and_starts_at_landing(make_request
     assert [c["value"] for c in landing.channels] == ["email", "sms"]
     assert opened.view.review.days == []  # not before the code
     verified = _run(actions.open_link, token, _visit(request_id, _verified_secret(request_id)), keep_locale=False)
-    assert [d["absent"] for d in verified.view.review.days] == ["", "1", ""] and verified.view.review.days_absent == "1"
+    review = verified.view.review
+    # Every day of the week is listed, as the signed copy lists them; four have no record.
+    assert [d["absent"] for d in review.days] == ["", "1", "", "", "", "", ""] and review.days_absent == "1"
+    assert [d["recorded"] for d in review.days] == ["1", "1", "1", "", "", "", ""]
+    assert review.days[4]["times"] == review.days[4]["hours"] == "—"
+    assert review.no_record_note == "4 días no tienen registro (se muestran como —)."
+    assert review.consent_text.startswith("Al firmar aquí") and len(review._shown_hash) == 64
     kept = _run(actions.open_link, token, _visit(locale="en"), keep_locale=True)
     assert kept.locale == "en"
 
 
 def test_steps_are_refused_on_a_dead_link_or_without_verification(make_request):
     request_id, _token = make_request()
-    assert _run(actions.on_live_link, _visit(request_id), actions.mark_reviewed) == NotVerified(True)
+    assert _run(actions.on_live_link, _visit(request_id), actions.mark_reviewed, "") == NotVerified(True)
     refused = _run(actions.on_live_link, _visit(0), actions.start, need_verified=False)
     assert isinstance(refused, LinkChanged) and refused.view.status == LinkStatus.UNKNOWN
     with session_scope() as s:
@@ -77,29 +84,84 @@ def test_steps_are_refused_on_a_dead_link_or_without_verification(make_request):
     assert "newer link" in refused.view.status_body and refused.view.landing.child_name == ""
 
 
-def test_verified_parent_resumes_signs_once_and_gets_a_copy(make_request):
+def _shown(visit: Visit) -> str:
+    """The hash of what the page shows this visitor now (what SignState keeps in _shown_hash)."""
+    return _run(actions.reread, visit, LinkStatus.OK).review._shown_hash
+
+
+def test_verified_parent_resumes_signs_once_and_gets_a_sealed_copy(make_request):
     request_id, token = make_request()
     visit = _visit(request_id, _verified_secret(request_id))
     assert _run(actions.on_live_link, visit, actions.start, need_verified=False) is True
     assert _run(actions.open_link, token, visit, keep_locale=True).resume.step == "review"
-    _run(actions.on_live_link, visit, actions.mark_reviewed)
-    assert _run(actions.open_link, token, visit, keep_locale=True).resume.step == "sign"
+    reviewed = _run(actions.on_live_link, visit, actions.mark_reviewed, _shown(visit))
+    assert reviewed == _shown(visit)
+    resumed = _run(actions.open_link, token, visit, keep_locale=True).resume
+    assert (resumed.step, resumed.reviewed_hash) == ("sign", reviewed)
     assert _run(actions.on_live_link, visit, actions.signing_channel) == "sms"
 
-    signing = _run(actions.sign, visit, cursive_strokes(), certified=True, consented=True, channel="sms")
+    signing = _run(actions.sign, visit, cursive_strokes(), certified=True, consented=True, channel="sms",
+                   reviewed_hash=reviewed)
     assert signing.outcome.ok and signing.view.status == LinkStatus.SIGNED
     assert signing.view.signed.reference == signing.outcome.reference and signing.view.signed.can_download
-    again = _run(actions.sign, visit, cursive_strokes(), certified=True, consented=True, channel="sms")
+    # The done screen says what was really queued: the copy by email, the reference by text, the certificate.
+    intro = signing.view.signed.done_intro
+    assert "a***@example.com" in intro and "(***) ***-0123" in intro
+    assert "Test Provider is sent the completion certificate" in intro
+    again = _run(actions.sign, visit, cursive_strokes(), certified=True, consented=True, channel="sms",
+                 reviewed_hash=reviewed)
     assert again.outcome.already_signed and again.view.signed.reference == signing.outcome.reference
 
-    copy = _run(actions.signed_copy, visit)
-    assert copy.reference == signing.outcome.reference and copy.document["child"]["name"] == "Mateo García"
+    parts = _run(actions.signed_copy, visit)
+    assert parts.reference == signing.outcome.reference and parts.document["child"]["name"] == "Mateo García"
     assert _run(actions.signed_copy, _visit(request_id, "someone-else")) is None
+
+
+def test_a_stale_page_is_not_recorded_as_reviewed(make_request):
+    request_id, _token = make_request(requires_verification=False)
+    visit = _visit(request_id)
+    stale = _run(actions.on_live_link, visit, actions.mark_reviewed, "0" * 64)
+    assert stale.status == LinkStatus.OK and stale.review._shown_hash == _shown(visit)
+    with session_scope() as s:
+        assert s.get(SigningRequest, request_id).reviewed_at is None
+
+
+def test_switching_language_after_review_refuses_the_signature(make_request):
+    request_id, _token = make_request(requires_verification=False)
+    english = _visit(request_id)
+    reviewed = _run(actions.on_live_link, english, actions.mark_reviewed, _shown(english))
+    spanish = _visit(request_id, locale="es")
+    signing = _run(actions.sign, spanish, cursive_strokes(), certified=True, consented=True, channel="",
+                   reviewed_hash=reviewed)
+    assert signing.outcome.error == "parent.sign.error.language_changed" and signing.outcome.review_again
+    assert signing.view.status == LinkStatus.OK  # the page shows the attendance again, in Spanish
+    with session_scope() as s:
+        assert s.get(SigningRequest, request_id).status == RequestStatus.PENDING
+    unreviewed = _run(actions.sign, english, cursive_strokes(), certified=True, consented=True, channel="",
+                      reviewed_hash="")
+    assert unreviewed.outcome.error == "parent.sign.error.not_reviewed"
+    assert _run(actions.sign, english, cursive_strokes(), certified=True, consented=True, channel="",
+                reviewed_hash=reviewed).outcome.ok
+
+
+def test_recall_and_resubmit_after_review_refuses_the_old_attempt(make_request):
+    request_id, _token = make_request(requires_verification=False)
+    visit = _visit(request_id)
+    reviewed = _run(actions.on_live_link, visit, actions.mark_reviewed, _shown(visit))
+    with session_scope() as s:
+        sheet = s.get(AttendanceSheet, s.get(SigningRequest, request_id).sheet_id)
+        submission.recall_sheet(s, sheet)
+        submission.submit_sheet(s, sheet)
+    signing = _run(actions.sign, visit, cursive_strokes(), certified=True, consented=True, channel="",
+                   reviewed_hash=reviewed)
+    assert signing.outcome.error == "parent.error.not_signable" and signing.view.status == LinkStatus.RECALLED
+    assert "recalled this attendance" in signing.view.status_body
 
 
 def test_a_refused_signature_reads_nothing_back(make_request):
     request_id, _token = make_request(requires_verification=False)
-    signing = _run(actions.sign, _visit(request_id), cursive_strokes(), certified=False, consented=True, channel="")
+    signing = _run(actions.sign, _visit(request_id), cursive_strokes(), certified=False, consented=True, channel="",
+                   reviewed_hash="")
     assert not signing.outcome.ok and signing.outcome.error and signing.view is None
 
 
@@ -115,7 +177,9 @@ def test_reporting_a_problem_returns_the_disputed_page(make_request):
 def test_a_signed_link_gives_its_copy_after_a_fresh_code(make_request, database):
     request_id, token = make_request()
     visit = _visit(request_id, _verified_secret(request_id))
-    assert _run(actions.sign, visit, cursive_strokes(), certified=True, consented=True, channel="sms").outcome.ok
+    reviewed = _run(actions.on_live_link, visit, actions.mark_reviewed, _shown(visit))
+    assert _run(actions.sign, visit, cursive_strokes(), certified=True, consented=True, channel="sms",
+                reviewed_hash=reviewed).outcome.ok
     stranger = _visit(request_id)  # the same link opened later on another phone
     opened = _run(actions.open_link, token, stranger, keep_locale=True)
     assert opened.view.status == LinkStatus.SIGNED and opened.view.signed.copy_needs_code

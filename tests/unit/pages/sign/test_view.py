@@ -45,13 +45,14 @@ def test_before_the_code_only_the_landing(make_request):
 def test_a_verified_browser_gets_the_attendance(make_request):
     request_id, _ = make_request()
     view = _view(request_id, _verified(request_id))
-    assert view.review.review_child.startswith("Mateo García") and len(view.review.days) == 3
+    # Every day of the week, as the signed copy lists them (three with a record).
+    assert view.review.review_child.startswith("Mateo García") and len(view.review.days) == 7
     assert view.review.total_hours and "Ana García" in view.review.signing_as
 
 
 def test_where_no_code_is_required_the_link_is_the_key(make_request):
     request_id, _ = make_request(requires_verification=False)
-    assert len(_view(request_id).review.days) == 3
+    assert len(_view(request_id).review.days) == 7
 
 
 @pytest.mark.parametrize("change", ["expired", RequestStatus.RECALLED, RequestStatus.SUPERSEDED,
