@@ -131,6 +131,30 @@ class AttendanceEntry(SQLModel, table=True):
     absence_reason: str = ""
 
 
+class AttendanceTap(SQLModel, table=True):
+    """One tap on today's board (check in, check out, absent), kept as sent, whether or not it
+    could go on the sheet. The sheet's entries are what the taps made of it, corrections included."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    # A UUID made on the device for this tap: a retry after a lost answer is recognised, not re-recorded.
+    idempotency_key: str = Field(index=True, unique=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    sheet_id: Optional[int] = Field(default=None, foreign_key="attendancesheet.id", index=True)
+    user_id: Optional[int] = Field(default=None, foreign_key="portaluser.id")
+    action: str  # statuses.TapAction
+    outcome: str  # statuses.TapOutcome
+    # The time the tap counts for: the server's clock when it arrived at once; for a tap queued
+    # offline, the device's time of the tap (corrected by the device clock's offset when sent).
+    tapped_at: datetime
+    day: date  # tapped_at on the agency's calendar
+    local_time: time  # tapped_at on the agency's clock (what the sheet shows)
+    device_tapped_at: Optional[datetime] = None  # the device's own clock at the tap, as it said
+    received_at: datetime = Field(default_factory=utcnow)
+    offline: bool = False  # kept on the device and sent later
+    absence_reason: str = ""
+
+
 class SigningRequest(SQLModel, table=True):
     """One guardian asked to sign one sheet, reached through a secret link."""
 

@@ -6,12 +6,21 @@ Words (month names, AM/PM) come from the translations, never from the operating 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from careconnect_app.clock import as_utc
 from careconnect_app.i18n import t
 
 NBSP = "\u00a0"
+
+
+def zone(name: str) -> tzinfo:
+    """The agency's time zone ("America/Los_Angeles"); UTC when the name is unknown."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.utc
 
 
 def format_date(d: date | datetime, locale: str) -> str:

@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 from careconnect_app import attendance
 from careconnect_app.clock import utcnow
 from careconnect_app.models import AttendanceEntry, AttendanceSheet, Child
-from careconnect_app.statuses import SheetStatus
+from careconnect_app.portal import corrections
+from careconnect_app.statuses import Actor, SheetStatus
 
 
 def get_or_create_sheet(session: Session, child: Child, start: date, end: date) -> AttendanceSheet:
@@ -66,12 +67,18 @@ def day_minutes(pairs: list[dict], absent: bool) -> int:
     return sum(attendance.minutes_between(a, b) for a, b in typed if a and b and b > a)
 
 
-def save_day(session: Session, sheet: AttendanceSheet, day: date, pairs: list[dict], absent: bool, reason: str) -> None:
-    """Replace one day's entries with what the grid shows (incomplete pairs kept as a draft)."""
+def save_day(session: Session, sheet: AttendanceSheet, day: date, pairs: list[dict], absent: bool, reason: str,
+             *, user_id: int | None = None, actor: str = Actor.PROVIDER, ip: str = "", user_agent: str = "") -> None:
+    """Replace one day's entries with what the grid shows (incomplete pairs kept as a draft).
+
+    On a sheet built from live taps, a change is audited as a correction by `user_id` (the audit
+    trail then shows the day's times before and after).
+    """
     if sheet.locked or not (sheet.period_start <= day <= sheet.period_end):
         raise ValueError("sheet locked or day outside period")
-    for e in session.exec(select(AttendanceEntry).where(AttendanceEntry.sheet_id == sheet.id,
-                                                        AttendanceEntry.day == day)):
+    before = corrections.day_entries(session, sheet.id, day)
+    before_text = corrections.day_summary(before)
+    for e in before:
         session.delete(e)
     if absent:
         session.add(AttendanceEntry(sheet_id=sheet.id, day=day, absent=True, absence_reason=(reason or "").strip()[:200]))
@@ -85,3 +92,6 @@ def save_day(session: Session, sheet: AttendanceSheet, day: date, pairs: list[di
     sheet.updated_at = utcnow()
     session.add(sheet)
     session.flush()
+    corrections.record_correction(session, sheet, day, before_text,
+                                  corrections.day_summary(corrections.day_entries(session, sheet.id, day)),
+                                  via="grid", user_id=user_id, actor=actor, ip=ip, user_agent=user_agent)
