@@ -16,6 +16,7 @@ from careconnect_app.documents import canvas
 from careconnect_app.documents.evidence_types import AuditEntry, SignatureEvidence
 from careconnect_app.documents.wording import (
     Words,
+    live_recording_text,
     party_name,
     period_text,
     signing_method_text,
@@ -43,7 +44,7 @@ def completion_certificate_pdf(
     canvas.title(pdf, words("certificate.title"), party_name(document, "agency"))
     canvas.paragraph(pdf, words("certificate.intro"))
     canvas.heading(pdf, words("heading.document"))
-    canvas.fields(pdf, _document_rows(document, signature, words))
+    canvas.fields(pdf, _document_rows(document, signature, events, words))
     canvas.heading(pdf, words("heading.signer"))
     canvas.fields(pdf, _signer_rows(signature, events, signer_contacts, words))
     canvas.signature_image(pdf, signature.png, signature.signer_name, words("label.signature"))
@@ -53,9 +54,11 @@ def completion_certificate_pdf(
     return bytes(pdf.output())
 
 
-def _document_rows(document: dict, signature: SignatureEvidence, words: Words) -> list[tuple[str, str]]:
+def _document_rows(document: dict, signature: SignatureEvidence, events: list[AuditEntry],
+                   words: Words) -> list[tuple[str, str]]:
     child, period = party_name(document, "child"), period_text(document, words)
     submitted = (document.get("provider_certification") or {}).get("submitted_at")
+    live = live_recording_text(events, words)
     return [
         (words("label.document"), words("certificate.document_name", child=child, period=period)),
         (words("label.agency"), party_name(document, "agency")),
@@ -65,6 +68,7 @@ def _document_rows(document: dict, signature: SignatureEvidence, words: Words) -
         (words("label.sheet_version"), str(document.get("sheet_version") or "")),
         (words("label.submitted_at"), when(submitted, words) if submitted else ""),
         (words("label.status"), words("certificate.status_completed")),
+        *([(words("label.recorded"), live)] if live else []),
     ]
 
 
@@ -94,7 +98,14 @@ def _detail_text(detail: str | None, words: Words) -> str:
         return detail
     if not isinstance(data, dict):
         return detail
-    return "\n".join(f"{words.known('detail', str(k))}: {v}" for k, v in data.items())
+    return "\n".join(f"{words.known('detail', str(k))}: {_value_text(str(k), v, words)}" for k, v in data.items())
+
+
+def _value_text(key: str, value: object, words: Words) -> str:
+    """A detail's value, translated when it is a known word (a tap's action, "offline": true)."""
+    word = f"{key}.{str(value).lower()}"
+    text = words.known("value", word)
+    return str(value) if text == word else text
 
 
 def _events_table(pdf: canvas.Pdf, events: list[AuditEntry], words: Words) -> None:

@@ -5,12 +5,14 @@ Everything reads the canonical document (a dict) or the evidence handed in, neve
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 from careconnect_app.clock import iso
 from careconnect_app.common.formatting import format_long_period, format_utc_datetime
-from careconnect_app.documents.evidence_types import SignatureEvidence
+from careconnect_app.documents.evidence_types import AuditEntry, SignatureEvidence
 from careconnect_app.i18n import normalise_locale, t
+from careconnect_app.statuses import AttendanceEvent
 
 DASH = "—"  # what an empty value prints as
 
@@ -76,3 +78,20 @@ def verification_text(signature: SignatureEvidence, words: Words) -> str:
 
 def signing_method_text(signature: SignatureEvidence, words: Words) -> str:
     return words("signing.in_person" if signature.in_person else "signing.remote")
+
+
+def _sent_offline(entry: AuditEntry) -> bool:
+    try:
+        return json.loads(entry.detail or "{}").get("offline") is True
+    except (ValueError, AttributeError):
+        return False
+
+
+def live_recording_text(events: list[AuditEntry], words: Words) -> str:
+    """How the attendance was recorded when it came from live check-in/check-out taps ("" otherwise)."""
+    tapped = [e for e in events if e.event == AttendanceEvent.TAPPED]
+    if not tapped:
+        return ""
+    corrected = sum(1 for e in events if e.event == AttendanceEvent.CORRECTED)
+    return words("recorded.live", taps=len(tapped), offline=sum(1 for e in tapped if _sent_offline(e)),
+                 corrections=corrected)

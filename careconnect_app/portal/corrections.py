@@ -52,7 +52,7 @@ def record_correction(session: Session, sheet: AttendanceSheet, day: date, befor
     was typed in the grid from the start); True when a correction was recorded."""
     if before == after or (only_if_live and not is_live(session, sheet.id)):
         return False
-    detail = {"day": day.isoformat(), "from": before, "to": after, "via": via}
+    detail = {"day": day.isoformat(), "before": before, "after": after, "via": via}
     if reason:
         detail["reason"] = reason
     audit.record(session, AttendanceEvent.CORRECTED, actor=actor, sheet_id=sheet.id, user_id=user_id, ip=ip,

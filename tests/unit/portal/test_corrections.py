@@ -39,7 +39,7 @@ def test_grid_edits_of_a_tapped_sheet_are_audited_as_corrections(database):
         grid.save_day(s, sheet, date(2026, 11, 16), [{"in": "08:00", "out": "16:00"}], False, "", user_id=d.staff)
         events = audit.events_for_sheet(s, sheet.id)
     assert [e.event for e in events] == [AttendanceEvent.TAPPED, AttendanceEvent.CORRECTED]
-    assert json.loads(events[1].detail) == {"day": "2026-11-16", "from": "08:00–?", "to": "08:00–16:00",
+    assert json.loads(events[1].detail) == {"day": "2026-11-16", "before": "08:00–?", "after": "08:00–16:00",
                                             "via": "grid"}
     assert (events[1].user_id, events[1].ip, events[1].actor) == (d.staff, "10.1.1.1", "provider")
 

@@ -94,7 +94,7 @@ def test_a_mistaken_tap_is_corrected_with_a_reason_on_the_audit_trail(database):
         assert (entry.check_in, entry.check_out) == (time(8, 0, 41), time(8, 45))
         event = audit.events_for_sheet(s, sheet_id)[-1]
     assert event.event == AttendanceEvent.CORRECTED and event.user_id == d.staff and event.ip == "10.0.0.9"
-    assert json.loads(event.detail) == {"day": "2026-11-16", "from": "08:00–09:00", "to": "08:00–08:45",
+    assert json.loads(event.detail) == {"day": "2026-11-16", "before": "08:00–09:00", "after": "08:00–08:45",
                                         "reason": "Left at 8:45, tapped late", "via": "board"}
 
 
@@ -120,7 +120,7 @@ def test_removing_a_record_and_an_absence(database):
     assert [c.presence for c in board.children] == [Presence.OUT, Presence.OUT, Presence.OUT]
     with session_scope() as s:
         detail = json.loads(audit.events_for_sheet(s, sheet_id)[-1].detail)
-    assert (detail["from"], detail["to"]) == ("08:00–?", "—")
+    assert (detail["before"], detail["after"]) == ("08:00–?", "—")
 
 
 def test_corrections_only_on_own_open_sheets(database):
