@@ -14,10 +14,17 @@ DEV_OUTBOX = "/dev/outbox"
 # Provider portal
 PORTAL = "/portal"
 PORTAL_LOGIN = f"{PORTAL}/login"
+PORTAL_TODAY = f"{PORTAL}/today"  # the day's board, where the installed app opens
 PORTAL_CHILDREN = f"{PORTAL}/children"
 PORTAL_SETTINGS = f"{PORTAL}/settings"
 PORTAL_SHEET_PREFIX = f"{PORTAL}/sheets"
 PORTAL_SHEET = f"{PORTAL_SHEET_PREFIX}/[sheet_id]"
+
+# The installable portal (files in assets/, served from /)
+WEB_MANIFEST = "/manifest.webmanifest"
+SERVICE_WORKER = "/sw.js"
+SERVICE_WORKER_SCOPE = f"{PORTAL}/"  # the portal only: never the parents' signing pages
+APPLE_TOUCH_ICON = "/icons/apple-touch-icon.png"
 
 # Plain HTTP routes (api/)
 WEBHOOK_PREFIX = "/webhooks"

@@ -46,6 +46,7 @@ class BoardChild:
 @dataclass(frozen=True)
 class Board:
     day: date  # today on the agency's calendar
+    timezone: str  # the agency's (the device shows its waiting taps on the same clock)
     children: list[BoardChild]
 
 
@@ -89,7 +90,7 @@ def board(session: Session, user: PortalUser | None, now: datetime | None = None
         entries = by_sheet.get(sheet.id, []) if sheet else []
         cards.append(BoardChild(child.id, child.full_name, presence(entries), entries, sheet.id if sheet else None,
                                 bool(sheet and sheet.locked), held.get(child.id, 0)))
-    return Board(day, cards)
+    return Board(day, agency.timezone, cards)
 
 
 # --- correcting a mistaken tap ------------------------------------------------------------------

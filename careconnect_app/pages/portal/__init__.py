@@ -10,6 +10,7 @@ from careconnect_app.pages.portal.dashboard import DashboardState, dashboard_pag
 from careconnect_app.pages.portal.login import LoginState, login_page
 from careconnect_app.pages.portal.settings import SettingsState, settings_page
 from careconnect_app.pages.portal.sheet import SheetState, sheet_page
+from careconnect_app.pages.portal.today import TodayState, today_page
 
 
 def add_portal_pages(app: rx.App) -> None:
@@ -18,6 +19,8 @@ def add_portal_pages(app: rx.App) -> None:
                  on_load=LoginState.load)
     app.add_page(dashboard_page, route=routes.PORTAL, title="Dashboard · CareConnect provider portal",
                  on_load=DashboardState.load)
+    app.add_page(today_page, route=routes.PORTAL_TODAY, title="Today · CareConnect provider portal",
+                 on_load=TodayState.load)
     app.add_page(children_page, route=routes.PORTAL_CHILDREN, title="Children · CareConnect provider portal",
                  on_load=ChildrenState.load)
     app.add_page(sheet_page, route=routes.PORTAL_SHEET, title="Attendance sheet · CareConnect provider portal",
