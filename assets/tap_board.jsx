@@ -87,9 +87,12 @@ function fill(text, values) {
   return String(text || "").replace(/\{(\w+)\}/g, (_, name) => (name in values ? values[name] : `{${name}}`));
 }
 
+// Online until the browser says otherwise (the page prerendered at build time says "online" too,
+// so the first render matches it).
 function useOnline() {
-  const [online, setOnline] = useState(typeof navigator === "undefined" ? true : navigator.onLine);
+  const [online, setOnline] = useState(true);
   useEffect(() => {
+    setOnline(navigator.onLine !== false);
     const up = () => setOnline(true);
     const down = () => setOnline(false);
     window.addEventListener("online", up);
@@ -345,13 +348,19 @@ export function TapBoard({
   const orphans = pending.filter((p) => !shown.some((c) => String(c.id) === String(p.child_id)));
   const count = sendable.length;
   let line;
+  let state = "online";
   if (status === "signed_out") line = fill(t["today.sync.sign_in"], { count });
-  else if (!linkUp) line = count ? fill(t["today.sync.offline_waiting"], { count }) : t["today.sync.offline"];
-  else line = count ? fill(t["today.sync.sending"], { count }) : t["today.sync.all_sent"];
+  else if (!connected) {
+    state = "offline";
+    line = count ? fill(t["today.sync.offline_waiting"], { count }) : t["today.sync.offline"];
+  } else if (!ready) {
+    state = "connecting";
+    line = count ? fill(t["today.sync.connecting_waiting"], { count }) : t["today.sync.connecting"];
+  } else line = count ? fill(t["today.sync.sending"], { count }) : t["today.sync.all_sent"];
 
   return (
     <section className="tb" aria-label={t["today.board_label"]}>
-      <div className="tb-sync" data-state={linkUp ? "online" : "offline"} data-waiting={count} id="sync-status"
+      <div className="tb-sync" data-state={state} data-waiting={count} id="sync-status"
            role="status" aria-live="polite">
         {line}
         {status === "signed_out" ? (

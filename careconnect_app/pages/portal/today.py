@@ -213,6 +213,7 @@ BOARD_CSS = """
 .tb-sync { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; justify-content: space-between;
   padding: 10px 14px; border-radius: 10px; background: #dcfce7; color: #14532d; font-weight: 600; }
 .tb-sync[data-state="offline"] { background: #ffedd5; color: #7c2d12; }
+.tb-sync[data-state="connecting"] { background: var(--gray-3); color: var(--gray-12); }
 .tb-signin { flex: 0 0 auto; display: inline-flex; align-items: center; text-decoration: none; font-size: 1rem; }
 .tb-locked { background: var(--gray-3); padding: 10px; border-radius: 8px; margin: 0; }
 .tb-locked a { display: inline-block; min-height: 44px; line-height: 44px; }
