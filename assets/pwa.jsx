@@ -8,6 +8,21 @@ import React, { useEffect, useId, useState } from "react";
 
 const DISMISSED = "cc-install-hint-dismissed";
 
+// The browser offers installing once per page, possibly before the page has drawn itself: the
+// offer is caught as soon as this file loads, and handed to the hint when it shows.
+let offer = null;
+const waitingForOffer = new Set();
+if (typeof window !== "undefined") {
+  window.addEventListener("beforeinstallprompt", (event) => {
+    event.preventDefault(); // shown from our hint instead of the browser's mini bar
+    offer = event;
+    waitingForOffer.forEach((notify) => notify(event));
+  });
+  window.addEventListener("appinstalled", () => {
+    offer = null;
+  });
+}
+
 function keepLoadedFiles(registration) {
   const worker = registration.active || navigator.serviceWorker.controller;
   if (!worker || !window.performance) return;
@@ -56,19 +71,19 @@ export function PwaSupport({
     }
     if (dismissed || runsInstalled()) return undefined;
     const offered = (event) => {
-      event.preventDefault(); // shown from our hint instead of the browser's mini bar
       setPrompt(event);
       setShow(true);
     };
     const installed = () => setShow(false);
-    window.addEventListener("beforeinstallprompt", offered);
+    if (offer) offered(offer);
+    waitingForOffer.add(offered);
     window.addEventListener("appinstalled", installed);
     if (isAppleMobile()) {
       setApple(true);
       setShow(true);
     }
     return () => {
-      window.removeEventListener("beforeinstallprompt", offered);
+      waitingForOffer.delete(offered);
       window.removeEventListener("appinstalled", installed);
     };
   }, [workerUrl, scope]);
@@ -86,6 +101,7 @@ export function PwaSupport({
     if (!prompt) return;
     prompt.prompt();
     await prompt.userChoice.catch(() => undefined);
+    offer = null; // an offer is good for one prompt
     setPrompt(null);
     setShow(false);
   };

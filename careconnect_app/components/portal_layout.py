@@ -61,6 +61,7 @@ def _language_and_logout(tr, signed_in, on_logout, on_toggle_locale) -> rx.Compo
         ),
         spacing="2",
         align="center",
+        wrap="wrap",  # a phone at 200 % zoom is 195 px wide
     )
 
 

@@ -179,7 +179,8 @@ def open_for_changes(session: Session, sheet: AttendanceSheet, now: datetime) ->
                                       AttendanceSheet.status.in_(_OPEN))  # type: ignore[attr-defined]
         .values(status=SheetStatus.DRAFT, updated_at=now)
     ).rowcount == 1
-    session.refresh(sheet)
+    if not claimed:
+        session.refresh(sheet)  # someone else moved it: show its real status
     return claimed
 
 

@@ -376,3 +376,38 @@ def test_the_event_channel_refuses_taps_without_a_session_or_for_other_children(
     assert acks in (None, []) and cards in (None, [])
     assert _taps(app_server, door["provider"]) == []
 
+
+
+@pytest.mark.parametrize("locale", ["en", "es"])
+def test_the_board_is_accessible_on_a_phone_and_at_200_percent(app_server, new_context, locale):
+    from tests.e2e.test_accessibility import serious_axe_violations, unnamed_controls
+
+    door = _provider(app_server)
+    context = new_context(timezone_id=ZONE)
+    page = context.new_page()
+    _login(page, door["login"])
+    _open_board(page)
+    _tap(page, "Mateo García", "check_in")
+    _all_sent(page)
+    if locale == "es":
+        page.click("#portal-language")
+        expect(page.locator("#page-heading")).to_have_text("Hoy")
+    # A tap waiting offline and the absence form open: every state of a card on screen at once.
+    context.set_offline(True)
+    page.locator('li[data-child="Olivia Johnson"] button.tb-main').click()
+    page.locator('li[data-child="Sofía Hernández"] [data-action="absent"]').click()
+    expect(page.locator(".tb-absent")).to_be_visible()
+    checked_in = {"en": "Check out Mateo García", "es": "Registrar salida de Mateo García"}[locale]
+    expect(page.get_by_role("button", name=checked_in, exact=True)).to_be_visible()
+    problems, unnamed = serious_axe_violations(page), unnamed_controls(page)
+    assert not problems and not unnamed, (problems, unnamed)
+    small = [box for box in page.locator("#board button").evaluate_all(
+        "els => els.map(e => { const r = e.getBoundingClientRect(); return [e.innerText, r.width, r.height]; })")
+        if box[1] < 44 or box[2] < 44]
+    assert not small, small
+    # 200 % zoom on the phone: 195 CSS px, nothing scrolls sideways.
+    page.set_viewport_size({"width": 195, "height": 422})
+    page.wait_for_timeout(300)
+    width = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width[0] <= width[1] + 1, width
+    context.set_offline(False)

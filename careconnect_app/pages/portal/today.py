@@ -163,7 +163,7 @@ class TodayState(PortalState):
     @rx.event
     async def save_correction(self, form_data: dict):
         """Change or remove the record, with the reason, on the sheet's audit trail."""
-        if not self.fixing or not self._fix_entry:
+        if not self.fixing or not self._fix_entry or not isinstance(form_data, dict):
             return None
         form = today.Correction(self._fix_entry, str(form_data.get("check_in", ""))[:8],
                                 str(form_data.get("check_out", ""))[:8], bool(form_data.get("remove")),
@@ -186,19 +186,19 @@ S, T = TodayState, TodayState.tr
 
 BOARD_CSS = """
 .tb { display: flex; flex-direction: column; gap: 12px; width: 100%; }
-.tb-cards { list-style: none; padding: 0; margin: 0; display: grid; gap: 12px; grid-template-columns: 1fr; }
+.tb-cards { list-style: none; padding: 0; margin: 0; display: grid; gap: 12px; grid-template-columns: minmax(0, 1fr); }
 @media (min-width: 700px) { .tb-cards { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
 @media (min-width: 1100px) { .tb-cards { grid-template-columns: repeat(3, minmax(0, 1fr)); } }
 .tb-card { background: var(--color-panel-solid, #fff); border: 1px solid var(--gray-6); border-radius: 12px;
   padding: 14px; display: flex; flex-direction: column; gap: 10px; }
 .tb-card[data-presence="in"] { border-color: #15803d; box-shadow: inset 5px 0 0 #15803d; }
-.tb-head { display: flex; justify-content: space-between; align-items: center; gap: 8px; }
-.tb-name { font-size: 1.25rem; font-weight: 700; margin: 0; overflow-wrap: anywhere; }
+.tb-head { display: flex; justify-content: space-between; align-items: center; gap: 8px; flex-wrap: wrap; }
+.tb-name { font-size: 1.25rem; font-weight: 700; margin: 0; overflow-wrap: break-word; min-width: 0; }
 .tb-badge { font-size: .9rem; padding: 4px 10px; border-radius: 999px; background: var(--gray-4); white-space: nowrap; }
 .tb-badge[data-presence="in"] { background: #dcfce7; color: #14532d; }
 .tb-badge[data-presence="absent"] { background: #ffedd5; color: #7c2d12; }
 .tb-row { display: flex; gap: 10px; flex-wrap: wrap; align-items: center; }
-.tb-main { flex: 1 1 11rem; min-height: 56px; font-size: 1.2rem; font-weight: 700; border-radius: 10px; border: 0;
+.tb-main { flex: 1 1 11rem; min-width: 0; min-height: 56px; font-size: 1.2rem; font-weight: 700; border-radius: 10px; border: 0;
   background: #1d4ed8; color: #fff; cursor: pointer; padding: 0 16px; }
 .tb-main[data-action="check_out"] { background: #166534; }
 .tb-main[aria-disabled="true"] { opacity: .55; cursor: wait; }
@@ -218,14 +218,15 @@ BOARD_CSS = """
 .tb-locked { background: var(--gray-3); padding: 10px; border-radius: 8px; margin: 0; }
 .tb-locked a { display: inline-block; min-height: 44px; line-height: 44px; }
 .tb-note { color: #9a3412; margin: 0; }
-.tb-absent fieldset { border: 1px solid var(--gray-7); border-radius: 10px; padding: 10px; margin: 0;
+.tb-absent fieldset { border: 1px solid var(--gray-7); border-radius: 10px; padding: 10px; margin: 0; min-width: 0;
   display: flex; flex-direction: column; gap: 8px; }
 .tb-absent legend { font-weight: 600; padding: 0 4px; }
 .tb-chips { display: flex; flex-wrap: wrap; gap: 8px; }
-.tb-chip { min-height: 44px; padding: 0 14px; border-radius: 999px; border: 1px solid var(--gray-9); background: transparent;
+.tb-chip { min-height: 44px; max-width: 100%; padding: 0 14px; border-radius: 999px; border: 1px solid var(--gray-9); background: transparent;
   font-size: 1rem; color: var(--gray-12); cursor: pointer; }
 .tb-chip[aria-pressed="true"] { background: #1d4ed8; color: #fff; border-color: #1d4ed8; }
-.tb-absent input { min-height: 44px; font-size: 1rem; padding: 0 10px; border: 1px solid var(--gray-9); border-radius: 8px; }
+.tb-absent input { min-height: 44px; font-size: 1rem; padding: 0 10px; border: 1px solid var(--gray-9); border-radius: 8px;
+  width: 100%; box-sizing: border-box; }
 .pw-hint { border: 1px solid #bfdbfe; background: #eff6ff; color: #1e3a8a; border-radius: 10px; padding: 10px 14px; }
 .pw-title { font-weight: 700; margin: 0 0 4px; }
 .pw-body { margin: 0 0 8px; }
