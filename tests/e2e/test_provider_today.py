@@ -70,6 +70,16 @@ def _open_board(page) -> None:
     expect(page.locator("#board li.tb-card")).to_have_count(3)
 
 
+def _at_the_door(server, new_context):
+    """A new provider, and its staff signed in on a phone showing today's board: (door, context, page)."""
+    door = _provider(server)
+    context = new_context(timezone_id=ZONE)
+    page = context.new_page()
+    _login(page, door["login"])
+    _open_board(page)
+    return door, context, page
+
+
 def _tap(page, child: str, action: str) -> None:
     card = page.locator(f'li[data-child="{child}"]')
     button = card.get_by_role("button", name=f"{LABEL[action]} {child}", exact=True)
@@ -104,11 +114,7 @@ def _taps(server, provider_id: int) -> list:
 def test_a_day_at_the_door_online_and_offline(app_server, new_context):
     from careconnect_app.clock import utcnow
 
-    door = _provider(app_server)
-    context = new_context(timezone_id=ZONE)
-    page = context.new_page()
-    _login(page, door["login"])
-    _open_board(page)
+    door, context, page = _at_the_door(app_server, new_context)
     mateo, olivia, sofia = (f"{first} {last}" for first, last in CHILDREN)
 
     # Three children in and out; Mateo twice (his second pair starts the minute his first ends).
@@ -198,10 +204,7 @@ def _sheet_shows_the_taps(page, server, taps) -> None:
 
 
 def test_a_mistaken_tap_is_corrected_with_a_reason(app_server, new_context):
-    door = _provider(app_server)
-    page = new_context(timezone_id=ZONE).new_page()
-    _login(page, door["login"])
-    _open_board(page)
+    door, _context, page = _at_the_door(app_server, new_context)
     child = "Sofía Hernández"
     _tap(page, child, "check_in")
     _tap(page, child, "check_out")
@@ -233,11 +236,7 @@ def test_a_tap_whose_session_ended_offline_waits_for_a_sign_in(app_server, new_c
     from careconnect_app.clock import utcnow
     from careconnect_app.models import PortalSession
 
-    door = _provider(app_server)
-    context = new_context(timezone_id=ZONE)
-    page = context.new_page()
-    _login(page, door["login"])
-    _open_board(page)
+    door, context, page = _at_the_door(app_server, new_context)
     context.set_offline(True)
     _tap(page, "Mateo García", "check_in")
     with app_server.server_db() as s:  # the session ends while the phone is offline
@@ -382,11 +381,7 @@ def test_the_event_channel_refuses_taps_without_a_session_or_for_other_children(
 def test_the_board_is_accessible_on_a_phone_and_at_200_percent(app_server, new_context, locale):
     from tests.e2e.test_accessibility import serious_axe_violations, unnamed_controls
 
-    door = _provider(app_server)
-    context = new_context(timezone_id=ZONE)
-    page = context.new_page()
-    _login(page, door["login"])
-    _open_board(page)
+    door, context, page = _at_the_door(app_server, new_context)
     _tap(page, "Mateo García", "check_in")
     _all_sent(page)
     if locale == "es":

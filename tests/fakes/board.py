@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from careconnect_app.db import session_scope
 from careconnect_app.models import Agency, Child, ChildGuardian, Guardian, PortalUser, Provider
-from careconnect_app.portal import accounts
+from careconnect_app.portal import accounts, taps
 from careconnect_app.portal.taps import TapInput
 from careconnect_app.statuses import TapAction
 
@@ -64,3 +64,16 @@ def tap(child_id: int, action: TapAction, at: datetime, *, sent: datetime | None
     sent = sent or at
     return TapInput(key or str(uuid.uuid4()), child_id, action, int(at.timestamp() * 1000),
                     int(sent.timestamp() * 1000), queued, reason)
+
+
+def send(d: Door, *inputs: TapInput, now: datetime = MORNING) -> list[str]:
+    """The staff login's phone sends `inputs` at `now`; the outcomes."""
+    with session_scope() as s:
+        return [r.outcome for r in taps.record_taps(s, user(s, d.staff), list(inputs), ip="10.0.0.5",
+                                                    user_agent="phone", now=now)]
+
+
+def in_and_out(d: Door, child_id: int, stay: timedelta) -> None:
+    """The child checks in at MORNING and out `stay` later, each tap sent at once."""
+    send(d, tap(child_id, TapAction.CHECK_IN, MORNING))
+    send(d, tap(child_id, TapAction.CHECK_OUT, MORNING + stay), now=MORNING + stay)

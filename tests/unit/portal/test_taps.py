@@ -12,10 +12,10 @@ from sqlmodel import select
 
 from careconnect_app.common import audit
 from careconnect_app.db import session_scope
-from careconnect_app.models import AttendanceEntry, AttendanceSheet, AttendanceTap, Child
+from careconnect_app.models import AttendanceEntry, AttendanceSheet, AttendanceTap, Child, PortalUser
 from careconnect_app.portal import submission, taps
 from careconnect_app.statuses import AttendanceEvent, SheetStatus, TapAction, TapOutcome
-from tests.fakes.board import MORNING, door, tap, user
+from tests.fakes.board import MORNING, door, in_and_out, send, tap
 
 KEY = "3f2b8c1e-9a4d-4e6f-8b1a-2c3d4e5f6a7b"
 
@@ -65,8 +65,8 @@ def test_timing_uses_the_server_clock_and_measures_a_wait_on_it():
 
 def _record(door_ids, *inputs, user_id=None, now=MORNING):
     with session_scope() as s:
-        return [r.outcome for r in taps.record_taps(s, user(s, user_id or door_ids.staff), list(inputs), ip="10.0.0.5",
-                                                    user_agent="phone", now=now)]
+        return [r.outcome for r in taps.record_taps(s, s.get(PortalUser, user_id), list(inputs), now=now)] \
+            if user_id else send(door_ids, *inputs, now=now)
 
 
 def _entries(child_id):
@@ -168,8 +168,7 @@ def test_absent_with_a_reason(database):
 def test_a_submitted_sheet_takes_no_taps_but_keeps_them(database):
     d = door()
     mateo = d.children[0]
-    _record(d, tap(mateo, TapAction.CHECK_IN, MORNING))
-    _record(d, tap(mateo, TapAction.CHECK_OUT, MORNING + timedelta(hours=8)), now=MORNING + timedelta(hours=8))
+    in_and_out(d, mateo, timedelta(hours=8))
     with session_scope() as s:
         sheet = s.exec(select(AttendanceSheet).where(AttendanceSheet.child_id == mateo)).one()
         submission.submit_sheet(s, sheet)

@@ -10,14 +10,11 @@ from sqlmodel import select
 from careconnect_app.common import audit
 from careconnect_app.db import session_scope
 from careconnect_app.models import AttendanceEntry, AttendanceSheet
-from careconnect_app.portal import submission, taps, today
+from careconnect_app.portal import submission, today
 from careconnect_app.statuses import AttendanceEvent, Presence, TapAction
-from tests.fakes.board import MORNING, door, tap, user
+from tests.fakes.board import MORNING, door, in_and_out, send, tap, user
 
-
-def _tap(d, *inputs, now=MORNING):
-    with session_scope() as s:
-        taps.record_taps(s, user(s, d.staff), list(inputs), now=now)
+_tap = send
 
 
 def _board(d, user_id=None, now=MORNING):
@@ -54,8 +51,7 @@ def test_no_board_for_an_agency_admin(database):
 def test_a_submitted_sheet_shows_closed_and_counts_the_taps_kept_aside(database):
     d = door()
     mateo = d.children[0]
-    _tap(d, tap(mateo, TapAction.CHECK_IN, MORNING))
-    _tap(d, tap(mateo, TapAction.CHECK_OUT, MORNING + timedelta(hours=1)), now=MORNING + timedelta(hours=1))
+    in_and_out(d, mateo, timedelta(hours=1))
     with session_scope() as s:
         submission.submit_sheet(s, s.exec(select(AttendanceSheet).where(AttendanceSheet.child_id == mateo)).one())
     _tap(d, tap(mateo, TapAction.CHECK_IN, MORNING + timedelta(hours=2)), now=MORNING + timedelta(hours=2))
@@ -101,8 +97,7 @@ def test_a_mistaken_tap_is_corrected_with_a_reason_on_the_audit_trail(database):
 def test_removing_a_check_out_puts_the_child_back_in(database):
     d = door()
     mateo = d.children[0]
-    _tap(d, tap(mateo, TapAction.CHECK_IN, MORNING))
-    _tap(d, tap(mateo, TapAction.CHECK_OUT, MORNING + timedelta(minutes=2)), now=MORNING + timedelta(minutes=2))
+    in_and_out(d, mateo, timedelta(minutes=2))
     _sheet_id, (entry_id,) = _entry_ids(mateo)
     assert _correct(d, entry_id, "08:00", "") == ""
     assert _board(d, now=MORNING + timedelta(hours=2)).children[0].presence == Presence.IN
@@ -126,8 +121,7 @@ def test_removing_a_record_and_an_absence(database):
 def test_corrections_only_on_own_open_sheets(database):
     d = door()
     mateo = d.children[0]
-    _tap(d, tap(mateo, TapAction.CHECK_IN, MORNING))
-    _tap(d, tap(mateo, TapAction.CHECK_OUT, MORNING + timedelta(hours=1)), now=MORNING + timedelta(hours=1))
+    in_and_out(d, mateo, timedelta(hours=1))
     sheet_id, (entry_id,) = _entry_ids(mateo)
     assert _correct(d, entry_id, "08:00", "09:30", user_id=d.admin) == "error.not_found"
     assert _correct(d, 999_999, "08:00", "09:30") == "error.not_found"
