@@ -4,7 +4,7 @@ One row per tap, unique on the device's idempotency key, so a tap queued offline
 after a lost answer is recorded exactly once.
 
 Revision ID: 0010
-Revises: 0002
+Revises: 0008
 """
 from typing import Sequence, Union
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0010"
-down_revision: Union[str, None] = "0002"
+down_revision: Union[str, None] = "0008"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

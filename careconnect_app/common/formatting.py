@@ -23,6 +23,23 @@ def zone(name: str) -> tzinfo:
         return timezone.utc
 
 
+def local_today(tz_name: str, now: datetime | None = None) -> date:
+    """Today's date where the agency is (at 5 PM in California it is already tomorrow in UTC)."""
+    return as_utc(now or datetime.now(timezone.utc)).astimezone(zone(tz_name)).date()
+
+
+def format_local_datetime(dt: datetime | None, tz_name: str, locale: str) -> str:
+    """A stored UTC time as the agency reads it: "Nov 29, 2026, 12:43 AM PST" ("" for none).
+
+    The zone's abbreviation says which clock, so a time is never read as UTC by mistake.
+    """
+    if dt is None:
+        return ""
+    local = as_utc(dt).astimezone(zone(tz_name))
+    return t("messages.datetime_format", locale, date=format_date(local, locale),
+             time=format_time(local.time(), locale), zone=local.tzname() or "")
+
+
 def format_date(d: date | datetime, locale: str) -> str:
     """2026-11-02 -> "Nov 2, 2026" / "2 nov 2026"."""
     month = t(f"messages.month.{d.month}", locale)

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from careconnect_app import attendance
 from careconnect_app.clock import utcnow
-from careconnect_app.common.formatting import zone
+from careconnect_app.common.formatting import local_today
 from careconnect_app.models import Agency, AttendanceEntry, AttendanceSheet, AttendanceTap, Child, PortalUser, Provider
 from careconnect_app.portal import access, corrections, taps
 from careconnect_app.statuses import Presence, Role, TapOutcome
@@ -50,10 +50,6 @@ class Board:
     children: list[BoardChild]
 
 
-def local_today(agency: Agency, now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(zone(agency.timezone)).date()
-
-
 def presence(entries: list[AttendanceEntry] | list[BoardEntry]) -> Presence:
     if any(not e.absent and e.check_in is not None and e.check_out is None for e in entries):
         return Presence.IN
@@ -66,7 +62,7 @@ def board(session: Session, user: PortalUser | None, now: datetime | None = None
         return None
     provider = session.get(Provider, user.provider_id)
     agency = session.get(Agency, provider.agency_id)
-    day = local_today(agency, now)
+    day = local_today(agency.timezone, now)
     start, end = attendance.period_containing(day, agency.period_type)
     children = list(session.exec(select(Child).where(Child.provider_id == provider.id, Child.active)
                                  .order_by(Child.first_name, Child.last_name, Child.id)))

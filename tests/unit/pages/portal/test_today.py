@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
+from careconnect_app.common import formatting
 from careconnect_app.db import session_scope
 from careconnect_app.pages.portal.base_state import Caller
 from careconnect_app.pages.portal.today import _board_view, _entry_text, _record
@@ -23,7 +24,7 @@ def test_entry_text_in_both_languages():
 def test_the_view_and_the_answers_to_a_batch(database, monkeypatch):
     d = door()
     monkeypatch.setattr(taps, "utcnow", lambda: MORNING + timedelta(minutes=1))
-    monkeypatch.setattr(today, "utcnow", lambda: MORNING + timedelta(minutes=1))
+    monkeypatch.setattr(today, "local_today", lambda tz, now=None: formatting.local_today(tz, now or MORNING))
     sent = [tap(d.children[0], TapAction.CHECK_IN, MORNING, sent=MORNING + timedelta(minutes=1), queued=True),
             tap(d.other_child, TapAction.CHECK_IN, MORNING)]
     with session_scope() as s:
