@@ -13,9 +13,10 @@ from sqlmodel import Field, Session, SQLModel
 
 from careconnect_app.clock import utcnow
 
-# Supporting tables (sign-in security, limits, webhook receipts) live beside these; imported here
+# Supporting tables (live taps, sign-in security, limits, webhook receipts) live beside these; imported here
 # so that `careconnect_app.models` names every table.
 from careconnect_app.models_support import (  # noqa: F401 (re-exported)
+    AttendanceTap,
     ContactChange,
     LoginThrottle,
     PasswordReset,

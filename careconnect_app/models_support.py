@@ -1,4 +1,4 @@
-"""Supporting tables: sign-in security (recovery codes, reset links, sign-in waits), held contact
+"""Supporting tables: the board's live taps, sign-in security (recovery codes, reset links, sign-in waits), held contact
 changes, rate-limit hits and webhook receipts.
 
 Re-exported by `careconnect_app.models` (import them from there); kept apart so each module stays short.
@@ -6,14 +6,14 @@ Re-exported by `careconnect_app.models` (import them from there); kept apart so 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from careconnect_app.clock import utcnow
 
-__all__ = ["ContactChange", "LoginThrottle", "PasswordReset", "RateLimitHit", "RecoveryCode", "WebhookReceipt"]
+__all__ = ["AttendanceTap", "ContactChange", "LoginThrottle", "PasswordReset", "RateLimitHit", "RecoveryCode", "WebhookReceipt"]
 
 
 class RecoveryCode(SQLModel, table=True):
@@ -80,3 +80,27 @@ class WebhookReceipt(SQLModel, table=True):
     external_id: str
     received_at: datetime = Field(default_factory=utcnow)
     __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+
+class AttendanceTap(SQLModel, table=True):
+    """One tap on today's board (check in, check out, absent), kept as sent, whether or not it
+    could go on the sheet. The sheet's entries are what the taps made of it, corrections included."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    # A UUID made on the device for this tap: a retry after a lost answer is recognised, not re-recorded.
+    idempotency_key: str = Field(index=True, unique=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    sheet_id: int | None = Field(default=None, foreign_key="attendancesheet.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="portaluser.id")
+    action: str  # statuses.TapAction
+    outcome: str  # statuses.TapOutcome
+    # The time the tap counts for: the server's clock when it arrived at once; for a tap queued
+    # offline, the device's time of the tap (corrected by the device clock's offset when sent).
+    tapped_at: datetime
+    day: date  # tapped_at on the agency's calendar
+    local_time: time  # tapped_at on the agency's clock (what the sheet shows)
+    device_tapped_at: datetime | None = None  # the device's own clock at the tap, as it said
+    received_at: datetime = Field(default_factory=utcnow)
+    offline: bool = False  # kept on the device and sent later
+    absence_reason: str = ""

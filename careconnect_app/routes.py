@@ -24,6 +24,7 @@ PORTAL_ACCOUNT = f"{PORTAL}/account"  # change password
 PORTAL_FORGOT = f"{PORTAL}/forgot"
 PORTAL_RESET_PREFIX = f"{PORTAL}/reset"
 PORTAL_RESET = f"{PORTAL_RESET_PREFIX}/[token]"
+PORTAL_TODAY = f"{PORTAL}/today"  # the day's board, where the installed app opens
 PORTAL_CHILDREN = f"{PORTAL}/children"
 PORTAL_SETTINGS = f"{PORTAL}/settings"
 PORTAL_STAFF = f"{PORTAL}/staff"
@@ -31,6 +32,12 @@ PORTAL_INVITE_PREFIX = f"{PORTAL}/invite"
 PORTAL_INVITE = f"{PORTAL_INVITE_PREFIX}/[invite_token]"
 PORTAL_SHEET_PREFIX = f"{PORTAL}/sheets"
 PORTAL_SHEET = f"{PORTAL_SHEET_PREFIX}/[sheet_id]"
+
+# The installable portal (files in assets/, served from /)
+WEB_MANIFEST = "/manifest.webmanifest"
+SERVICE_WORKER = "/sw.js"
+SERVICE_WORKER_SCOPE = f"{PORTAL}/"  # the portal only: never the parents' signing pages
+APPLE_TOUCH_ICON = "/icons/apple-touch-icon.png"
 
 # Plain HTTP routes (api/)
 # Trades a one-time ticket for an HttpOnly session cookie (api/session_cookie.py).

@@ -146,6 +146,53 @@ class PortalStatus(StrEnum):
     SIGNATURE_DISPUTED = "signature_disputed"  # signed, but the guardian says it was not them
 
 
+class TapAction(StrEnum):
+    """What a provider tapped on today's board for one child."""
+
+    CHECK_IN = "check_in"
+    CHECK_OUT = "check_out"
+    ABSENT = "absent"
+
+
+class Presence(StrEnum):
+    """Where a child is today, as the board reads the day's entries (what its big button does next)."""
+
+    OUT = "out"  # not checked in (or checked out): the button checks in
+    IN = "in"  # checked in and not out yet: the button checks out
+    ABSENT = "absent"  # marked absent today
+
+
+class AttendanceEvent(StrEnum):
+    """Audit-trail events of a sheet built from live taps."""
+
+    TAPPED = "attendance_tapped"  # a tap went on the sheet
+    TAP_NOT_RECORDED = "attendance_tap_not_recorded"  # a tap was kept but could not go on the sheet
+    CORRECTED = "attendance_corrected"  # a tapped day was changed (board, with a reason; or grid)
+
+
+class TapOutcome(StrEnum):
+    """What became of one tap sent from the board (each is answered once per idempotency key)."""
+
+    RECORDED = "recorded"  # on the period's sheet
+    DUPLICATE = "duplicate"  # this key was recorded before (a retry after a lost answer)
+    LOCKED = "locked"  # kept, but the sheet was already submitted: not on the sheet
+    TOO_OLD = "too_old"  # kept, but older than a device may hold a tap: not on the sheet
+    INACTIVE = "inactive"  # kept, but the child was taken off the roster: not on the sheet
+    REFUSED = "refused"  # not this login's child (or not a child at all): nothing kept
+
+
+# The device may forget a tap once the server keeps it (recorded or not); a refused tap stays on the
+# device until the provider removes it (another login of the same phone may own that child).
+TAP_OUTCOME_KEPT_ON_SERVER: dict[TapOutcome, bool] = {
+    TapOutcome.RECORDED: True,
+    TapOutcome.DUPLICATE: True,
+    TapOutcome.LOCKED: True,
+    TapOutcome.TOO_OLD: True,
+    TapOutcome.INACTIVE: True,
+    TapOutcome.REFUSED: False,
+}
+
+
 # --- what each request status means for its link ---------------------------------------------------
 
 # None: the link is live; whether it has expired is decided by its date (signing.links.status_of).
@@ -254,7 +301,8 @@ SECRET_OF_KIND: dict[MessageKind, MessageSecret] = {
 def _exhaustive() -> None:
     maps = [(RequestStatus, LINK_STATUS_OF_REQUEST), (LinkStatus, PARENT_VIEW),
             (PortalStatus, PORTAL_STATUS_TONE), (MessageStatus, MESSAGE_STATUS_TONE), (StaffStatus, STAFF_STATUS_TONE),
-            (MessageStatus, MESSAGE_STATUS_RANK), (MessageKind, SECRET_OF_KIND)]
+            (MessageStatus, MESSAGE_STATUS_RANK), (MessageKind, SECRET_OF_KIND),
+            (TapOutcome, TAP_OUTCOME_KEPT_ON_SERVER)]
     for enum, mapping in maps:
         missing = set(enum) - set(mapping)
         if missing:

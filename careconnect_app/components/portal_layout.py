@@ -12,6 +12,7 @@ import reflex as rx
 from careconnect_app import routes
 from careconnect_app.components.frame import brand, centred_column, header_bar, page_frame
 from careconnect_app.components.idle_guard import idle_guard
+from careconnect_app.components.pwa import manifest_links
 from careconnect_app.statuses import PORTAL_STATUS_TONE
 
 PORTAL_MAX_WIDTH = "72rem"
@@ -83,12 +84,14 @@ def _language_and_logout(tr, signed_in, on_logout, on_toggle_locale) -> rx.Compo
         ),
         spacing="2",
         align="center",
+        wrap="wrap",  # a phone at 200 % zoom is 195 px wide
     )
 
 
 def _navigation(tr, is_admin, current: str) -> rx.Component:
     return rx.el.nav(
         rx.hstack(
+            rx.cond(is_admin, rx.fragment(), nav_link(tr["nav.today"], routes.PORTAL_TODAY, current == "today")),
             nav_link(tr["nav.dashboard"], routes.PORTAL, current == "dashboard"),
             nav_link(tr["nav.children"], routes.PORTAL_CHILDREN, current == "children"),
             nav_link(tr["nav.staff"], routes.PORTAL_STAFF, current == "staff"),
@@ -136,7 +139,7 @@ def portal_frame(
         spacing="2",
     )
     return page_frame(*children, header=header, skip_label=tr["skip"], lang=locale, max_width=PORTAL_MAX_WIDTH,
-                      head=(rx.el.style(PORTAL_CSS),))
+                      head=(rx.el.style(PORTAL_CSS), *manifest_links()))
 
 
 def signed_in_frame(state, *children: rx.Component, current: str) -> rx.Component:

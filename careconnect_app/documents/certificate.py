@@ -18,6 +18,7 @@ from careconnect_app.documents.wording import (
     DASH,
     Words,
     event_sentence,
+    live_recording_text,
     party_name,
     period_text,
     signing_method_text,
@@ -47,7 +48,7 @@ def completion_certificate_pdf(
     canvas.title(pdf, words("certificate.title"), party_name(document, "agency"))
     canvas.paragraph(pdf, words("certificate.intro"))
     canvas.heading(pdf, words("heading.document"), keep=30)
-    canvas.fields(pdf, _document_rows(document, signature, words))
+    canvas.fields(pdf, _document_rows(document, signature, events, words))
     canvas.heading(pdf, words("heading.signer"), keep=30)
     canvas.fields(pdf, _signer_rows(document, signature, events, signer_contacts, words))
     canvas.signature_image(pdf, signature.png, signature.signer_name, words("label.signature"))
@@ -68,9 +69,11 @@ def completion_certificate_pdf(
     return bytes(pdf.output())
 
 
-def _document_rows(document: dict, signature: SignatureEvidence, words: Words) -> list[tuple[str, str]]:
+def _document_rows(document: dict, signature: SignatureEvidence, events: list[AuditEntry],
+                   words: Words) -> list[tuple[str, str]]:
     child, period = party_name(document, "child"), period_text(document, words)
     submitted = (document.get("provider_certification") or {}).get("submitted_at")
+    live = live_recording_text(events, words)
     return [
         (words("label.document"), words("certificate.document_name", child=child, period=period)),
         (words("label.agency"), party_name(document, "agency")),
@@ -80,6 +83,7 @@ def _document_rows(document: dict, signature: SignatureEvidence, words: Words) -
         (words("label.sheet_version"), str(document.get("sheet_version") or "")),
         (words("label.submitted_at"), when(submitted, words, zone_of(document)) if submitted else ""),
         (words("label.status"), words("certificate.status_completed")),
+        *([(words("label.recorded"), live)] if live else []),
     ]
 
 

@@ -18,6 +18,7 @@ from careconnect_app.common.formatting import (
 from careconnect_app.documents.evidence_types import AuditEntry, SignatureEvidence
 from careconnect_app.documents.rows import DASH
 from careconnect_app.i18n import normalise_locale, t
+from careconnect_app.statuses import AttendanceEvent
 
 __all__ = ["DASH", "Words", "event_sentence", "parse_date", "party_name", "period_bounds", "period_text", "when",
            "zone_of"]
@@ -128,6 +129,16 @@ def _list_words(items: list[str], words: Words) -> str:
     return f'{", ".join(items[:-1])} {words("and")} {items[-1]}'
 
 
+TAP_DETAILS = ("action", "day", "time", "offline", "before", "after", "reason", "via", "outcome")
+
+
+def _value_word(key: str, value: object, words: Words) -> str:
+    """A detail's value, translated when it is a known word (a tap's action, "offline": true)."""
+    word = f"{key}.{str(value).lower()}"
+    text = words.known("value", word)
+    return str(value) if text == word else text
+
+
 def event_sentence(entry: AuditEntry, words: Words) -> str:
     """What happened, as a sentence in the reader's language (never a raw key or value name)."""
     detail = _detail(entry)
@@ -145,5 +156,22 @@ def event_sentence(entry: AuditEntry, words: Words) -> str:
         reminder=detail.get("reminder", DASH),
         channels=_list_words(channels, words) or DASH,
         recipients=_list_words(recipients, words) or words("recipient.nobody"),
+        # A live tap or a correction of a tapped day (portal/taps.py, portal/corrections.py).
+        **{key: _value_word(key, detail[key], words) for key in TAP_DETAILS if key in detail},
     )
     return string.Formatter().vformat(words(key), (), values)
+def _sent_offline(entry: AuditEntry) -> bool:
+    try:
+        return json.loads(entry.detail or "{}").get("offline") is True
+    except (ValueError, AttributeError):
+        return False
+
+
+def live_recording_text(events: list[AuditEntry], words: Words) -> str:
+    """How the attendance was recorded when it came from live check-in/check-out taps ("" otherwise)."""
+    tapped = [e for e in events if e.event == AttendanceEvent.TAPPED]
+    if not tapped:
+        return ""
+    corrected = sum(1 for e in events if e.event == AttendanceEvent.CORRECTED)
+    return words("recorded.live", taps=len(tapped), offline=sum(1 for e in tapped if _sent_offline(e)),
+                 corrections=corrected)

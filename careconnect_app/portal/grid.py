@@ -10,8 +10,9 @@ from sqlmodel import Session, select
 from careconnect_app import attendance, sheets
 from careconnect_app.clock import utcnow
 from careconnect_app.models import AttendanceEntry, AttendanceSheet, Child
+from careconnect_app.portal import corrections
 from careconnect_app.portal.submission import EDITABLE, SubmissionError
-from careconnect_app.statuses import SheetStatus
+from careconnect_app.statuses import Actor, SheetStatus
 
 
 def get_or_create_sheet(session: Session, child: Child, start: date, end: date) -> AttendanceSheet:
@@ -75,18 +76,22 @@ def day_minutes(pairs: list[dict], absent: bool) -> int:
     return sum(attendance.minutes_between(a, b) for a, b in typed if a and b and b > a)
 
 
-def save_day(session: Session, sheet: AttendanceSheet, day: date, pairs: list[dict], absent: bool, reason: str) -> None:
+def save_day(session: Session, sheet: AttendanceSheet, day: date, pairs: list[dict], absent: bool, reason: str,
+             *, user_id: int | None = None, actor: str = Actor.PROVIDER, ip: str = "", user_agent: str = "") -> None:
     """Replace one day's entries with what the grid shows (incomplete pairs kept as a draft).
 
     The sheet moves first (still a draft, or a recalled sheet becoming a draft again): an edit
-    racing the submit either lands before it or is refused with "sheet.error.locked".
+    racing the submit either lands before it or is refused with "sheet.error.locked". On a sheet
+    built from live taps, a change is audited as a correction by `user_id` (the audit trail then
+    shows the day's times before and after).
     """
     if not (sheet.period_start <= day <= sheet.period_end):
         raise ValueError("day outside the period")
     if sheet.locked or not sheets.move_sheet(session, sheet, EDITABLE, status=SheetStatus.DRAFT, updated_at=utcnow()):
         raise SubmissionError("sheet.error.locked")
-    for e in session.exec(select(AttendanceEntry).where(AttendanceEntry.sheet_id == sheet.id,
-                                                        AttendanceEntry.day == day)):
+    before = corrections.day_entries(session, sheet.id, day)
+    before_text = corrections.day_summary(before)
+    for e in before:
         session.delete(e)
     if absent:
         session.add(AttendanceEntry(sheet_id=sheet.id, day=day, absent=True, absence_reason=(reason or "").strip()[:200]))
@@ -96,6 +101,9 @@ def save_day(session: Session, sheet: AttendanceSheet, day: date, pairs: list[di
             if a or b:
                 session.add(AttendanceEntry(sheet_id=sheet.id, day=day, check_in=a, check_out=b))
     session.flush()
+    corrections.record_correction(session, sheet, day, before_text,
+                                  corrections.day_summary(corrections.day_entries(session, sheet.id, day)),
+                                  via="grid", user_id=user_id, actor=actor, ip=ip, user_agent=user_agent)
 
 
 def has_record(day: dict) -> bool:

@@ -19,6 +19,7 @@ from careconnect_app.pages.portal.password_reset import ForgotState, ResetState,
 from careconnect_app.pages.portal.settings import SettingsState, settings_page
 from careconnect_app.pages.portal.sheet import SheetState, sheet_page
 from careconnect_app.pages.portal.staff import StaffState, staff_page
+from careconnect_app.pages.portal.today import TodayState, today_page
 from careconnect_app.pages.portal.two_step import CodeState, EnrolState, code_page, enrol_page
 
 
@@ -37,6 +38,7 @@ def add_portal_pages(app: rx.App) -> None:
     pages = [
         (login_page, routes.PORTAL_LOGIN, "Sign in", LoginState.load),
         (dashboard_page, routes.PORTAL, "Dashboard", DashboardState.load),
+        (today_page, routes.PORTAL_TODAY, "Today", TodayState.load),
         (children_page, routes.PORTAL_CHILDREN, "Children", ChildrenState.load),
         (sheet_page, routes.PORTAL_SHEET, "Attendance sheet", SheetState.load),
         (settings_page, routes.PORTAL_SETTINGS, "Agency settings", [SettingsState.load, ApprovalsState.load]),

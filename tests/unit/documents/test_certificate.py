@@ -111,3 +111,27 @@ def test_certificate_prints_the_contact_the_code_went_to(document, signature, ev
     text = flat(completion_certificate_pdf(document, at_signing, events, ["(***) ***-0999"], "en"))
     assert "Code sent to (at signing) (***) ***-0123" in text
     assert "Contact details on file today (***) ***-0999" in text
+
+
+@pytest.mark.parametrize("locale, says, action, offline", [
+    ("en", "Live, at check-in and check-out on the provider's device: 3 taps, of which 1 were kept", "Check-in",
+     "Sent after being offline: Yes"),
+    ("es", "En vivo, al registrar la entrada y la salida en el dispositivo del proveedor: 3 toques, de los cuales 1",
+     "Entrada", "Enviado tras estar sin conexión: Sí"),
+])
+def test_a_sheet_built_from_live_taps_says_so(document, signature, events, locale, says, action, offline):
+    def tapped(hour, what, sent_offline):
+        detail = {"action": what, "day": "2026-11-02", "time": f"{hour:02d}:00:00", "offline": sent_offline}
+        return AuditEntry(datetime(2026, 11, 2, hour + 8), "attendance_tapped", "provider", "203.0.113.7", "Phone",
+                          None, json.dumps(detail))
+
+    corrected = AuditEntry(datetime(2026, 11, 3, 9), "attendance_corrected", "provider", "203.0.113.7", "Phone", None,
+                           json.dumps({"day": "2026-11-02", "before": "08:00–12:31", "after": "08:00–12:30",
+                                       "reason": "Tapped late", "via": "board"}))
+    live = [tapped(8, "check_in", True), tapped(12, "check_out", False), tapped(13, "check_in", False), corrected]
+    text = flat(completion_certificate_pdf(document, signature, live + events, [], locale))
+    assert says in text and ("corrections afterwards: 1" in text if locale == "en" else "correcciones posteriores: 1" in text)
+    assert action in text and offline in text
+    assert "08:00–12:31" in text and "Tapped late" in text
+    typed = flat(completion_certificate_pdf(document, signature, events, [], locale))
+    assert "Live, at check-in" not in typed and "En vivo" not in typed

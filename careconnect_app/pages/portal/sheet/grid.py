@@ -24,7 +24,7 @@ from careconnect_app.pages.portal.sheet.header import SheetState, SheetView
 from careconnect_app.pages.portal.sheet.links import SheetLinksState
 from careconnect_app.pages.portal.sheet.messages import SheetMessagesState
 from careconnect_app.pages.state_tools import Session, off_loop
-from careconnect_app.portal import grid, submission
+from careconnect_app.portal import accounts, grid, submission
 
 MAX_PAIRS = 4
 
@@ -122,12 +122,14 @@ def _totals(days: list[DayRow]) -> dict[str, Any]:
             "missing_count": len(missing)}
 
 
-def _save_day(session: Session, _caller: Caller, sheet: AttendanceSheet, day: DayRow, locale: str) -> DayRow:
+def _save_day(session: Session, caller: Caller, sheet: AttendanceSheet, day: DayRow, locale: str) -> DayRow:
     """Save the day as a draft when its times can be read (a half-typed time waits), then check it."""
     pairs = day.pair_dicts()
     _typed, parsable = grid.parse_pairs(pairs)
     if parsable:
-        grid.save_day(session, sheet, date.fromisoformat(day.iso), pairs, day.absent, day.reason)
+        grid.save_day(session, sheet, date.fromisoformat(day.iso), pairs, day.absent, day.reason,
+                      user_id=caller.user.id, actor=accounts.actor_of(caller.user), ip=caller.ip,
+                      user_agent=caller.user_agent)
     return _checked(sheet, day, locale)
 
 
