@@ -104,7 +104,7 @@ def _days_table(pdf: canvas.Pdf, document: dict, words: Words) -> None:
     heads = FontFace(family=canvas.FONT, emphasis="BOLD", size_pt=9.5, fill_color=canvas.HEAD_FILL)
     absent = FontFace(family=canvas.FONT, fill_color=_ABSENT_FILL)
     pdf.set_font(canvas.FONT, "", 10)
-    with pdf.table(col_widths=(39, 25, 10, 26), text_align=("LEFT", "LEFT", "RIGHT", "LEFT"),
+    with pdf.table(col_widths=(36, 24, 16, 24), text_align=("LEFT", "LEFT", "RIGHT", "LEFT"),
                    borders_layout=TableBordersLayout.HORIZONTAL_LINES, headings_style=heads,
                    line_height=5.2, padding=(1.4, 2), v_align="TOP") as table:
         table.row([words("col.date"), words("col.times"), words("col.hours"), words("col.notes")])

@@ -9,7 +9,7 @@ from datetime import timedelta
 from careconnect_app import routes
 from careconnect_app.config import Settings
 from careconnect_app.messaging.backends.base import SendError
-from careconnect_app.messaging.sms_text import gsm_text
+from careconnect_app.messaging.sms_text import sms_body
 from careconnect_app.models import OutgoingMessage
 
 # Twilio error codes that no retry can fix; "contact" tells delivery what it says about the number.
@@ -62,7 +62,7 @@ class TwilioSms:
                   if self.settings.twilio_messaging_service_sid else {"from_": self.settings.twilio_from_number})
         try:
             created = self._client().messages.create(
-                to=message.to, body=gsm_text(message.text), status_callback=self.status_callback(message),
+                to=message.to, body=sms_body(message.text), status_callback=self.status_callback(message),
                 **sender)
         except TwilioException as exc:
             raise twilio_error(exc) from exc
@@ -78,7 +78,7 @@ class TwilioSms:
         except Exception:
             return None  # cannot tell
         since = message.claimed_at - timedelta(minutes=2) if message.claimed_at else None  # clock skew
-        body = gsm_text(message.text)
+        body = sms_body(message.text)
         for m in recent:
             if m.body == body and (since is None or m.date_created is None or m.date_created >= since):
                 return m.sid

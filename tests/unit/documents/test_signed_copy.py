@@ -19,8 +19,8 @@ def test_signed_copy_en(document, signature):
     assert pdf.startswith(b"%PDF")
     text = flat(pdf)
     for expected in ("Signed Attendance Record", "Mateo Garcia", "Ana Garcia", "Little Sprouts Family Child Care",
-                     "Monday, November 2, 2026", "08:00 – 12:30", "13:00 – 17:15", "8:45", "Absent: Sick",
-                     "34:30", "Days present: 4", "I certify that the attendance shown is accurate.",
+                     "Monday, November 2, 2026", "08:00 – 12:30", "13:00 – 17:15", "8 h 45 min", "Absent: Sick",
+                     "34 h 30 min", "Days present: 4", "I certify that the attendance shown is accurate.",
                      "CC-7F3K-9Q2M", "2026-11-09T18:15:03Z", "November 9, 2026, 6:15 PM UTC",
                      "One-time code sent by text message", "(555) 555-0100", "Page 1 of"):
         assert expected in text, expected
@@ -35,7 +35,7 @@ def test_signed_copy_es_has_accents_and_spanish_labels(document, signature):
     for expected in ("Registro de asistencia firmado", "lunes, 2 de noviembre de 2026", "miércoles, 4 de noviembre",
                      "sábado, 7 de noviembre", "Período de asistencia", "Niño(a)", "Días de asistencia: 4",
                      "Días de ausencia: 1", "Ausente: Sick", "Verificación de", "Página 1 de",
-                     "9 de noviembre de 2026, 18:15 UTC", "34:30", "Mateo Garcia", HASH):
+                     "9 de noviembre de 2026, 18:15 UTC", "34 h 30 min", "Mateo Garcia", HASH):
         assert expected in text, expected
 
 
