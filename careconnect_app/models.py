@@ -218,6 +218,10 @@ class Signature(SQLModel, table=True):
     strokes_json: str = Field(sa_column=Column(Text, nullable=False))
     png: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     reference: str = Field(index=True)
+    # How the mark was made (statuses.SignatureMethod): drawn on the pad, or the full name typed and
+    # adopted (typed_name; the server drew its image). Evidence: the PDFs print it.
+    signature_method: str = Field(default="drawn", sa_column_kwargs={"server_default": "drawn"})
+    typed_name: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class AuditEvent(SQLModel, table=True):

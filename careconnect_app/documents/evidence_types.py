@@ -22,6 +22,7 @@ class SignatureEvidence:
     png: bytes  # the drawn signature
     verification: str | None  # "email", "sms" or None/"" when no code was required
     in_person: bool
+    signature_method: str = "drawn"  # statuses.SignatureMethod: "drawn" on the pad, or "typed" (a name adopted)
 
 
 @dataclass(frozen=True)

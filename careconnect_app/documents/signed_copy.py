@@ -22,6 +22,7 @@ from careconnect_app.documents.wording import (
     party_name,
     period_bounds,
     period_text,
+    signature_method_text,
     signing_method_text,
     verification_text,
     when,
@@ -152,6 +153,7 @@ def _signer_rows(signature: SignatureEvidence, words: Words) -> list[tuple[str, 
         (words("label.signed_at"), when(signature.signed_at, words)),
         (words("label.verification"), verification_text(signature, words)),
         (words("label.signing_method"), signing_method_text(signature, words)),
+        (words("label.signature_method"), signature_method_text(signature, words)),
         (words("label.reference"), signature.reference),
     ]
 

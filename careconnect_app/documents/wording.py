@@ -76,3 +76,8 @@ def verification_text(signature: SignatureEvidence, words: Words) -> str:
 
 def signing_method_text(signature: SignatureEvidence, words: Words) -> str:
     return words("signing.in_person" if signature.in_person else "signing.remote")
+
+
+def signature_method_text(signature: SignatureEvidence, words: Words) -> str:
+    """Drawn by hand, or a typed name adopted as the signature."""
+    return words.known("signature_method", signature.signature_method) or words("signature_method.drawn")

@@ -32,6 +32,7 @@ def evidence(signature: Signature) -> SignatureEvidence:
         signer_name=signature.signer_name, signed_at=signature.signed_at, reference=signature.reference,
         document_hash=signature.document_hash, png=signature.png,
         verification=signature.verification_channel or None, in_person=signature.in_person,
+        signature_method=signature.signature_method,
     )
 
 

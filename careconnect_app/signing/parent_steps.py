@@ -19,12 +19,36 @@ from careconnect_app.common.crypto import new_reference
 from careconnect_app.i18n import t
 from careconnect_app.messaging import compose
 from careconnect_app.models import AttendanceSheet, Guardian, Signature, SigningRequest
-from careconnect_app.signing import canonical, links
+from careconnect_app.signing import canonical, links, typed_signature
 from careconnect_app.signing.strokes import normalise, render_png, validate_strokes
-from careconnect_app.statuses import Actor, RequestStatus, SheetStatus
+from careconnect_app.statuses import Actor, RequestStatus, SheetStatus, SignatureMethod
 
 CONSENT_VERSION = "esign-consent-v1"
 MAX_PROBLEM_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class Mark:
+    """The parent's mark, checked: what is stored, its image (drawn by the server) and how it was made."""
+
+    method: SignatureMethod
+    stored: dict  # strokes_json: the normalised strokes, or the typed name and the font that drew it
+    png: bytes
+    typed_name: str = ""
+
+
+def read_mark(strokes: object, typed_name: str) -> Mark | str:
+    """The mark from the pad's strokes or, when the parent typed their name, from that name; else an error key."""
+    if typed_name:
+        name, error = typed_signature.clean_name(typed_name)
+        if error:
+            return f"parent.{error}"
+        stored = {"typed_name": name, "font": typed_signature.FONT_ID}
+        return Mark(SignatureMethod.TYPED, stored, typed_signature.render_png(name), name)
+    if error := validate_strokes(strokes):
+        return f"parent.{error}"
+    clean = normalise(strokes)
+    return Mark(SignatureMethod.DRAWN, clean, render_png(clean))
 
 
 @dataclass
@@ -91,6 +115,7 @@ def sign(
     request_id: int,
     *,
     strokes: object,
+    typed_name: str = "",
     certified: bool,
     consented: bool,
     ip: str,
@@ -99,14 +124,17 @@ def sign(
     verification_channel: str,
     now: datetime | None = None,
 ) -> SignOutcome:
-    """Sign once: validate, claim the request atomically, store the evidence, lock the sheet."""
+    """Sign once: validate, claim the request atomically, store the evidence, lock the sheet.
+
+    The mark is the drawn `strokes`, or `typed_name` when the parent typed their name instead.
+    """
     if not certified:
         return SignOutcome(False, "parent.sign.error.certify")
     if not consented:
         return SignOutcome(False, "parent.sign.error.consent")
-    if error := validate_strokes(strokes):
-        return SignOutcome(False, f"parent.{error}")
-    clean = normalise(strokes)
+    mark = read_mark(strokes, typed_name)
+    if isinstance(mark, str):
+        return SignOutcome(False, mark)
     now = now or utcnow()
 
     # The conditional UPDATE is the first write: of two racing submits only one can win it.
@@ -125,7 +153,7 @@ def sign(
     if sheet.status != SheetStatus.READY_FOR_PARENT or sheet.version != request.sheet_version:
         session.rollback()
         return SignOutcome(False, "parent.error.not_signable")
-    reference = _store_signature(session, request, sheet, clean, ip=ip, user_agent=user_agent, locale=locale,
+    reference = _store_signature(session, request, sheet, mark, ip=ip, user_agent=user_agent, locale=locale,
                                  verification_channel=verification_channel, now=now)
     try:
         session.flush()
@@ -136,7 +164,7 @@ def sign(
     return SignOutcome(True, reference=reference)
 
 
-def _store_signature(session: Session, request: SigningRequest, sheet: AttendanceSheet, strokes: dict, *,
+def _store_signature(session: Session, request: SigningRequest, sheet: AttendanceSheet, mark: Mark, *,
                      ip: str, user_agent: str, locale: str, verification_channel: str, now: datetime) -> str:
     """Write the evidence of a won claim, lock the sheet, close the other guardians' links."""
     guardian = session.get(Guardian, request.guardian_id)
@@ -152,8 +180,8 @@ def _store_signature(session: Session, request: SigningRequest, sheet: Attendanc
         consent_version=CONSENT_VERSION, consent_accepted_at=now,
         document_json=canonical.canonical_json(document),
         document_hash=canonical.document_hash(document),
-        strokes_json=json.dumps(strokes, separators=(",", ":")),
-        png=render_png(strokes), reference=reference,
+        strokes_json=json.dumps(mark.stored, separators=(",", ":"), ensure_ascii=False),
+        png=mark.png, reference=reference, signature_method=mark.method, typed_name=mark.typed_name,
     ))
     sheet.status = SheetStatus.SIGNED
     sheet.signed_at = now
@@ -171,7 +199,8 @@ def _store_signature(session: Session, request: SigningRequest, sheet: Attendanc
                  ip=ip, user_agent=user_agent, channel=verification_channel,
                  detail={"document_hash": canonical.document_hash(document), "reference": reference,
                          "certification": canonical.PARENT_CERTIFICATION_VERSION,
-                         "consent": CONSENT_VERSION, "in_person": request.in_person},
+                         "consent": CONSENT_VERSION, "in_person": request.in_person,
+                         "signature_method": mark.method},
                  at=now)
     return reference
 
