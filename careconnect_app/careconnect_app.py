@@ -13,6 +13,7 @@ from careconnect_app.api.headers import security_headers
 from careconnect_app.config import get_settings
 from careconnect_app.pages.dev_outbox import OutboxState, outbox_page
 from careconnect_app.pages.guide import GuideState, guide_page
+from careconnect_app.pages.home import HomeState, home_page, not_found_page
 from careconnect_app.pages.portal import add_portal_pages
 from careconnect_app.pages.sign.page import sign_page
 from careconnect_app.pages.sign.state import SignState
@@ -34,6 +35,8 @@ app = rx.App(
 )
 
 # Titles follow the page language (screen readers announce them first).
+app.add_page(home_page, route=routes.HOME, title=HomeState.tr["app_name"], on_load=HomeState.load)
+app.add_page(not_found_page, route=routes.NOT_FOUND, title=HomeState.tr["not_found.title"], on_load=HomeState.load)
 app.add_page(sign_page, route=routes.SIGN, title=SignState.tr["app_name"], on_load=SignState.load)
 app.add_page(guide_page, route=routes.GUIDE, title=GuideState.tr["guide.title"], on_load=GuideState.load)
 add_portal_pages(app)

@@ -24,6 +24,23 @@ def normalise_locale(locale: str | None) -> str:
     return base if base in SUPPORTED_LOCALES else DEFAULT_LOCALE
 
 
+def from_accept_language(header: str | None) -> str:
+    """The supported locale the browser prefers most ("es-MX,es;q=0.9,en;q=0.8" -> "es"), else English."""
+    ranked = []
+    for position, part in enumerate((header or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        base = tag.split("-")[0].strip().lower()
+        if base in SUPPORTED_LOCALES and quality > 0:
+            ranked.append((-quality, position, base))
+    return min(ranked)[2] if ranked else DEFAULT_LOCALE
+
+
 @lru_cache(maxsize=None)
 def catalog(locale: str) -> dict[str, str]:
     """Every string of a locale, keyed "<file stem>.<key>"."""

@@ -134,3 +134,12 @@ def test_the_clients_spanish_button_labels():
     en = i18n.area("en", "parent")
     assert (en["verify.send"], en["verify.verify"], en["review.sign"], en["sign.submit"]) == (
         "SEND VERIFICATION CODE", "VERIFY", "Sign & Submit", "SUBMIT")
+
+
+@pytest.mark.parametrize("header, locale", [
+    ("es-MX,es;q=0.9,en;q=0.8", "es"), ("en-US,en;q=0.9,es;q=0.8", "en"), ("fr-FR,es;q=0.5,en;q=0.4", "es"),
+    ("fr, de", "en"), ("", "en"), (None, "en"), ("es;q=0, en", "en"), ("en;q=0.2, es;q=0.7", "es"),
+    ("es;q=abc", "en"),
+])
+def test_locale_from_accept_language(header, locale):
+    assert i18n.from_accept_language(header) == locale

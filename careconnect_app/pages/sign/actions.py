@@ -178,11 +178,14 @@ class Signing:
     view: LinkView | None  # the page read back, when the link's state is what the parent sees next
 
 
-def sign(session: Session, visit: Visit, strokes: dict, *, certified: bool, consented: bool,
+def sign(session: Session, visit: Visit, strokes: dict, typed_name: str, *, certified: bool, consented: bool,
          channel: str) -> Signing:
-    """Sign once (the claiming UPDATE opens this session's transaction), then read the page back."""
+    """Sign once (the claiming UPDATE opens this session's transaction), then read the page back.
+
+    The mark is the drawn `strokes`, or `typed_name` when the parent typed their name instead.
+    """
     outcome = parent_steps.sign(
-        session, visit.request_id, strokes=strokes, certified=certified, consented=consented,
+        session, visit.request_id, strokes=strokes, typed_name=typed_name, certified=certified, consented=consented,
         ip=visit.ip, user_agent=visit.user_agent, locale=visit.locale, verification_channel=channel,
     )
     if not (outcome.ok or outcome.already_signed or outcome.error == NOT_SIGNABLE):

@@ -22,8 +22,8 @@ from careconnect_app.pages.sign import actions
 from careconnect_app.pages.sign.actions import LinkChanged, NotVerified, Refusal
 from careconnect_app.pages.sign.view import LinkView
 from careconnect_app.pages.state_tools import CallerMixin, in_session, off_loop
-from careconnect_app.signing import verification
-from careconnect_app.statuses import LinkStatus
+from careconnect_app.signing import typed_signature, verification
+from careconnect_app.statuses import LinkStatus, SignatureMethod
 
 SESSION_COOKIE = "cc_parent_session"
 STEPS_WITH_VERIFY = ("landing", "verify", "review", "sign")
@@ -55,6 +55,8 @@ class SignState(CallerMixin, rx.State):
     agency_name: str = ""
     provider_name: str = ""
     provider_phone: str = ""
+    provider_phone_href: str = ""
+    call_label: str = ""
     child_name: str = ""
     guardian_name: str = ""
     period_label: str = ""
@@ -71,6 +73,8 @@ class SignState(CallerMixin, rx.State):
     total_hours: str = ""
     days_present: str = ""
     days_absent: str = ""
+    days_no_record: str = ""
+    no_record_note: str = ""
     dispute_text: str = ""
     status_body: str = ""
     # The receipt (view.SignedView).
@@ -86,10 +90,15 @@ class SignState(CallerMixin, rx.State):
     busy: bool = False
     problem_open: bool = False
     problem_error: str = ""
-    has_signature: bool = False
+    has_signature: bool = False  # the pad has a drawing
+    signature_method: str = SignatureMethod.DRAWN
+    typed_preview: str = ""  # the typed name as it will be signed ("" while it is not a valid name)
+    typed_error: str = ""
     certified: bool = False
     consented: bool = False
     sign_error: str = ""
+    # The page's one live region: each status change is said once, here (screen readers).
+    announcement: str = ""
 
     # The verified browser's credential, as long-lived as its session; the database holds only its hash.
     parent_session: str = rx.Cookie("", name=SESSION_COOKIE, path=routes.SIGN_PREFIX, same_site="strict",
@@ -98,22 +107,37 @@ class SignState(CallerMixin, rx.State):
     # --- backend only ----------------------------------------------------------------------
     _request_id: int = 0
     _strokes: dict = {}
+    _typed_name: str = ""  # checked by typed_signature.clean_name; signing draws it on the server
     _locale_chosen: bool = False
-    # slot -> (translation key, values): re-rendered when the language changes.
-    _messages: dict[str, tuple[str, dict]] = {}
+    # slot -> (translation keys, values): re-rendered when the language changes.
+    _messages: dict[str, tuple[tuple[str, ...], dict]] = {}
 
     # --- helpers ---------------------------------------------------------------------------
     def _visit(self) -> actions.Visit:
         ip, user_agent = self._client()
         return actions.Visit(self._request_id, self.parent_session, self.locale, ip, user_agent)
 
-    def _say(self, slot: str, key: str = "", **values) -> None:
-        """Set a message slot (verify_info, verify_error, problem_error, sign_error) by key."""
-        if key:
-            self._messages[slot] = (key, values)
+    def _say(self, slot: str, *keys: str, **values) -> None:
+        """Set a message slot (verify_info, verify_error, problem_error, sign_error, typed_error) by key(s).
+
+        No key clears it. A new message is also announced, once, through the page's live region.
+        """
+        keys = tuple(key for key in keys if key)
+        if keys:
+            self._messages[slot] = (keys, values)
         else:
             self._messages.pop(slot, None)
-        setattr(self, slot, i18n.t(key, self.locale, **values) if key else "")
+        text = self._words(keys, values)
+        setattr(self, slot, text)
+        if text:
+            self._announce(text)
+
+    def _words(self, keys: tuple[str, ...], values: dict) -> str:
+        return " ".join(i18n.t(key, self.locale, **values) for key in keys)
+
+    def _announce(self, text: str) -> None:
+        # The same words twice in a row still change the region's text, so they are read again.
+        self.announcement = text if self.announcement != text else text + "\u200b"
 
     def _show(self, view: LinkView) -> None:
         """Put a link's page (read on a worker thread) on screen in the current language."""
@@ -127,8 +151,8 @@ class SignState(CallerMixin, rx.State):
         offered = [channel["value"] for channel in self.channels]
         if self.verify_channel not in offered:
             self.verify_channel = offered[0] if offered else ""
-        for slot, (key, values) in list(self._messages.items()):
-            setattr(self, slot, i18n.t(key, self.locale, **values))
+        for slot, (keys, values) in list(self._messages.items()):
+            setattr(self, slot, self._words(keys, values))
 
     def _resume(self, resume: actions.Resume) -> None:
         """Pick up where the database says this parent was (after a reload or in a second tab)."""
@@ -156,8 +180,13 @@ class SignState(CallerMixin, rx.State):
         self._request_id, self._messages = 0, {}
         self.problem_open = False
         self._strokes, self.has_signature = {}, False
+        self._typed_name = self.typed_preview = self.typed_error = ""
+        self.signature_method = SignatureMethod.DRAWN
         self.certified = self.consented = self.busy = False
+        self.announcement = ""
         token = routes.last_segment(self.router.url.path, routes.SIGN_PREFIX)
+        if not self._locale_chosen:  # a link nobody owns (mistyped, cut off) speaks the browser's language
+            self.locale = i18n.from_accept_language(self.router.headers.accept_language)
         opened = await in_session(actions.open_link, token, self._visit(), keep_locale=self._locale_chosen)
         self._request_id, self.locale = opened.request_id, opened.locale
         if opened.resume is not None:
@@ -205,7 +234,7 @@ class SignState(CallerMixin, rx.State):
         if not outcome.ok:
             self._say("verify_error", f"parent.{outcome.error}", seconds=outcome.retry_after,
                       minutes=_minutes(outcome.retry_after))
-            return
+            return None
         self.code_sent = True
         self._say("verify_error")
         self._say("verify_info", "parent.verify.sent", to=outcome.masked)
@@ -224,8 +253,9 @@ class SignState(CallerMixin, rx.State):
             self._say("verify_error", f"parent.{outcome.error}", tries=outcome.tries_left,
                       minutes=_minutes(outcome.retry_after))
             if outcome.error in ("verify.error.code_dead", "verify.error.no_code"):
-                self.code_sent = False
-            return rx.set_focus("verification-code") if self.code_sent else None
+                self.code_sent = False  # the code field leaves the page: focus goes to the way forward
+                return rx.set_focus("send-code")
+            return None  # what was typed stays, marked invalid; the live region says why
         self.parent_session = outcome.session_secret
         self._say("verify_error")
         self._say("verify_info")
@@ -234,14 +264,16 @@ class SignState(CallerMixin, rx.State):
 
     @rx.event
     async def open_problem(self):
-        """Show the "report a problem" form."""
+        """Show the "report a problem" form and put the cursor in it."""
         self.problem_open = True
         self._say("problem_error")
+        return rx.set_focus("problem-text")
 
     @rx.event
     async def close_problem(self):
-        """Hide the "report a problem" form."""
+        """Hide the "report a problem" form (focus back on its button)."""
         self.problem_open = False
+        return rx.set_focus("report-problem")
 
     @rx.event
     async def send_problem(self, form_data: dict):
@@ -255,6 +287,7 @@ class SignState(CallerMixin, rx.State):
         self.problem_open = False
         self._show(result)
         await off_loop(outbox.deliver_due, limit=10)
+        return rx.set_focus("status-heading")  # the confirmation
 
     @rx.event
     async def go_sign(self):
@@ -278,6 +311,26 @@ class SignState(CallerMixin, rx.State):
         self._say("sign_error")
 
     @rx.event
+    async def choose_method(self, method: str):
+        """Draw on the pad, or type the full name (for a parent who cannot draw)."""
+        if method in (SignatureMethod.DRAWN, SignatureMethod.TYPED):
+            self.signature_method = method
+            self._say("sign_error")
+
+    @rx.event
+    async def set_typed_name(self, value: str):
+        """The typed name: checked here, shown back in the handwriting font once it is a name."""
+        name, error = typed_signature.clean_name(str(value)[:200] if isinstance(value, str) else value)
+        self._typed_name, self.typed_preview = name, name
+        self._say("sign_error")
+        # Said once while the name is being typed, not at every key stroke; nothing typed is no error yet.
+        if error and str(value or "").strip():
+            if self._messages.get("typed_error", ((),))[0] != (f"parent.{error}",):
+                self._say("typed_error", f"parent.{error}")
+        else:
+            self._say("typed_error")
+
+    @rx.event
     async def set_certified(self, value: bool):
         """The "attendance is accurate" box."""
         self.certified = bool(value)
@@ -292,6 +345,9 @@ class SignState(CallerMixin, rx.State):
         """SUBMIT: sign once, even under double clicks and two tabs."""
         if self.busy or self.status != LinkStatus.OK:
             return
+        if missing := self._missing_parts():  # SUBMIT is focusable while not ready: it says what is missing
+            self._say("sign_error", *missing)
+            return
         self.busy = True  # the button shows "Submitting…" and the pad locks until this ends
         yield
         try:
@@ -299,8 +355,9 @@ class SignState(CallerMixin, rx.State):
             if isinstance(channel, Refusal):
                 return
             # A session of its own: its first statement is the claiming UPDATE (see parent_steps.sign).
-            signing = await in_session(actions.sign, self._visit(), self._strokes, certified=self.certified,
-                                       consented=self.consented, channel=channel)
+            typed = self._typed_name if self.signature_method == SignatureMethod.TYPED else ""
+            signing = await in_session(actions.sign, self._visit(), {} if typed else self._strokes, typed,
+                                       certified=self.certified, consented=self.consented, channel=channel)
             if signing.outcome.ok or signing.outcome.already_signed:
                 self._say("sign_error")
                 self.step = "done"
@@ -340,7 +397,19 @@ class SignState(CallerMixin, rx.State):
         steps, index = _position(self.requires_verification, self.step)
         return self.tr.get("step_of", "").format(n=index + 1, total=len(steps))
 
+    def _missing_parts(self) -> list[str]:
+        """What SUBMIT still needs, as translation keys."""
+        signed = self.typed_preview != "" if self.signature_method == SignatureMethod.TYPED else self.has_signature
+        missing = [] if signed else ["parent.sign.missing_signature"]
+        missing += [] if self.consented else ["parent.sign.missing_consent"]
+        return missing + ([] if self.certified else ["parent.sign.missing_certify"])
+
     @rx.var
     def can_submit(self) -> bool:
-        """SUBMIT is enabled once the pad has a drawing and both boxes are ticked."""
-        return self.has_signature and self.certified and self.consented and not self.busy
+        """SUBMIT signs once there is a signature (drawn or typed) and both boxes are ticked."""
+        return not self._missing_parts() and not self.busy
+
+    @rx.var
+    def guide_href(self) -> str:
+        """The parents' guide in the page's language."""
+        return f"{routes.GUIDE}?lang={self.locale}"

@@ -19,6 +19,7 @@ from careconnect_app.common.formatting import (
     format_phone,
     format_time_range,
 )
+from careconnect_app.documents.wording import DASH
 from careconnect_app.common.masking import mask_contact
 from careconnect_app.i18n import t
 from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, Provider, SigningRequest
@@ -33,6 +34,8 @@ class FamilyView:
     agency_name: str
     provider_name: str
     provider_phone: str
+    provider_phone_href: str  # "tel:+15555550142": a tap calls the provider
+    call_label: str  # "Call Little Sprouts: (555) 555-0142"
     child_name: str
     guardian_name: str
     period_label: str
@@ -49,6 +52,8 @@ class FamilyView:
     total_hours: str
     days_present: str
     days_absent: str
+    days_no_record: str
+    no_record_note: str
     dispute_text: str
 
 
@@ -126,32 +131,53 @@ def _family(session: Session, request: SigningRequest, rows: _Rows, status: str,
     phone = format_phone(provider.phone)
     days = attendance.build_days(attendance.entries_for(session, sheet.id))
     total = attendance.totals(days)
+    day_rows = _period_rows(days, sheet.period_start, sheet.period_end, locale)
+    missing = sum(1 for row in day_rows if not row["recorded"])
     return FamilyView(
         agency_name=rows.agency.name,
         provider_name=provider.name,
         provider_phone=phone,
+        provider_phone_href=_tel(provider.phone),
+        call_label=f'{t("parent.call_provider", locale, provider=provider.name)}: {phone}',
         child_name=rows.child.full_name,
         guardian_name=guardian.full_name,
-        period_label=format_period(sheet.period_start, sheet.period_end, locale),
-        expires_label=t("parent.landing.expires", locale, date=format_date(request.expires_at, locale)),
+        period_label=format_period(sheet.period_start, sheet.period_end, locale, whole=True),
+        expires_label=t("parent.landing.expires", locale, date=format_date(request.expires_at, locale, whole=True)),
         requires_verification=request.requires_verification,
         in_person=request.in_person,
         intro_text=t("parent.landing.intro", locale, **rows.names),
         review_intro=t("parent.review.intro", locale, **rows.names),
         consent_text=t("parent.sign.consent_text", locale, **rows.names),
         signing_as=t("parent.sign.signing_as", locale, name=guardian.full_name),
-        footer_help=t("parent.footer.help", locale, provider=provider.name, phone=phone),
+        footer_help=t("parent.footer.help", locale, provider=provider.name),
         channels=[
             {"value": channel, "label": t(f"parent.verify.channel.{channel}", locale),
              "masked": mask_contact(channel, verification.destination(guardian, channel))}
             for channel in verification.available_channels(guardian)
         ],
-        days=[_day_row(day, locale) for day in days],
+        days=day_rows,
         total_hours=format_minutes(total.minutes),
         days_present=str(total.days_present),
         days_absent=str(total.days_absent),
+        days_no_record=str(missing),
+        no_record_note=t("parent.review.no_record_note", locale, count=missing) if missing else "",
         dispute_text=request.dispute_text if status == LinkStatus.DISPUTED else "",
     )
+
+
+def _tel(phone: str) -> str:
+    """A tel: link for the stored (E.164) number, "" when there is none."""
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    return f"tel:+{digits}" if digits else ""
+
+
+def _period_rows(days: list[attendance.Day], start, end, locale: str) -> list[dict[str, str]]:
+    """Every day of the period in order: its record, or a dash row when nothing was recorded (nothing hidden)."""
+    recorded = {day.day: day for day in days}
+    dates = sorted(set(recorded) | set(attendance.period_days(start, end)))
+    return [_day_row(recorded[d], locale) if d in recorded else
+            {"label": format_day(d, locale), "times": DASH, "hours": DASH, "absent": "", "recorded": ""}
+            for d in dates]
 
 
 def _day_row(day: attendance.Day, locale: str) -> dict[str, str]:
@@ -165,6 +191,7 @@ def _day_row(day: attendance.Day, locale: str) -> dict[str, str]:
     return {
         "label": format_day(day.day, locale),
         "times": times,
-        "hours": "—" if day.absent else format_minutes(day.minutes),
+        "hours": DASH if day.absent else format_minutes(day.minutes),
         "absent": "1" if day.absent else "",
+        "recorded": "1",
     }

@@ -52,7 +52,12 @@ def test_opening_takes_the_guardians_language_and_starts_at_landing(make_request
     family = opened.view.family
     assert family.child_name == "Mateo García" and family.requires_verification
     assert [c["value"] for c in family.channels] == ["email", "sms"]
-    assert [d["absent"] for d in family.days] == ["", "1", ""] and family.days_absent == "1"
+    # Every day of the week is a row: three recorded, four without a record (a dash, said in the totals).
+    assert [d["absent"] for d in family.days if d["recorded"]] == ["", "1", ""] and family.days_absent == "1"
+    assert len(family.days) == 7 and family.days_no_record == "4"
+    assert [d["times"] for d in family.days if not d["recorded"]] == ["—"] * 4
+    assert family.no_record_note.startswith("4 días del período no tienen registro")
+    assert family.provider_phone_href.startswith("tel:+") and family.call_label.startswith("Llamar a Test Provider")
     kept = _run(actions.open_link, token, _visit(locale="en"), keep_locale=True)
     assert kept.locale == "en"
 
@@ -78,10 +83,10 @@ def test_verified_parent_resumes_signs_once_and_gets_a_copy(make_request):
     assert _run(actions.open_link, token, visit, keep_locale=True).resume.step == "sign"
     assert _run(actions.on_live_link, visit, actions.signing_channel) == "sms"
 
-    signing = _run(actions.sign, visit, cursive_strokes(), certified=True, consented=True, channel="sms")
+    signing = _run(actions.sign, visit, cursive_strokes(), "", certified=True, consented=True, channel="sms")
     assert signing.outcome.ok and signing.view.status == LinkStatus.SIGNED
     assert signing.view.signed.reference == signing.outcome.reference and signing.view.signed.can_download
-    again = _run(actions.sign, visit, cursive_strokes(), certified=True, consented=True, channel="sms")
+    again = _run(actions.sign, visit, cursive_strokes(), "", certified=True, consented=True, channel="sms")
     assert again.outcome.already_signed and again.view.signed.reference == signing.outcome.reference
 
     copy = _run(actions.signed_copy, visit)
@@ -91,7 +96,7 @@ def test_verified_parent_resumes_signs_once_and_gets_a_copy(make_request):
 
 def test_a_refused_signature_reads_nothing_back(make_request):
     request_id, _token = make_request(requires_verification=False)
-    signing = _run(actions.sign, _visit(request_id), cursive_strokes(), certified=False, consented=True, channel="")
+    signing = _run(actions.sign, _visit(request_id), cursive_strokes(), "", certified=False, consented=True, channel="")
     assert not signing.outcome.ok and signing.outcome.error and signing.view is None
 
 
