@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_components_radix.themes.components.checkbox import Checkbox
 
 from careconnect_app.components.frame import brand, centred_column, header_bar, page_frame, skip_link
 
@@ -65,7 +66,7 @@ def field_error(message: rx.Var, id: str) -> rx.Component:
     """An error text tied to its field with aria-describedby (the page's live region announces it)."""
     return rx.cond(
         message != "",
-        rx.callout(message, icon="triangle-alert", color_scheme="red", id=id, width="100%"),
+        rx.callout(message, icon="triangle-alert", color_scheme="red", high_contrast=True, id=id, width="100%"),
     )
 
 
@@ -90,8 +91,9 @@ def choice_option(value, label, id: str, detail=None) -> rx.Component:
 def check_row(label, *, checked, on_change, id: str) -> rx.Component:
     """A checkbox whose whole row, text included, is the target (at least 44 px high)."""
     return rx.el.label(
-        rx.checkbox(checked=checked, on_change=on_change, id=id, size="3",
-                    custom_attrs={"aria-labelledby": f"{id}-text"}),
+        # The bare Radix checkbox: the high-level one wraps itself in a label of its own (a label in a label).
+        Checkbox.create(checked=checked, on_change=on_change, id=id, size="3",
+                        custom_attrs={"aria-labelledby": f"{id}-text"}),
         rx.text(label, size="3", id=f"{id}-text"),
         class_name="cc-choice",
     )
