@@ -113,8 +113,9 @@ CLIPPED_JS = r"""() => {
     if (!rects.length) continue;
     let hidden = false;
     for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
-      const s = getComputedStyle(e);
-      if (s.display === 'none' || s.visibility === 'hidden') { hidden = true; break; }
+      const s = getComputedStyle(e), b = e.getBoundingClientRect();
+      // Not shown, or screen-reader-only (a 1 px box that clips its content on purpose).
+      if (s.display === 'none' || s.visibility === 'hidden' || (b.width <= 1 && b.height <= 1)) { hidden = true; break; }
     }
     const box = el.getBoundingClientRect();
     if (hidden || box.width <= 1 || box.height <= 1) continue;  // screen-reader-only

@@ -77,7 +77,8 @@ def by_status() -> rx.Component:
 def _footer() -> rx.Component:
     return rx.vstack(
         rx.cond(S.provider_phone_href != "", rx.text(
-            S.footer_help, " ", rx.link(S.provider_phone, href=S.provider_phone_href, class_name="cc-nowrap"),
+            S.footer_help, " ", rx.link(S.provider_phone, href=S.provider_phone_href, class_name="cc-nowrap",
+                                       underline="always"),
             size="2", class_name="cc-muted")),
         rx.text(T["footer.privacy"], size="2", class_name="cc-muted"),
         rx.link(T["guide.title"], href=S.guide_href, size="2", id="footer-guide"),

@@ -144,6 +144,7 @@ class SignState(CallerMixin, rx.State):
         self.status, self.status_body = view.status, view.status_body
         self.tr = i18n.area(self.locale, "parent")
         if view.family is None:  # unknown or rate-limited: nothing about any family is shown
+            self.provider_phone_href = self.call_label = self.provider_phone = ""
             return
         for part in filter(None, (view.family, view.signed)):
             for field in dataclasses.fields(part):  # named after the vars they fill
