@@ -41,7 +41,9 @@ def test_journey_with_email_code_mouse_signature_and_download(page, fresh_link, 
     mail = read_outbox("verification_code", link.email)
     assert mail and mail[-1]["channel"] == "email" and mail[-1]["subject"]
     assert not read_outbox("verification_code", link.phone)
-    expect(page.locator("#attendance-days tbody tr")).to_have_count(5)
+    # Every day of the week: five recorded, the weekend shown as days without a record.
+    expect(page.locator("#attendance-days tbody tr")).to_have_count(7)
+    expect(page.locator("#attendance-days tbody tr.cc-no-record")).to_have_count(2)
     wizard.go_sign(page, link)
     expect(page.get_by_text(link.guardian)).to_be_visible()  # "Signing as ..."
     wizard.sign_and_submit(page, link)

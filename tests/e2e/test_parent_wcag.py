@@ -87,18 +87,13 @@ def other_pages(page, wizard, app_server, fresh_link, backdate, locale: str, vis
     backdate(expired)
     wizard.open(page, expired, expect_key="status.expired.title")
     visit("10-expired")
-    page.goto(f"{app_server.base_url}/sign/{secrets.token_urlsafe(32)}")
-    wizard.expect_heading(page, "status.unknown.title", locale)
-    visit("11-unknown-link")
-    page.goto(f"{app_server.base_url}/")
-    wizard.expect_heading(page, "home.title", locale)
-    visit("12-start-page")
-    page.goto(f"{app_server.base_url}/no/such/page")
-    wizard.expect_heading(page, "not_found.title", locale)
-    visit("13-not-found")
-    page.goto(f"{app_server.base_url}/guide?lang={locale}")
-    wizard.expect_heading(page, "guide.title", locale)
-    visit("14-guide")
+    for path, heading, step in ((f"/sign/{secrets.token_urlsafe(32)}", "status.unknown.title", "11-unknown-link"),
+                                ("/", "home.title", "12-start-page"),
+                                ("/no/such/page", "not_found.title", "13-not-found"),
+                                (f"/guide?lang={locale}", "guide.title", "14-guide")):
+        page.goto(app_server.base_url + path)
+        wizard.expect_heading(page, heading, locale)
+        visit(step)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

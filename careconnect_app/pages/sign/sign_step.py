@@ -6,7 +6,7 @@ import reflex as rx
 
 from careconnect_app.components.layout import card, check_row, choice_option, field_error
 from careconnect_app.components.signature_pad import signature_pad
-from careconnect_app.pages.sign.parts import S, T, primary_button, quiet_button, step_heading
+from careconnect_app.pages.sign.parts import S, T, big_input, primary_button, quiet_button, step_heading
 from careconnect_app.statuses import SignatureMethod
 
 
@@ -46,18 +46,8 @@ def _typed() -> rx.Component:
     """The full name typed, shown back in the handwriting font the server will draw it in."""
     return rx.vstack(
         rx.el.label(T["sign.type_label"], html_for="typed-name", class_name="cc-label"),
-        rx.input(
-            id="typed-name",
-            name="typed-name",
-            auto_complete="name",
-            size="3",
-            width="100%",
-            max_length=80,
-            class_name="cc-big-input",
-            on_change=S.set_typed_name.debounce(250),
-            aria_invalid=rx.cond(S.typed_error != "", "true", "false"),
-            aria_describedby="typed-hint typed-error",
-        ),
+        big_input("typed-name", S.typed_error, "typed-hint typed-error", name="typed-name", auto_complete="name",
+                  max_length=80, on_change=S.set_typed_name.debounce(250)),
         rx.text(T["sign.type_hint"], size="2", id="typed-hint"),
         field_error(S.typed_error, "typed-error"),
         rx.box(

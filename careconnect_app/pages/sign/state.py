@@ -199,6 +199,7 @@ class SignState(CallerMixin, rx.State):
         """Switch every word on the page between English and Spanish."""
         self.locale = "es" if self.locale == "en" else "en"
         self._locale_chosen = True
+        self.announcement = ""  # a status said in the other language is not said again
         self._show(await in_session(actions.reread, self._visit(), self.status))
 
     @rx.event

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from careconnect_app.components.layout import card, choice_option, field_error
-from careconnect_app.pages.sign.parts import S, T, primary_button, quiet_button, step_heading
+from careconnect_app.pages.sign.parts import S, T, big_input, primary_button, quiet_button, step_heading
 
 
 def _channel_option(channel: dict) -> rx.Component:
@@ -36,21 +36,10 @@ def _code_form() -> rx.Component:
         rx.vstack(
             rx.cond(S.verify_info != "", rx.callout(S.verify_info, icon="mail-check", width="100%")),
             rx.el.label(T["verify.code_label"], html_for="verification-code", class_name="cc-label"),
-            rx.input(
-                id="verification-code",
-                name="code",
-                input_mode="numeric",
-                auto_complete="one-time-code",
-                max_length=6,
-                placeholder="123456",
-                size="3",
-                width="100%",
-                class_name="cc-code-input cc-big-input",
-                # A wrong code stays in the field, marked invalid and pointing at the message.
-                aria_invalid=rx.cond(S.verify_error != "", "true", "false"),
-                aria_describedby="verify-error code-hint",
-                required=True,
-            ),
+            # A wrong code stays in the field, marked invalid and pointing at the message.
+            big_input("verification-code", S.verify_error, "verify-error code-hint", name="code",
+                      input_mode="numeric", auto_complete="one-time-code", max_length=6, placeholder="123456",
+                      class_name="cc-code-input cc-big-input", required=True),
             rx.text(T["verify.code_hint"], size="2", id="code-hint"),
             primary_button(T["verify.verify"], type="submit", id="verify-code"),
             rx.hstack(

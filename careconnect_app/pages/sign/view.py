@@ -18,6 +18,7 @@ from careconnect_app.common.formatting import (
     format_period,
     format_phone,
     format_time_range,
+    one_line,
 )
 from careconnect_app.documents.wording import DASH
 from careconnect_app.common.masking import mask_contact
@@ -90,7 +91,7 @@ def read_view(session: Session, request: SigningRequest | None, status: str, loc
         body = t(f"parent.status.{status}.body", locale) if status in PARENT_VIEW else ""
         return LinkView(status, body)
     rows = _Rows.of(session, request)
-    signed_on = format_date(request.signed_at, locale) if request.signed_at else ""
+    signed_on = format_date(request.signed_at, locale, whole=True) if request.signed_at else ""
     body = t(f"parent.status.{status}.body", locale, date=signed_on, **rows.names) if status != LinkStatus.OK else ""
     signed = None
     if status == LinkStatus.SIGNED:
@@ -138,7 +139,7 @@ def _family(session: Session, request: SigningRequest, rows: _Rows, status: str,
         provider_name=provider.name,
         provider_phone=phone,
         provider_phone_href=_tel(provider.phone),
-        call_label=f'{t("parent.call_provider", locale, provider=provider.name)}: {phone}',
+        call_label=f'{t("parent.call_provider", locale, provider=provider.name)}: {one_line(phone)}',
         child_name=rows.child.full_name,
         guardian_name=guardian.full_name,
         period_label=format_period(sheet.period_start, sheet.period_end, locale, whole=True),
