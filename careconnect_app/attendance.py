@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -128,17 +129,30 @@ def weekday_key(d: date) -> str:
     return f"weekday.{d.weekday()}"
 
 
+# Typed times: "745a", "7:45", "7.45", "16:00", "1600", "4p", "7:45 AM", "7:45 a. m." (no seconds).
+_TYPED_TIME = re.compile(r"(\d{1,2})(?::?(\d{2}))?(am|pm|a|p)?")
+
+
 def parse_time(value: str) -> time | None:
-    """"8:05", "08:05", "8:05 PM" -> time; "" -> None; raises ValueError on garbage."""
-    value = (value or "").strip().upper()
-    if not value:
+    """A time as a provider types it -> time; "" -> None; raises ValueError on anything else.
+
+    Without "a"/"p" the hour is read on the 24-hour clock ("16:00", "7:45" is morning).
+    """
+    text = (value or "").strip().lower()
+    if not text:
         return None
-    for fmt in ("%H:%M", "%I:%M %p", "%I:%M%p", "%H%M"):
-        try:
-            return datetime.strptime(value, fmt).time()
-        except ValueError:
-            continue
-    raise ValueError(value)
+    compact = "".join(text.replace("h", ":").replace(".", "").split())  # "7:45 a. m." -> "7:45am"
+    match = _TYPED_TIME.fullmatch(compact)
+    if match is None:
+        raise ValueError(value)
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "")[:1]
+    if half:
+        if not 1 <= hour <= 12:
+            raise ValueError(value)
+        hour = hour % 12 + (12 if half == "p" else 0)
+    if hour > 23 or minute > 59:
+        raise ValueError(value)
+    return time(hour, minute)
 
 
 # --- periods (the agency's billing cycle) ---------------------------------------------------

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import logging
 
-import reflex as rx
-from starlette.applications import Starlette
+from careconnect_app import startup
 
-from careconnect_app import routes
-from careconnect_app.api import sign_preview, webhooks
-from careconnect_app.api.headers import security_headers
-from careconnect_app.config import get_settings
-from careconnect_app.pages.dev_outbox import OutboxState, outbox_page
-from careconnect_app.pages.guide import GuideState, guide_page
-from careconnect_app.pages.home import HomeState, home_page, not_found_page
-from careconnect_app.pages.portal import add_portal_pages
-from careconnect_app.pages.sign.page import sign_page
-from careconnect_app.pages.sign.state import SignState
-from careconnect_app.startup import prepare
+# Before anything reads the settings: a misconfigured deployment stops here with every problem
+# listed, before Reflex builds the frontend and prints "App running".
+startup.stop_if_misconfigured()
+
+import reflex as rx  # noqa: E402
+from starlette.applications import Starlette  # noqa: E402
+
+from careconnect_app import routes  # noqa: E402
+from careconnect_app.api import sign_preview, webhooks  # noqa: E402
+from careconnect_app.api.headers import security_headers  # noqa: E402
+from careconnect_app.config import get_settings  # noqa: E402
+from careconnect_app.pages.dev_outbox import OutboxState, outbox_page  # noqa: E402
+from careconnect_app.pages.guide import GuideState, guide_page  # noqa: E402
+from careconnect_app.pages.home import HomeState, home_page, not_found_page  # noqa: E402
+from careconnect_app.pages.portal import add_portal_pages  # noqa: E402
+from careconnect_app.pages.sign.page import sign_page  # noqa: E402
+from careconnect_app.pages.sign.state import SignState  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -44,4 +49,4 @@ if not get_settings().is_prod:
     app.add_page(outbox_page, route=routes.DEV_OUTBOX, title="Dev outbox", on_load=OutboxState.load)
 
 # Synchronous, so the schema is migrated before the first request is served.
-app.register_lifespan_task(prepare)
+app.register_lifespan_task(startup.prepare)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import random
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, time, timedelta
 
 from sqlmodel import Session, select
 
+from careconnect_app import routes
 from careconnect_app.clock import utcnow
+from careconnect_app.config import PROJECT_ROOT, get_settings
 from careconnect_app.models import (
     Agency,
     AttendanceEntry,
@@ -21,7 +24,12 @@ from careconnect_app.models import (
     Provider,
 )
 from careconnect_app.portal import accounts, submission
+from careconnect_app.signing import links
 from careconnect_app.statuses import Role
+
+# The demo's links, kept for the console banner of later development starts (the database keeps
+# only the tokens' hashes). Development only, beside the development secret key, out of git.
+DEMO_FILE = PROJECT_ROOT / ".careconnect" / "demo.json"
 
 # (first, last, guardian first, guardian last, locale, email?, phone?)
 _FAMILIES_A = [
@@ -152,8 +160,10 @@ def _create_logins(session: Session, setups: list[tuple[Agency, Provider]], resu
         agency, provider = setups[index]
         if session.exec(select(PortalUser.id).where(PortalUser.email == email)).first() is not None:
             continue  # `demo --force` on a database that already has the demo logins
-        accounts.create_user(session, email=email, name=name, password=password, role=role,
-                             agency_id=agency.id, provider_id=provider.id if role == Role.PROVIDER else None)
+        user = accounts.create_user(session, email=email, name=name, password=password, role=role,
+                                    agency_id=agency.id, provider_id=provider.id if role == Role.PROVIDER else None)
+        user.is_owner = role == Role.PROVIDER  # the demo providers' owners manage their staff
+        session.add(user)
         result.logins.append({"role": role, "email": email, "password": password,
                               "provider": provider.name if role == Role.PROVIDER else "", "agency": agency.name})
 
@@ -166,3 +176,43 @@ def print_demo(result) -> None:
     for login in result.logins:
         print(f"  portal login ({login['role']}): {login['email']} / {login['password']}")
     print()
+
+
+def remember(result: DemoResult) -> None:
+    """Keep the demo's links and logins for the banner of later development starts."""
+    DEMO_FILE.parent.mkdir(parents=True, exist_ok=True)
+    DEMO_FILE.write_text(json.dumps({"database_url": get_settings().database_url, **asdict(result)},
+                                    ensure_ascii=False))
+    DEMO_FILE.chmod(0o600)
+
+
+def _remembered() -> dict:
+    """The remembered demo of this database ({} when none, or it was made for another database)."""
+    try:
+        saved = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return saved if saved.get("database_url") == get_settings().database_url else {}
+
+
+def banner(session: Session, base_url: str) -> list[str]:
+    """The lines a development start prints: addresses, demo logins that still work, demo links."""
+    lines = ["", "CareConnect Sign (development)",
+             f"  provider portal: {base_url}{routes.PORTAL}",
+             f"  messages sent (dev outbox): {base_url}{routes.DEV_OUTBOX}"]
+    for email, _name, role, _index, password in _DEMO_LOGINS:
+        user = session.exec(select(PortalUser).where(PortalUser.email == email)).first()
+        if user is not None and user.active and accounts.verify_password(user.password_hash, password):
+            lines.append(f"  portal login ({role}): {email} / {password}")
+    saved = _remembered().get("links", [])
+    if saved:
+        lines.append("  parents' signing links:")
+    for link in saved:
+        request = links.find(session, link["url"].rstrip("/").rsplit("/", 1)[-1])
+        state = links.status_of(request) if request is not None else "unknown"
+        lines.append(f"    {link['child']:<22} {link['locale']}  {state:<16} {link['url']}")
+    return lines + [""]
+
+
+def print_banner(session: Session, base_url: str) -> None:
+    print("\n".join(banner(session, base_url)), flush=True)

@@ -295,10 +295,26 @@ class PortalUser(SQLModel, table=True):
     role: str  # "provider" | "agency_admin"
     agency_id: int = Field(foreign_key="agency.id", index=True)
     provider_id: Optional[int] = Field(default=None, foreign_key="provider.id", index=True)
+    # Provider staff who manage their provider's logins (invite, deactivate); agency admins manage all.
+    is_owner: bool = False
     active: bool = True
     failed_logins: int = 0
     locked_until: Optional[datetime] = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class StaffInvite(SQLModel, table=True):
+    """A one-time link that lets an invited portal user set their password (then the login is active)."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="portaluser.id", index=True)
+    # SHA-256 of the link token; the token itself is only ever in the invitation email.
+    token_hash: str = Field(index=True, unique=True)
+    invited_by_user_id: Optional[int] = Field(default=None, foreign_key="portaluser.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: Optional[datetime] = None
+    revoked_at: Optional[datetime] = None  # a newer invitation, or the login was deactivated
 
 
 class PortalSession(SQLModel, table=True):

@@ -20,6 +20,9 @@ PORTAL = "/portal"
 PORTAL_LOGIN = f"{PORTAL}/login"
 PORTAL_CHILDREN = f"{PORTAL}/children"
 PORTAL_SETTINGS = f"{PORTAL}/settings"
+PORTAL_STAFF = f"{PORTAL}/staff"
+PORTAL_INVITE_PREFIX = f"{PORTAL}/invite"
+PORTAL_INVITE = f"{PORTAL_INVITE_PREFIX}/[invite_token]"
 PORTAL_SHEET_PREFIX = f"{PORTAL}/sheets"
 PORTAL_SHEET = f"{PORTAL_SHEET_PREFIX}/[sheet_id]"
 
@@ -36,6 +39,10 @@ def sign_path(token: str) -> str:
 
 def portal_sheet_path(sheet_id: int | str) -> str:
     return f"{PORTAL_SHEET_PREFIX}/{sheet_id}"
+
+
+def portal_invite_path(token: str) -> str:
+    return f"{PORTAL_INVITE_PREFIX}/{token}"
 
 
 def last_segment(path: str, prefix: str) -> str:

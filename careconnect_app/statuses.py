@@ -60,6 +60,7 @@ class MessageKind(StrEnum):
     RESEND = "resend"
     VERIFICATION_CODE = "verification_code"
     PROBLEM_REPORTED = "problem_reported"
+    STAFF_INVITE = "staff_invite"  # a portal login's one-time link to set a password
 
 
 class Channel(StrEnum):
@@ -77,6 +78,15 @@ class SignatureMethod(StrEnum):
 class Role(StrEnum):
     PROVIDER = "provider"
     AGENCY_ADMIN = "agency_admin"
+
+
+class StaffStatus(StrEnum):
+    """A portal login as the staff page shows it."""
+
+    ACTIVE = "active"
+    INVITED = "invited"  # the invitation link is out and unused
+    INVITE_EXPIRED = "invite_expired"  # never accepted, and the link has expired
+    DEACTIVATED = "deactivated"
 
 
 class Actor(StrEnum):
@@ -150,6 +160,13 @@ PORTAL_STATUS_TONE: dict[PortalStatus, str] = {
     PortalStatus.SIGNED: "green",
 }
 
+STAFF_STATUS_TONE: dict[StaffStatus, str] = {
+    StaffStatus.ACTIVE: "green",
+    StaffStatus.INVITED: "blue",
+    StaffStatus.INVITE_EXPIRED: "orange",
+    StaffStatus.DEACTIVATED: "gray",
+}
+
 MESSAGE_STATUS_TONE: dict[MessageStatus, str] = {
     MessageStatus.QUEUED: "gray",
     MessageStatus.SENDING: "gray",
@@ -174,7 +191,7 @@ LINK_MESSAGE_KINDS = (MessageKind.READY_TO_SIGN, MessageKind.REMINDER, MessageKi
 
 def _exhaustive() -> None:
     maps = [(RequestStatus, LINK_STATUS_OF_REQUEST), (LinkStatus, PARENT_VIEW),
-            (PortalStatus, PORTAL_STATUS_TONE), (MessageStatus, MESSAGE_STATUS_TONE),
+            (PortalStatus, PORTAL_STATUS_TONE), (MessageStatus, MESSAGE_STATUS_TONE), (StaffStatus, STAFF_STATUS_TONE),
             (MessageStatus, MESSAGE_STATUS_RANK)]
     for enum, mapping in maps:
         missing = set(enum) - set(mapping)

@@ -6,12 +6,38 @@ Words (month names, AM/PM) come from the translations, never from the operating 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from careconnect_app.clock import as_utc
 from careconnect_app.i18n import t
 
 NBSP = "\u00a0"
+
+
+def zone(name: str) -> tzinfo:
+    """The agency's time zone ("America/Los_Angeles"); UTC when the name is unknown."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.utc
+
+
+def local_today(tz_name: str, now: datetime | None = None) -> date:
+    """Today's date where the agency is (at 5 PM in California it is already tomorrow in UTC)."""
+    return as_utc(now or datetime.now(timezone.utc)).astimezone(zone(tz_name)).date()
+
+
+def format_local_datetime(dt: datetime | None, tz_name: str, locale: str) -> str:
+    """A stored UTC time as the agency reads it: "Nov 29, 2026, 12:43 AM PST" ("" for none).
+
+    The zone's abbreviation says which clock, so a time is never read as UTC by mistake.
+    """
+    if dt is None:
+        return ""
+    local = as_utc(dt).astimezone(zone(tz_name))
+    return t("messages.datetime_format", locale, date=format_date(local, locale),
+             time=format_time(local.time(), locale), zone=local.tzname() or "")
 
 
 def one_line(text: str) -> str:

@@ -17,14 +17,36 @@ PORTAL_MAX_WIDTH = "72rem"
 
 PORTAL_CSS = """
 .pt-table { width: 100%; border-collapse: collapse; }
+.pt-table td { overflow-wrap: anywhere; }
 .pt-table th, .pt-table td { text-align: left; padding: 8px 8px; border-bottom: 1px solid var(--gray-5); vertical-align: middle; }
 .pt-table th { font-size: 0.85rem; color: var(--gray-11); font-weight: 600; }
 .pt-nav a { padding: 8px 10px; border-radius: 6px; text-decoration: none; color: var(--gray-12); min-height: 44px; display: inline-flex; align-items: center; }
 .pt-nav a[aria-current="page"] { background: var(--accent-3); color: var(--accent-12); font-weight: 600; }
-.pt-day { border-bottom: 1px solid var(--gray-5); padding: 10px 0; }
+.pt-day { border-bottom: 1px solid var(--gray-5); padding: 6px 0; }
 .pt-day[data-weekend="true"] { background: var(--gray-2); }
 .pt-day[data-error="true"] { background: var(--red-2); }
-.pt-time input { min-width: 7.5rem; }
+.pt-time { width: 6.5rem; }
+.pt-day-row { display: grid; grid-template-columns: minmax(5.5rem, auto) 1fr auto; align-items: center; gap: 4px 8px;
+  grid-template-areas: "label actions hours" "times times times"; }
+.pt-day-label { grid-area: label; }
+.pt-day-actions { grid-area: actions; }
+.pt-day-times { grid-area: times; }
+.pt-day-hours { grid-area: hours; text-align: right; }
+.pt-grid-head { font-size: 0.85rem; font-weight: 600; color: var(--gray-11); padding: 4px 8px; }
+.pt-grid-head .pt-day-label { display: none; }
+.pt-col { width: 6.5rem; }
+@media (min-width: 700px) {
+  .pt-day-row { grid-template-columns: 7.5rem auto 1fr 3.5rem; grid-template-areas: "label times actions hours"; }
+  .pt-grid-head .pt-day-label { display: block; }
+}
+.pt-summary { min-height: 44px; display: flex; align-items: center; gap: 8px; cursor: pointer; font-weight: 700;
+  font-size: 1.1rem; list-style: none; }
+.pt-summary::-webkit-details-marker { display: none; }
+.pt-summary::before { content: "▸"; font-size: 0.9rem; }
+.pt-details[open] > .pt-summary::before { content: "▾"; }
+.pt-input { min-height: 44px; }
+.pt-input input { font-size: 1rem; }
+.pt-readonly-days td { white-space: pre-line; }
 @media (max-width: 700px) {
   .pt-table thead { display: none; }
   .pt-table, .pt-table tbody, .pt-table tr, .pt-table td { display: block; width: 100%; }
@@ -68,6 +90,7 @@ def _navigation(tr, is_admin, current: str) -> rx.Component:
         rx.hstack(
             nav_link(tr["nav.dashboard"], routes.PORTAL, current == "dashboard"),
             nav_link(tr["nav.children"], routes.PORTAL_CHILDREN, current == "children"),
+            nav_link(tr["nav.staff"], routes.PORTAL_STAFF, current == "staff"),
             rx.cond(is_admin, nav_link(tr["nav.settings"], routes.PORTAL_SETTINGS, current == "settings")),
             spacing="1",
             wrap="wrap",
@@ -185,6 +208,41 @@ def certify_box(text, *, checked, on_change, id: str) -> rx.Component:
                     custom_attrs={"aria-labelledby": f"{id}-text"}),
         rx.text(text, size="2", id=f"{id}-text"),
         style={"display": "flex", "gap": "10px", "alignItems": "flex-start", "cursor": "pointer"},
+    )
+
+
+def confirm_dialog(trigger: rx.Component, *, title, body, confirm_label, cancel_label, on_confirm, id: str,
+                   tone: str = "orange", details: rx.Component | None = None) -> rx.Component:
+    """A button that asks first: `trigger` opens a dialog saying what will happen (`body`, then any
+    `details`); only its confirm button runs `on_confirm` (Escape and Cancel close it, focus returns
+    to the trigger)."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(trigger),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(body, size="2"),
+            *([details] if details is not None else []),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button(cancel_label, variant="soft", color_scheme="gray",
+                                                 min_height="44px", id=f"{id}-cancel")),
+                rx.alert_dialog.action(rx.button(confirm_label, color_scheme=tone, on_click=on_confirm,
+                                                 high_contrast=True, min_height="44px", id=f"{id}-confirm")),
+                spacing="3", justify="end", wrap="wrap", margin_top="1rem",
+            ),
+            max_width="30rem",
+            id=id,
+        ),
+    )
+
+
+def disclosure(summary, *children: rx.Component, id: str, open=False) -> rx.Component:
+    """A section closed by default (long lists on a phone): its summary is a 44 px button."""
+    return rx.el.details(
+        rx.el.summary(summary, class_name="pt-summary"),
+        rx.vstack(*children, spacing="3", width="100%", padding_top="0.5rem"),
+        id=id,
+        open=open,
+        class_name="pt-details",
     )
 
 

@@ -194,3 +194,18 @@ def queue_problem_reported(session: Session, request: SigningRequest, problem: s
                  subject=subject, text="\n\n".join(paragraphs),
                  html_body=email_html(locale, heading=subject, paragraphs=paragraphs),
                  signing_request_id=request.id, sheet_id=sheet.id)
+
+
+def queue_staff_invite(session: Session, *, email: str, name: str, inviter: str, scope: str, url: str,
+                       expires, locale: str) -> OutgoingMessage:
+    """A new portal login's one-time link to set a password (email only)."""
+    locale = normalise_locale(locale)
+    values = dict(name=name, inviter=inviter, scope=scope, expires=format_date(expires, locale))
+    subject = t("messages.staff_invite.subject", locale, **values)
+    paragraphs = [t("messages.staff_invite.body", locale, **values)]
+    footer = [t("messages.staff_invite.expires", locale, **values), t("messages.staff_invite.ignore", locale)]
+    button = t("messages.staff_invite.button", locale)
+    text = "\n\n".join(paragraphs + [f"{button}: {url}"] + footer)
+    return queue(session, channel="email", to=email, kind=MessageKind.STAFF_INVITE, locale=locale, subject=subject,
+                 text=text, html_body=email_html(locale, heading=subject, paragraphs=paragraphs, button=(button, url),
+                                                 footer=footer))

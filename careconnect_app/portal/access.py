@@ -16,6 +16,11 @@ def is_admin(user: PortalUser | None) -> bool:
     return user is not None and user.role == Role.AGENCY_ADMIN
 
 
+def may_edit_sheets(user: PortalUser | None) -> bool:
+    """Only provider staff record, submit, recall and resend; the agency reads sheets as they are."""
+    return user is not None and user.role == Role.PROVIDER
+
+
 def provider_ids(session: Session, user: PortalUser | None) -> list[int]:
     """Providers whose records this user may see: their own, or all of their agency's."""
     if user is None:

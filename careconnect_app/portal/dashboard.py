@@ -15,6 +15,7 @@ from careconnect_app import attendance
 from careconnect_app.clock import utcnow
 from careconnect_app.models import (
     AttendanceSheet,
+    Child,
     SigningRequest,
 )
 from careconnect_app.portal import roster
@@ -98,6 +99,12 @@ class DashboardRow:
     signed_at: datetime | None
     problem: str
     recalled: bool
+    missing_days: int = 0  # days of the period with neither times nor an absence
+
+
+def is_overdue(status: str, due: date, today: date) -> bool:
+    """Past the agency's deadline and not signed yet."""
+    return today > due and status != PortalStatus.SIGNED
 
 
 def dashboard(
@@ -134,9 +141,11 @@ def dashboard(
         counts[st] += 1
         if status and st != status:
             continue
-        minutes = 0
+        minutes, missing = 0, 0
         if sheet is not None:
-            minutes = attendance.totals(attendance.build_days(attendance.entries_for(session, sheet.id))).minutes
+            entries = attendance.entries_for(session, sheet.id)
+            minutes = attendance.totals(attendance.build_days(entries)).minutes
+            missing = len(set(attendance.period_days(start, end)) - {e.day for e in entries})
         disputed = [r for r in requests if r.status == RequestStatus.DISPUTED and sheet and r.sheet_version == sheet.version]
         rows.append(DashboardRow(
             child_id=child.id, child_name=child.full_name,
@@ -145,8 +154,24 @@ def dashboard(
             guardians=", ".join(g.full_name for g in guardians.get(child.id, [])),
             total_minutes=minutes, signed_at=sheet.signed_at if sheet else None,
             problem=disputed[-1].dispute_text if disputed else "",
-            recalled=bool(sheet and sheet.status == SheetStatus.RECALLED),
+            recalled=bool(sheet and sheet.status == SheetStatus.RECALLED), missing_days=missing,
         ))
     return rows, counts
 
 
+
+
+def overdue_periods(session: Session, provider_ids: list[int], periods: list[tuple[date, date]], deadline_day: int,
+                    today: date) -> list[tuple[date, date, int]]:
+    """The periods past the agency's deadline that still have unsigned sheets, with how many."""
+    past = [(s, e) for s, e in periods if today > attendance.due_date(e, deadline_day)]
+    if not past or not provider_ids:
+        return []
+    stmt = (select(AttendanceSheet.period_start, AttendanceSheet.period_end)
+            .join(Child, Child.id == AttendanceSheet.child_id)
+            .where(AttendanceSheet.provider_id.in_(provider_ids),  # type: ignore[attr-defined]
+                   AttendanceSheet.status != SheetStatus.SIGNED, Child.active == True))  # noqa: E712
+    counts: dict[tuple[date, date], int] = {}
+    for start, end in session.exec(stmt):
+        counts[(start, end)] = counts.get((start, end), 0) + 1
+    return [(s, e, counts[(s, e)]) for s, e in past if counts.get((s, e))]

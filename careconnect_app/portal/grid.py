@@ -85,3 +85,18 @@ def save_day(session: Session, sheet: AttendanceSheet, day: date, pairs: list[di
     sheet.updated_at = utcnow()
     session.add(sheet)
     session.flush()
+
+
+def has_record(day: dict) -> bool:
+    """Whether a grid day has anything entered: an absence or at least one time."""
+    return bool(day["absent"] or any(p["in"] or p["out"] for p in day["pairs"]))
+
+
+def missing_days(days: list[dict]) -> list[str]:
+    """ISO dates of the grid days with neither times nor an absence (the parent would see "—")."""
+    return [d["iso"] for d in days if not has_record(d)]
+
+
+def copy_source(days: list[dict], index: int) -> int:
+    """The index of the nearest earlier day with a record ("same as previous day"), or -1."""
+    return next((i for i in range(min(index, len(days)) - 1, -1, -1) if has_record(days[i])), -1)

@@ -119,6 +119,25 @@ def _link_in(message: dict) -> str:
     return match.group(0)
 
 
+def _type_time(page, selector: str, value: str) -> None:
+    """Type a time and leave the field, as a provider does with Tab (the grid reads it then)."""
+    page.fill(selector, value)
+    page.press(selector, "Tab")
+
+
+def _submit_anyway(page, button: str) -> None:
+    """Click a submit button; days with no record (the weekend) open a dialog: submit anyway."""
+    page.click(button)
+    page.click(f"{button}-dialog-confirm")
+
+
+def _recall(page) -> None:
+    """Recall to correct, confirmed in its dialog."""
+    page.click("#recall")
+    page.locator("#recall-dialog").get_by_text("new link").wait_for()
+    page.click("#recall-dialog-confirm")
+
+
 def _add_child_with_guardian(page, base: str, first: str, last: str, email: str) -> None:
     page.goto(base + "/portal/children")
     page.locator("#child-first").wait_for()
@@ -153,27 +172,27 @@ def _record_week(page, base: str, child: str) -> str:
     page.locator("#page-heading").filter(has_text=child).wait_for()
     page.locator("#in-0-0").wait_for()
     # Monday 8:00-16:30, Tuesday split day, Wednesday absent (sick), Thursday bad order, then fixed.
-    page.fill("#in-0-0", "08:00")
-    page.fill("#out-0-0", "16:30")
+    _type_time(page, "#in-0-0", "08:00")
+    _type_time(page, "#out-0-0", "16:30")
     page.locator("#hours-0").filter(has_text="8:30").wait_for()
-    page.fill("#in-1-0", "07:45")
-    page.fill("#out-1-0", "11:30")
+    _type_time(page, "#in-1-0", "07:45")
+    _type_time(page, "#out-1-0", "11:30")
     page.click("#add-pair-1")
     page.locator("#in-1-1").wait_for()
-    page.fill("#in-1-1", "13:00")
-    page.fill("#out-1-1", "17:15")
+    _type_time(page, "#in-1-1", "13:00")
+    _type_time(page, "#out-1-1", "17:15")
     page.locator("#hours-1").filter(has_text="8:00").wait_for()
     page.click("#absent-2")
     page.locator("#reason-2").wait_for()
     page.fill("#reason-2", "Sick")
     page.locator("#reason-2").blur()
-    page.fill("#in-3-0", "15:00")
-    page.fill("#out-3-0", "09:00")
+    _type_time(page, "#in-3-0", "15:00")
+    _type_time(page, "#out-3-0", "09:00")
     page.locator("#day-error-3").filter(has_text="Check-out must be after check-in").wait_for()
-    page.fill("#out-3-0", "17:00")
+    _type_time(page, "#out-3-0", "17:00")
     page.locator("#day-error-3").wait_for(state="detached")
-    page.fill("#in-4-0", "08:00")
-    page.fill("#out-4-0", "12:00")
+    _type_time(page, "#in-4-0", "08:00")
+    _type_time(page, "#out-4-0", "12:00")
     page.locator("#total-hours").filter(has_text="22:30").wait_for()
     assert page.locator("#days-absent").inner_text() == "1"
     # Drafts survive a reload.
@@ -184,10 +203,10 @@ def _record_week(page, base: str, child: str) -> str:
 
 
 def _submit(page) -> None:
-    page.click("#submit-sheet")
+    _submit_anyway(page, "#submit-sheet")
     page.locator("#sheet-error").wait_for()  # certification is required
     page.click("#certify")
-    page.click("#submit-sheet")
+    _submit_anyway(page, "#submit-sheet")
     page.locator("#sheet-message").wait_for()
     page.locator("#recall").wait_for()
 
@@ -236,10 +255,12 @@ def test_provider_to_signed_sheet(portal_app, browser, viewport):
     page.locator("#signed-heading").wait_for()
     assert page.locator("#signed-reference").inner_text() == reference
     assert re.fullmatch(r"[0-9a-f]{64}", page.locator("#document-hash").inner_text())
+    page.locator("#audit-section summary").click()  # closed by default (long on a phone)
     trail = page.locator("#audit-trail").inner_text()
     assert "Submitted by the provider" in trail and "Document signed" in trail
     assert page.locator("#signature-image").get_attribute("src").startswith("data:image/png;base64,")
     # The provider sees each message's delivery state, with the contact masked.
+    page.locator("#messages-section summary").click()
     states = page.locator("#message-states").inner_text()
     assert "Signing link" in states and "Sent" in states and email not in states
     assert email[0] + "***@example.com" in states
@@ -286,7 +307,7 @@ def test_recall_kills_old_link_and_resubmit_sends_new(portal_app, browser):
     page.goto(f"{base}/portal/sheets/{sheet_id}")
     page.locator("#recall").wait_for()
 
-    page.click("#recall")
+    _recall(page)
     page.locator("#sheet-message").wait_for()
     parent = ctx.new_page()
     parent.goto(old_link)
@@ -295,10 +316,10 @@ def test_recall_kills_old_link_and_resubmit_sends_new(portal_app, browser):
 
     # Correct and submit again: a new link goes out, the old one stays dead.
     page.goto(f"{base}/portal/sheets/{sheet_id}")
-    page.fill("#out-4-0", "12:30")
+    _type_time(page, "#out-4-0", "12:30")
     page.locator("#total-hours").filter(has_text="23:00").wait_for()
     page.click("#certify")
-    page.click("#submit-sheet")
+    _submit_anyway(page, "#submit-sheet")
     page.locator("#recall").wait_for()
     new_link = _link_in(_wait_message(outbox, email, seen=1))
     assert new_link != old_link
@@ -363,7 +384,7 @@ def test_in_person_signing_on_the_providers_device(portal_app, browser):
     _add_child_with_guardian(page, base, "Ana", "Inperson" + RUN, email)
     sheet_id = _record_week(page, base, "Ana Inperson" + RUN)
     page.click("#certify")
-    page.click("#submit-in-person")
+    _submit_anyway(page, "#submit-in-person")
     page.wait_for_url(re.compile(r".*/sign/[A-Za-z0-9_\-]+$"))
     page.get_by_text("In-person signing on the provider's device").first.wait_for()
     page.click("#start")
@@ -395,19 +416,19 @@ def test_select_all_submits_many_and_problem_report_reaches_provider(portal_app,
         row.get_by_role("button").last.click()
         page.wait_for_url(re.compile(r".*/portal/sheets/\d+$"))
         page.locator("#page-heading").filter(has_text=f"{first} {last}").wait_for()
-        page.fill("#in-0-0", "08:00")
-        page.fill("#out-0-0", "15:00")
+        _type_time(page, "#in-0-0", "08:00")
+        _type_time(page, "#out-0-0", "15:00")
         page.locator("#total-hours").filter(has_text="7:00").wait_for()
     page.goto(base + "/portal")
     _search(page, last)
     page.locator(f'tr[data-child="Eva {last}"]').wait_for()
     page.locator(f'tr[data-child="Ben {last}"]').wait_for()
     page.click("#select-all")
-    page.click("#submit-selected")
+    _submit_anyway(page, "#submit-selected")
     page.get_by_text("Tick the certification box first.").wait_for()
     page.click("#bulk-certify")
     page.click("#select-all") if page.locator("#select-all").get_attribute("data-state") != "checked" else None
-    page.click("#submit-selected")
+    _submit_anyway(page, "#submit-selected")
     page.locator("#bulk-info").filter(has_text="2 sheet(s) submitted").wait_for()
     for first in ("Ben", "Eva"):
         assert "Ready for parent" in page.locator(f'tr[data-child="{first} {last}"]').inner_text()
@@ -431,12 +452,12 @@ def test_select_all_submits_many_and_problem_report_reaches_provider(portal_app,
     row.get_by_role("link").click()
     page.wait_for_url(re.compile(r".*/portal/sheets/\d+$"))
     page.get_by_text("Problem reported by the parent").wait_for()
-    page.click("#recall")
+    _recall(page)
     page.locator("#sheet-message").wait_for()
-    page.fill("#out-0-0", "14:00")
+    _type_time(page, "#out-0-0", "14:00")
     page.locator("#total-hours").filter(has_text="6:00").wait_for()
     page.click("#certify")
-    page.click("#submit-sheet")
+    _submit_anyway(page, "#submit-sheet")
     page.locator("#recall").wait_for()
     new_link = _link_in(_wait_message(outbox, emails["Eva"], seen=1))
     assert new_link != link

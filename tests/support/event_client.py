@@ -76,11 +76,15 @@ class EventClient:
         query = "&".join(f"{k}={v}" for k, v in self.query.items())
         return {"pathname": self.path, "asPath": self.path + (f"?{query}" if query else ""), "query": self.query}
 
-    async def open(self, path: str, query: dict | None = None) -> Answer:
-        """Connect as a page load of `path` (hydrate, then the page's on_load handlers)."""
+    async def open(self, path: str, query: dict | None = None, storage: dict | None = None) -> Answer:
+        """Connect as a page load of `path` (hydrate, then the page's on_load handlers).
+
+        `storage`: the cookies a browser would hand over at hydrate, by state var ("<state>.<var>").
+        """
         self.path, self.query = path, dict(query or {})
         started = time.monotonic()
-        auth = {"event": {"name": HYDRATE, "payload": {}, "router_data": self.router_data()}}
+        payload = {"vars": dict(storage)} if storage else {}
+        auth = {"event": {"name": HYDRATE, "payload": payload, "router_data": self.router_data()}}
         await self._sio.connect(f"{self.base_url}?token={self.token}", headers=self.headers, auth=auth,
                                 transports=["websocket"], namespaces=["/_event"], socketio_path="/_event",
                                 wait_timeout=self.timeout)

@@ -55,3 +55,19 @@ def test_due_date():
     assert attendance.due_date(date(2026, 11, 30), 5) == date(2026, 12, 5)
     assert attendance.due_date(date(2026, 12, 31), 5) == date(2027, 1, 5)
     assert attendance.due_date(date(2026, 11, 22), 31) == date(2026, 12, 28)
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("745a", time(7, 45)), ("7:45", time(7, 45)), ("16:00", time(16)), ("1600", time(16)), ("4p", time(16)),
+    ("7:45 AM", time(7, 45)), ("7:45 p. m.", time(19, 45)), ("7:45\u00a0a.\u00a0m.", time(7, 45)),
+    ("12a", time(0)), ("12:30p", time(12, 30)), ("0745", time(7, 45)), ("7.45", time(7, 45)), ("7h45", time(7, 45)),
+    ("8", time(8)),
+])
+def test_times_as_a_provider_types_them(typed, expected):
+    assert attendance.parse_time(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["13p", "0a", "24:00", "7:60", "7:4", "12345", "noon", "7:45 xm", "--:--"])
+def test_what_is_not_a_time(typed):
+    with pytest.raises(ValueError):
+        attendance.parse_time(typed)

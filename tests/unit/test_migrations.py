@@ -28,19 +28,40 @@ INSERT INTO signingrequest (id, sheet_id, guardian_id, token_hash, token_ciphert
 """
 
 
-def test_0002_tells_closed_requests_from_replaced_ones(tmp_path):
+def _old_database(tmp_path, revision: str, rows: list[str]):
+    """(alembic config, engine) of a SQLite file at `revision`, holding `rows`."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
     cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
     cfg.set_main_option("sqlalchemy.url", url)
-    command.upgrade(cfg, "0001")
+    command.upgrade(cfg, revision)
     engine = create_engine(url)
     with engine.begin() as conn:
-        for statement in ROWS.strip().split(";\n"):
+        for statement in rows:
             conn.execute(text(statement))
+    return cfg, engine
+
+
+def test_0002_tells_closed_requests_from_replaced_ones(tmp_path):
+    cfg, engine = _old_database(tmp_path, "0001", ROWS.strip().split(";\n"))
     command.upgrade(cfg, "0002")
     with engine.connect() as conn:
         statuses = dict(conn.execute(text("SELECT id, status FROM signingrequest")).all())
     engine.dispose()
     # Request 2 lost to request 1's signature on the same version; request 3 was replaced earlier.
     assert statuses == {1: "signed", 2: "closed", 3: "superseded"}
+
+
+def test_0008_makes_existing_provider_logins_owners(tmp_path):
+    agency_and_provider = ROWS.strip().split(";\n")[:2]
+    cfg, engine = _old_database(tmp_path, "0002", agency_and_provider + [
+        "INSERT INTO portaluser (id, email, name, password_hash, role, agency_id, provider_id, active, failed_logins, "
+        "created_at) VALUES (1, 'p@x.org', '', 'h', 'provider', 1, 1, 1, 0, '2026-11-01'), "
+        "(2, 'a@x.org', '', 'h', 'agency_admin', 1, NULL, 1, 0, '2026-11-01')"])
+    command.upgrade(cfg, "0008")
+    with engine.connect() as conn:
+        owners = dict(conn.execute(text("SELECT id, is_owner FROM portaluser")).all())
+        tables = {row[0] for row in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))}
+    engine.dispose()
+    assert owners == {1: 1, 2: 0}
+    assert "staffinvite" in tables

@@ -7,9 +7,11 @@ import reflex as rx
 from careconnect_app import routes
 from careconnect_app.pages.portal.children import ChildrenState, children_page
 from careconnect_app.pages.portal.dashboard import DashboardState, dashboard_page
+from careconnect_app.pages.portal.invite import InviteState, invite_page
 from careconnect_app.pages.portal.login import LoginState, login_page
 from careconnect_app.pages.portal.settings import SettingsState, settings_page
 from careconnect_app.pages.portal.sheet import SheetState, sheet_page
+from careconnect_app.pages.portal.staff import StaffState, staff_page
 
 
 def add_portal_pages(app: rx.App) -> None:
@@ -24,3 +26,7 @@ def add_portal_pages(app: rx.App) -> None:
                  on_load=SheetState.load)
     app.add_page(settings_page, route=routes.PORTAL_SETTINGS, title="Agency settings · CareConnect provider portal",
                  on_load=SettingsState.load)
+    app.add_page(staff_page, route=routes.PORTAL_STAFF, title="Staff logins · CareConnect provider portal",
+                 on_load=StaffState.load)
+    app.add_page(invite_page, route=routes.PORTAL_INVITE, title="Choose your password · CareConnect provider portal",
+                 on_load=InviteState.load)

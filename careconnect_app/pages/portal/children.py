@@ -16,6 +16,7 @@ from careconnect_app.components.portal_layout import (
     signed_in_frame,
 )
 from careconnect_app.models import Guardian
+from careconnect_app.pages.portal import child_edit
 from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
 from careconnect_app.pages.state_tools import Session
 from careconnect_app.portal import access, roster, roster_changes
@@ -59,6 +60,7 @@ class ChildCard:
 class Roster:
     providers: list[dict[str, str]]
     children: list[ChildCard]
+    inactive: list[dict[str, str]]
 
 
 def _guardian_card(guardian: Guardian, locale: str) -> GuardianCard:
@@ -90,6 +92,7 @@ def _read_roster(session: Session, caller: Caller, locale: str) -> Roster:
                             born=c.date_of_birth.isoformat() if c.date_of_birth else "",
                             guardians=[_guardian_card(g, locale) for g in guardians.get(c.id, [])])
                   for c in kids],
+        inactive=child_edit.inactive_children(session, caller),
     )
 
 
@@ -123,7 +126,7 @@ def _save_guardian(session: Session, caller: Caller, child_id: str, guardian_id:
                                         user_agent=caller.user_agent)
 
 
-class ChildrenState(PortalState):
+class ChildrenState(child_edit.ChildEditMixin, PortalState):
     children: list[ChildCard] = []
     providers: list[dict[str, str]] = []
     child_errors: dict[str, str] = {}
@@ -153,6 +156,7 @@ class ChildrenState(PortalState):
             self.children, self.providers = [], []
             return self._to_login()
         self.providers, self.children = call.value.providers, call.value.children
+        self.inactive_children = call.value.inactive
         if self.child_provider not in [p["id"] for p in self.providers]:
             self.child_provider = self.providers[0]["id"] if self.providers else ""
         self.child_errors = {k: self._t(v) for k, v in self._child_error_keys.items()}
@@ -286,8 +290,10 @@ def _guardian(child, g) -> rx.Component:
                         color_scheme="gray"),
                 spacing="0",
             ),
-            rx.button(T["roster.edit"], variant="ghost", size="2", on_click=S.edit_guardian(child.id, g.id),
-                      aria_label=T["roster.edit"] + " " + g.name, min_height="40px"),
+            rx.hstack(
+                rx.button(T["roster.edit"], variant="ghost", size="2", on_click=S.edit_guardian(child.id, g.id),
+                          aria_label=T["roster.edit"] + " " + g.name, min_height="44px"),
+                child_edit.unlink_button(S, child, g), spacing="1", wrap="wrap", justify="end"),
             justify="between",
             width="100%",
             align="start",
@@ -312,9 +318,10 @@ def _child_card(child) -> rx.Component:
                 ),
                 rx.button(rx.icon("user-plus", size=16, aria_hidden="true"), T["roster.add_guardian"],
                           variant="soft", size="2", on_click=S.open_guardian_form(child.id),
-                          id="add-guardian-" + child.id, min_height="40px"),
+                          id="add-guardian-" + child.id, min_height="44px"),
                 justify="between", width="100%", align="start", wrap="wrap",
             ),
+            child_edit.child_actions(S, child),
             rx.foreach(child.guardians, lambda g: _guardian(child, g)),
             rx.cond(child.guardians.length() == 0,
                     rx.text(T["roster.no_guardian"], size="2", color_scheme="orange")),
@@ -422,11 +429,14 @@ def children_page() -> rx.Component:
             page_heading(T["roster.title"]),
             _add_child_form(),
             rx.cond(S.g_child_id != "", _guardian_form()),
+            child_edit.child_edit_form(S),
             notice(S.g_info, tone="green", icon="check", id="guardian-info"),
+            child_edit.change_notices(S),
             rx.heading(T["roster.children"], as_="h2", size="4"),
             rx.cond(S.children.length() == 0, rx.text(T["roster.empty"], color_scheme="gray")),
             rx.grid(rx.foreach(S.children, _child_card), columns=rx.breakpoints(initial="1", md="2"), spacing="3",
                     width="100%"),
+            child_edit.inactive_section(S),
             spacing="4",
             width="100%",
         ),

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 import reflex as rx
 
-from careconnect_app import attendance, routes
-from careconnect_app.clock import utcnow
-from careconnect_app.common.formatting import format_date, format_minutes
+from careconnect_app import routes
 from careconnect_app.components.portal_layout import (
     SELECT_STYLE,
     cell,
     certify_box,
+    confirm_dialog,
     labelled,
     notice,
     page_heading,
@@ -22,114 +18,13 @@ from careconnect_app.components.portal_layout import (
     status_badge,
 )
 from careconnect_app.messaging import outbox
-from careconnect_app.models import Agency, AttendanceSheet, Child
-from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
-from careconnect_app.pages.state_tools import Session, off_loop
-from careconnect_app.portal import access, dashboard, export, grid, resend, submission
+from careconnect_app.pages.portal import dashboard_actions as actions
+from careconnect_app.pages.portal.base_state import PortalState
+from careconnect_app.pages.state_tools import off_loop
+from careconnect_app.portal import resend
 from careconnect_app.statuses import PortalStatus
 
-ALL = "all"
-# Sheets whose parents may be sent their link again from the dashboard.
-RESENDABLE = (PortalStatus.READY, PortalStatus.OPENED, PortalStatus.VERIFIED, PortalStatus.EXPIRED)
-
-
-def _chosen_period(value: str, period_type: str) -> tuple[date, date] | None:
-    return dashboard.chosen_period(value, period_type, utcnow().date())
-
-
-def _read_dashboard(session: Session, caller: Caller, period: str, status_filter: str, search: str,
-                    locale: str) -> dict[str, Any]:
-    """The dashboard's vars: the chosen period's sheets of the caller's providers (by default the last period)."""
-    agency = session.get(Agency, caller.user.agency_id)
-    period_type = agency.period_type if agency else "monthly"
-    today = utcnow().date()
-    periods = [{"value": dashboard.period_value(s, e),
-                "label": portal_text(locale, "period.label", start=format_date(s, locale), end=format_date(e, locale))}
-               for s, e in dashboard.offered_periods(today, period_type)]
-    bounds = dashboard.chosen_period(period, period_type, today) or attendance.default_period(today, period_type)
-    due_label = ""
-    if agency is not None:
-        due = attendance.due_date(bounds[1], agency.submission_deadline_day)
-        due_label = portal_text(locale, "dashboard.due", date=format_date(due, locale))
-    providers = access.providers_for(session, caller.user)
-    names = {p.id: p.name for p in providers} if access.is_admin(caller.user) else None
-    rows, counts = dashboard.dashboard(
-        session, [p.id for p in providers], *bounds,
-        status="" if status_filter == ALL else status_filter, search=search, provider_names=names,
-    )
-    return {
-        "_period_type": period_type, "period": dashboard.period_value(*bounds), "periods": periods,
-        "due_label": due_label, "rows": [_row_view(r, locale) for r in rows],
-        "counts": [{"status": s, "label": portal_text(locale, f"status.{s}"), "count": str(counts[s])}
-                   for s in PortalStatus],
-    }
-
-
-def _row_view(row: dashboard.DashboardRow, locale: str) -> dict[str, str]:
-    return {
-        "child_id": str(row.child_id), "child": row.child_name, "provider": row.provider_name,
-        "sheet_id": str(row.sheet_id), "status": row.status,
-        "status_label": portal_text(locale, f"status.{row.status}"),
-        "guardians": row.guardians or portal_text(locale, "dashboard.no_guardian"),
-        "hours": format_minutes(row.total_minutes) if row.sheet_id else "—",
-        "signed": format_date(row.signed_at, locale) if row.signed_at else "—",
-        "problem": row.problem, "recalled": portal_text(locale, "dashboard.recalled") if row.recalled else "",
-        "submittable": "1" if row.status == PortalStatus.DRAFT else "",
-        "resendable": "1" if row.status in RESENDABLE else "",
-    }
-
-
-def _child_name(session: Session, sheet: AttendanceSheet) -> str:
-    child = session.get(Child, sheet.child_id)
-    return child.full_name if child else ""
-
-
-def _start_sheet(session: Session, caller: Caller, child_id: str, bounds: tuple[date, date] | None) -> int | None:
-    """The id of the child's sheet for the period, created as a draft when there is none yet."""
-    child = access.child_for(session, caller.user, child_id)
-    if child is None or bounds is None:
-        return None
-    return grid.get_or_create_sheet(session, child, *bounds).id
-
-
-def _submit_sheets(session: Session, caller: Caller,
-                   sheet_ids: list[str]) -> tuple[int, list[tuple[str, str]], list[int]]:
-    """Submit each sheet in its own transaction: (how many, [(child, reason key)], message ids)."""
-    done, errors, message_ids = 0, [], []
-    for sheet_id in sheet_ids:
-        sheet = access.sheet_for(session, caller.user, sheet_id)
-        if sheet is None:
-            errors.append(("", "error.not_found"))
-            continue
-        name = _child_name(session, sheet)
-        try:
-            issued = submission.submit_sheet(session, sheet, user_id=caller.user.id, ip=caller.ip,
-                                             user_agent=caller.user_agent)
-        except submission.SubmissionError as exc:
-            session.rollback()
-            errors.append((name, exc.key))
-            continue
-        session.commit()
-        done += 1
-        message_ids += [m for link in issued for m in link.message_ids]
-    return done, errors, message_ids
-
-
-def _resend_sheet(session: Session, caller: Caller, sheet_id: str) -> tuple[str, list[int], set[str]] | None:
-    """(child, message ids, reason keys of links not sent), or None when the sheet is not the caller's."""
-    sheet = access.sheet_for(session, caller.user, sheet_id)
-    if sheet is None:
-        return None
-    message_ids, reasons = resend.resend_open_links(session, sheet, user_id=caller.user.id, ip=caller.ip,
-                                                    user_agent=caller.user_agent)
-    return _child_name(session, sheet), message_ids, reasons
-
-
-def _signed_csv(session: Session, caller: Caller, bounds: tuple[date, date] | None) -> str | None:
-    if bounds is None:
-        return None
-    return export.signed_sheets_csv(session, access.provider_ids(session, caller.user), *bounds)
-
+ALL = actions.ALL
 
 class DashboardState(PortalState):
     periods: list[dict[str, str]] = []
@@ -145,12 +40,12 @@ class DashboardState(PortalState):
     error: str = ""
     info: str = ""
     due_label: str = ""
-
-    _period_type: str = "monthly"
+    overdue_count: int = 0
+    overdue_periods: list[dict[str, str]] = []
 
     async def _reload(self):
         """Read the dashboard again for the current filters."""
-        call = await self._as_user(_read_dashboard, self.period, self.status_filter, self.search, self.locale)
+        call = await self._as_user(actions.read_dashboard, self.period, self.status_filter, self.search, self.locale)
         if not call.signed_in:
             self.rows, self.counts, self.selected = [], [], []
             return self._to_login()
@@ -220,22 +115,23 @@ class DashboardState(PortalState):
     @rx.event
     async def start_sheet(self, child_id: str):
         """Record attendance: open (or create) the child's draft for the selected period."""
-        call = await self._as_user(_start_sheet, child_id, _chosen_period(self.period, self._period_type))
+        call = await self._as_user(actions.start_sheet, child_id, self.period)
         if not call.signed_in:
             return self._to_login()
-        if call.value is None:
-            self.error = self._t("error.not_found")
+        if call.value is None or call.value == actions.READ_ONLY:
+            self.error = self._t(actions.READ_ONLY if call.value else "error.not_found")
             return None
         return rx.redirect(routes.portal_sheet_path(call.value))
 
     @rx.event
-    async def submit_selected(self):
-        """Certify and submit every selected draft; each one is checked and submitted on its own."""
+    async def submit_selected(self, confirmed_missing: bool = False):
+        """Certify and submit every selected draft; each one is checked and submitted on its own (one
+        with days lacking any record only once the provider confirmed them)."""
         self.bulk_info, self.bulk_errors = "", []
         if not self.certify:
             self.bulk_errors = [self._t("submit.error.certify")]
             return None
-        call = await self._as_user(_submit_sheets, list(self.selected))
+        call = await self._as_user(actions.submit_sheets, list(self.selected), confirmed_missing is True)
         if not call.signed_in:
             return self._to_login()
         done, errors, message_ids = call.value
@@ -250,11 +146,11 @@ class DashboardState(PortalState):
     async def resend(self, sheet_id: str):
         """Send the parents' links of one sheet again (10-minute cooldown per link, in the database)."""
         self.info, self.error = "", ""
-        call = await self._as_user(_resend_sheet, sheet_id)
+        call = await self._as_user(actions.resend_sheet, sheet_id)
         if not call.signed_in:
             return self._to_login()
-        if call.value is None:
-            self.error = self._t("error.not_found")
+        if call.value is None or call.value == actions.READ_ONLY:
+            self.error = self._t(actions.READ_ONLY if call.value else "error.not_found")
             return None
         name, message_ids, reasons = call.value
         await off_loop(outbox.deliver_now, message_ids)
@@ -268,13 +164,13 @@ class DashboardState(PortalState):
     @rx.event
     async def export_csv(self):
         """CSV of the period's signed sheets (only the user's providers)."""
-        bounds = _chosen_period(self.period, self._period_type)
-        call = await self._as_user(_signed_csv, bounds)
+        call = await self._as_user(actions.signed_csv, self.period)
         if not call.signed_in:
             return self._to_login()
         if call.value is None:
             return None
-        return rx.download(data=call.value.encode("utf-8"), filename=f"signed-sheets-{bounds[0].isoformat()}.csv")
+        csv_text, first_day = call.value
+        return rx.download(data=csv_text.encode("utf-8"), filename=f"signed-sheets-{first_day.isoformat()}.csv")
 
     @rx.var
     def all_selected(self) -> bool:
@@ -284,6 +180,11 @@ class DashboardState(PortalState):
     @rx.var
     def selectable_count(self) -> int:
         return len([r for r in self.rows if r["submittable"]])
+
+    @rx.var
+    def selected_missing(self) -> bool:
+        """Whether a selected draft has days with no record (submitting asks first)."""
+        return any(r["missing"] for r in self.rows if r["sheet_id"] in self.selected)
 
 
 S, T = DashboardState, DashboardState.tr  # the page's state and its words
@@ -312,13 +213,14 @@ def _row_actions(row: dict) -> rx.Component:
     return rx.hstack(rx.cond(
         row["resendable"] == "1",
         rx.button(T["resend.button"], on_click=S.resend(row["sheet_id"]), size="2", variant="soft",
-                  id="resend-sheet-" + row["sheet_id"], min_height="40px",
+                  id="resend-sheet-" + row["sheet_id"], min_height="44px",
                   aria_label=T["resend.button"] + " " + row["child"]),
     ), rx.cond(
         row["sheet_id"] == "0",
-        rx.button(T["dashboard.record"], on_click=S.start_sheet(row["child_id"]), size="2", variant="soft",
-                  id="record-" + row["child_id"], min_height="40px"),
-        rx.link(rx.button(T["dashboard.open"], size="2", variant="outline", min_height="40px", tab_index=-1),
+        rx.cond(row["startable"] == "1",
+                rx.button(T["dashboard.record"], on_click=S.start_sheet(row["child_id"]), size="2", variant="soft",
+                          id="record-" + row["child_id"], min_height="44px")),
+        rx.link(rx.button(T["dashboard.open"], size="2", variant="outline", min_height="44px", tab_index=-1),
                 href=routes.portal_sheet_path(row["sheet_id"]), id="open-" + row["child_id"]),
     ), spacing="2", justify="end", wrap="wrap")
 
@@ -341,6 +243,11 @@ def _row(row: dict) -> rx.Component:
             status_badge(row["status"], row["status_label"]),
             rx.cond(row["recalled"] != "", rx.text(row["recalled"], size="1", color_scheme="gray")),
             rx.cond(row["problem"] != "", rx.text("“", row["problem"], "”", size="1", color_scheme="red")),
+            rx.cond(row["overdue"] == "1", rx.badge(rx.icon("alarm-clock", size=12, aria_hidden="true"),
+                                                    T["dashboard.overdue"], color_scheme="red", variant="outline",
+                                                    high_contrast=True, class_name="overdue")),
+            rx.cond(row["missing"] != "", rx.text(row["missing"], size="1", color_scheme="amber",
+                                                  class_name="missing-days")),
             spacing="1",
         )),
         cell(T["col.guardians"], rx.text(row["guardians"], size="2")),
@@ -371,7 +278,17 @@ def _filters() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        rx.text(S.due_label, size="2", color_scheme="gray", id="due-label"),
+        rx.cond(S.overdue_count > 0,
+                rx.callout(rx.text(S.due_label, " ", T["dashboard.overdue_count"], " ", S.overdue_count),
+                           icon="alarm-clock", color_scheme="red", width="100%", id="due-label"),
+                rx.text(S.due_label, size="2", color_scheme="gray", id="due-label")),
+        rx.cond(S.overdue_periods.length() > 0, rx.vstack(
+            rx.text(T["dashboard.overdue_periods"], size="2", weight="medium"),
+            rx.hstack(rx.foreach(S.overdue_periods, lambda p: rx.button(
+                p["label"], on_click=S.set_period(p["value"]), variant="outline", color_scheme="red", size="2",
+                min_height="44px", class_name="overdue-period")), spacing="2", wrap="wrap"),
+            spacing="1", id="overdue-periods",
+        )),
         spacing="2",
         width="100%",
     )
@@ -383,7 +300,7 @@ def _sheets_table() -> rx.Component:
     return rx.box(
         rx.el.table(
             rx.el.thead(rx.el.tr(
-                rx.el.th(select_all, scope="col"),
+                rx.el.th(rx.cond(S.is_admin, rx.fragment(), select_all), scope="col"),
                 *[rx.el.th(T[key], scope="col") for key in ("col.child", "col.status", "col.guardians", "col.hours",
                                                             "col.signed")],
                 rx.el.th(rx.el.span(T["col.actions"], class_name="cc-sr-only"), scope="col"),
@@ -397,8 +314,25 @@ def _sheets_table() -> rx.Component:
     )
 
 
+def _submit_selected() -> rx.Component:
+    """Submit the selection; with days lacking any record in a selected sheet, after a dialog."""
+    return rx.cond(
+        S.selected_missing,
+        confirm_dialog(
+            rx.button(T["dashboard.submit_selected"], id="submit-selected", min_height="44px"),
+            title=T["submit.missing_title"], body=T["dashboard.missing_confirm"],
+            confirm_label=T["submit.anyway"], cancel_label=T["cancel"], on_confirm=S.submit_selected(True),
+            id="submit-selected-dialog", tone="blue"),
+        rx.button(T["dashboard.submit_selected"], on_click=S.submit_selected(False), id="submit-selected",
+                  disabled=S.selected.length() == 0, min_height="44px"),
+    )
+
+
 def _bulk_actions() -> rx.Component:
-    return rx.vstack(
+    """Select, certify and submit (provider staff only), and the CSV export (everyone)."""
+    export = rx.button(rx.icon("download", size=16, aria_hidden="true"), T["dashboard.export"],
+                       on_click=S.export_csv, variant="outline", id="export-csv", min_height="44px")
+    return rx.cond(S.is_admin, export, rx.vstack(
         rx.hstack(
             rx.checkbox(T["dashboard.select_all_label"], checked=S.all_selected, on_change=S.toggle_all,
                         id="select-all-mobile", size="3", disabled=S.selectable_count == 0),
@@ -406,18 +340,12 @@ def _bulk_actions() -> rx.Component:
             spacing="4", align="center", wrap="wrap",
         ),
         certify_box(T["submit.certify"], checked=S.certify, on_change=S.set_certify, id="bulk-certify"),
-        rx.hstack(
-            rx.button(T["dashboard.submit_selected"], on_click=S.submit_selected, id="submit-selected",
-                      disabled=S.selected.length() == 0, min_height="44px"),
-            rx.button(rx.icon("download", size=16, aria_hidden="true"), T["dashboard.export"],
-                      on_click=S.export_csv, variant="outline", id="export-csv", min_height="44px"),
-            spacing="3", wrap="wrap",
-        ),
+        rx.hstack(_submit_selected(), export, spacing="3", wrap="wrap"),
         notice(S.bulk_info, tone="green", icon="check", id="bulk-info"),
         rx.foreach(S.bulk_errors, lambda e: rx.callout(e, icon="triangle-alert", color_scheme="red", width="100%")),
         spacing="3",
         width="100%",
-    )
+    ))
 
 
 def dashboard_page() -> rx.Component:
@@ -429,6 +357,8 @@ def dashboard_page() -> rx.Component:
             section(_filters()),
             notice(S.info, tone="green", icon="check", id="dashboard-info"),
             notice(S.error, tone="red", icon="triangle-alert", id="dashboard-error"),
+            rx.cond(S.is_admin, rx.callout(T["dashboard.read_only"], icon="eye", color_scheme="gray", width="100%",
+                                           id="dashboard-read-only")),
             section(_sheets_table(), _bulk_actions()),
             spacing="4",
             width="100%",

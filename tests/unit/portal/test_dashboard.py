@@ -67,3 +67,14 @@ def test_dashboard_rows_counts_and_search(weekly_sheet):
                                                           search="zoe")[0]] == ["Zoe Other"]
         assert dashboard.dashboard(s, [family["p1"], family["p2"]], START, END, status="draft")[0][0].sheet_id
         assert dashboard.dashboard(s, [], START, END)[0] == []
+
+
+def test_overdue_is_past_the_deadline_and_not_signed():
+    from datetime import date
+
+    from careconnect_app.portal.dashboard import is_overdue
+
+    due = date(2026, 12, 5)
+    assert is_overdue("ready", due, date(2026, 12, 6)) and is_overdue("not_started", due, date(2026, 12, 6))
+    assert not is_overdue("ready", due, date(2026, 12, 5))
+    assert not is_overdue("signed", due, date(2027, 1, 1))

@@ -9,9 +9,8 @@ from typing import Any
 import reflex as rx
 
 from careconnect_app import i18n
-from careconnect_app.clock import iso
 from careconnect_app.common import audit
-from careconnect_app.components.portal_layout import cell, data_table, section
+from careconnect_app.components.portal_layout import cell, data_table, disclosure, section
 from careconnect_app.models import AttendanceSheet
 from careconnect_app.pages.portal.base_state import Caller
 from careconnect_app.pages.portal.sheet.header import SheetState, SheetView, T
@@ -69,12 +68,12 @@ class SheetEvidenceState(SheetState):
         return {
             "signature_src": "data:image/png;base64," + base64.b64encode(sig.png).decode("ascii"),
             "signer": sig.signer_name,
-            "signed_at": iso(sig.signed_at),
+            "signed_at": view.when(sig.signed_at),
             "reference": sig.reference,
             "document_hash": sig.document_hash,
             "verification": how + (" · " + view.t("verification.in_person") if sig.in_person else ""),
             "audit_rows": [
-                {"time": iso(e.created_at), "event": _event_label(e.event, view.locale),
+                {"time": view.when(e.created_at), "event": _event_label(e.event, view.locale),
                  "actor": view.t(f"actor.{e.actor}"), "ip": e.ip or "—", "user_agent": e.user_agent or "—",
                  "channel": e.channel or "—"}
                 for e in audit.events_for_sheet(view.session, view.sheet.id)
@@ -82,7 +81,7 @@ class SheetEvidenceState(SheetState):
         }
 
     async def _download(self, kind: str):
-        done = await self._on_sheet(_render_pdf, kind, self.locale)
+        done = await self._on_sheet(_render_pdf, kind, self.locale, admin_may=True)
         if not done.ok or done.value is None:
             return done.redirect
         pdf, filename = done.value
@@ -149,12 +148,13 @@ def evidence_panel() -> rx.Component:
     """The signature with its evidence and downloads, then the audit trail."""
     return rx.vstack(
         _signature(),
-        section(
-            rx.heading(T["signed.audit"], as_="h2", size="4"),
+        section(disclosure(
+            rx.heading(T["signed.audit"], " (", E.audit_rows.length(), ")", as_="h2", size="4"),
             data_table([T[key] for key in ("col.time", "col.event", "col.actor", "col.ip", "col.user_agent",
                                            "col.channel")],
                        E.audit_rows, _audit_row, id="audit-trail"),
-        ),
+            id="audit-section",
+        )),
         spacing="4",
         width="100%",
     )

@@ -1,6 +1,9 @@
-"""The sheet's day grid: times and absences per day, totals, the certification and submit.
+"""The sheet's day grid (state): times and absences per day, totals, the days with no record, the
+certification and submit. The UI is in grid_view.py.
 
 Each edit saves that one day as a draft; only this substate (and its parents) is loaded for it.
+Times are typed ("745a", "7:45", "16:00") and read when the field is left; the field then shows
+the time as the page's language writes it, or keeps what was typed with the error beside it.
 """
 
 from __future__ import annotations
@@ -13,12 +16,11 @@ from urllib.parse import urlsplit
 import reflex as rx
 
 from careconnect_app import attendance, routes
-from careconnect_app.common.formatting import format_minutes
-from careconnect_app.components.portal_layout import certify_box, section
+from careconnect_app.common.formatting import NBSP, format_minutes, format_time, format_time_range
 from careconnect_app.messaging import outbox
 from careconnect_app.models import AttendanceSheet
 from careconnect_app.pages.portal.base_state import Caller, portal_text
-from careconnect_app.pages.portal.sheet.header import SheetState, SheetView, T
+from careconnect_app.pages.portal.sheet.header import SheetState, SheetView
 from careconnect_app.pages.portal.sheet.links import SheetLinksState
 from careconnect_app.pages.portal.sheet.messages import SheetMessagesState
 from careconnect_app.pages.state_tools import Session, off_loop
@@ -52,19 +54,51 @@ class DayRow:
     pairs: list[PairRow] = dataclasses.field(default_factory=list)
     hours: str = ""
     error: str = ""
+    summary: str = ""  # the day as the read-only table shows it
+    copy_from: str = ""  # the nearest earlier day with a record, for "same as previous day"
+    copy_index: int = -1
 
     def pair_dicts(self) -> list[dict[str, str]]:
         """The pairs as the grid service takes them."""
         return [{"in": p.check_in, "out": p.check_out} for p in self.pairs]
 
+    def grid_dict(self) -> dict[str, Any]:
+        return {"iso": self.iso, "absent": self.absent, "pairs": self.pair_dicts()}
+
+
+def shown_time(value: str, locale: str) -> str:
+    """A typed time as the field shows it once read ("745a" -> "7:45 AM"); unreadable text as typed."""
+    try:
+        parsed = attendance.parse_time(value)
+    except ValueError:
+        return value
+    return format_time(parsed, locale).replace(NBSP, " ") if parsed else ""
+
+
+def _summary(day: DayRow, locale: str) -> str:
+    if day.absent:
+        return portal_text(locale, "grid.absent") + (f": {day.reason}" if day.reason else "")
+    typed, _ok = grid.parse_pairs(day.pair_dicts())
+    return "\n".join(format_time_range(a, b, locale) for a, b in typed if a and b) or "—"
+
 
 def _checked(sheet: AttendanceSheet, day: DayRow, locale: str) -> DayRow:
-    """The day with its errors and hours as the grid rules see them."""
+    """The day with its errors, hours and summary as the grid rules see them."""
     pairs = day.pair_dicts()
     errors = grid.day_errors(sheet, date.fromisoformat(day.iso), pairs, day.absent)
     day.error = " ".join(portal_text(locale, key) for key in errors)
     day.hours = "—" if day.absent else format_minutes(grid.day_minutes(pairs, day.absent))
+    day.summary = _summary(day, locale)
     return day
+
+
+def _with_copy_sources(days: list[DayRow]) -> list[DayRow]:
+    """Point each day at the nearest earlier day with a record ("same as previous day")."""
+    plain = [d.grid_dict() for d in days]
+    for index, day in enumerate(days):
+        day.copy_index = grid.copy_source(plain, index)
+        day.copy_from = days[day.copy_index].label if day.copy_index >= 0 else ""
+    return days
 
 
 def _day_label(d: date, locale: str) -> str:
@@ -72,14 +106,20 @@ def _day_label(d: date, locale: str) -> str:
                        month=portal_text(locale, f"month.{d.month}"))
 
 
-def _totals(days: list[DayRow]) -> dict[str, str]:
+def _totals(days: list[DayRow]) -> dict[str, Any]:
+    """Totals, and the days with no record (weekdays and weekends apart: a centre closed at weekends
+    expects those)."""
     minutes = present = absent = 0
     for day in days:
         day_minutes = grid.day_minutes(day.pair_dicts(), day.absent)
         minutes += day_minutes
         present += 1 if (day_minutes > 0 and not day.absent) else 0
         absent += 1 if day.absent else 0
-    return {"total_hours": format_minutes(minutes), "days_present": str(present), "days_absent": str(absent)}
+    missing = set(grid.missing_days([d.grid_dict() for d in days]))
+    return {"total_hours": format_minutes(minutes), "days_present": str(present), "days_absent": str(absent),
+            "missing_weekdays": ", ".join(d.label for d in days if d.iso in missing and not d.weekend),
+            "missing_weekends": ", ".join(d.label for d in days if d.iso in missing and d.weekend),
+            "missing_count": len(missing)}
 
 
 def _save_day(session: Session, _caller: Caller, sheet: AttendanceSheet, day: DayRow, locale: str) -> DayRow:
@@ -96,9 +136,15 @@ class Submitted:
     count: int
     message_ids: list[int]
     first_token: str  # the first parent's link, opened on this device when signing in person
+    missing: int = 0  # days with no record, when submitting waits for the provider to confirm them
 
 
-def _submit(session: Session, caller: Caller, sheet: AttendanceSheet, in_person: bool) -> Submitted:
+def _submit(session: Session, caller: Caller, sheet: AttendanceSheet, in_person: bool,
+            confirmed_missing: bool) -> Submitted:
+    """Submit, unless days have no record and the provider has not confirmed they meant it."""
+    missing = grid.missing_days(grid.grid_days(session, sheet))
+    if missing and not confirmed_missing:
+        return Submitted(0, [], "", missing=len(missing))
     issued = submission.submit_sheet(session, sheet, user_id=caller.user.id, ip=caller.ip,
                                      user_agent=caller.user_agent, in_person=in_person)
     first_token = routes.last_segment(urlsplit(issued[0].url).path, routes.SIGN_PREFIX) if issued else ""
@@ -112,18 +158,22 @@ class SheetGridState(SheetState):
     total_hours: str = "0:00"
     days_present: str = "0"
     days_absent: str = "0"
+    missing_weekdays: str = ""
+    missing_weekends: str = ""
+    missing_count: int = 0
     certify: bool = False
 
     @staticmethod
     def _read(view: SheetView) -> dict[str, Any]:
-        days = [
+        locale = view.locale
+        days = _with_copy_sources([
             _checked(view.sheet, DayRow(
-                iso=d["iso"], label=_day_label(date.fromisoformat(d["iso"]), view.locale),
+                iso=d["iso"], label=_day_label(date.fromisoformat(d["iso"]), locale),
                 weekend=date.fromisoformat(d["iso"]).weekday() >= 5, absent=d["absent"], reason=d["reason"],
-                pairs=[PairRow(p["in"], p["out"]) for p in d["pairs"]],
-            ), view.locale)
+                pairs=[PairRow(shown_time(p["in"], locale), shown_time(p["out"], locale)) for p in d["pairs"]],
+            ), locale)
             for d in grid.grid_days(view.session, view.sheet)
-        ]
+        ])
         return {"days": days, **_totals(days)}
 
     async def _edit_day(self, index: object, change) -> Any:
@@ -137,22 +187,40 @@ class SheetGridState(SheetState):
         if not done.ok:
             return done.redirect
         days[index] = done.value
-        self._show({"days": days, **_totals(days)})
+        self._show({"days": _with_copy_sources(days), **_totals(days)})
         if self.message:  # assigned only when shown: an assignment writes the header state too
             self.message = ""
         return None
 
     @rx.event
     async def set_time(self, index: int, pair: int, which: str, value: str):
-        """A check-in or check-out time changed ("HH:MM" or "")."""
-        value = str(value)[:8]
-        pair = _small_int(pair)
+        """A check-in or check-out field was left: read the typed time ("745a", "16:00" or "")."""
+        value = shown_time(str(value).strip()[:16], self.locale)
+        pair, day_index = _small_int(pair), _small_int(index)
+        if 0 <= day_index < len(self.days) and 0 <= pair < len(self.days[day_index].pairs):
+            current = self.days[day_index].pairs[pair]
+            if value == (current.check_in if which == "in" else current.check_out):
+                return None  # left without a change: nothing to save
 
         def change(day: DayRow):
             if 0 <= pair < len(day.pairs) and which in ("in", "out"):
                 setattr(day.pairs[pair], "check_in" if which == "in" else "check_out", value)
                 if value:
                     day.absent = False
+
+        return await self._edit_day(index, change)
+
+    @rx.event
+    async def copy_previous(self, index: int):
+        """Same as the previous day: the nearest earlier day's times or absence, copied to this day."""
+        day_index = _small_int(index)
+        source = self.days[day_index].copy_index if 0 <= day_index < len(self.days) else -1
+
+        def change(day: DayRow):
+            if 0 <= source < len(self.days):
+                model = self.days[source]
+                day.absent, day.reason = model.absent, model.reason
+                day.pairs = [dataclasses.replace(p) for p in model.pairs]
 
         return await self._edit_day(index, change)
 
@@ -206,16 +274,21 @@ class SheetGridState(SheetState):
         self.certify = bool(value)
 
     @rx.event
-    async def submit(self, in_person: bool = False):
-        """Certify, lock and send the links (or hand the device to the parent when in person)."""
+    async def submit(self, in_person: bool = False, confirmed_missing: bool = False):
+        """Certify, lock and send the links (or hand the device to the parent when in person); days with
+        no record need the provider's confirmation first."""
         self.message = self.error = ""
         if not self.certify:
             self.error = self._t("submit.error.certify")
             return rx.set_focus("certify")
-        done = await self._on_sheet(_submit, bool(in_person), need_editable=True)
+        done = await self._on_sheet(_submit, in_person is True, confirmed_missing is True, need_editable=True,
+                                    refresh=(SheetGridState,))
         if not done.ok:
             return done.redirect
         submitted: Submitted = done.value
+        if submitted.missing:
+            self.error = self._t("submit.error.missing", count=submitted.missing)
+            return None
         await off_loop(outbox.deliver_now, submitted.message_ids)
         self.certify = False
         if in_person and submitted.first_token:
@@ -224,126 +297,3 @@ class SheetGridState(SheetState):
         await self._refresh(SheetState, SheetGridState, SheetLinksState, SheetMessagesState)
         self.message = self._t("submit.done", count=submitted.count)
         return None
-
-
-G = SheetGridState
-
-
-def _time_field(day: rx.Var, index, pair: rx.Var, j, which: str) -> rx.Component:
-    field_id = f"{which}-{index}-{j}"
-    return rx.vstack(
-        rx.el.label(T[f"grid.{which}"], html_for=field_id, style={"fontSize": "0.8rem"}),
-        rx.input(type="time", value=pair.check_in if which == "in" else pair.check_out, id=field_id,
-                 class_name="pt-time", on_change=lambda v: G.set_time(index, j, which, v),
-                 disabled=day.absent | ~SheetState.editable),
-        spacing="0",
-    )
-
-
-def _pair(day: rx.Var, index, pair: rx.Var, j) -> rx.Component:
-    return rx.hstack(
-        _time_field(day, index, pair, j, "in"),
-        _time_field(day, index, pair, j, "out"),
-        rx.cond(
-            SheetState.editable & (day.pairs.length() > 1),
-            rx.icon_button(rx.icon("x", size=16), variant="ghost", color_scheme="gray", size="2",
-                           on_click=G.remove_pair(index, j), aria_label=T["grid.remove_pair"], margin_top="18px"),
-        ),
-        spacing="2",
-        align="start",
-    )
-
-
-def _absence(day: rx.Var, index) -> rx.Component:
-    return rx.vstack(
-        rx.checkbox(T["grid.absent"], checked=day.absent, on_change=lambda v: G.set_absent(index, v),
-                    id=f"absent-{index}", disabled=~SheetState.editable, size="2"),
-        rx.cond(
-            day.absent,
-            rx.vstack(
-                rx.el.label(T["grid.reason"], html_for=f"reason-{index}", style={"fontSize": "0.8rem"}),
-                rx.input(default_value=day.reason, id=f"reason-{index}", key=day.iso + "-reason",
-                         on_blur=lambda v: G.set_reason(index, v), disabled=~SheetState.editable, max_length=200),
-                spacing="0",
-            ),
-        ),
-        spacing="1",
-    )
-
-
-def _day(day: rx.Var, index) -> rx.Component:
-    return rx.box(
-        rx.flex(
-            rx.text(day.label, weight="medium", min_width="8.5rem", id=f"day-label-{index}"),
-            rx.vstack(
-                rx.cond(~day.absent, rx.foreach(day.pairs, lambda p, j: _pair(day, index, p, j))),
-                rx.cond(
-                    SheetState.editable & ~day.absent & (day.pairs.length() < MAX_PAIRS),
-                    rx.button(rx.icon("plus", size=14, aria_hidden="true"), T["grid.add_pair"], variant="ghost",
-                              size="1", on_click=G.add_pair(index), id=f"add-pair-{index}"),
-                ),
-                spacing="1",
-            ),
-            _absence(day, index),
-            rx.vstack(
-                rx.text(T["grid.hours"], size="1", color_scheme="gray"),
-                rx.text(day.hours, weight="medium", id=f"hours-{index}"),
-                spacing="0",
-                align="end",
-                margin_left="auto",
-            ),
-            gap="12px",
-            wrap="wrap",
-            align="start",
-            width="100%",
-        ),
-        rx.cond(day.error != "", rx.text(day.error, color_scheme="red", size="2", role="alert",
-                                         id=f"day-error-{index}")),
-        class_name="pt-day",
-        custom_attrs={"data-weekend": rx.cond(day.weekend, "true", "false"),
-                      "data-error": rx.cond(day.error != "", "true", "false"), "data-day": day.iso},
-        padding_x="8px",
-    )
-
-
-def _total(label: str, value: rx.Var, total_id: str) -> rx.Component:
-    return rx.box(rx.text(T[label], size="1", color_scheme="gray"),
-                  rx.text(value, size="5", weight="bold", id=total_id))
-
-
-def grid_panel() -> rx.Component:
-    """The day grid with its totals (editable until submitted)."""
-    locked_note = rx.cond(SheetState.signed, T["grid.signed_locked"], T["grid.locked"])
-    return section(
-        rx.hstack(
-            rx.heading(T["grid.title"], as_="h2", size="4"),
-            rx.hstack(
-                _total("grid.total_hours", G.total_hours, "total-hours"),
-                _total("grid.days_present", G.days_present, "days-present"),
-                _total("grid.days_absent", G.days_absent, "days-absent"),
-                spacing="6",
-                wrap="wrap",
-                role="status",
-                aria_live="polite",
-            ),
-            justify="between", wrap="wrap", width="100%", align="center",
-        ),
-        rx.text(rx.cond(SheetState.editable, T["grid.autosave"], locked_note), size="1", color_scheme="gray"),
-        rx.box(rx.foreach(G.days, _day), width="100%", id="grid"),
-    )
-
-
-def submit_panel() -> rx.Component:
-    """Certify and submit: send the links, or sign in person on this device."""
-    return section(
-        rx.heading(T["submit.title"], as_="h2", size="4"),
-        certify_box(T["submit.certify"], checked=G.certify, on_change=G.set_certify, id="certify"),
-        rx.hstack(
-            rx.button(rx.icon("send", size=16, aria_hidden="true"), T["submit.button"], on_click=G.submit(False),
-                      id="submit-sheet", min_height="44px"),
-            rx.button(rx.icon("tablet-smartphone", size=16, aria_hidden="true"), T["submit.in_person"],
-                      on_click=G.submit(True), variant="outline", id="submit-in-person", min_height="44px"),
-            spacing="3",
-            wrap="wrap",
-        ),
-    )

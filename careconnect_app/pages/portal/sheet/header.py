@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
 import reflex as rx
 
 from careconnect_app import routes
-from careconnect_app.common.formatting import format_period
+from careconnect_app.common.formatting import format_local_datetime, format_period
 from careconnect_app.components.portal_layout import notice, page_heading
-from careconnect_app.models import AttendanceSheet, Child, Guardian, Provider, SigningRequest
+from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, Provider, SigningRequest
 from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
 from careconnect_app.pages.state_tools import Session
 from careconnect_app.portal import access, dashboard, submission
@@ -28,10 +29,23 @@ from careconnect_app.statuses import SheetStatus
 
 
 class SheetView:
-    """One sheet as the panels read it in one session; requests and guardians are read once."""
+    """One sheet as the panels read it in one session; requests and guardians are read once.
 
-    def __init__(self, session: Session, sheet: AttendanceSheet, locale: str):
-        self.session, self.sheet, self.locale = session, sheet, locale
+    `read_only`: the caller is the agency, who sees the sheet but changes nothing.
+    """
+
+    def __init__(self, session: Session, sheet: AttendanceSheet, locale: str, read_only: bool = False):
+        self.session, self.sheet, self.locale, self.read_only = session, sheet, locale, read_only
+
+    @cached_property
+    def timezone(self) -> str:
+        """The agency's time zone: every time on the page is on its clock."""
+        agency = self.session.get(Agency, self.session.get(Provider, self.sheet.provider_id).agency_id)
+        return agency.timezone if agency else "UTC"
+
+    def when(self, moment: datetime | None) -> str:
+        """A stored time as the agency reads it ("Nov 29, 2026, 12:43 AM PST")."""
+        return format_local_datetime(moment, self.timezone, self.locale)
 
     @cached_property
     def requests(self) -> list[SigningRequest]:
@@ -69,17 +83,20 @@ class SheetDone:
 
 def _run_on_sheet(session: Session, caller: Caller, sheet_id: str | None, locale: str, action: Callable | None,
                   args: tuple, refresh: tuple[type, ...], all_panels: tuple[type, ...],
-                  need_editable: bool) -> _Outcome:
+                  need_editable: bool, admin_may: bool) -> _Outcome:
     """Guard, act, then read the panels the action changed (in a worker thread, one session)."""
     if sheet_id is None:
         return _Outcome(skipped=True)
     sheet = access.sheet_for(session, caller.user, sheet_id)
     if sheet is None:
         return _Outcome()
+    read_only = not access.may_edit_sheets(caller.user)
+    if action is not None and read_only and not admin_may:
+        return _Outcome(found=True, error_key="sheet.error.read_only")
     if need_editable and sheet.locked:
         # Submitted meanwhile (another tab, say): show the sheet as it is now.
-        return _Outcome(found=True, error_key="sheet.error.locked", panels=_read_panels(session, sheet, locale,
-                                                                                        all_panels))
+        return _Outcome(found=True, error_key="sheet.error.locked",
+                        panels=_read_panels(session, sheet, locale, all_panels, read_only))
     value = None
     if action is not None:
         try:
@@ -88,12 +105,12 @@ def _run_on_sheet(session: Session, caller: Caller, sheet_id: str | None, locale
             session.rollback()
             return _Outcome(found=True, error_key=exc.key)
         session.flush()
-    return _Outcome(found=True, value=value, panels=_read_panels(session, sheet, locale, refresh))
+    return _Outcome(found=True, value=value, panels=_read_panels(session, sheet, locale, refresh, read_only))
 
 
-def _read_panels(session: Session, sheet: AttendanceSheet, locale: str,
-                 panels: Iterable[type]) -> dict[type, dict[str, Any]]:
-    view = SheetView(session, sheet, locale)
+def _read_panels(session: Session, sheet: AttendanceSheet, locale: str, panels: Iterable[type],
+                 read_only: bool) -> dict[type, dict[str, Any]]:
+    view = SheetView(session, sheet, locale, read_only)
     return {panel: panel._read(view) for panel in panels}
 
 
@@ -109,9 +126,12 @@ class SheetState(PortalState):
     status: str = ""
     status_label: str = ""
     version: str = ""
+    period_start: str = ""
+    period_end: str = ""
     editable: bool = False
     recallable: bool = False
     signed: bool = False
+    read_only: bool = False  # the agency's view: no grid, submit, recall or resend
     message: str = ""
     error: str = ""
 
@@ -128,9 +148,12 @@ class SheetState(PortalState):
             "status": status,
             "status_label": view.t(f"status.{status}"),
             "version": str(sheet.version),
-            "editable": not sheet.locked,
-            "recallable": sheet.status == SheetStatus.READY_FOR_PARENT,
+            "period_start": sheet.period_start.isoformat(),
+            "period_end": sheet.period_end.isoformat(),
+            "editable": not sheet.locked and not view.read_only,
+            "recallable": sheet.status == SheetStatus.READY_FOR_PARENT and not view.read_only,
             "signed": sheet.status == SheetStatus.SIGNED,
+            "read_only": view.read_only,
         }
 
     def _show(self, values: dict[str, Any]) -> None:
@@ -146,16 +169,17 @@ class SheetState(PortalState):
         return routes.last_segment(self.router.url.path, routes.PORTAL_SHEET_PREFIX)
 
     async def _on_sheet(self, action: Callable | None = None, *args: Any, refresh: Iterable[type] = (),
-                        need_editable: bool = False, **error_values: Any) -> SheetDone:
+                        need_editable: bool = False, admin_may: bool = False, **error_values: Any) -> SheetDone:
         """The prologue of every sheet handler: run `action(session, caller, sheet, *args)` on the
         caller's own sheet off the event loop, then show the `refresh` panels as they are now.
 
-        A refused action (SubmissionError) is rolled back and its reason shown in the error notice.
+        Actions are provider staff's unless `admin_may` (downloads): the agency reads only. A refused
+        action (SubmissionError) is rolled back and its reason shown in the error notice.
         """
         # An event from a page showing another sheet (typed before this page loaded) does nothing.
         sheet_id = self.current_sheet_id if self._url_sheet_id() == self.current_sheet_id else None
         call = await self._as_user(_run_on_sheet, sheet_id, self.locale, action, args, tuple(refresh),
-                                   self._panels(), need_editable)
+                                   self._panels(), need_editable, admin_may)
         if not call.signed_in:
             return SheetDone(redirect=self._to_login())
         outcome = call.value
@@ -211,6 +235,8 @@ def sheet_header() -> rx.Component:
             rx.text(SheetState.provider_name, size="2", color_scheme="gray"),
             spacing="3", wrap="wrap", align="center",
         ),
+        rx.cond(SheetState.read_only, rx.callout(T["sheet.read_only"], icon="eye", color_scheme="gray",
+                                                 id="sheet-read-only", width="100%")),
         notice(SheetState.message, tone="green", icon="check", id="sheet-message"),
         notice(SheetState.error, tone="red", icon="triangle-alert", id="sheet-error"),
     )

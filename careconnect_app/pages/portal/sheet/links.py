@@ -10,8 +10,7 @@ import reflex as rx
 from careconnect_app import routes
 from careconnect_app.clock import utcnow
 from careconnect_app.common import audit
-from careconnect_app.common.formatting import format_date
-from careconnect_app.components.portal_layout import cell, data_table, section
+from careconnect_app.components.portal_layout import cell, confirm_dialog, data_table, section
 from careconnect_app.messaging import outbox
 from careconnect_app.models import Agency, AttendanceSheet, Guardian, Provider, SigningRequest
 from careconnect_app.pages.portal.base_state import Caller
@@ -31,11 +30,12 @@ def _request_row(view: SheetView, request: SigningRequest, current: bool, guardi
     yes, no = view.t("yes"), view.t("no")
     return {
         "id": str(request.id), "guardian": guardian_name, "link_id": request.public_id,
-        "status": view.t(f"request.{state}"), "sent": format_date(request.created_at, view.locale),
+        "status": view.t(f"request.{state}"), "sent": view.when(request.created_at),
         "opened": yes if request.opened_at else no,
         "verified": yes if request.verified_at else ("—" if not request.requires_verification else no),
         "in_person": yes if request.in_person else "",
-        "can_resend": "1" if current and request.status == RequestStatus.PENDING and not request.in_person else "",
+        "can_resend": "1" if (current and request.status == RequestStatus.PENDING and not request.in_person
+                              and not view.read_only) else "",
         "version": str(request.sheet_version),
     }
 
@@ -83,7 +83,7 @@ class SheetLinksState(SheetState):
             requests.append(_request_row(view, r, current, name))
             if r.dispute_text:
                 problems.append({"guardian": name, "text": r.dispute_text,
-                                 "when": format_date(r.disputed_at or r.created_at, view.locale),
+                                 "when": view.when(r.disputed_at or r.created_at),
                                  "current": "1" if current and r.status == RequestStatus.DISPUTED else ""})
         guardians = [{"id": str(g.id), "name": g.full_name} for g in view.guardians.values()]
         return {"requests": requests, "guardians": guardians, "problems": problems}
@@ -159,8 +159,12 @@ def _in_person_and_recall() -> rx.Component:
                 rx.icon("tablet-smartphone", size=16, aria_hidden="true"), T["sheet.sign_in_person"], " ",
                 g["name"], variant="outline", on_click=L.sign_in_person(g["id"]), min_height="44px",
                 id="in-person-" + g["id"])),
-            rx.button(rx.icon("undo-2", size=16, aria_hidden="true"), T["sheet.recall"], on_click=L.recall,
-                      color_scheme="orange", variant="soft", id="recall", min_height="44px"),
+            confirm_dialog(
+                rx.button(rx.icon("undo-2", size=16, aria_hidden="true"), T["sheet.recall"], color_scheme="orange",
+                          variant="soft", id="recall", min_height="44px"),
+                title=T["recall.confirm_title"], body=T["recall.confirm_body"], confirm_label=T["recall.confirm"],
+                cancel_label=T["cancel"], on_confirm=L.recall, id="recall-dialog",
+            ),
             spacing="3",
             wrap="wrap",
         ),

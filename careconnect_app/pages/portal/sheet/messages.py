@@ -7,8 +7,7 @@ from typing import Any
 
 import reflex as rx
 
-from careconnect_app.clock import iso
-from careconnect_app.components.portal_layout import cell, data_table, section
+from careconnect_app.components.portal_layout import cell, data_table, disclosure, section
 from careconnect_app.messaging import outbox
 from careconnect_app.pages.portal.sheet.header import SheetState, SheetView, T
 from careconnect_app.statuses import MESSAGE_STATUS_TONE, RequestStatus
@@ -26,7 +25,7 @@ class SheetMessagesState(SheetState):
             {"kind": view.t(f"message.kind.{m['kind']}"), "channel": m["channel"], "to": m["to"],
              "status": view.t(f"message.status.{m['status']}"), "state": m["status"],
              "attempts": str(m["attempts"]), "reason": m["last_error"] or "",
-             "when": iso(m["delivered_at"] or m["sent_at"] or m["failed_at"] or m["created_at"])}
+             "when": view.when(m["delivered_at"] or m["sent_at"] or m["failed_at"] or m["created_at"])}
             for m in outbox.delivery_summary(view.session, view.sheet.id)
         ]
         unreachable = [
@@ -56,11 +55,15 @@ def _message_row(m: dict) -> rx.Component:
 
 
 def messages_panel() -> rx.Component:
+    """Warnings first (always shown), then every message in a section closed by default."""
     return section(
-        rx.heading(T["messages.title"], as_="h2", size="4"),
         rx.foreach(SheetMessagesState.unreachable, lambda text: rx.callout(
             text, icon="triangle-alert", color_scheme="red", width="100%", class_name="unreachable")),
-        data_table([T[key] for key in ("col.time", "col.message", "col.channel", "col.to", "col.status",
-                                       "col.attempts", "col.reason")],
-                   SheetMessagesState.messages, _message_row, id="message-states"),
+        disclosure(
+            rx.heading(T["messages.title"], " (", SheetMessagesState.messages.length(), ")", as_="h2", size="4"),
+            data_table([T[key] for key in ("col.time", "col.message", "col.channel", "col.to", "col.status",
+                                           "col.attempts", "col.reason")],
+                       SheetMessagesState.messages, _message_row, id="message-states"),
+            id="messages-section",
+        ),
     )

@@ -7,10 +7,11 @@ import reflex as rx
 from careconnect_app import routes
 from careconnect_app.components.portal_layout import page_heading, section, signed_in_frame
 from careconnect_app.pages.portal.sheet.evidence import evidence_panel
-from careconnect_app.pages.portal.sheet.grid import grid_panel, submit_panel
+from careconnect_app.pages.portal.sheet.grid_view import grid_panel, submit_panel
 from careconnect_app.pages.portal.sheet.header import SheetState, T, sheet_header
 from careconnect_app.pages.portal.sheet.links import SheetLinksState, links_panel, problems
 from careconnect_app.pages.portal.sheet.messages import SheetMessagesState, messages_panel
+from careconnect_app.pages.portal.sheet.schedule import schedule_panel
 
 
 def sheet_page() -> rx.Component:
@@ -20,6 +21,7 @@ def sheet_page() -> rx.Component:
         rx.cond(SheetState.signed, evidence_panel()),
         rx.cond(SheetLinksState.requests.length() > 0, links_panel()),
         rx.cond(SheetMessagesState.messages.length() > 0, messages_panel()),
+        rx.cond(SheetState.editable, section(schedule_panel())),
         grid_panel(),
         rx.cond(SheetState.editable, submit_panel()),
         spacing="4",
