@@ -148,7 +148,7 @@ export function SignaturePadField({
             left: "16px",
             right: "16px",
             top: "72%",
-            borderBottom: "1.5px solid #8a97ad",
+            borderBottom: "1.5px solid #5a6a85",
             pointerEvents: "none",
           }}
         >
@@ -157,9 +157,9 @@ export function SignaturePadField({
               position: "absolute",
               left: "2px",
               bottom: "2px",
-              fontSize: "22px",
+              fontSize: "1.375rem",
               lineHeight: 1,
-              color: "#8a97ad",
+              color: "#5a6a85",
               fontFamily: "sans-serif",
             }}
           >
@@ -191,12 +191,13 @@ export function SignaturePadField({
           display: "flex",
           alignItems: "center",
           justifyContent: "space-between",
-          gap: "12px",
-          marginTop: "8px",
+          flexWrap: "wrap", // at 200% zoom the hint and Clear stack instead of cutting Clear off
+          gap: "0.75rem",
+          marginTop: "0.5rem",
         }}
       >
         {hint ? (
-          <p id={hintId} style={{ margin: 0, fontSize: "14px", color: "#3d4a60", flex: 1 }}>
+          <p id={hintId} style={{ margin: 0, fontSize: "0.875rem", color: "var(--gray-11)", flex: "1 1 10rem" }}>
             {hint}
           </p>
         ) : (
@@ -207,10 +208,10 @@ export function SignaturePadField({
           onClick={clear}
           disabled={disabled}
           style={{
-            minHeight: "44px",
-            minWidth: "88px",
-            padding: "0 18px",
-            fontSize: "16px",
+            minHeight: "2.75rem",
+            minWidth: "5.5rem",
+            padding: "0 1.125rem",
+            fontSize: "1rem",
             fontWeight: 600,
             color: "#0b1f44",
             background: "#ffffff",

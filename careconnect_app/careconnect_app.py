@@ -22,6 +22,7 @@ from careconnect_app.pages.dev_outbox import OutboxState, outbox_page  # noqa: E
 from careconnect_app.pages.event_guard import guard_events  # noqa: E402
 from careconnect_app.pages.guide import GuideState, guide_page  # noqa: E402
 from careconnect_app.pages.not_me import NotMeState, not_me_page  # noqa: E402
+from careconnect_app.pages.home import HomeState, home_page, not_found_page  # noqa: E402
 from careconnect_app.pages.portal import add_portal_pages  # noqa: E402
 from careconnect_app.pages.sign.page import sign_page  # noqa: E402
 from careconnect_app.pages.sign.state import SignState  # noqa: E402
@@ -48,6 +49,8 @@ app = rx.App(
 guard_events(app)
 
 # Titles follow the page language (screen readers announce them first).
+app.add_page(home_page, route=routes.HOME, title=HomeState.tr["app_name"], on_load=HomeState.load)
+app.add_page(not_found_page, route=routes.NOT_FOUND, title=HomeState.tr["not_found.title"], on_load=HomeState.load)
 app.add_page(sign_page, route=routes.SIGN, title=SignState.tr["app_name"], on_load=SignState.load)
 app.add_page(not_me_page, route=routes.NOT_ME, title=NotMeState.tr["app_name"], on_load=NotMeState.load)
 app.add_page(guide_page, route=routes.GUIDE, title=GuideState.tr["guide.title"], on_load=GuideState.load)

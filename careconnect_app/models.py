@@ -15,15 +15,8 @@ from careconnect_app.clock import utcnow
 
 # Supporting tables (live taps, sign-in security, limits, webhook receipts) live beside these; imported here
 # so that `careconnect_app.models` names every table.
-from careconnect_app.models_support import (  # noqa: F401 (re-exported)
-    AttendanceTap,
-    ContactChange,
-    LoginThrottle,
-    PasswordReset,
-    RateLimitHit,
-    RecoveryCode,
-    WebhookReceipt,
-)
+from careconnect_app.models_support import (AttendanceTap, ContactChange, LoginThrottle,  # noqa: F401
+                                             PasswordReset, RateLimitHit, RecoveryCode, WebhookReceipt)
 
 
 class Agency(SQLModel, table=True):
@@ -269,6 +262,10 @@ class Signature(SQLModel, table=True):
     manifest_json: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     manifest_signature: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False, default=b""))
     manifest_key_id: str = ""
+    # How the mark was made (statuses.SignatureMethod): drawn on the pad, or the full name typed and
+    # adopted (typed_name; the server drew its image). Evidence: the PDFs print it.
+    signature_method: str = Field(default="drawn", sa_column_kwargs={"server_default": "drawn"})
+    typed_name: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class AuditEvent(SQLModel, table=True):

@@ -5,6 +5,10 @@ Route patterns use Reflex's `[param]` syntax; the builders give the concrete pat
 
 from __future__ import annotations
 
+# Public pages
+HOME = "/"
+NOT_FOUND = "404"  # Reflex's slug for the page of any unknown address
+
 # Parent pages
 SIGN_PREFIX = "/sign"
 SIGN = f"{SIGN_PREFIX}/[token]"

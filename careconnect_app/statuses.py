@@ -92,6 +92,13 @@ class Channel(StrEnum):
     SMS = "sms"
 
 
+class SignatureMethod(StrEnum):
+    """How the parent made their mark."""
+
+    DRAWN = "drawn"  # with a finger or a mouse on the pad
+    TYPED = "typed"  # the full name typed and adopted (the server draws it)
+
+
 class Role(StrEnum):
     PROVIDER = "provider"
     AGENCY_ADMIN = "agency_admin"

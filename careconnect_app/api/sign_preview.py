@@ -26,11 +26,26 @@ from careconnect_app.db import session_scope
 from careconnect_app.models import AttendanceSheet, Child, Guardian, Provider
 from careconnect_app.signing import links
 
+# The preview's header is drawn like the app's (components/frame.py + layout.py: a 1px-ruled band,
+# 0.75rem padding, a 44 px language button), so the header does not move when the app takes over.
 _STYLE = (
-    "<style>.cc-preview{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:40rem;"
-    "margin:0 auto;padding:1.25rem 1rem;color:#1c2024}.cc-preview h1{font-size:1.5rem;margin:0 0 .75rem}"
+    "<style>.cc-preview{font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,'Helvetica Neue',system-ui,"
+    "sans-serif;color:#1c2024;background:#f9f9fb;min-height:100vh}"
+    ".cc-preview header{border-bottom:1px solid #e0e1e6;background:#fcfcfd}"
+    ".cc-preview .cc-bar{max-width:40rem;margin:0 auto;padding:.75rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem;"
+    "justify-content:space-between;align-items:center}"
+    ".cc-preview .cc-brand{font-weight:700;font-size:1.125rem;line-height:1.625rem}"
+    ".cc-preview .cc-lang{display:inline-flex;align-items:center;min-height:2.75rem;padding:0 1rem;border-radius:6px;"
+    "background:#e6f4fe;color:#113264;font-size:1rem;font-weight:500}"
+    ".cc-preview main{max-width:40rem;margin:0 auto;padding:1rem}"
+    ".cc-preview h1{font-size:1.5rem;margin:0 0 .75rem}"
     ".cc-preview p{margin:.25rem 0;font-size:1.1rem}.cc-preview .cc-muted{color:#60646c;font-size:.95rem}"
-    "body:has(#main .rt-Card) .cc-preview{display:none}</style>"
+    "@media (prefers-color-scheme:dark){.cc-preview{color:#edeef0;background:#18191b}"
+    ".cc-preview header{background:#111113;border-color:#363a3f}.cc-preview .cc-lang{background:#0d2847;color:#c2e6ff}"
+    ".cc-preview .cc-muted{color:#b0b4ba}}"
+    "body:has(#main .rt-Card) .cc-preview{display:none}"
+    # Until the wizard's first card is there, the app's own frame stays hidden behind the preview.
+    "body:has(#cc-preview):not(:has(#main .rt-Card)) .cc-frame{display:none}</style>"
 )
 # Once the wizard shows its first card the preview leaves the DOM (no duplicate heading for
 # screen readers or tests); the CSS rule above covers browsers where this script is late.
@@ -58,12 +73,12 @@ def _shell() -> str | None:
     return cached[1]
 
 
-def preview_html(token: str, ip: str) -> str:
-    """The preview block for a signable link, or "" (unknown, expired, signed ... get nothing)."""
+def preview_html(token: str, ip: str, accept_language: str = "") -> str:
+    """The header, and for a signable link who sent what (unknown, expired, signed ... get the header only)."""
     with session_scope() as session:
         check = links.check(session, token, ip=ip)
         if not check.ok:
-            return ""
+            return _page(i18n.from_accept_language(accept_language), [])
         request = check.request
         sheet = session.get(AttendanceSheet, request.sheet_id)
         child = session.get(Child, sheet.child_id)
@@ -73,12 +88,20 @@ def preview_html(token: str, ip: str) -> str:
         parts = [
             ("h1", i18n.t("parent.landing.title", locale)),
             ("p", f"{short_name(child.first_name, child.last_name)} · "
-                  f"{format_period(sheet.period_start, sheet.period_end, locale)}"),
+                  f"{format_period(sheet.period_start, sheet.period_end, locale, whole=True)}"),
             ("p class=\"cc-muted\"", f"{i18n.t('parent.landing.from', locale)}: {provider.name}"),
             ("p class=\"cc-muted\"", i18n.t("parent.loading", locale)),
         ]
+    return _page(locale, parts)
+
+
+def _page(locale: str, parts: list[tuple[str, str]]) -> str:
+    words = i18n.area(locale, "parent")
+    header = (f'<header><div class="cc-bar"><span class="cc-brand">{html.escape(words["app_name"])}</span>'
+              f'<span class="cc-lang" aria-hidden="true">{html.escape(words["switch_to"])}</span></div></header>')
     body = "".join(f"<{tag}>{html.escape(text)}</{tag.split()[0]}>" for tag, text in parts)
-    return f'<div class="cc-preview" id="cc-preview" lang="{locale}">{_STYLE}{body}{_REMOVE}</div>'
+    return (f'<div class="cc-preview" id="cc-preview" lang="{locale}">{_STYLE}{header}'
+            f'<main>{body}</main>{_REMOVE}</div>')
 
 
 async def sign_page(request: Request) -> Response:
@@ -87,8 +110,9 @@ async def sign_page(request: Request) -> Response:
         return Response(status_code=404)
     from starlette.concurrency import run_in_threadpool
 
-    preview = await run_in_threadpool(preview_html, request.path_params["token"], caller_ip(request))
-    page = shell.replace("<body>", "<body>" + preview, 1) if preview else shell
+    preview = await run_in_threadpool(preview_html, request.path_params["token"], caller_ip(request),
+                                      request.headers.get("accept-language", ""))
+    page = shell.replace("<body>", "<body>" + preview, 1)
     # Personal data: never cached by the browser or a proxy.
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 

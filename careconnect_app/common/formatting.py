@@ -40,15 +40,22 @@ def format_local_datetime(dt: datetime | None, tz_name: str, locale: str) -> str
              time=format_time(local.time(), locale), zone=local.tzname() or "")
 
 
-def format_date(d: date | datetime, locale: str) -> str:
-    """2026-11-02 -> "Nov 2, 2026" / "2 nov 2026"."""
+def one_line(text: str) -> str:
+    """No-break spaces: a date or a duration never splits across two lines on a narrow screen."""
+    return text.replace(" ", NBSP)
+
+
+def format_date(d: date | datetime, locale: str, *, whole: bool = False) -> str:
+    """2026-11-02 -> "Nov 2, 2026" / "2 de nov de 2026" (`whole`: with no-break spaces, for screens)."""
     month = t(f"messages.month.{d.month}", locale)
-    return t("messages.date_format", locale, day=d.day, month=month, year=d.year)
+    text = t("messages.date_format", locale, day=d.day, month=month, year=d.year)
+    return one_line(text) if whole else text
 
 
-def format_period(start: date, end: date, locale: str) -> str:
-    """"Nov 2, 2026 – Nov 8, 2026"."""
-    return t("messages.period_format", locale, start=format_date(start, locale), end=format_date(end, locale))
+def format_period(start: date, end: date, locale: str, *, whole: bool = False) -> str:
+    """"Nov 2, 2026 – Nov 8, 2026" (`whole`: each date on one line; the line may break after the dash)."""
+    return t("messages.period_format", locale, start=format_date(start, locale, whole=whole),
+             end=format_date(end, locale, whole=whole))
 
 
 def format_phone(phone: str) -> str:
@@ -60,8 +67,14 @@ def format_phone(phone: str) -> str:
 
 
 def format_minutes(minutes: int) -> str:
-    """525 -> "8:45" (hours:minutes, the way time sheets show it)."""
-    return f"{minutes // 60}:{minutes % 60:02d}"
+    """525 -> "8 h 45 min", 480 -> "8 h", 45 -> "45 min" ("8:45" would read as a clock time).
+
+    "h" and "min" are the same in English and Spanish; no-break spaces keep the value on one line.
+    """
+    hours, rest = divmod(max(0, int(minutes)), 60)
+    if hours and rest:
+        return f"{hours}{NBSP}h{NBSP}{rest}{NBSP}min"
+    return f"{rest}{NBSP}min" if rest else f"{hours}{NBSP}h"
 
 
 def format_time(value: time | str, locale: str) -> str:
@@ -83,9 +96,9 @@ def format_time_range(start: time | str, end: time | str, locale: str) -> str:
 
 
 def format_day(d: date, locale: str) -> str:
-    """"Mon Nov 2" (a row of the attendance table)."""
-    return t("parent.day_format", locale, weekday=t(f"parent.weekday.{d.weekday()}", locale), day=d.day,
-             month=t(f"messages.month.{d.month}", locale))
+    """"Mon Nov 2" (a row of the attendance table, on one line)."""
+    return one_line(t("parent.day_format", locale, weekday=t(f"parent.weekday.{d.weekday()}", locale),
+                      day=d.day, month=t(f"messages.month.{d.month}", locale)))
 
 
 # --- spelled-out forms, as documents print them ------------------------------------------------

@@ -55,6 +55,7 @@ def page_frame(*children: rx.Component, header: rx.Component, skip_label, lang, 
             width="100%",
         ),
         lang=lang,
+        class_name="cc-frame",
         min_height="100vh",
         background_color=rx.color("gray", 2),
     )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_components_radix.themes.components.checkbox import Checkbox
 
 from careconnect_app.components.frame import brand, centred_column, header_bar, page_frame, skip_link
 
-__all__ = ["card", "field_error", "language_switch", "parent_frame", "skip_link", "status_message"]
+__all__ = ["announcer", "call_link", "card", "check_row", "choice_option", "field_error", "language_switch",
+           "parent_frame", "skip_link", "status_message"]
 
 PAGE_MAX_WIDTH = "40rem"
 
@@ -37,23 +39,61 @@ def card(*children: rx.Component, **props) -> rx.Component:
     return rx.card(rx.vstack(*children, spacing="4", width="100%"), size="3", **props)
 
 
-def status_message(title, body, icon: str = "info", tone: str = "blue") -> rx.Component:
-    """A full-card message for link outcomes (expired, recalled, signed ...)."""
+def status_message(title, body, icon: str = "info", tone: str = "blue", *extra: rx.Component) -> rx.Component:
+    """A full-card message for link outcomes (expired, recalled, signed ...); focus can be sent to its heading."""
     return card(
         rx.hstack(
-            rx.icon(icon, size=28, color=rx.color(tone, 10), aria_hidden="true"),
-            rx.heading(title, as_="h1", size="6"),
+            rx.icon(icon, size=28, color=rx.color(tone, 11), aria_hidden="true"),
+            rx.heading(title, as_="h1", size="6", id="status-heading", tab_index=-1),
             align="center",
             spacing="3",
         ),
         rx.text(body, size="4"),
-        role="status",
+        *extra,
+    )
+
+
+def call_link(label, href) -> rx.Component:
+    """A tap-to-call button (tel: link) with the number shown, shown only when there is a number."""
+    return rx.cond(
+        href != "",
+        rx.link(rx.icon("phone", size=18, aria_hidden="true"), label, href=href, class_name="cc-call-link",
+                id="call-provider"),
     )
 
 
 def field_error(message: rx.Var, id: str) -> rx.Component:
-    """An error text tied to its field with aria-describedby, announced when it appears."""
+    """An error text tied to its field with aria-describedby (the page's live region announces it)."""
     return rx.cond(
         message != "",
-        rx.callout(message, icon="triangle-alert", color_scheme="red", role="alert", id=id, width="100%"),
+        rx.callout(message, icon="triangle-alert", color_scheme="red", high_contrast=True, id=id, width="100%"),
+    )
+
+
+def announcer(text: rx.Var) -> rx.Component:
+    """The page's one live region: every status change is read once, from here."""
+    return rx.el.div(text, id="announcer", role="status", aria_live="polite", aria_atomic="true",
+                     class_name="cc-sr-only")
+
+
+def choice_option(value, label, id: str, detail=None) -> rx.Component:
+    """One radio option as a whole-row target (at least 44 px high), with an optional second line."""
+    lines = [rx.text(label, weight="medium", size="3")]
+    if detail is not None:
+        lines.append(rx.text(detail, size="2", class_name="cc-muted"))
+    return rx.el.label(
+        rx.radio_group.item(value=value, id=id),
+        rx.flex(*lines, direction="column", min_width="0"),
+        class_name="cc-choice",
+    )
+
+
+def check_row(label, *, checked, on_change, id: str) -> rx.Component:
+    """A checkbox whose whole row, text included, is the target (at least 44 px high)."""
+    return rx.el.label(
+        # The bare Radix checkbox: the high-level one wraps itself in a label of its own (a label in a label).
+        Checkbox.create(checked=checked, on_change=on_change, id=id, size="3",
+                        custom_attrs={"aria-labelledby": f"{id}-text"}),
+        rx.text(label, size="3", id=f"{id}-text"),
+        class_name="cc-choice",
     )

@@ -28,6 +28,7 @@ class SignatureEvidence:
     key_id: str = ""  # fingerprint of the Ed25519 key that signed the manifest
     previous_event_hash: str = ""  # the audit event the signature follows
     verify_url: str = ""  # where anyone can check the copy
+    signature_method: str = "drawn"  # statuses.SignatureMethod: "drawn" on the pad, or "typed" (a name adopted)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,14 @@
 """The parents' "Digital Submission Guide": its sections as data (for the web page) and as a PDF.
 
 guide.json numbers everything ("s3.title", "s3.p1", "s3.step2", "s3.tip1"), so the web page and the
-PDF both render exactly guide_sections() and cannot drift apart.
+PDF both render exactly guide_sections() and cannot drift apart. The guide names the buttons the
+parent presses as "[[verify.send]]": the label is read from the same parent.json key the screen
+shows, so the guide and the screen cannot disagree either.
 """
 
 from __future__ import annotations
+
+import re
 
 from fpdf.enums import XPos, YPos
 
@@ -12,7 +16,9 @@ from careconnect_app.documents import canvas
 from careconnect_app.documents.wording import Words
 from careconnect_app.i18n import area
 
-__all__ = ["guide_sections", "guide_title", "parent_guide_pdf"]
+__all__ = ["BUTTON_REFERENCE", "guide_sections", "guide_title", "parent_guide_pdf"]
+
+BUTTON_REFERENCE = re.compile(r"\[\[([\w.#]+)\]\]")  # [[review.sign]] -> “Sign & Submit”
 
 
 def guide_title(locale: str) -> tuple[str, str]:
@@ -23,7 +29,7 @@ def guide_title(locale: str) -> tuple[str, str]:
 
 def guide_sections(locale: str) -> list[dict]:
     """The guide as data: [{"id", "title", "paragraphs", "steps", "tips"}], in order."""
-    strings = area(locale, "guide")
+    strings = _with_button_labels(area(locale, "guide"), area(locale, "parent"))
     sections = []
     n = 1
     while f"s{n}.title" in strings:
@@ -37,6 +43,14 @@ def guide_sections(locale: str) -> list[dict]:
         })
         n += 1
     return sections
+
+
+def _with_button_labels(strings: dict[str, str], screen: dict[str, str]) -> dict[str, str]:
+    """The guide's texts with each [[key]] replaced by the screen's label for that key, quoted."""
+    def label(match: re.Match) -> str:
+        return f"“{screen[match.group(1)].rstrip('.')}”"
+
+    return {key: BUTTON_REFERENCE.sub(label, text) for key, text in strings.items()}
 
 
 def _numbered(strings: dict[str, str], prefix: str) -> list[str]:

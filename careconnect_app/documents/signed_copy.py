@@ -19,6 +19,7 @@ from careconnect_app.documents.wording import (
     Words,
     party_name,
     period_text,
+    signature_method_text,
     signing_method_text,
     verification_text,
     when,
@@ -130,6 +131,7 @@ def _signer_rows(document: dict, signature: SignatureEvidence, words: Words) -> 
         (words("label.signed_at"), when(signature.signed_at, words, zone_of(document))),
         (words("label.verification"), verification_text(signature, words)),
         (words("label.signing_method"), signing_method_text(signature, words)),
+        (words("label.signature_method"), signature_method_text(signature, words)),
         (words("label.reference"), signature.reference),
     ]
 

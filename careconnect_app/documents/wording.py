@@ -160,6 +160,8 @@ def event_sentence(entry: AuditEntry, words: Words) -> str:
         **{key: _value_word(key, detail[key], words) for key in TAP_DETAILS if key in detail},
     )
     return string.Formatter().vformat(words(key), (), values)
+
+
 def _sent_offline(entry: AuditEntry) -> bool:
     try:
         return json.loads(entry.detail or "{}").get("offline") is True
@@ -175,3 +177,8 @@ def live_recording_text(events: list[AuditEntry], words: Words) -> str:
     corrected = sum(1 for e in events if e.event == AttendanceEvent.CORRECTED)
     return words("recorded.live", taps=len(tapped), offline=sum(1 for e in tapped if _sent_offline(e)),
                  corrections=corrected)
+
+
+def signature_method_text(signature: SignatureEvidence, words: Words) -> str:
+    """Drawn by hand, or a typed name adopted as the signature."""
+    return words.known("signature_method", signature.signature_method) or words("signature_method.drawn")

@@ -1,4 +1,9 @@
-"""SMS length rules: GSM-7 and UCS-2 segments, and look-alikes that keep a text in GSM-7."""
+"""SMS length rules: GSM-7 and UCS-2 segments, and look-alikes that keep a text in GSM-7.
+
+`sms_body` is what the SMS backends send: typography (curly quotes, dashes, no-break spaces) always
+becomes plain GSM-7, and the letters keep their accents (código, envió) when the message still
+fits SEGMENT_BUDGET segments in UCS-2; only a longer one is spelled without accents.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,21 @@ _GSM_LOOKALIKE = str.maketrans({
     "ã": "a", "õ": "o", "ç": "c", "ë": "e", "ï": "i", "ý": "y", "‘": "'", "’": "'", "‚": "'",
     "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "–": "-", "—": "-", "…": "...", "\u00a0": " ",
 })
+
+
+SEGMENT_BUDGET = 2  # what one message to a parent may cost
+
+# Typography with a plain look-alike that changes no word.
+_PLAIN_TYPOGRAPHY = str.maketrans({
+    "‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "–": "-", "—": "-",
+    "…": "...", "\u00a0": " ",
+})
+
+
+def sms_body(text: str, budget: int = SEGMENT_BUDGET) -> str:
+    """The text as sent: accents kept while they fit `budget` segments, else GSM-7 look-alikes."""
+    plain = text.translate(_PLAIN_TYPOGRAPHY)
+    return plain if sms_segments(plain) <= budget else gsm_text(plain)
 
 
 def gsm_text(text: str) -> str:

@@ -23,8 +23,10 @@ class GuideState(rx.State):
 
     @rx.event
     async def load(self):
-        """?lang=es opens the guide in Spanish."""
-        self.locale = i18n.normalise_locale(self.router.url.query_parameters.get("lang", self.locale))
+        """?lang=es opens the guide in Spanish; without it, the browser's language (Accept-Language)."""
+        asked = self.router.url.query_parameters.get("lang")
+        self.locale = (i18n.normalise_locale(asked) if asked
+                       else i18n.from_accept_language(self.router.headers.accept_language))
         self._show()
 
     @rx.event

@@ -54,6 +54,7 @@ def evidence(signature: Signature) -> SignatureEvidence:
         key_id=signature.manifest_key_id,
         previous_event_hash=(manifest.get("audit") or {}).get("previous_event_sha256", ""),
         verify_url=links.verify_url(),
+        signature_method=signature.signature_method,
     )
 
 

@@ -22,15 +22,39 @@ from careconnect_app.common.masking import mask_contact
 from careconnect_app.evidence import manifest
 from careconnect_app.messaging import compose, signed_notices
 from careconnect_app.models import AttendanceSheet, Guardian, Signature, SigningRequest, VerificationCode
-from careconnect_app.signing import canonical, in_person, links, verification
+from careconnect_app.signing import canonical, in_person, links, typed_signature, verification
 from careconnect_app.signing.strokes import normalise, render_png, validate_strokes
-from careconnect_app.statuses import Actor, RequestStatus, SheetStatus
+from careconnect_app.statuses import Actor, RequestStatus, SheetStatus, SignatureMethod
 
 MAX_PROBLEM_LENGTH = 2000
 # Why a signature is refused when what was reviewed is not what would be signed now.
 NOT_REVIEWED = "parent.sign.error.not_reviewed"
 CHANGED_SINCE_REVIEW = "parent.sign.error.changed"
 LANGUAGE_CHANGED = "parent.sign.error.language_changed"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """The parent's mark, checked: what is stored, its image (drawn by the server) and how it was made."""
+
+    method: SignatureMethod
+    stored: dict  # strokes_json: the normalised strokes, or the typed name and the font that drew it
+    png: bytes
+    typed_name: str = ""
+
+
+def read_mark(strokes: object, typed_name: str) -> Mark | str:
+    """The mark from the pad's strokes or, when the parent typed their name, from that name; else an error key."""
+    if typed_name:
+        name, error = typed_signature.clean_name(typed_name)
+        if error:
+            return f"parent.{error}"
+        stored = {"typed_name": name, "font": typed_signature.FONT_ID}
+        return Mark(SignatureMethod.TYPED, stored, typed_signature.render_png(name), name)
+    if error := validate_strokes(strokes):
+        return f"parent.{error}"
+    clean = normalise(strokes)
+    return Mark(SignatureMethod.DRAWN, clean, render_png(clean))
 
 
 @dataclass
@@ -130,6 +154,7 @@ def sign(
     request_id: int,
     *,
     strokes: object,
+    typed_name: str = "",
     certified: bool,
     consented: bool,
     reviewed_hash: str,
@@ -141,6 +166,7 @@ def sign(
 ) -> SignOutcome:
     """Sign once what was reviewed: validate, claim the sheet then the request, store the evidence, queue the notices.
 
+    The mark is the drawn `strokes`, or `typed_name` when the parent typed their name instead.
     The caller has checked the link and the verification; this re-checks everything that can
     change under it. Two guardians signing at once, a double click, or a recall racing the
     signature: the sheet's conditional UPDATE has one winner; the others learn why from the rows.
@@ -151,9 +177,9 @@ def sign(
         return SignOutcome(False, "parent.sign.error.certify")
     if not consented:
         return SignOutcome(False, "parent.sign.error.consent")
-    if error := validate_strokes(strokes):
-        return SignOutcome(False, f"parent.{error}")
-    clean = normalise(strokes)
+    mark = read_mark(strokes, typed_name)
+    if isinstance(mark, str):
+        return SignOutcome(False, mark)
     now = now or utcnow()
     request = session.get(SigningRequest, request_id)
     if request is None:
@@ -174,9 +200,9 @@ def sign(
     if problem := _review_problem(session, request, reviewed_hash, canonical.document_hash(document), locale):
         session.rollback()
         return SignOutcome(False, problem, review_again=True)
-    mark = Mark(clean, ip=ip[:64], user_agent=user_agent[:512], channel=verification_channel, at=now)
+    context = Context(ip=ip[:64], user_agent=user_agent[:512], channel=verification_channel, at=now)
     try:
-        reference, notices = _store_signature(session, request, sheet, document, mark)
+        reference, notices = _store_signature(session, request, sheet, document, mark, context)
         session.flush()
     except IntegrityError:  # the unique signature row: another submit got there first
         return _lost(session, request_id)
@@ -213,10 +239,9 @@ def code_destination_masked(session: Session, request_id: int, channel: str) -> 
 
 
 @dataclass(frozen=True)
-class Mark:
-    """The signature as drawn and where it came from."""
+class Context:
+    """Where and how the signature came in."""
 
-    strokes: dict
     ip: str
     user_agent: str
     channel: str  # the verification channel ("" when no code was required)
@@ -224,7 +249,7 @@ class Mark:
 
 
 def _store_signature(session: Session, request: SigningRequest, sheet: AttendanceSheet, document: dict,
-                     mark: Mark) -> tuple[str, list]:
+                     mark: Mark, context: Context) -> tuple[str, list]:
     """Close the other guardians' links, write the signed evidence, queue the notices and copies."""
     guardian = session.get(Guardian, request.guardian_id)
     reference = new_reference()
@@ -239,36 +264,37 @@ def _store_signature(session: Session, request: SigningRequest, sheet: Attendanc
         .values(status=RequestStatus.CLOSED)
     )
     document_json = canonical.canonical_json(document)
-    strokes_json = json.dumps(mark.strokes, separators=(",", ":"))
-    png = render_png(mark.strokes)
+    strokes_json = json.dumps(mark.stored, separators=(",", ":"), ensure_ascii=False)
+    png = mark.png
     # The chain stays locked from here to the commit: the manifest's "previous event" is exactly
     # the event the "signed" event follows.
     previous = audit.lock_chain(session, sheet.id)
     signed = manifest.sign(manifest.build(manifest.SigningFacts(
         reference=reference, document_json=document_json, strokes_json=strokes_json, png=png,
-        signer_name=guardian.full_name, guardian_id=guardian.id, verification_channel=mark.channel,
-        destination_hmac=verification.destination_hmac(session, request, mark.channel),
-        in_person=request.in_person, signed_at=mark.at, ip=mark.ip, user_agent=mark.user_agent,
+        signer_name=guardian.full_name, guardian_id=guardian.id, verification_channel=context.channel,
+        destination_hmac=verification.destination_hmac(session, request, context.channel),
+        in_person=request.in_person, signed_at=context.at, ip=context.ip, user_agent=context.user_agent,
         previous_event_hash=previous,
     )))
     session.add(Signature(
         signing_request_id=request.id, sheet_id=sheet.id, guardian_id=guardian.id,
-        signer_name=guardian.full_name, signed_at=mark.at, ip=mark.ip, user_agent=mark.user_agent,
-        locale=document["locale"], verification_channel=mark.channel, in_person=request.in_person,
+        signer_name=guardian.full_name, signed_at=context.at, ip=context.ip, user_agent=context.user_agent,
+        locale=document["locale"], verification_channel=context.channel, in_person=request.in_person,
         certification_version=canonical.PARENT_CERTIFICATION_VERSION,
-        consent_version=canonical.CONSENT_VERSION, consent_accepted_at=mark.at,
+        consent_version=canonical.CONSENT_VERSION, consent_accepted_at=context.at,
         document_json=document_json, document_hash=canonical.document_hash(document),
-        strokes_json=strokes_json, png=png, reference=reference,
-        manifest_json=signed.json, manifest_signature=signed.signature, manifest_key_id=signed.key_id,
-        code_destination_masked=code_destination_masked(session, request.id, mark.channel),
+        strokes_json=strokes_json, png=png, reference=reference, signature_method=mark.method,
+        typed_name=mark.typed_name, manifest_json=signed.json, manifest_signature=signed.signature, manifest_key_id=signed.key_id,
+        code_destination_masked=code_destination_masked(session, request.id, context.channel),
     ))
     audit.record(session, "signed", actor=Actor.PARENT, sheet_id=sheet.id, signing_request_id=request.id,
-                 ip=mark.ip, user_agent=mark.user_agent, channel=mark.channel,
+                 ip=context.ip, user_agent=context.user_agent, channel=context.channel,
                  detail={"document_hash": canonical.document_hash(document), "reference": reference,
                          "certification": canonical.PARENT_CERTIFICATION_VERSION,
                          "consent": canonical.CONSENT_VERSION, "in_person": request.in_person,
-                         "provider_assisted": request.in_person, "manifest_sha256": signed.sha256},
-                 at=mark.at)
+                         "provider_assisted": request.in_person, "manifest_sha256": signed.sha256,
+                         "signature_method": mark.method},
+                 at=context.at)
     notices = signed_notices.queue_after_signing(session, request, reference=reference,
                                                  document_hash=canonical.document_hash(document),
                                                  locale=document["locale"])

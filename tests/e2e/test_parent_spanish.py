@@ -86,8 +86,8 @@ def test_spanish_journey_and_language_switch(page, fresh_link, wizard, app_serve
 
     page.locator("#verification-code").fill(f"{(int(code) + 1) % 1_000_000:06d}")
     page.locator("#verify-code").click()
-    expect(page.locator("#verify-error")).to_have_text(es["verify.error.wrong"].format(tries=4))
-    check_spanish_and_switch(page, link, wizard, "verify.title", [es["verify.error.wrong"].format(tries=4)])
+    expect(page.locator("#verify-error")).to_have_text(es["verify.error.wrong#other"].format(tries=4))
+    check_spanish_and_switch(page, link, wizard, "verify.title", [es["verify.error.wrong#other"].format(tries=4)])
 
     page.locator("#verification-code").fill(code)
     page.locator("#verify-code").click()

@@ -34,7 +34,10 @@ def test_totals_and_formatting():
             attendance.Day(date(2026, 11, 3), absent=True, absence_reason="Sick")]
     tot = attendance.totals(days)
     assert (tot.minutes, tot.days_present, tot.days_absent) == (525, 1, 1)
-    assert format_minutes(525) == "8:45"
+    # Hours read as a duration, never as a clock time ("8:45"); no-break spaces keep them on one line.
+    assert [format_minutes(m).replace("\u00a0", " ") for m in (525, 480, 45, 0)] == [
+        "8 h 45 min", "8 h", "45 min", "0 h"]
+    assert " " not in format_minutes(525)
     assert attendance.parse_time("1:05 pm") == time(13, 5) and attendance.parse_time("") is None
     with pytest.raises(ValueError):
         attendance.parse_time("25:99")

@@ -13,7 +13,7 @@ from pathlib import Path
 from careconnect_app.clock import iso
 from careconnect_app.config import Settings
 from careconnect_app.messaging.backends.base import Attachment
-from careconnect_app.messaging.sms_text import gsm_text
+from careconnect_app.messaging.sms_text import sms_body
 from careconnect_app.models import OutgoingMessage
 
 
@@ -35,7 +35,7 @@ class FileOutbox:
             "channel": message.channel,
             "to": message.to,
             "subject": message.subject,
-            "text": gsm_text(message.text) if message.channel == "sms" else message.text,
+            "text": sms_body(message.text) if message.channel == "sms" else message.text,
             "html": message.html if message.channel == "email" else "",
             "locale": message.locale,
             "kind": message.kind,

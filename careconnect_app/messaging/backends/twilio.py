@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from careconnect_app import routes
 from careconnect_app.config import Settings
 from careconnect_app.messaging.backends.base import Attachment, SendError, sent_as
-from careconnect_app.messaging.sms_text import gsm_text
+from careconnect_app.messaging.sms_text import sms_body
 from careconnect_app.models import OutgoingMessage
 
 # Twilio error codes that no retry can fix; "contact" tells delivery what it says about the number.
@@ -64,7 +64,7 @@ class TwilioSms:
                   if self.settings.twilio_messaging_service_sid else {"from_": self.settings.twilio_from_number})
         try:
             created = self._client().messages.create(
-                to=message.to, body=gsm_text(message.text), status_callback=self.status_callback(message),
+                to=message.to, body=sms_body(message.text), status_callback=self.status_callback(message),
                 **sender)
         except TwilioException as exc:
             raise twilio_error(exc) from exc
@@ -92,7 +92,7 @@ class TwilioSms:
         except Exception:
             return None  # cannot tell
         since = message.claimed_at - timedelta(minutes=2) if message.claimed_at else None  # clock skew
-        body = sent_as(gsm_text(message.text))
+        body = sent_as(sms_body(message.text))
         for m in recent:
             if body.match(m.body or "") and (since is None or m.date_created is None or m.date_created >= since):
                 return m.sid

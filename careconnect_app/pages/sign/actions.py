@@ -191,10 +191,11 @@ class Signing:
     view: LinkView | None  # the page read back, when the link's state is what the parent sees next
 
 
-def sign(session: Session, visit: Visit, strokes: dict, *, certified: bool, consented: bool,
+def sign(session: Session, visit: Visit, strokes: dict, typed_name: str, *, certified: bool, consented: bool,
          channel: str, reviewed_hash: str) -> Signing:
     """Sign what this page reviewed (the claiming UPDATE opens this session's transaction), then read the page back.
 
+    The mark is the drawn `strokes`, or `typed_name` when the parent typed their name instead.
     Re-checks this browser's verification itself: a crafted event may call it directly.
     """
     request = session.get(SigningRequest, visit.request_id) if visit.request_id else None
@@ -202,7 +203,7 @@ def sign(session: Session, visit: Visit, strokes: dict, *, certified: bool, cons
     if verified is None or verified != channel:
         return Signing(parent_steps.SignOutcome(False, "parent.error.session"), None)
     outcome = parent_steps.sign(
-        session, visit.request_id, strokes=strokes, certified=certified, consented=consented,
+        session, visit.request_id, strokes=strokes, typed_name=typed_name, certified=certified, consented=consented,
         reviewed_hash=reviewed_hash, ip=visit.ip, user_agent=visit.user_agent, locale=visit.locale,
         verification_channel=channel,
     )

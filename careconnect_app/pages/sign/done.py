@@ -15,7 +15,7 @@ from careconnect_app.pages.sign.parts import S, T, primary_button, step_heading
 def done() -> rx.Component:
     return card(
         rx.hstack(
-            rx.icon("circle-check", size=32, color=rx.color("green", 10), aria_hidden="true"),
+            rx.icon("circle-check", size=32, color=rx.color("green", 11), aria_hidden="true"),
             step_heading(rx.cond(S.step == "done", T["done.title"], T["status.signed.title"])),
             align="center",
             spacing="3",
@@ -23,10 +23,11 @@ def done() -> rx.Component:
         rx.text(S.done_intro, size="3"),
         rx.cond(S.reference != "", rx.fragment(
             rx.box(
-                rx.text(T["done.reference"], size="2", color_scheme="gray", as_="div"),
-                rx.text(S.reference, size="7", weight="bold", id="reference", as_="div", font_family="monospace"),
+                rx.text(T["done.reference"], size="2", as_="div", class_name="cc-muted"),
+                rx.text(S.reference, size="7", weight="bold", id="reference", as_="div", font_family="monospace",
+                        overflow_wrap="anywhere"),
             ),
-            rx.text(T["done.keep"], size="2", color_scheme="gray"),
+            rx.text(T["done.keep"], size="2", class_name="cc-muted"),
         )),
         rx.cond(
             S.copy_needs_code & (S.channels.length() > 0),
@@ -45,5 +46,4 @@ def done() -> rx.Component:
                            on_click=S.download_copy, id="download-copy", variant="outline",
                            height="auto", padding_y="12px", white_space="normal"),
         ),
-        role="status",
     )

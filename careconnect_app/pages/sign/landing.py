@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
-from careconnect_app import routes
 from careconnect_app.components.layout import card
 from careconnect_app.pages.sign.parts import S, T, primary_button, step_heading
 
 
 def _fact(label, value) -> rx.Component:
     return rx.box(
-        rx.text(label, size="2", color_scheme="gray", as_="div"),
+        rx.text(label, size="2", as_="div", class_name="cc-muted"),
         rx.text(value, size="4", weight="medium", as_="div"),
     )
 
@@ -29,8 +28,8 @@ def landing() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        rx.text(T["landing.no_account"], size="2", color_scheme="gray"),
-        rx.text(S.expires_label, size="2", color_scheme="gray"),
+        rx.text(T["landing.no_account"], size="2", class_name="cc-muted"),
+        rx.text(S.expires_label, size="2", class_name="cc-muted"),
         primary_button(T["landing.start"], on_click=S.start, id="start"),
-        rx.link(T["landing.guide"], href=routes.GUIDE, is_external=True, size="3"),
+        rx.link(T["landing.guide"], href=S.guide_href, is_external=True, size="3", id="landing-guide"),
     )

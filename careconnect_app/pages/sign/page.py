@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from careconnect_app import routes
-from careconnect_app.components.layout import card, language_switch, parent_frame, status_message
+from careconnect_app.components.layout import announcer, call_link, card, language_switch, parent_frame, status_message
 from careconnect_app.components.session_cookie import session_cookie
 from careconnect_app.components.step_indicator import step_indicator
 from careconnect_app.pages.sign.done import done
@@ -47,14 +46,17 @@ _PLAIN_OUTCOMES = tuple(s for s in LinkStatus if s not in (LinkStatus.OK, LinkSt
 def _outcome(status: LinkStatus) -> rx.Component:
     """A link outcome: its icon and colour from the exhaustive PARENT_VIEW map, its words by status."""
     view = PARENT_VIEW[status]
-    return status_message(T[f"status.{status}.title"], S.status_body, view.icon, view.tone)
+    # Where the family is known, the provider is one tap away (expired, recalled, replaced ...).
+    call = call_link(S.call_label, S.provider_phone_href)
+    extra = () if status in (LinkStatus.UNKNOWN, LinkStatus.RATE_LIMITED) else (call,)
+    return status_message(T[f"status.{status}.title"], S.status_body, view.icon, view.tone, *extra)
 
 
 def _disputed() -> rx.Component:
     return rx.vstack(
         _outcome(LinkStatus.DISPUTED),
         rx.cond(S.dispute_text != "", card(
-            rx.text(T["status.disputed.your_message"], size="2", color_scheme="gray"),
+            rx.text(T["status.disputed.your_message"], size="2", class_name="cc-muted"),
             rx.blockquote(S.dispute_text),
         )),
         width="100%",
@@ -64,8 +66,7 @@ def _disputed() -> rx.Component:
 def by_status() -> rx.Component:
     return rx.match(
         S.status,
-        ("loading", rx.center(rx.spinner(size="3"), rx.text(T["loading"]), padding="3rem", gap="12px",
-                              role="status")),
+        ("loading", rx.center(rx.spinner(size="3"), rx.text(T["loading"]), padding="3rem", gap="12px")),
         (LinkStatus.OK, wizard()),
         # A signed link: the receipt, or verifying again to get the signed copy.
         (LinkStatus.SIGNED, rx.cond(S.step == "verify", verify(), done())),
@@ -77,9 +78,12 @@ def by_status() -> rx.Component:
 
 def _footer() -> rx.Component:
     return rx.vstack(
-        rx.cond(S.footer_help != "", rx.text(S.footer_help, size="2", color_scheme="gray")),
-        rx.text(T["footer.privacy"], size="2", color_scheme="gray"),
-        rx.link(T["guide.title"], href=routes.GUIDE, size="2"),
+        rx.cond(S.provider_phone_href != "", rx.text(
+            S.footer_help, " ", rx.link(S.provider_phone, href=S.provider_phone_href, class_name="cc-nowrap",
+                                       underline="always"),
+            size="2", class_name="cc-muted")),
+        rx.text(T["footer.privacy"], size="2", class_name="cc-muted"),
+        rx.link(T["guide.title"], href=S.guide_href, size="2", id="footer-guide"),
         margin_top="1.5rem",
         spacing="2",
     )
@@ -87,6 +91,7 @@ def _footer() -> rx.Component:
 
 def sign_page() -> rx.Component:
     return parent_frame(
+        announcer(S.announcement),
         by_status(),
         _footer(),
         session_cookie(S.cookie_ticket, S.cookie_stored),

@@ -27,3 +27,10 @@ def primary_button(*children, **props) -> rx.Component:
 def quiet_button(label, on_click, **props) -> rx.Component:
     """A secondary action shown as a link-like button (still a 44 px touch target)."""
     return rx.button(label, variant="ghost", size="3", on_click=on_click, min_height="44px", **props)
+
+
+def big_input(id: str, error, describedby: str, **props) -> rx.Component:
+    """A text field at least 48 px high, marked invalid while `error` is shown, pointing at its texts."""
+    props.setdefault("class_name", "cc-big-input")
+    return rx.input(id=id, size="3", width="100%", aria_invalid=rx.cond(error != "", "true", "false"),
+                    aria_describedby=describedby, **props)

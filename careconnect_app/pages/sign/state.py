@@ -1,17 +1,15 @@
 """State of the parent signing wizard (/sign/<token>).
 
-Everything secret stays backend-only (underscore vars) or in the database. Handlers do their
-database work on a worker thread (`in_session`, see pages/state_tools.py) through the plain steps
-in `actions`, which re-read the signing request and re-check the link, the verification and the
-sheet's state, because any client can call any handler with any arguments. The handler then puts
-the plain answer on the page.
+Secrets stay backend-only (underscore vars) or in the database. Handlers work on a worker thread
+(`in_session`) through the plain steps in `actions`, which re-check the link, the verification and
+the sheet's state (any client can call any handler with anything), then put the answer on the page.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, TypedDict, TypeVar
+from typing import Any, TypeVar
 
 import reflex as rx
 
@@ -19,41 +17,16 @@ from careconnect_app import i18n, routes
 from careconnect_app.common import cookie_tickets
 from careconnect_app.components.signature_pad import StrokesPayload
 from careconnect_app.messaging import outbox
-from careconnect_app.pages.sign import actions
+from careconnect_app.pages.sign import actions, wizard_steps
 from careconnect_app.pages.sign.actions import LinkChanged, NotVerified, Refusal
 from careconnect_app.pages.sign.view import LinkView
+from careconnect_app.pages.sign.wizard_steps import CodeForm, ProblemForm
 from careconnect_app.pages.state_tools import CallerMixin, SessionCookieMixin, in_session, off_loop
-from careconnect_app.signing import evidence, parent_steps, verification
-from careconnect_app.statuses import LinkStatus
+from careconnect_app.signing import evidence, parent_steps, typed_signature, verification
+from careconnect_app.statuses import LinkStatus, SignatureMethod
 
 SESSION_COOKIE = cookie_tickets.PARENT_SESSION_COOKIE
-STEPS_WITH_VERIFY = ("landing", "verify", "review", "sign")
-STEPS_WITHOUT_VERIFY = ("landing", "review", "sign")
 T = TypeVar("T")
-
-
-class CodeForm(TypedDict):
-    """The verification form."""
-
-    code: str
-
-
-class ProblemForm(TypedDict):
-    """The "report a problem" form."""
-
-    problem: str
-
-
-def _position(requires_verification: bool, step: str) -> tuple[tuple[str, ...], int]:
-    """The indicator's steps and the index of the current one (done shows on the last step)."""
-    steps = STEPS_WITH_VERIFY if requires_verification else STEPS_WITHOUT_VERIFY
-    current = "sign" if step == "done" else step
-    return steps, steps.index(current) if current in steps else 0
-
-
-def _minutes(seconds: int) -> int:
-    """A wait as the messages say it (at least one minute)."""
-    return max(1, round(seconds / 60))
 
 
 class SignState(CallerMixin, SessionCookieMixin, rx.State):
@@ -68,6 +41,8 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
     # The landing (view.LandingView): all a browser gets before the code.
     agency_name: str = ""
     provider_name: str = ""
+    provider_phone_href: str = ""
+    call_label: str = ""
     child_name: str = ""  # first name and last initial
     period_label: str = ""
     expires_label: str = ""
@@ -85,9 +60,9 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
     total_hours: str = ""
     days_present: str = ""
     days_absent: str = ""
+    days_no_record: str = ""
     no_record_note: str = ""
     provider_phone: str = ""
-    status_body: str = ""
     # The receipt (view.SignedView).
     signed_label: str = ""
     done_intro: str = ""
@@ -105,10 +80,15 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
     review_notice: str = ""
     problem_open: bool = False
     problem_error: str = ""
-    has_signature: bool = False
+    has_signature: bool = False  # the pad has a drawing
+    signature_method: str = SignatureMethod.DRAWN
+    typed_preview: str = ""  # the typed name as it will be signed ("" while it is not a valid name)
+    typed_error: str = ""
     certified: bool = False
     consented: bool = False
     sign_error: str = ""
+    # The page's one live region: each status change is said once, here (screen readers).
+    announcement: str = ""
 
     # --- backend only ----------------------------------------------------------------------
     # The verified browser's credential, made in this tab (else read from the HttpOnly cookie);
@@ -119,9 +99,10 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
     # The document hash of what the page shows, and of what this tab's review recorded (the sign step signs it).
     _shown_hash: str = ""
     _reviewed_hash: str = ""
+    _typed_name: str = ""  # checked by typed_signature.clean_name; signing draws it on the server
     _locale_chosen: bool = False
-    # slot -> (translation key, values): re-rendered when the language changes.
-    _messages: dict[str, tuple[str, dict]] = {}
+    # slot -> (translation keys, values): re-rendered when the language changes.
+    _messages: dict[str, tuple[tuple[str, ...], dict]] = {}
 
     # --- helpers ---------------------------------------------------------------------------
     def _visit(self) -> actions.Visit:
@@ -129,13 +110,27 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         secret = self._parent_session or self._cookie(SESSION_COOKIE)
         return actions.Visit(self._request_id, secret, self.locale, ip, user_agent)
 
-    def _say(self, slot: str, key: str = "", **values) -> None:
-        """Set a message slot (verify_info, verify_error, review_notice, problem_error, sign_error) by key."""
-        if key:
-            self._messages[slot] = (key, values)
+    def _say(self, slot: str, *keys: str, **values) -> None:
+        """Set a message slot (verify_info, verify_error, problem_error, sign_error, typed_error) by key(s).
+
+        No key clears it. A new message is also announced, once, through the page's live region.
+        """
+        keys = tuple(key for key in keys if key)
+        if keys:
+            self._messages[slot] = (keys, values)
         else:
             self._messages.pop(slot, None)
-        setattr(self, slot, i18n.t(key, self.locale, **values) if key else "")
+        text = self._words(keys, values)
+        setattr(self, slot, text)
+        if text:
+            self._announce(text)
+
+    def _words(self, keys: tuple[str, ...], values: dict) -> str:
+        return " ".join(i18n.t(key, self.locale, **values) for key in keys)
+
+    def _announce(self, text: str) -> None:
+        # The same words twice in a row still change the region's text, so they are read again.
+        self.announcement = text if self.announcement != text else text + "\u200b"
 
     def _show(self, view: LinkView) -> None:
         """Put a link's page (read on a worker thread) on screen in the current language.
@@ -155,8 +150,8 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         offered = [channel["value"] for channel in self.channels]
         if self.verify_channel not in offered:
             self.verify_channel = offered[0] if offered else ""
-        for slot, (key, values) in list(self._messages.items()):
-            setattr(self, slot, i18n.t(key, self.locale, **values))
+        for slot, (keys, values) in list(self._messages.items()):
+            setattr(self, slot, self._words(keys, values))
 
     def _resume(self, resume: actions.Resume) -> None:
         """Pick up where the database says this parent was (after a reload or in a second tab)."""
@@ -187,8 +182,13 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         self._request_id, self._messages, self._reviewed_hash = 0, {}, ""
         self.problem_open = False
         self._strokes, self.has_signature = {}, False
+        self._typed_name = self.typed_preview = self.typed_error = ""
+        self.signature_method = SignatureMethod.DRAWN
         self.certified = self.consented = self.busy = False
+        self.announcement = ""
         token = routes.last_segment(self.router.url.path, routes.SIGN_PREFIX)
+        if not self._locale_chosen:  # a link nobody owns (mistyped, cut off) speaks the browser's language
+            self.locale = i18n.from_accept_language(self.router.headers.accept_language)
         opened = await in_session(actions.open_link, token, self._visit(), keep_locale=self._locale_chosen)
         self._request_id, self.locale = opened.request_id, opened.locale
         if opened.resume is not None:
@@ -200,6 +200,7 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         """Switch every word on the page between English and Spanish."""
         self.locale = "es" if self.locale == "en" else "en"
         self._locale_chosen = True
+        self.announcement = ""  # a status said in the other language is not said again
         self._show(await in_session(actions.reread, self._visit(), self.status))
 
     @rx.event
@@ -245,8 +246,8 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
             return
         if not outcome.ok:
             self._say("verify_error", f"parent.{outcome.error}", seconds=outcome.retry_after,
-                      minutes=_minutes(outcome.retry_after))
-            return
+                      minutes=wizard_steps.wait_minutes(outcome.retry_after))
+            return None
         self.code_sent = True
         self._say("verify_error")
         self._say("verify_info", "parent.verify.sent", to=outcome.masked)
@@ -264,10 +265,11 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
             return
         if not outcome.ok:
             self._say("verify_error", f"parent.{outcome.error}", tries=outcome.tries_left,
-                      minutes=_minutes(outcome.retry_after))
+                      minutes=wizard_steps.wait_minutes(outcome.retry_after))
             if outcome.error in ("verify.error.code_dead", "verify.error.no_code"):
-                self.code_sent = False
-            return rx.set_focus("verification-code") if self.code_sent else None
+                self.code_sent = False  # the code field leaves the page: focus goes to the way forward
+                return rx.set_focus("send-code")
+            return None  # what was typed stays, marked invalid; the live region says why
         self._parent_session = outcome.session_secret
         await self._hand_over_cookie(SESSION_COOKIE, outcome.session_secret,
                                      int(verification.SESSION_TTL.total_seconds()))
@@ -280,14 +282,16 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
 
     @rx.event
     async def open_problem(self):
-        """Show the "report a problem" form."""
+        """Show the "report a problem" form and put the cursor in it."""
         self.problem_open = True
         self._say("problem_error")
+        return rx.set_focus("problem-text")
 
     @rx.event
     async def close_problem(self):
-        """Hide the "report a problem" form."""
+        """Hide the "report a problem" form (focus back on its button)."""
         self.problem_open = False
+        return rx.set_focus("report-problem")
 
     @rx.event
     async def send_problem(self, form_data: ProblemForm):
@@ -303,6 +307,7 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         self._show(result)
         self.dispute_text = text.strip()[:parent_steps.MAX_PROBLEM_LENGTH]
         await off_loop(outbox.deliver_due, limit=10)
+        return rx.set_focus("status-heading")  # the confirmation
 
     @rx.event
     async def go_sign(self):
@@ -338,6 +343,26 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         self._say("sign_error")
 
     @rx.event
+    async def choose_method(self, method: str):
+        """Draw on the pad, or type the full name (for a parent who cannot draw)."""
+        if method in (SignatureMethod.DRAWN, SignatureMethod.TYPED):
+            self.signature_method = method
+            self._say("sign_error")
+
+    @rx.event
+    async def set_typed_name(self, value: str):
+        """The typed name: checked here, shown back in the handwriting font once it is a name."""
+        name, error = typed_signature.clean_name(str(value)[:200] if isinstance(value, str) else value)
+        self._typed_name, self.typed_preview = name, name
+        self._say("sign_error")
+        # Said once while the name is being typed, not at every key stroke; nothing typed is no error yet.
+        if error and str(value or "").strip():
+            if self._messages.get("typed_error", ((),))[0] != (f"parent.{error}",):
+                self._say("typed_error", f"parent.{error}")
+        else:
+            self._say("typed_error")
+
+    @rx.event
     async def set_certified(self, value: bool):
         """The "attendance is accurate" box."""
         self.certified = bool(value)
@@ -352,6 +377,9 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         """SUBMIT: sign once, even under double clicks and two tabs."""
         if self.busy or self.status != LinkStatus.OK:
             return
+        if missing := self._missing_parts():  # SUBMIT is focusable while not ready: it says what is missing
+            self._say("sign_error", *missing)
+            return
         self.busy = True  # the button shows "Submitting…" and the pad locks until this ends
         yield
         try:
@@ -359,8 +387,10 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
             if isinstance(channel, Refusal):
                 return
             # A session of its own, which re-checks the verification and claims the sheet (parent_steps.sign).
-            signing = await in_session(actions.sign, self._visit(), self._strokes, certified=self.certified,
-                                       consented=self.consented, channel=channel, reviewed_hash=self._reviewed_hash)
+            typed = self._typed_name if self.signature_method == SignatureMethod.TYPED else ""
+            signing = await in_session(actions.sign, self._visit(), {} if typed else self._strokes, typed,
+                                       certified=self.certified, consented=self.consented, channel=channel,
+                                       reviewed_hash=self._reviewed_hash)
             if signing.outcome.ok or signing.outcome.already_signed:
                 self._say("sign_error")
                 self.step = "done"
@@ -394,25 +424,27 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         pdf = await off_loop(evidence.sealed_copy, parts)  # rendering and sealing: CPU work
         yield rx.download(data=pdf, filename=f"attendance-{parts.reference}.pdf")
 
-    # --- computed views ------------------------------------------------------------------------
     @rx.var
     def step_items(self) -> list[dict[str, str]]:
         """Steps for the indicator with their state for this moment."""
-        steps, index = _position(self.requires_verification, self.step)
-        items = []
-        for n, name in enumerate(steps):
-            state = "done" if (n < index or self.step == "done") else "current" if n == index else "todo"
-            items.append({"label": self.tr.get(f"step.{name}", name), "state": state, "n": str(n + 1),
-                          "sr": self.tr.get(f"step_{state}_sr", "")})  # no text for steps still to do
-        return items
+        return wizard_steps.step_items(self.tr, self.requires_verification, self.step)
 
     @rx.var
     def progress_text(self) -> str:
         """"Step 2 of 4" for screen readers."""
-        steps, index = _position(self.requires_verification, self.step)
-        return self.tr.get("step_of", "").format(n=index + 1, total=len(steps))
+        return wizard_steps.progress_text(self.tr, self.requires_verification, self.step)
+
+    def _missing_parts(self) -> list[str]:
+        """What SUBMIT still needs, as translation keys."""
+        signed = self.typed_preview != "" if self.signature_method == SignatureMethod.TYPED else self.has_signature
+        return wizard_steps.missing_parts(signed, self.consented, self.certified)
 
     @rx.var
     def can_submit(self) -> bool:
-        """SUBMIT is enabled once the pad has a drawing and both boxes are ticked."""
-        return self.has_signature and self.certified and self.consented and not self.busy
+        """SUBMIT signs once there is a signature (drawn or typed) and both boxes are ticked."""
+        return not self._missing_parts() and not self.busy
+
+    @rx.var
+    def guide_href(self) -> str:
+        """The parents' guide in the page's language."""
+        return f"{routes.GUIDE}?lang={self.locale}"

@@ -4,33 +4,18 @@ from __future__ import annotations
 
 import reflex as rx
 
-from careconnect_app.components.layout import card, field_error
-from careconnect_app.pages.sign.parts import S, T, primary_button, quiet_button, step_heading
+from careconnect_app.components.layout import card, choice_option, field_error
+from careconnect_app.pages.sign.parts import S, T, big_input, primary_button, quiet_button, step_heading
 
 
 def _channel_option(channel: dict) -> rx.Component:
-    return rx.el.label(
-        rx.radio_group.item(value=channel["value"], id="channel-" + channel["value"]),
-        rx.vstack(
-            rx.text(channel["label"], weight="medium", size="3"),
-            rx.text(channel["masked"], size="2", color_scheme="gray"),
-            spacing="0",
-        ),
-        display="flex",
-        gap="12px",
-        align_items="center",
-        padding="12px",
-        min_height="48px",
-        border=f"1px solid {rx.color('gray', 6)}",
-        border_radius="8px",
-        cursor="pointer",
-    )
+    return choice_option(channel["value"], channel["label"], "channel-" + channel["value"], channel["masked"])
 
 
 def _channel_choice() -> rx.Component:
     return rx.vstack(
         rx.el.fieldset(
-            rx.el.legend(T["verify.choose"], style={"fontWeight": "600", "marginBottom": "8px"}),
+            rx.el.legend(T["verify.choose"], class_name="cc-legend"),
             rx.radio_group.root(
                 rx.vstack(rx.foreach(S.channels, _channel_option), spacing="2", width="100%"),
                 value=S.verify_channel,
@@ -38,7 +23,7 @@ def _channel_choice() -> rx.Component:
                 name="channel",
                 size="3",
             ),
-            style={"border": "0", "padding": "0", "margin": "0", "width": "100%"},
+            class_name="cc-fieldset",
         ),
         primary_button(T["verify.send"], on_click=S.send_code, loading=S.busy, id="send-code"),
         spacing="4",
@@ -49,22 +34,13 @@ def _channel_choice() -> rx.Component:
 def _code_form() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.cond(S.verify_info != "", rx.callout(S.verify_info, icon="mail-check", role="status", width="100%")),
-            rx.el.label(T["verify.code_label"], html_for="verification-code", style={"fontWeight": "600"}),
-            rx.input(
-                id="verification-code",
-                name="code",
-                input_mode="numeric",
-                auto_complete="one-time-code",
-                max_length=6,
-                placeholder="123456",
-                size="3",
-                width="100%",
-                class_name="cc-code-input",
-                aria_describedby="verify-error code-hint",
-                required=True,
-            ),
-            rx.text(T["verify.code_hint"], size="2", color_scheme="gray", id="code-hint"),
+            rx.cond(S.verify_info != "", rx.callout(S.verify_info, icon="mail-check", width="100%")),
+            rx.el.label(T["verify.code_label"], html_for="verification-code", class_name="cc-label"),
+            # A wrong code stays in the field, marked invalid and pointing at the message.
+            big_input("verification-code", S.verify_error, "verify-error code-hint", name="code",
+                      input_mode="numeric", auto_complete="one-time-code", max_length=6, placeholder="123456",
+                      class_name="cc-code-input cc-big-input", required=True),
+            rx.text(T["verify.code_hint"], size="2", id="code-hint"),
             primary_button(T["verify.verify"], type="submit", id="verify-code"),
             rx.hstack(
                 quiet_button(T["verify.resend"], S.send_code, type="button", id="resend-code"),
@@ -76,7 +52,7 @@ def _code_form() -> rx.Component:
             width="100%",
         ),
         on_submit=S.submit_code,
-        reset_on_submit=True,
+        reset_on_submit=False,
         width="100%",
     )
 

@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from careconnect_app.clock import as_utc
 from careconnect_app.common.family import Family
-from careconnect_app.common.formatting import format_date, format_period, format_phone, zone
+from careconnect_app.common.formatting import format_date, format_period, format_phone, one_line, zone
 from careconnect_app.common.masking import mask_contact, short_name
 from careconnect_app.documents import rows as day_rows
 from careconnect_app.i18n import t
@@ -41,6 +41,8 @@ class LandingView:
     agency_name: str = ""
     provider_name: str = ""
     provider_phone: str = ""
+    provider_phone_href: str = ""  # "tel:+15555550142": a tap calls the provider
+    call_label: str = ""  # "Call Little Sprouts: (555) 555-0142"
     child_name: str = ""  # first name and last initial
     period_label: str = ""
     expires_label: str = ""
@@ -63,6 +65,7 @@ class ReviewView:
     total_hours: str = ""
     days_present: str = ""
     days_absent: str = ""
+    days_no_record: str = ""
     no_record_note: str = ""
     # The hash of exactly what this page shows (backend-only: the review step records it).
     _shown_hash: str = ""
@@ -105,7 +108,8 @@ def read_view(session: Session, request: SigningRequest | None, status: str, loc
     rows = _Rows.of(session, request)
     # The day it was signed where the agency is (late evening in California is already tomorrow in UTC).
     agency_zone = zone(rows.agency.timezone)
-    signed_on = format_date(as_utc(request.signed_at).astimezone(agency_zone), locale) if request.signed_at else ""
+    signed_on = (format_date(as_utc(request.signed_at).astimezone(agency_zone), locale, whole=True)
+                 if request.signed_at else "")
     body = t(f"parent.status.{status}.body", locale, date=signed_on, **rows.names) if status != LinkStatus.OK else ""
     if status not in (LinkStatus.OK, LinkStatus.SIGNED):
         return LinkView(status, body)
@@ -134,18 +138,20 @@ class _Rows(Family):
 
 def _landing(request: SigningRequest, rows: _Rows, locale: str) -> LandingView:
     provider, guardian = rows.provider, rows.guardian
+    phone = format_phone(provider.phone)
     return LandingView(
         agency_name=rows.agency.name,
         provider_name=provider.name,
-        provider_phone=format_phone(provider.phone),
+        provider_phone=phone,
+        provider_phone_href=_tel(provider.phone),
+        call_label=f'{t("parent.call_provider", locale, provider=provider.name)}: {one_line(phone)}' if phone else "",
         child_name=short_name(rows.child.first_name, rows.child.last_name),
-        period_label=format_period(rows.sheet.period_start, rows.sheet.period_end, locale),
-        expires_label=t("parent.landing.expires", locale, date=format_date(request.expires_at, locale)),
+        period_label=format_period(rows.sheet.period_start, rows.sheet.period_end, locale, whole=True),
+        expires_label=t("parent.landing.expires", locale, date=format_date(request.expires_at, locale, whole=True)),
         requires_verification=request.requires_verification,
         in_person=request.in_person,
         intro_text=t("parent.landing.intro", locale, **rows.names),
-        footer_help=t("parent.footer.help", locale, provider=provider.name, phone=format_phone(provider.phone))
-        if provider.phone else "",
+        footer_help=t("parent.footer.help", locale, provider=provider.name),
         channels=[
             {"value": channel, "label": t(f"parent.verify.channel.{channel}", locale),
              "masked": mask_contact(channel, verification.destination(guardian, channel))}
@@ -168,9 +174,16 @@ def _review(session: Session, request: SigningRequest, rows: _Rows, locale: str)
         total_hours=totals.hours,
         days_present=str(totals.days_present),
         days_absent=str(totals.days_absent),
+        days_no_record=str(totals.days_without_record),
         no_record_note=day_rows.no_record_note(totals.days_without_record, locale),
         _shown_hash=canonical.document_hash(document),
     )
+
+
+def _tel(phone: str) -> str:
+    """A tel: link for the stored (E.164) number, "" when there is none."""
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    return f"tel:+{digits}" if digits else ""
 
 
 def _done_intro(sent: signed_notices.WhatWasSent, signed_on: str, names: dict[str, str], locale: str) -> str:

@@ -15,23 +15,31 @@ def test_preview_names_child_period_and_provider_in_the_guardians_language(make_
     html = preview_html(token, ip="203.0.113.5")
     assert 'lang="es"' in html and "Mateo G." in html and "Test Provider" in html
     assert "García" not in html  # the landing's short name: first name and last initial
-    assert "Asistencia lista para su firma" in html and "2 de nov de 2026" in html
+    assert "Asistencia lista para su firma" in html and "2\u00a0de\u00a0nov\u00a0de\u00a02026" in html
+    # The header the app draws: the product name and the language button's label, in place at first paint.
+    assert "CareConnect Firma" in html and ">English<" in html
+
+
+def _names_nothing(html: str) -> bool:
+    """Only the header: no heading, no child, no provider."""
+    return "<header>" in html and "<h1>" not in html and "Mateo" not in html and "Test Provider" not in html
 
 
 def test_no_preview_for_unknown_expired_or_signed_links(make_request):
     request_id, token = make_request()
-    assert preview_html("x" * 43, ip="203.0.113.5") == ""
+    unknown = preview_html("x" * 43, ip="203.0.113.5", accept_language="es-MX,es;q=0.9")
+    assert _names_nothing(unknown) and 'lang="es"' in unknown  # the browser's language
     with session_scope() as s:
         req = s.get(SigningRequest, request_id)
         req.expires_at = utcnow() - timedelta(minutes=1)
         s.add(req)
-    assert preview_html(token, ip="203.0.113.5") == ""
+    assert _names_nothing(preview_html(token, ip="203.0.113.5"))
     with session_scope() as s:
         req = s.get(SigningRequest, request_id)
         req.expires_at = utcnow() + timedelta(days=1)
         req.status = "signed"
         s.add(req)
-    assert preview_html(token, ip="203.0.113.5") == ""
+    assert _names_nothing(preview_html(token, ip="203.0.113.5"))
 
 
 def test_preview_escapes_names(make_request):

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from careconnect_app.i18n import TRANSLATIONS_DIR, t
-from careconnect_app.messaging.sms_text import gsm_text, sms_segments
+from careconnect_app.messaging.sms_text import SEGMENT_BUDGET, gsm_text, sms_body, sms_segments
 
 LINK = "https://sign.careconnect.example.org/sign/" + "A" * 43  # token_urlsafe(32) is 43 chars
 LONG_NAMES = [  # (provider, child first name, guardian first name)
@@ -39,25 +39,57 @@ def sms_templates(locale: str) -> list[str]:
     return [k for k in keys if k.endswith("sms")]
 
 
-@pytest.mark.parametrize("locale", ["en", "es"])
-@pytest.mark.parametrize("provider, child, guardian", LONG_NAMES)
-def test_every_sms_template_fits_two_segments(locale, provider, child, guardian):
-    keys = sms_templates(locale)
-    assert {"ready.sms", "reminder.sms", "code.sms", "signed.sms"} <= set(keys)
+def _filled(locale: str, key: str, provider: str, child: str, guardian: str) -> str:
     values = dict(provider=provider, child=child, child_full=f"{child} Hernández-Villanueva",
                   guardian=guardian, agency="Valley Child Care Subsidy Program", url=LINK, code="123456",
                   minutes=10, period="Nov 1, 2026 – Nov 30, 2026", expires="Dec 14, 2026",
-                  reference="CC-7F3K-9Q2M", date="Dec 14, 2026", hash="f" * 64,  # the signed notice's
+                  reference="CC-7F3K-9Q2M", date="Dec 14, 2026",  # the signed notice's
                   copy=max((t(f"messages.signed.{k}.sms", locale) for k in ("copy_emailed", "copy_link")), key=len),
                   what=t("messages.contact_change.sms_what", locale), new="(***) ***-0123",
                   pending=t("messages.contact_change.sms_pending", locale), agency_phone="+15555550100")
+    return t(f"messages.{key}", locale, **values)
+
+
+@pytest.mark.parametrize("locale", ["en", "es"])
+@pytest.mark.parametrize("provider, child, guardian", LONG_NAMES)
+def test_every_sms_template_fits_the_segment_budget(locale, provider, child, guardian):
+    keys = sms_templates(locale)
+    assert {"ready.sms", "reminder.sms", "code.sms"} <= set(keys)
     for key in keys:
-        sent = gsm_text(t(f"messages.{key}", locale, **values))
-        assert sms_segments(sent) <= 2, (key, len(sent), sent)
+        sent = sms_body(_filled(locale, key, provider, child, guardian))
+        assert sms_segments(sent) <= SEGMENT_BUDGET, (key, len(sent), sent)
 
 
-def test_templates_themselves_are_gsm7():
+def test_segment_counts_of_every_template_printed(capsys):
+    """The measurement: segments with accents kept and spelled without, per template and language."""
+    rows = []
     for locale in ("en", "es"):
         for key in sms_templates(locale):
-            text = t(f"messages.{key}", locale)
-            assert gsm_text(text) == text, (locale, key)
+            for provider, child, guardian in LONG_NAMES[:2] + [("Sunshine Daycare", "Ana", "Rosa")]:
+                text = _filled(locale, key, provider, child, guardian)
+                sent = sms_body(text)
+                rows.append((locale, key, child, sms_segments(text), sms_segments(gsm_text(text)),
+                             sms_segments(sent), sent != gsm_text(sent)))
+    with capsys.disabled():
+        print("\nlocale template        child         as-written  gsm-7  sent  accents-kept")
+        for locale, key, child, written, gsm, sent, kept in rows:
+            print(f"{locale:6} {key:16} {child:13} {written:10} {gsm:6} {sent:5} {kept}")
+    assert all(sent <= SEGMENT_BUDGET for *_, sent, _ in rows)
+
+
+def test_spanish_code_keeps_its_accents_in_one_segment():
+    text = sms_body(t("messages.code.sms", "es", code="123456", minutes=10))
+    assert "código" in text
+    assert sms_segments(text) == 1
+
+
+def test_accents_go_only_when_the_budget_is_exceeded():
+    short = "CareConnect Firma: Concepción le envió la asistencia de María para firmar."
+    assert sms_segments(short) == 2 and sms_body(short) == short  # within budget: accents kept
+    long = short + " " + LINK
+    assert sms_segments(long) > SEGMENT_BUDGET
+    assert sms_body(long) == gsm_text(long)
+
+
+def test_typography_is_always_plain():
+    assert sms_body("“hola” – 8\u00a0h") == '"hola" - 8 h'

@@ -59,12 +59,13 @@ def test_opening_takes_the_guardians_language_and_starts_at_landing(make_request
     landing = opened.view.landing
     assert landing.child_name == "Mateo G." and landing.requires_verification
     assert [c["value"] for c in landing.channels] == ["email", "sms"]
+    assert landing.provider_phone_href.startswith("tel:+") and landing.call_label.startswith("Llamar a Test Provider")
     assert opened.view.review.days == []  # not before the code
     verified = _run(actions.open_link, token, _visit(request_id, _verified_secret(request_id)), keep_locale=False)
     review = verified.view.review
     # Every day of the week is listed, as the signed copy lists them; four have no record.
     assert [d["absent"] for d in review.days] == ["", "1", "", "", "", "", ""] and review.days_absent == "1"
-    assert [d["recorded"] for d in review.days] == ["1", "1", "1", "", "", "", ""]
+    assert [d["recorded"] for d in review.days] == ["1", "1", "1", "", "", "", ""] and review.days_no_record == "4"
     assert review.days[4]["times"] == review.days[4]["hours"] == "—"
     assert review.no_record_note == "4 días no tienen registro (se muestran como —)."
     assert review.consent_text.startswith("Al firmar aquí") and len(review._shown_hash) == 64
@@ -100,7 +101,7 @@ def test_verified_parent_resumes_signs_once_and_gets_a_sealed_copy(make_request)
     assert (resumed.step, resumed.reviewed_hash) == ("sign", reviewed)
     assert _run(actions.on_live_link, visit, actions.signing_channel) == "sms"
 
-    signing = _run(actions.sign, visit, cursive_strokes(), certified=True, consented=True, channel="sms",
+    signing = _run(actions.sign, visit, cursive_strokes(), "", certified=True, consented=True, channel="sms",
                    reviewed_hash=reviewed)
     assert signing.outcome.ok and signing.view.status == LinkStatus.SIGNED
     assert signing.view.signed.reference == signing.outcome.reference and signing.view.signed.can_download
@@ -108,7 +109,7 @@ def test_verified_parent_resumes_signs_once_and_gets_a_sealed_copy(make_request)
     intro = signing.view.signed.done_intro
     assert "a***@example.com" in intro and "(***) ***-0123" in intro
     assert "Test Provider is sent the completion certificate" in intro
-    again = _run(actions.sign, visit, cursive_strokes(), certified=True, consented=True, channel="sms",
+    again = _run(actions.sign, visit, cursive_strokes(), "", certified=True, consented=True, channel="sms",
                  reviewed_hash=reviewed)
     assert again.outcome.already_signed and again.view.signed.reference == signing.outcome.reference
 
@@ -131,16 +132,16 @@ def test_switching_language_after_review_refuses_the_signature(make_request):
     english = _visit(request_id)
     reviewed = _run(actions.on_live_link, english, actions.mark_reviewed, _shown(english))
     spanish = _visit(request_id, locale="es")
-    signing = _run(actions.sign, spanish, cursive_strokes(), certified=True, consented=True, channel="",
+    signing = _run(actions.sign, spanish, cursive_strokes(), "", certified=True, consented=True, channel="",
                    reviewed_hash=reviewed)
     assert signing.outcome.error == "parent.sign.error.language_changed" and signing.outcome.review_again
     assert signing.view.status == LinkStatus.OK  # the page shows the attendance again, in Spanish
     with session_scope() as s:
         assert s.get(SigningRequest, request_id).status == RequestStatus.PENDING
-    unreviewed = _run(actions.sign, english, cursive_strokes(), certified=True, consented=True, channel="",
+    unreviewed = _run(actions.sign, english, cursive_strokes(), "", certified=True, consented=True, channel="",
                       reviewed_hash="")
     assert unreviewed.outcome.error == "parent.sign.error.not_reviewed"
-    assert _run(actions.sign, english, cursive_strokes(), certified=True, consented=True, channel="",
+    assert _run(actions.sign, english, cursive_strokes(), "", certified=True, consented=True, channel="",
                 reviewed_hash=reviewed).outcome.ok
 
 
@@ -152,7 +153,7 @@ def test_recall_and_resubmit_after_review_refuses_the_old_attempt(make_request):
         sheet = s.get(AttendanceSheet, s.get(SigningRequest, request_id).sheet_id)
         submission.recall_sheet(s, sheet)
         submission.submit_sheet(s, sheet)
-    signing = _run(actions.sign, visit, cursive_strokes(), certified=True, consented=True, channel="",
+    signing = _run(actions.sign, visit, cursive_strokes(), "", certified=True, consented=True, channel="",
                    reviewed_hash=reviewed)
     assert signing.outcome.error == "parent.error.not_signable" and signing.view.status == LinkStatus.RECALLED
     assert "recalled this attendance" in signing.view.status_body
@@ -160,7 +161,7 @@ def test_recall_and_resubmit_after_review_refuses_the_old_attempt(make_request):
 
 def test_a_refused_signature_reads_nothing_back(make_request):
     request_id, _token = make_request(requires_verification=False)
-    signing = _run(actions.sign, _visit(request_id), cursive_strokes(), certified=False, consented=True, channel="",
+    signing = _run(actions.sign, _visit(request_id), cursive_strokes(), "", certified=False, consented=True, channel="",
                    reviewed_hash="")
     assert not signing.outcome.ok and signing.outcome.error and signing.view is None
 
@@ -178,7 +179,7 @@ def test_a_signed_link_gives_its_copy_after_a_fresh_code(make_request, database)
     request_id, token = make_request()
     visit = _visit(request_id, _verified_secret(request_id))
     reviewed = _run(actions.on_live_link, visit, actions.mark_reviewed, _shown(visit))
-    assert _run(actions.sign, visit, cursive_strokes(), certified=True, consented=True, channel="sms",
+    assert _run(actions.sign, visit, cursive_strokes(), "", certified=True, consented=True, channel="sms",
                 reviewed_hash=reviewed).outcome.ok
     stranger = _visit(request_id)  # the same link opened later on another phone
     opened = _run(actions.open_link, token, stranger, keep_locale=True)

@@ -1,0 +1,87 @@
+"""The start page (/) and the page for any address that does not exist, in the browser's language.
+
+No dead ends: both say what this is and lead to the parents' guide and the provider portal.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from careconnect_app import i18n, routes
+from careconnect_app.components.layout import card, language_switch, parent_frame
+
+
+class HomeState(rx.State):
+    """The language of the start page and of the "page not found" page."""
+
+    locale: str = "en"
+    tr: dict[str, str] = i18n.area("en", "parent")
+    _locale_chosen: bool = False
+
+    @rx.event
+    async def load(self):
+        """The browser's language (Accept-Language) until the visitor picks one."""
+        if not self._locale_chosen:
+            self.locale = i18n.from_accept_language(self.router.headers.accept_language)
+        self.tr = i18n.area(self.locale, "parent")
+
+    @rx.event
+    async def toggle_locale(self):
+        """Switch the page between English and Spanish."""
+        self.locale = "es" if self.locale == "en" else "en"
+        self._locale_chosen = True
+        self.tr = i18n.area(self.locale, "parent")
+
+    @rx.var
+    def guide_href(self) -> str:
+        return f"{routes.GUIDE}?lang={self.locale}"
+
+
+T = HomeState.tr
+
+
+def _frame(*children: rx.Component) -> rx.Component:
+    return parent_frame(
+        *children,
+        header_right=language_switch(T["switch_to"], T["switch_to_label"], HomeState.toggle_locale,
+                                     rx.cond(HomeState.locale == "en", "es", "en")),
+        skip_label=T["skip_to_content"],
+        lang=HomeState.locale,
+        title=T["app_name"],
+    )
+
+
+def home_page() -> rx.Component:
+    return _frame(
+        card(
+            rx.heading(T["home.title"], as_="h1", size="7", id="page-heading"),
+            rx.text(T["home.intro"], size="3"),
+        ),
+        card(
+            rx.heading(T["home.parents_title"], as_="h2", size="5"),
+            rx.text(T["home.parents_body"], size="3"),
+            rx.link(T["home.guide"], href=HomeState.guide_href, size="3", id="home-guide", class_name="cc-big-link"),
+        ),
+        card(
+            rx.heading(T["home.providers_title"], as_="h2", size="5"),
+            rx.link(T["home.portal"], href=routes.PORTAL, size="3", id="home-portal", class_name="cc-big-link"),
+        ),
+    )
+
+
+def not_found_page() -> rx.Component:
+    return _frame(
+        card(
+            rx.hstack(
+                rx.icon("map-pin-off", size=28, aria_hidden="true", color=rx.color("gray", 11)),
+                rx.heading(T["not_found.title"], as_="h1", size="6", id="page-heading"),
+                align="center",
+                spacing="3",
+            ),
+            rx.text(T["not_found.body"], size="3"),
+            rx.link(T["not_found.home"], href=routes.HOME, size="3", id="not-found-home", class_name="cc-big-link"),
+            rx.link(T["home.guide"], href=HomeState.guide_href, size="3", id="not-found-guide",
+                    class_name="cc-big-link"),
+            rx.link(T["home.portal"], href=routes.PORTAL, size="3", class_name="cc-big-link"),
+        ),
+    )
