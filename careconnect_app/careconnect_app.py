@@ -21,8 +21,8 @@ from careconnect_app.config import get_settings  # noqa: E402
 from careconnect_app.pages.dev_outbox import OutboxState, outbox_page  # noqa: E402
 from careconnect_app.pages.event_guard import guard_events  # noqa: E402
 from careconnect_app.pages.guide import GuideState, guide_page  # noqa: E402
-from careconnect_app.pages.not_me import NotMeState, not_me_page  # noqa: E402
 from careconnect_app.pages.home import HomeState, home_page, not_found_page  # noqa: E402
+from careconnect_app.pages.not_me import NotMeState, not_me_page  # noqa: E402
 from careconnect_app.pages.portal import add_portal_pages  # noqa: E402
 from careconnect_app.pages.sign.page import sign_page  # noqa: E402
 from careconnect_app.pages.sign.state import SignState  # noqa: E402

@@ -15,8 +15,15 @@ from careconnect_app.clock import utcnow
 
 # Supporting tables (live taps, sign-in security, limits, webhook receipts) live beside these; imported here
 # so that `careconnect_app.models` names every table.
-from careconnect_app.models_support import (AttendanceTap, ContactChange, LoginThrottle,  # noqa: F401
-                                             PasswordReset, RateLimitHit, RecoveryCode, WebhookReceipt)
+from careconnect_app.models_support import (  # noqa: F401
+    AttendanceTap,
+    ContactChange,
+    LoginThrottle,
+    PasswordReset,
+    RateLimitHit,
+    RecoveryCode,
+    WebhookReceipt,
+)
 
 
 class Agency(SQLModel, table=True):

@@ -30,12 +30,42 @@ fi
 pip install -q --disable-pip-version-check -r requirements-test.txt
 
 export REFLEX_USE_NPM=true
-set +e
-python -m pytest "$@"
-status=$?
-set -e
-if [ "$status" -eq 5 ]; then
-  echo "pytest collected no tests: treating as a failure" >&2
-  exit 1
-fi
+
+# pytest's "no tests collected" (5) is a failure, never a pass.
+failed_or_empty() { [ "$1" -ne 0 ]; }
+
+# With test paths or -k/-m on the command line: one pytest run, as asked.
+for arg in "$@"; do
+  case "$arg" in
+    -k|-m|tests*|*.py|*::*)
+      set +e; python -m pytest "$@"; status=$?; set -e
+      [ "$status" -eq 5 ] && { echo "pytest collected no tests: treating as a failure" >&2; exit 1; }
+      exit "$status" ;;
+  esac
+done
+
+# Everything (README, CI): three independent suites at once, each with its own database, Redis and
+# app server, so the browser suites' waits overlap the unit tests' CPU work.
+logs=$(mktemp -d)
+declare -A suites=(
+  [unit]="tests/unit"
+  [parent]="$(ls tests/e2e/test_*.py | grep -v -e /test_portal_ -e /test_provider_ | xargs)"
+  [portal]="$(ls tests/e2e/test_portal_*.py tests/e2e/test_provider_*.py | xargs) tests/security"
+)
+declare -A pids=()
+started=$(date +%s)
+for name in "${!suites[@]}"; do
+  # shellcheck disable=SC2086  # the suite's paths are separate words
+  python -m pytest "$@" ${suites[$name]} >"$logs/$name.log" 2>&1 &
+  pids[$name]=$!
+done
+status=0
+for name in unit parent portal; do
+  set +e; wait "${pids[$name]}"; code=$?; set -e
+  echo "===== $name suite (exit $code) ====="
+  cat "$logs/$name.log"
+  if [ "$code" -eq 5 ]; then echo "pytest collected no tests in the $name suite: treating as a failure" >&2; fi
+  if failed_or_empty "$code"; then status=1; fi
+done
+echo "all suites: $(( $(date +%s) - started )) s, exit $status"
 exit "$status"

@@ -173,9 +173,9 @@ def test_signed_copies_are_verified_until_anything_changes(page, new_context, fr
     page.screenshot(path=str(SHOTS / "verify-not-verified-390.png"), full_page=True)
 
     # The outbox holds the guardian's receipt (with the sealed copy) and the staff's certificates.
-    receipt = app_server.wait_outbox("signing_receipt", link.email)[0]
+    receipt = app_server.wait_outbox("signed_notice", link.email)[0]
     assert receipt["attachments"][0]["filename"].endswith(".pdf")
-    app_server.wait_outbox("signing_receipt", link.phone)
+    app_server.wait_outbox("signed_notice", link.phone)
     app_server.wait_outbox("completion_certificate", link.provider_email)
     app_server.wait_outbox("completion_certificate", "help@valley-subsidy.example")
 

@@ -98,7 +98,15 @@ def family(server, *, months_back: int = 1, submit: bool = False, fill: bool = T
     from sqlmodel import select
 
     from careconnect_app.clock import utcnow
-    from careconnect_app.models import AttendanceEntry, AttendanceSheet, Child, ChildGuardian, Guardian, PortalUser, Provider
+    from careconnect_app.models import (
+        AttendanceEntry,
+        AttendanceSheet,
+        Child,
+        ChildGuardian,
+        Guardian,
+        PortalUser,
+        Provider,
+    )
     from careconnect_app.portal import submission
 
     uid = secrets.token_hex(3)

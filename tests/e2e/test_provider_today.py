@@ -282,7 +282,8 @@ def _manifest_is_complete(server) -> None:
 def installed_profile(_playwright, app_server, tmp_path):
     """A phone with a real browser profile: Chromium never offers to install in a private window,
     which is what a test's ordinary context is."""
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+    from tests.e2e.conftest import PHONE
+    from tests.support.live_app import CHROMIUM, CHROMIUM_ARGS
 
     context = _playwright.chromium.launch_persistent_context(
         str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,

@@ -34,6 +34,7 @@ from careconnect_app.signing import links, parent_steps, verification
 from careconnect_app.statuses import LinkStatus
 from tests.fakes.data import cursive_strokes, review
 from tests.fakes.rows import CODE, NOT_ME_LINK, SIGN_LINK, delivered, in_person_for, tokens_in
+from tests.security.conftest import run
 from tests.support.event_client import EventClient
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -66,7 +67,8 @@ def test_provider_cannot_sign_in_person_without_the_parents_code(make_request):
     with session_scope() as s:
         assert on_live_link(s, provider_device, signing_channel) == NotVerified(True)
     with session_scope() as s:  # calling the signing step directly, as a crafted event would
-        signing = sign(s, provider_device, cursive_strokes(), certified=True, consented=True, channel="sms")
+        signing = sign(s, provider_device, cursive_strokes(), "", certified=True, consented=True, channel="sms",
+                       reviewed_hash="")
     assert not signing.outcome.ok and signing.outcome.error == "parent.error.session"
     with session_scope() as s:
         assert s.exec(select(Signature)).all() == []
@@ -180,7 +182,7 @@ def test_a_forwarded_link_receives_only_the_landing_before_its_code(app_server):
         finally:
             await client.close()
 
-    leaked, days = asyncio.run(attack())
+    leaked, days = run(attack())
     assert leaked == [] and not days
     assert app_server.signature_count(link.request_id) == 0
     assert app_server.request_row(link.request_id).status == "pending"
@@ -199,7 +201,7 @@ def test_an_expired_link_receives_no_names_or_days(app_server):
         finally:
             await client.close()
 
-    status, leaked = asyncio.run(attack())
+    status, leaked = run(attack())
     assert status == LinkStatus.EXPIRED and leaked == []
 
 
@@ -229,7 +231,7 @@ def test_a_recalled_link_stops_showing_the_attendance_and_the_providers_correcti
         finally:
             await client.close()
 
-    (status, days, review_child), received, fresh_status = asyncio.run(attack())
+    (status, days, review_child), received, fresh_status = run(attack())
     assert status == fresh_status == LinkStatus.RECALLED and days == [] and review_child == ""
     assert "asthma" not in received
 
@@ -281,8 +283,8 @@ def test_a_signed_link_does_not_give_its_copy_without_a_fresh_code(app_server):
         finally:
             await client.close()
 
-    code = asyncio.run(parent_signs())
-    (status, reference), refused, allowed, reference_after = asyncio.run(later_on_another_phone(code))
+    code = run(parent_signs())
+    (status, reference), refused, allowed, reference_after = run(later_on_another_phone(code))
     assert status == LinkStatus.SIGNED and not reference
     assert not [e for e in refused.events if "download" in str(e)]
     assert [e for e in allowed.events if "download" in str(e)] and reference_after
@@ -307,7 +309,7 @@ def test_provider_device_cannot_sign_in_person_through_the_event_channel(app_ser
         finally:
             await client.close()
 
-    step, requires_code = asyncio.run(attack())
+    step, requires_code = run(attack())
     assert requires_code and step == "verify"
     with app_server.server_db() as s:
         assert s.exec(select(Signature).where(Signature.sheet_id == link.sheet_id)).all() == []
@@ -335,6 +337,6 @@ def test_a_not_me_link_opens_no_signing_page_and_shows_no_attendance(app_server)
             await as_signing_link.close()
             await page.close()
 
-    status, leaked, reference = asyncio.run(attack())
+    status, leaked, reference = run(attack())
     assert status == LinkStatus.UNKNOWN and leaked == [] and reference == outcome.reference
 

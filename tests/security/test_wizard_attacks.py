@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from careconnect_app.models import AttendanceSheet, AuditEvent, ParentSession, Signature, SigningRequest
+from careconnect_app.models import AttendanceSheet, AuditEvent, LinkToken, ParentSession, Signature, SigningRequest
 from careconnect_app.pages.sign.state import SignState
 from careconnect_app.portal import resend, submission
 from tests.security.conftest import curvy_strokes, run
@@ -288,8 +288,8 @@ def test_a_link_lookup_never_reveals_the_stored_hash(live, fresh_link):
     """The token's SHA-256 is what the database keeps; it must not open the link either."""
     link = fresh_link(verification=False)
     with live.server.server_db() as session:
-        token_hash = session.exec(select(SigningRequest.token_hash)
-                                  .where(SigningRequest.id == link.request_id)).one()
+        token_hash = session.exec(select(LinkToken.token_hash)
+                                  .where(LinkToken.signing_request_id == link.request_id)).first()
 
     async def attack():
         client = live.tab()

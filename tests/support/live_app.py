@@ -191,7 +191,13 @@ class AppServer:
         """A new family with a submitted week of attendance and its own signing link."""
         from careconnect_app.clock import utcnow
         from careconnect_app.models import (
-            Agency, AttendanceEntry, AttendanceSheet, Child, ChildGuardian, Guardian, Provider,
+            Agency,
+            AttendanceEntry,
+            AttendanceSheet,
+            Child,
+            ChildGuardian,
+            Guardian,
+            Provider,
         )
         from careconnect_app.portal import submission
 
