@@ -356,11 +356,14 @@ def test_the_handlers_refuse_the_agency_admin_too(app_server, demo):
         await client.send(SheetGridState, "set_time", {"index": 0, "pair": 0, "which": "in", "value": "9:00"})
         await client.send(SheetGridState, "set_certify", {"value": True})
         await client.send(SheetGridState, "submit", {"in_person": False, "confirmed_missing": True})
+        await client.until(SheetState, "error", bool)  # a slow handler answers in more than one part
         refused = client.var(SheetState, "error")
         await client.close()
         client = EventClient(app_server.base_url, headers=cookie)
         await client.open(f"/portal/sheets/{ready_id}")
+        assert await client.until(SheetState, "loaded", True)  # the page has loaded its sheet
         await client.send(SheetLinksState, "recall")
+        await client.until(SheetState, "error", bool)
         recall_refused = client.var(SheetState, "error")
         await client.close()
         client = EventClient(app_server.base_url, headers=cookie)
@@ -368,6 +371,7 @@ def test_the_handlers_refuse_the_agency_admin_too(app_server, demo):
         rows = client.var(DashboardState, "rows") or []
         child_id = rows[0]["child_id"] if rows else "1"
         await client.send(DashboardState, "start_sheet", {"child_id": child_id})
+        await client.until(DashboardState, "error", bool)
         start_refused = client.var(DashboardState, "error")
         await client.close()
         return refused, recall_refused, start_refused

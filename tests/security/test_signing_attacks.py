@@ -27,7 +27,9 @@ from careconnect_app.models import (
     SigningRequest,
     VerificationCode,
 )
+from careconnect_app.pages.not_me import NotMeState
 from careconnect_app.pages.sign.actions import NotVerified, Visit, on_live_link, sign, signing_channel
+from careconnect_app.pages.sign.state import SignState
 from careconnect_app.portal import grid, resend, submission
 from careconnect_app.portal.submission import SubmissionError
 from careconnect_app.signing import links, parent_steps, verification
@@ -133,23 +135,20 @@ def test_a_database_reader_finds_no_usable_link_or_code(make_request, database):
 
 
 def _sign_state():
-    from careconnect_app.pages.sign.state import SignState
-
     return SignState
 
 
 def _not_me_state():
-    from careconnect_app.pages.not_me import NotMeState
-
     return NotMeState
 
 
 def _private_words(link) -> list[str]:
     """What only the review may show: full names, contacts, days, times, reasons, totals."""
     child_last = link.child.split()[-1]
-    # The attendance of tests/e2e/conftest.py's fresh_link: 8:00-4:30, a split day ending 5:15, "Sick".
-    return [child_last, link.guardian, link.guardian.split()[-1], link.email, link.phone, "Sick", "4:30", "5:15",
-            "11:30"]
+    # The attendance of tests/e2e/conftest.py's fresh_link: 8:00-4:30, a split day ending 5:15, absent
+    # "Sick" (as the review row says it: the portal's words, sent with every page, include "Sick").
+    return [child_last, link.guardian, link.guardian.split()[-1], link.email, link.phone, "Absent: Sick", "4:30",
+            "5:15", "11:30"]
 
 
 async def _open(app_server, path: str) -> EventClient:

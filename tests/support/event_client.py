@@ -56,7 +56,7 @@ class EventClient:
                  quiet: float = 0.35, timeout: float = 15.0):
         self.base_url = base_url.rstrip("/")
         self.token = token or str(uuid.uuid4())
-        self.headers = headers or {"User-Agent": "careconnect-event-client/1.0"}
+        self.headers = dict(headers or {"User-Agent": "careconnect-event-client/1.0"})
         self.quiet, self.timeout = quiet, timeout
         self.state: dict[str, dict] = {}  # every var the server has sent, by state name
         self.path = "/"
@@ -87,7 +87,7 @@ class EventClient:
         started = time.monotonic()
         payload = {"vars": dict(storage)} if storage else {}
         auth = {"event": {"name": HYDRATE, "payload": payload, "router_data": self.router_data()}}
-        await self._sio.connect(f"{self.base_url}?token={self.token}", headers=self.headers, auth=auth,
+        await self._sio.connect(f"{self.base_url}?token={self.token}", headers=dict(self.headers), auth=auth,
                                 transports=["websocket"], namespaces=["/_event"], socketio_path="/_event",
                                 wait_timeout=self.timeout)
         return await self._drain(started, require_one=True)
