@@ -287,6 +287,9 @@ class MessageSecret(StrEnum):
     SIGN_LINK = "sign_link"
     NOT_ME_LINK = "not_me_link"
     CODE = "code"
+    # A portal one-time link (invitation, password reset) written into the body: erased as soon as
+    # the message is sent or has failed for good (outbox._finish), so no backup holds a working one.
+    ACCOUNT_LINK = "account_link"
 
 
 SECRET_OF_KIND: dict[MessageKind, MessageSecret] = {
@@ -298,9 +301,9 @@ SECRET_OF_KIND: dict[MessageKind, MessageSecret] = {
     MessageKind.PROBLEM_REPORTED: MessageSecret.NONE,
     MessageKind.SIGNATURE_DISPUTED: MessageSecret.NONE,
     MessageKind.COMPLETION_CERTIFICATE: MessageSecret.NONE,  # the certificate is attached, no link
-    MessageKind.STAFF_INVITE: MessageSecret.NONE,  # portal accounts: its own invitation token
+    MessageKind.STAFF_INVITE: MessageSecret.ACCOUNT_LINK,
     MessageKind.CONTACT_CHANGED: MessageSecret.NONE,
-    MessageKind.PASSWORD_RESET: MessageSecret.NONE,  # portal accounts: its own short-lived reset token
+    MessageKind.PASSWORD_RESET: MessageSecret.ACCOUNT_LINK,
     MessageKind.ACCOUNT_SECURITY: MessageSecret.NONE,
 }
 

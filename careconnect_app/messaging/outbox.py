@@ -34,7 +34,7 @@ from careconnect_app.messaging import attachments, failures, secret_slot
 from careconnect_app.messaging.backends import backend_for
 from careconnect_app.messaging.backends.base import Backend, SendError
 from careconnect_app.models import OutgoingMessage
-from careconnect_app.statuses import MessageKind, MessageStatus
+from careconnect_app.statuses import SECRET_OF_KIND, MessageKind, MessageSecret, MessageStatus
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,16 @@ def _attempt(message: OutgoingMessage, backend: Backend) -> str:
     return backend.send(secret_slot.filled(message), attachments.render(message)) or ""
 
 
+ERASED_BODY = "[erased once final: this message held a one-time portal link]"
+
+
+def _erase_account_link(session, message: OutgoingMessage) -> None:
+    """A message that carried a portal one-time link keeps no readable copy once it is final."""
+    if SECRET_OF_KIND.get(message.kind) == MessageSecret.ACCOUNT_LINK:  # type: ignore[call-overload]
+        session.exec(update(OutgoingMessage).where(OutgoingMessage.id == message.id)
+                     .values(text=ERASED_BODY, html=""))
+
+
 def _finish(message: OutgoingMessage, token: str, *, provider_id: str = "", error: SendError | None = None) -> str:
     """Write the outcome, only if our claim still holds (receipts may have moved the row on)."""
     now = utcnow()
@@ -114,12 +124,14 @@ def _finish(message: OutgoingMessage, token: str, *, provider_id: str = "", erro
                     OutgoingMessage.id == message.id, OutgoingMessage.provider_message_id == "")
                     .values(provider_message_id=provider_id, sent_at=now))
                 status = session.get(OutgoingMessage, message.id).status
+            _erase_account_link(session, message)
             return status
         if error.permanent or message.attempts >= get_settings().delivery_max_attempts:
             reason = str(error) if error.permanent else f"gave up after {message.attempts} attempts: {error}"
             if session.exec(mine.values(status=MessageStatus.FAILED, failed_at=now, last_error=reason[:500])).rowcount:
                 failures.after_failure(session, session.get(OutgoingMessage, message.id), reason,
                                        contact=error.contact)
+                _erase_account_link(session, message)
                 return MessageStatus.FAILED
         elif session.exec(mine.values(status=MessageStatus.QUEUED, last_error=str(error)[:500],
                                       next_attempt_at=now + retry_delay(message.attempts, error.retry_after))

@@ -9,9 +9,10 @@ from datetime import timedelta
 from sqlmodel import select
 
 from careconnect_app.db import session_scope
+from careconnect_app.messaging import outbox
 from careconnect_app.models import AuditEvent, OutgoingMessage, PortalSession, PortalUser, StaffInvite
 from careconnect_app.portal import accounts, staff
-from careconnect_app.statuses import StaffStatus
+from careconnect_app.statuses import MessageStatus, StaffStatus
 
 
 def _user(s, email: str) -> PortalUser:
@@ -142,3 +143,17 @@ def test_unknown_invitation_tokens_are_rate_limited_per_address(world):
         token = _token_in_latest_invite(s)
         assert staff.open_invite(s, token, ip="10.9.9.9") is None  # that address is blocked for a while
         assert staff.open_invite(s, token, ip="10.9.9.10") is not None
+
+
+def test_a_sent_invitation_keeps_no_working_link_in_the_database(world, database):
+    """Issue 8: no recoverable copy of a token. The sent email has the link; the stored row no longer does."""
+    with session_scope() as s:
+        done = staff.invite(s, _owner(s), email="kim@prov.example", name="Kim", role_choice="", owner=False)
+    outbox.deliver_now(done.message_ids)
+    sent = [json.loads(line) for line in database.outbox.read_text().splitlines()]
+    token = re.search(r"/portal/invite/([A-Za-z0-9_\-]+)", sent[-1]["text"]).group(1)
+    with session_scope() as s:
+        stored = s.get(OutgoingMessage, done.message_ids[0])
+        assert stored.status == MessageStatus.SENT and stored.text == outbox.ERASED_BODY
+        assert token not in stored.text + stored.html
+        assert staff.open_invite(s, token) is not None  # the link that was sent still works
