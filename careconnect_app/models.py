@@ -13,11 +13,12 @@ from sqlmodel import Field, Session, SQLModel
 
 from careconnect_app.clock import utcnow
 
-# Supporting tables (live taps, sign-in security, limits, webhook receipts) live beside these; imported here
+# Supporting tables (link tokens, live taps, sign-in security, limits, webhook receipts) live beside these; imported here
 # so that `careconnect_app.models` names every table.
 from careconnect_app.models_support import (  # noqa: F401
     AttendanceTap,
     ContactChange,
+    LinkToken,
     LoginThrottle,
     PasswordReset,
     RateLimitHit,
@@ -190,24 +191,6 @@ class SigningRequest(SQLModel, table=True):
     # The guardian answered the post-signature notice with "this was not me".
     signature_disputed_at: datetime | None = None
     signature_dispute_text: str = ""
-
-
-class LinkToken(SQLModel, table=True):
-    """One secret link to a signing request; only the SHA-256 of its 256-bit token is stored.
-
-    Each message carrying a link gets a token of its own, made when it is sent; every sign token
-    of a request stops when the request stops (the request's status decides). A "not me" token
-    (in the post-signature notice) can only report that the guardian did not sign.
-    """
-
-    id: int | None = Field(default=None, primary_key=True)
-    signing_request_id: int = Field(foreign_key="signingrequest.id", index=True)
-    purpose: str = "sign"  # statuses.TokenPurpose
-    token_hash: str = Field(index=True, unique=True)
-    message_id: int | None = Field(default=None, foreign_key="outgoingmessage.id", index=True)
-    created_at: datetime = Field(default_factory=utcnow)
-    expires_at: datetime | None = None  # None: as its request; set on "not me" tokens
-    used_at: datetime | None = None  # a "not me" token reports once
 
 
 class VerificationCode(SQLModel, table=True):

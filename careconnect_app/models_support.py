@@ -1,4 +1,4 @@
-"""Supporting tables: the board's live taps, sign-in security (recovery codes, reset links, sign-in waits), held contact
+"""Supporting tables: signing link tokens, the board's live taps, sign-in security (recovery codes, reset links, sign-in waits), held contact
 changes, rate-limit hits and webhook receipts.
 
 Re-exported by `careconnect_app.models` (import them from there); kept apart so each module stays short.
@@ -13,7 +13,7 @@ from sqlmodel import Field, SQLModel
 
 from careconnect_app.clock import utcnow
 
-__all__ = ["AttendanceTap", "ContactChange", "LoginThrottle", "PasswordReset", "RateLimitHit", "RecoveryCode", "WebhookReceipt"]
+__all__ = ["AttendanceTap", "ContactChange", "LinkToken", "LoginThrottle", "PasswordReset", "RateLimitHit", "RecoveryCode", "WebhookReceipt"]
 
 
 class RecoveryCode(SQLModel, table=True):
@@ -104,3 +104,21 @@ class AttendanceTap(SQLModel, table=True):
     received_at: datetime = Field(default_factory=utcnow)
     offline: bool = False  # kept on the device and sent later
     absence_reason: str = ""
+
+
+class LinkToken(SQLModel, table=True):
+    """One secret link to a signing request; only the SHA-256 of its 256-bit token is stored.
+
+    Each message carrying a link gets a token of its own, made when it is sent; every sign token
+    of a request stops when the request stops (the request's status decides). A "not me" token
+    (in the post-signature notice) can only report that the guardian did not sign.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    signing_request_id: int = Field(foreign_key="signingrequest.id", index=True)
+    purpose: str = "sign"  # statuses.TokenPurpose
+    token_hash: str = Field(index=True, unique=True)
+    message_id: int | None = Field(default=None, foreign_key="outgoingmessage.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime | None = None  # None: as its request; set on "not me" tokens
+    used_at: datetime | None = None  # a "not me" token reports once

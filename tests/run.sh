@@ -44,13 +44,13 @@ for arg in "$@"; do
   esac
 done
 
-# Everything (README, CI): three independent suites at once, each with its own database, Redis and
-# app server, so the browser suites' waits overlap the unit tests' CPU work.
+# Everything (README, CI): the unit tests and the browser suites at once, each with its own
+# databases, so the browser suites' waits overlap the unit tests' CPU work. The browser suites share
+# one app server: two production builds in one checkout would replace each other's files.
 logs=$(mktemp -d)
 declare -A suites=(
   [unit]="tests/unit"
-  [parent]="$(ls tests/e2e/test_*.py | grep -v -e /test_portal_ -e /test_provider_ | xargs)"
-  [portal]="$(ls tests/e2e/test_portal_*.py tests/e2e/test_provider_*.py | xargs) tests/security"
+  [browser]="tests/e2e tests/security"
 )
 declare -A pids=()
 started=$(date +%s)
@@ -60,7 +60,7 @@ for name in "${!suites[@]}"; do
   pids[$name]=$!
 done
 status=0
-for name in unit parent portal; do
+for name in unit browser; do
   set +e; wait "${pids[$name]}"; code=$?; set -e
   echo "===== $name suite (exit $code) ====="
   cat "$logs/$name.log"
