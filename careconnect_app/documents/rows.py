@@ -93,7 +93,5 @@ def totals(document: dict) -> Totals:
 
 
 def no_record_note(count: int, locale: str) -> str:
-    """"2 days have no record (shown as —)." ("" when every day has one)."""
-    if not count:
-        return ""
-    return t("parent.review.no_record_one" if count == 1 else "parent.review.no_record_many", locale, count=count)
+    """"2 days of the period have no record: they show a dash (—)." ("" when every day has one)."""
+    return t("parent.review.no_record_note", locale, count=count) if count else ""

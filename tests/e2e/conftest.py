@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.live_app import CODE_RE, REPO_ROOT, AppServer, Link  # noqa: F401 (the e2e tests import them here)
+from tests.support.live_app import CHROMIUM, CHROMIUM_ARGS, CODE_RE, REPO_ROOT, AppServer, Link  # noqa: F401 (the e2e tests import them here)
 
 PHONE = dict(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=2,
              locale="en-US")

@@ -134,7 +134,7 @@ def test_signed_copies_are_verified_until_anything_changes(page, new_context, fr
     shown = _review_rows(page)
     assert len(shown) == 7 and shown[-1][1:] == ("—", "—")  # the whole week, days without a record included
     totals = [page.locator(f"#{k}").inner_text() for k in ("total-hours", "days-present", "days-absent")]
-    expect(page.locator("#no-record-note")).to_have_text("2 days have no record (shown as —).")
+    expect(page.locator("#no-record-note")).to_have_text("2 days of the period have no record: they show a dash (—).")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "review-390.png"), full_page=True)
     wizard.go_sign(page, link)

@@ -53,11 +53,6 @@ def _days_table() -> rx.Component:
     )
 
 
-def _no_record_note() -> rx.Component:
-    return rx.cond(S.no_record_note != "", rx.text(S.no_record_note, size="2", color_scheme="gray",
-                                                  id="no-record-note"))
-
-
 def _problem_form() -> rx.Component:
     return rx.form(
         rx.vstack(

@@ -112,7 +112,8 @@ def read_view(session: Session, request: SigningRequest | None, status: str, loc
                  if request.signed_at else "")
     body = t(f"parent.status.{status}.body", locale, date=signed_on, **rows.names) if status != LinkStatus.OK else ""
     if status not in (LinkStatus.OK, LinkStatus.SIGNED):
-        return LinkView(status, body)
+        # Only the status, and the provider's business phone to call about it (no family data).
+        return LinkView(status, body, _call_only(rows, locale))
     unlocked = verified_channel(session, request, secret) is not None
     landing = _landing(request, rows, locale)
     if status == LinkStatus.OK:
@@ -138,13 +139,10 @@ class _Rows(Family):
 
 def _landing(request: SigningRequest, rows: _Rows, locale: str) -> LandingView:
     provider, guardian = rows.provider, rows.guardian
-    phone = format_phone(provider.phone)
     return LandingView(
         agency_name=rows.agency.name,
         provider_name=provider.name,
-        provider_phone=phone,
-        provider_phone_href=_tel(provider.phone),
-        call_label=f'{t("parent.call_provider", locale, provider=provider.name)}: {one_line(phone)}' if phone else "",
+        **_landing_call(rows, locale),
         child_name=short_name(rows.child.first_name, rows.child.last_name),
         period_label=format_period(rows.sheet.period_start, rows.sheet.period_end, locale, whole=True),
         expires_label=t("parent.landing.expires", locale, date=format_date(request.expires_at, locale, whole=True)),
@@ -178,6 +176,20 @@ def _review(session: Session, request: SigningRequest, rows: _Rows, locale: str)
         no_record_note=day_rows.no_record_note(totals.days_without_record, locale),
         _shown_hash=canonical.document_hash(document),
     )
+
+
+def _call_only(rows: _Rows, locale: str) -> LandingView:
+    full = _landing_call(rows, locale)
+    return LandingView(provider_phone=full["provider_phone"], provider_phone_href=full["provider_phone_href"],
+                       call_label=full["call_label"])
+
+
+def _landing_call(rows: _Rows, locale: str) -> dict[str, str]:
+    """The provider's phone as text, as a tel: link and as the call button's words ("" without a phone)."""
+    phone = format_phone(rows.provider.phone)
+    return {"provider_phone": phone, "provider_phone_href": _tel(rows.provider.phone),
+            "call_label": f'{t("parent.call_provider", locale, provider=rows.provider.name)}: {one_line(phone)}'
+            if phone else ""}
 
 
 def _tel(phone: str) -> str:

@@ -67,7 +67,7 @@ def test_opening_takes_the_guardians_language_and_starts_at_landing(make_request
     assert [d["absent"] for d in review.days] == ["", "1", "", "", "", "", ""] and review.days_absent == "1"
     assert [d["recorded"] for d in review.days] == ["1", "1", "1", "", "", "", ""] and review.days_no_record == "4"
     assert review.days[4]["times"] == review.days[4]["hours"] == "—"
-    assert review.no_record_note == "4 días no tienen registro (se muestran como —)."
+    assert review.no_record_note == "4 días del período no tienen registro: aparecen con una raya (—)."
     assert review.consent_text.startswith("Al firmar aquí") and len(review._shown_hash) == 64
     kept = _run(actions.open_link, token, _visit(locale="en"), keep_locale=True)
     assert kept.locale == "en"

@@ -68,7 +68,10 @@ def test_a_link_that_cannot_be_signed_shows_only_its_status(make_request, change
             request.status = change
     view = _view(request_id, secret)
     assert view.status != LinkStatus.OK and view.status_body
-    assert view.landing == LandingView() and view.review == ReviewView() and view.signed == SignedView()
+    # Only the provider's business phone, to call about it (issue 11: no dead ends).
+    call = LandingView(provider_phone="(555) 555-0100", provider_phone_href="tel:+15555550100",
+                       call_label="Call Test Provider: (555)\u00a0555-0100")
+    assert view.landing == call and view.review == ReviewView() and view.signed == SignedView()
     assert not [word for word in PRIVATE if word in repr(view)]
 
 
