@@ -192,8 +192,9 @@ def test_keyboard_only_signing_with_a_typed_signature(page, wizard, app_server, 
     expect(page.locator("#step-heading")).to_be_focused()  # the new step is announced; Tab goes on from there
     _tab_to(page, "channel-email")
     page.keyboard.press("ArrowDown")
+    expect(page.locator("#channel-sms")).to_be_focused()
     page.keyboard.press("Space")
-    expect(page.locator("#channel-sms")).to_have_attribute("aria-checked", "true")
+    expect(page.locator("#channel-sms")).to_have_attribute("aria-checked", "true", timeout=15_000)
     _tab_to(page, "send-code")
     page.keyboard.press("Enter")
     expect(page.locator("#verification-code")).to_be_focused()

@@ -78,7 +78,8 @@ def by_status() -> rx.Component:
 
 def _footer() -> rx.Component:
     return rx.vstack(
-        rx.cond(S.provider_phone_href != "", rx.text(
+        # The phone in a sentence where the page has one; a page without it shows the call button instead.
+        rx.cond((S.provider_phone_href != "") & (S.footer_help != ""), rx.text(
             S.footer_help, " ", rx.link(S.provider_phone, href=S.provider_phone_href, class_name="cc-nowrap",
                                        underline="always"),
             size="2", class_name="cc-muted")),
