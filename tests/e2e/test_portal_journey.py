@@ -182,14 +182,14 @@ def _record_week(page, base: str, child: str) -> str:
     # Monday 8:00-16:30, Tuesday split day, Wednesday absent (sick), Thursday bad order, then fixed.
     _type_time(page, "#in-0-0", "08:00")
     _type_time(page, "#out-0-0", "16:30")
-    page.locator("#hours-0").filter(has_text="8:30").wait_for()
+    page.locator("#hours-0").filter(has_text="8\u00a0h\u00a030\u00a0min").wait_for()
     _type_time(page, "#in-1-0", "07:45")
     _type_time(page, "#out-1-0", "11:30")
     page.click("#add-pair-1")
     page.locator("#in-1-1").wait_for()
     _type_time(page, "#in-1-1", "13:00")
     _type_time(page, "#out-1-1", "17:15")
-    page.locator("#hours-1").filter(has_text="8:00").wait_for()
+    page.locator("#hours-1").filter(has_text="8\u00a0h").wait_for()
     page.click("#absent-2")
     page.locator("#reason-2").wait_for()
     page.fill("#reason-2", "Sick")
@@ -201,11 +201,11 @@ def _record_week(page, base: str, child: str) -> str:
     page.locator("#day-error-3").wait_for(state="detached")
     _type_time(page, "#in-4-0", "08:00")
     _type_time(page, "#out-4-0", "12:00")
-    page.locator("#total-hours").filter(has_text="22:30").wait_for()
+    page.locator("#total-hours").filter(has_text="22\u00a0h\u00a030\u00a0min").wait_for()
     assert page.locator("#days-absent").inner_text() == "1"
     # Drafts survive a reload.
     page.reload()
-    page.locator("#total-hours").filter(has_text="22:30").wait_for()
+    page.locator("#total-hours").filter(has_text="22\u00a0h\u00a030\u00a0min").wait_for()
     playwright_sync.expect(page.locator("#reason-2")).to_have_value("Sick")
     return sheet_id
 
@@ -325,7 +325,7 @@ def test_recall_kills_old_link_and_resubmit_sends_new(portal_app, browser):
     # Correct and submit again: a new link goes out, the old one stays dead.
     page.goto(f"{base}/portal/sheets/{sheet_id}")
     _type_time(page, "#out-4-0", "12:30")
-    page.locator("#total-hours").filter(has_text="23:00").wait_for()
+    page.locator("#total-hours").filter(has_text="23\u00a0h").wait_for()
     page.click("#certify")
     _submit_anyway(page, "#submit-sheet")
     page.locator("#recall").wait_for()
@@ -452,7 +452,7 @@ def test_select_all_submits_many_and_problem_report_reaches_provider(portal_app,
         page.locator("#page-heading").filter(has_text=f"{first} {last}").wait_for()
         _type_time(page, "#in-0-0", "08:00")
         _type_time(page, "#out-0-0", "15:00")
-        page.locator("#total-hours").filter(has_text="7:00").wait_for()
+        page.locator("#total-hours").filter(has_text="7\u00a0h").wait_for()
     page.goto(base + "/portal")
     _search(page, last)
     page.locator(f'tr[data-child="Eva {last}"]').wait_for()
@@ -489,7 +489,7 @@ def test_select_all_submits_many_and_problem_report_reaches_provider(portal_app,
     _recall(page)
     page.locator("#sheet-message").wait_for()
     _type_time(page, "#out-0-0", "14:00")
-    page.locator("#total-hours").filter(has_text="6:00").wait_for()
+    page.locator("#total-hours").filter(has_text="6\u00a0h").wait_for()
     page.click("#certify")
     _submit_anyway(page, "#submit-sheet")
     page.locator("#recall").wait_for()
