@@ -165,7 +165,7 @@ def test_a_month_entered_fast_and_checked_before_submit(app_server, demo, new_co
     # Keyboard entry: "745a" and "4p" are read when the field is left, and shown as the page writes times.
     typed(page, f"#in-{weekday_index}-0", "745a")
     typed(page, f"#out-{weekday_index}-0", "4p")
-    expect(page.locator(f"#hours-{weekday_index}")).to_have_text(re.compile("8:15"))
+    expect(page.locator(f"#hours-{weekday_index}")).to_have_text(re.compile(r"8\s*h\s*15\s*min"))
     am = "7:45 AM" if locale == "en" else "7:45 a. m."
     expect(page.locator(f"#in-{weekday_index}-0")).to_have_value(am)
     # The grid validates in place: a bad time stays as typed, marked, with the message beside it.
@@ -176,7 +176,7 @@ def test_a_month_entered_fast_and_checked_before_submit(app_server, demo, new_co
     expect(page.locator(f"#day-error-{second}")).to_have_count(0)
     # "Same as previous day" copies the nearest earlier day with a record.
     page.click(f"#copy-{second}")
-    expect(page.locator(f"#hours-{second}")).to_have_text(re.compile("8:15"))
+    expect(page.locator(f"#hours-{second}")).to_have_text(re.compile(r"8\s*h\s*15\s*min"))
     expect(page.locator(f"#in-{second}-0")).to_have_value(am)
     # An exception first (absent), then a weekly schedule: the exception is kept.
     page.click(f"#absent-{third}")
@@ -187,8 +187,8 @@ def test_a_month_entered_fast_and_checked_before_submit(app_server, demo, new_co
     page.click("#apply-schedule")
     expect(page.locator("#schedule-info")).to_be_visible()
     expect(page.locator(f"#absent-{third}")).to_have_attribute("data-state", "checked")
-    expect(page.locator(f"#hours-{weekday_index}")).to_have_text(re.compile("8:15"))  # entered before: kept
-    expect(page.locator(f"#hours-{fourth}")).to_have_text(re.compile("7:30"))
+    expect(page.locator(f"#hours-{weekday_index}")).to_have_text(re.compile(r"8\s*h\s*15\s*min"))  # entered before: kept
+    expect(page.locator(f"#hours-{fourth}")).to_have_text(re.compile(r"7\s*h\s*30\s*min"))
     if viewport == "phone":
         # The field's box (Radix draws the border around the <input>), the buttons themselves.
         for selector in (f"#in-{fourth}-0 >> xpath=..", f"#copy-{fourth}", f"#add-pair-{fourth}", "#apply-schedule",
