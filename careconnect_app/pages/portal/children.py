@@ -6,6 +6,7 @@ import dataclasses
 
 import reflex as rx
 
+import careconnect_app.pages.portal.child_edit as child_edit
 from careconnect_app.common.formatting import format_phone
 from careconnect_app.components.portal_layout import (
     SELECT_STYLE,
@@ -16,7 +17,6 @@ from careconnect_app.components.portal_layout import (
     signed_in_frame,
 )
 from careconnect_app.models import Guardian
-from careconnect_app.pages.portal import child_edit
 from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
 from careconnect_app.pages.portal.contact_approvals import pending_text
 from careconnect_app.pages.state_tools import Session

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+import careconnect_app.pages.portal.dashboard_actions as actions
 from careconnect_app import routes
 from careconnect_app.components.portal_layout import (
     SELECT_STYLE,
@@ -18,7 +19,6 @@ from careconnect_app.components.portal_layout import (
     status_badge,
 )
 from careconnect_app.messaging import outbox
-from careconnect_app.pages.portal import dashboard_actions as actions
 from careconnect_app.pages.portal.base_state import PortalState
 from careconnect_app.pages.state_tools import off_loop
 from careconnect_app.portal import resend
