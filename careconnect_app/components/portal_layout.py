@@ -33,12 +33,12 @@ PORTAL_CSS = """
 .pt-day-label { grid-area: label; }
 .pt-day-actions { grid-area: actions; }
 .pt-day-times { grid-area: times; }
-.pt-day-hours { grid-area: hours; text-align: right; }
+.pt-day-hours { grid-area: hours; text-align: right; white-space: nowrap; }
 .pt-grid-head { font-size: 0.85rem; font-weight: 600; color: var(--gray-11); padding: 4px 8px; }
 .pt-grid-head .pt-day-label { display: none; }
 .pt-col { width: 6.5rem; }
 @media (min-width: 700px) {
-  .pt-day-row { grid-template-columns: 7.5rem auto 1fr 3.5rem; grid-template-areas: "label times actions hours"; }
+  .pt-day-row { grid-template-columns: 7.5rem auto 1fr 6rem; grid-template-areas: "label times actions hours"; }
   .pt-grid-head .pt-day-label { display: block; }
 }
 .pt-summary { min-height: 44px; display: flex; align-items: center; gap: 8px; cursor: pointer; font-weight: 700;
@@ -54,7 +54,8 @@ PORTAL_CSS = """
   .pt-table, .pt-table tbody, .pt-table tr, .pt-table td { display: block; width: 100%; }
   .pt-table tr { border: 1px solid var(--gray-6); border-radius: 8px; margin-bottom: 10px; padding: 6px 10px; background: var(--color-background); }
   .pt-table td { border: none; padding: 4px 0; display: flex; justify-content: space-between; gap: 12px; text-align: right; }
-  .pt-table td::before { content: attr(data-label); font-weight: 600; color: var(--gray-11); text-align: left; }
+  .pt-table td::before { content: attr(data-label); font-weight: 600; color: var(--gray-11); text-align: left;
+    flex: 0 0 auto; max-width: 45%; overflow-wrap: normal; }  /* "Email" must not break as "Emai/l" */
   .pt-table td[data-label=""]::before { content: none; }
 }
 """

@@ -49,7 +49,7 @@ def _section(section: dict) -> rx.Component:
         rx.cond(
             section["steps"].to(list[str]).length() > 0,
             rx.el.ol(rx.foreach(section["steps"].to(list[str]), lambda s: rx.el.li(s, style={"marginBottom": "6px"})),
-                     style={"paddingLeft": "1.5rem"}),
+                     style={"paddingLeft": "1.5rem", "listStyleType": "decimal"}),  # the guide's steps are numbered
         ),
         width="100%",
     )

@@ -92,7 +92,7 @@ class SheetEvidenceState(SheetState):
             "signed_at": view.when(sig.signed_at),
             "reference": sig.reference,
             "document_hash": sig.document_hash,
-            "verification": how + (f" ({sig.code_destination_masked})" if sig.code_destination_masked else "")
+            "verification": how + (f" · {sig.code_destination_masked}" if sig.code_destination_masked else "")
             + (" · " + view.t("verification.in_person") if sig.in_person else ""),
             "audit_rows": [
                 {"time": view.when(e.created_at), "event": _event_label(e.event, view.locale),
