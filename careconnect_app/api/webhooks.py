@@ -81,25 +81,28 @@ async def _twilio_params(request: Request) -> dict | None:
     return params
 
 
-async def twilio_status(request: Request) -> Response:
+async def _signed_twilio_form(request: Request) -> dict | Response:
+    """The form fields of an authentic Twilio webhook, or the refusal to answer with."""
     try:
         params = await _twilio_params(request)
     except BodyTooLarge:
         return _too_large()
-    if params is None:
-        return PlainTextResponse("invalid signature", status_code=403)
+    return PlainTextResponse("invalid signature", status_code=403) if params is None else params
+
+
+async def twilio_status(request: Request) -> Response:
+    params = await _signed_twilio_form(request)
+    if isinstance(params, Response):
+        return params
     outcome = await run_in_threadpool(twilio_receipts.twilio_status, params, request.query_params.get("mid", ""))
     log.info("twilio status %s %s: %s", params.get("MessageSid"), params.get("MessageStatus"), outcome)
     return Response(status_code=204)
 
 
 async def twilio_incoming(request: Request) -> Response:
-    try:
-        params = await _twilio_params(request)
-    except BodyTooLarge:
-        return _too_large()
-    if params is None:
-        return PlainTextResponse("invalid signature", status_code=403)
+    params = await _signed_twilio_form(request)
+    if isinstance(params, Response):
+        return params
     # The webhook carries no time: ask Twilio when the parent sent it, so replies apply in order.
     sent_at = await run_in_threadpool(twilio_receipts.reply_sent_at, params)
     await run_in_threadpool(twilio_receipts.twilio_incoming, params, sent_at)

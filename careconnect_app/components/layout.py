@@ -88,12 +88,13 @@ def choice_option(value, label, id: str, detail=None) -> rx.Component:
     )
 
 
-def check_row(label, *, checked, on_change, id: str) -> rx.Component:
-    """A checkbox whose whole row, text included, is the target (at least 44 px high)."""
+def check_row(label, *, checked, on_change, id: str, text_size: str = "3", **label_props) -> rx.Component:
+    """A checkbox whose whole row, text included, is the target (at least 44 px high with "cc-choice")."""
+    label_props = label_props or {"class_name": "cc-choice"}
     return rx.el.label(
         # The bare Radix checkbox: the high-level one wraps itself in a label of its own (a label in a label).
         Checkbox.create(checked=checked, on_change=on_change, id=id, size="3",
                         custom_attrs={"aria-labelledby": f"{id}-text"}),
-        rx.text(label, size="3", id=f"{id}-text"),
-        class_name="cc-choice",
+        rx.text(label, size=text_size, id=f"{id}-text"),
+        **label_props,
     )

@@ -12,6 +12,7 @@ import reflex as rx
 from careconnect_app import routes
 from careconnect_app.components.frame import brand, centred_column, header_bar, page_frame
 from careconnect_app.components.idle_guard import idle_guard
+from careconnect_app.components.layout import check_row
 from careconnect_app.components.pwa import manifest_links
 from careconnect_app.statuses import PORTAL_STATUS_TONE
 
@@ -218,12 +219,8 @@ def data_table(headings: list, rows, row: Callable[..., rx.Component], *, action
 
 def certify_box(text, *, checked, on_change, id: str) -> rx.Component:
     """The provider's certification checkbox, its long text as its label."""
-    return rx.el.label(
-        rx.checkbox(checked=checked, on_change=on_change, id=id, size="3",
-                    custom_attrs={"aria-labelledby": f"{id}-text"}),
-        rx.text(text, size="2", id=f"{id}-text"),
-        style={"display": "flex", "gap": "10px", "alignItems": "flex-start", "cursor": "pointer"},
-    )
+    return check_row(text, checked=checked, on_change=on_change, id=id, text_size="2",
+                     style={"display": "flex", "gap": "10px", "alignItems": "flex-start", "cursor": "pointer"})
 
 
 def confirm_dialog(trigger: rx.Component, *, title, body, confirm_label, cancel_label, on_confirm, id: str,

@@ -6,6 +6,8 @@ agency. A record that exists but is not the user's is answered exactly like a mi
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlmodel import Session, select
 
 from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, PortalUser, Provider, SigningRequest
@@ -49,23 +51,26 @@ def can_see_provider(session: Session, user: PortalUser | None, provider_id: int
     return provider_id is not None and provider_id in provider_ids(session, user)
 
 
+Owned = TypeVar("Owned", AttendanceSheet, Child, Guardian)
+
+
+def _owned_row(session: Session, user: PortalUser | None, model: type[Owned], row_id: object) -> Owned | None:
+    """The row if it belongs to one of the user's providers, else None (same answer as missing)."""
+    row_id = as_id(row_id)
+    row = session.get(model, row_id) if row_id else None
+    return row if row is not None and can_see_provider(session, user, row.provider_id) else None
+
+
 def sheet_for(session: Session, user: PortalUser | None, sheet_id: object) -> AttendanceSheet | None:
-    """The sheet if it belongs to one of the user's providers, else None (same answer as missing)."""
-    sheet_id = as_id(sheet_id)
-    sheet = session.get(AttendanceSheet, sheet_id) if sheet_id else None
-    return sheet if sheet is not None and can_see_provider(session, user, sheet.provider_id) else None
+    return _owned_row(session, user, AttendanceSheet, sheet_id)
 
 
 def child_for(session: Session, user: PortalUser | None, child_id: object) -> Child | None:
-    child_id = as_id(child_id)
-    child = session.get(Child, child_id) if child_id else None
-    return child if child is not None and can_see_provider(session, user, child.provider_id) else None
+    return _owned_row(session, user, Child, child_id)
 
 
 def guardian_for(session: Session, user: PortalUser | None, guardian_id: object) -> Guardian | None:
-    guardian_id = as_id(guardian_id)
-    guardian = session.get(Guardian, guardian_id) if guardian_id else None
-    return guardian if guardian is not None and can_see_provider(session, user, guardian.provider_id) else None
+    return _owned_row(session, user, Guardian, guardian_id)
 
 
 def request_for(session: Session, user: PortalUser | None, request_id: object) -> SigningRequest | None:

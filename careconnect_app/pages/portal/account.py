@@ -13,7 +13,7 @@ from careconnect_app.components.portal_layout import (
     signed_in_frame,
 )
 from careconnect_app.messaging import outbox
-from careconnect_app.pages.portal.base_state import Caller, PortalState
+from careconnect_app.pages.portal.base_state import Caller, PortalState, ReloadingPageMixin
 from careconnect_app.pages.state_tools import Session, off_loop
 from careconnect_app.portal import accounts, passwords, two_factor
 
@@ -35,7 +35,7 @@ def _change(session: Session, caller: Caller, token: str, current: str, new: str
                                      user_agent=caller.user_agent)
 
 
-class AccountState(PortalState):
+class AccountState(ReloadingPageMixin, PortalState):
     two_factor_status: str = ""
     enrolled: bool = False
     recovery_codes: list[str] = []  # new codes, shown once
@@ -73,11 +73,6 @@ class AccountState(PortalState):
                                                          seconds=result.retry_after)
         return await self._reload() or rx.set_focus("new-codes-heading" if result.ok else "renew-code")
 
-    @rx.event
-    async def toggle_language(self):
-        """Switch English/Spanish."""
-        self._switch_locale()
-        return await self._reload()
 
     @rx.event
     async def change_password(self, form_data: dict):

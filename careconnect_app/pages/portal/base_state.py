@@ -224,3 +224,13 @@ class PortalState(CallerMixin, SessionCookieMixin, rx.State):
         self.signed_in = self.idle_warning = False
         self.user_name = self.user_email = self.scope_label = ""
         return self._to_login()
+
+
+class ReloadingPageMixin(rx.State, mixin=True):
+    """The language switch of a page that shows itself again through its own `_reload`."""
+
+    @rx.event
+    async def toggle_language(self):
+        """Switch English/Spanish and show the page again in that language."""
+        self._switch_locale()
+        return await self._reload()

@@ -17,7 +17,7 @@ from careconnect_app.components.portal_layout import (
     signed_in_frame,
 )
 from careconnect_app.models import Guardian
-from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
+from careconnect_app.pages.portal.base_state import Caller, PortalState, ReloadingPageMixin, portal_text
 from careconnect_app.pages.portal.contact_approvals import pending_text
 from careconnect_app.pages.state_tools import Session
 from careconnect_app.portal import access, roster, roster_changes
@@ -129,7 +129,7 @@ def _save_guardian(session: Session, caller: Caller, child_id: str, guardian_id:
                                         user_agent=caller.user_agent)
 
 
-class ChildrenState(child_edit.ChildEditMixin, PortalState):
+class ChildrenState(child_edit.ChildEditMixin, ReloadingPageMixin, PortalState):
     children: list[ChildCard] = []
     providers: list[dict[str, str]] = []
     child_errors: dict[str, str] = {}
@@ -183,11 +183,6 @@ class ChildrenState(child_edit.ChildEditMixin, PortalState):
         self.g_child_id = self.g_edit_id = ""
         return await self._reload()
 
-    @rx.event
-    async def toggle_language(self):
-        """Switch English/Spanish and show the roster again in that language."""
-        self._switch_locale()
-        return await self._reload()
 
     @rx.event
     def set_child_provider(self, value: str):

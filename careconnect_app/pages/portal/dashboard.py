@@ -19,14 +19,14 @@ from careconnect_app.components.portal_layout import (
     status_badge,
 )
 from careconnect_app.messaging import outbox
-from careconnect_app.pages.portal.base_state import PortalState
+from careconnect_app.pages.portal.base_state import PortalState, ReloadingPageMixin
 from careconnect_app.pages.state_tools import off_loop
 from careconnect_app.portal import resend
 from careconnect_app.statuses import PortalStatus
 
 ALL = actions.ALL
 
-class DashboardState(PortalState):
+class DashboardState(ReloadingPageMixin, PortalState):
     periods: list[dict[str, str]] = []
     period: str = ""
     status_filter: str = ALL
@@ -62,11 +62,6 @@ class DashboardState(PortalState):
         self.bulk_info, self.bulk_errors, self.error, self.info = "", [], "", ""
         return await self._reload()
 
-    @rx.event
-    async def toggle_language(self):
-        """Switch English/Spanish and show the dashboard again in that language."""
-        self._switch_locale()
-        return await self._reload()
 
     @rx.event
     async def set_period(self, value: str):

@@ -26,7 +26,7 @@ from careconnect_app.components.portal_layout import (
 )
 from careconnect_app.messaging import outbox
 from careconnect_app.models import Agency
-from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
+from careconnect_app.pages.portal.base_state import Caller, PortalState, ReloadingPageMixin, portal_text
 from careconnect_app.pages.state_tools import Session, off_loop
 from careconnect_app.portal import access, activity, staff
 from careconnect_app.statuses import STAFF_STATUS_TONE, Role, StaffStatus
@@ -95,7 +95,7 @@ def _change(session: Session, caller: Caller, action: str, user_id: str, locale:
     return staff.reactivate(session, caller.user, user_id, locale=locale, ip=caller.ip, user_agent=caller.user_agent)
 
 
-class StaffState(PortalState):
+class StaffState(ReloadingPageMixin, PortalState):
     members: list[dict[str, str]] = []
     can_manage: bool = False
     roles: list[dict[str, str]] = []
@@ -121,11 +121,6 @@ class StaffState(PortalState):
         self.invite_errors = {}
         return await self._reload()
 
-    @rx.event
-    async def toggle_language(self):
-        """Switch English/Spanish and show the page again in that language."""
-        self._switch_locale()
-        return await self._reload()
 
     @rx.event
     async def invite(self, form_data: InviteForm):
