@@ -84,7 +84,8 @@ class Settings:
     twilio_from_number: str
     twilio_messaging_service_sid: str
     twilio_api_base: str
-    # Delivery worker
+    # Delivery worker inside the web process (development and SQLite); production on PostgreSQL
+    # runs `python -m careconnect_app worker` instead, as many as wanted, on any machine.
     run_worker_in_app: bool
     # Demo data on an empty database in development.
     demo_on_empty: bool
@@ -99,10 +100,23 @@ class Settings:
     delivery_concurrency: int = 16  # provider requests in flight per worker
     delivery_max_attempts: int = 12  # transient failures retried over about 3.5 hours
     send_timeout_seconds: float = 15.0  # per provider request (SMTP, SendGrid, Twilio)
+    # Database connections per process; the web process runs its handlers' database work on as
+    # many threads, so a burst of parents queues for a connection instead of failing.
+    db_pool_size: int = 16
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
 
     @property
     def is_prod(self) -> bool:
         return self.env == "prod"
+
+
+def _worker_in_app_by_default(env: str, database_url: str) -> bool:
+    """In development and on SQLite the web process sends; production on PostgreSQL runs
+    separate worker processes (one per web worker would multiply the polling)."""
+    return env != "prod" or database_url.startswith("sqlite")
 
 
 def _detect_env() -> str:
@@ -127,9 +141,10 @@ def get_settings() -> Settings:
                 "(verification codes and parent sessions are keyed with it)."
             )
         secret_key = _dev_secret_key()
+    database_url = e("DATABASE_URL") or f"sqlite:///{PROJECT_ROOT / 'careconnect.db'}"
     return Settings(
         env=env,
-        database_url=e("DATABASE_URL") or f"sqlite:///{PROJECT_ROOT / 'careconnect.db'}",
+        database_url=database_url,
         base_url=(e("CARECONNECT_BASE_URL") or "http://localhost:3000").rstrip("/"),
         secret_key=secret_key,
         outbox_path=Path(e("CARECONNECT_OUTBOX") or PROJECT_ROOT / ".outbox" / "messages.jsonl"),
@@ -149,7 +164,7 @@ def get_settings() -> Settings:
         twilio_from_number=e("TWILIO_FROM_NUMBER") or "",
         twilio_messaging_service_sid=e("TWILIO_MESSAGING_SERVICE_SID") or "",
         twilio_api_base=e("TWILIO_API_BASE") or "",
-        run_worker_in_app=_bool(e("CARECONNECT_RUN_WORKER"), default=True),
+        run_worker_in_app=_bool(e("CARECONNECT_RUN_WORKER"), default=_worker_in_app_by_default(env, database_url)),
         demo_on_empty=_bool(e("CARECONNECT_DEMO_ON_EMPTY"), default=(env == "dev")),
         allow_dev_delivery_in_prod=_bool(e("CARECONNECT_ALLOW_DEV_DELIVERY")),
         webhook_base_url=(e("CARECONNECT_WEBHOOK_BASE_URL") or e("CARECONNECT_BASE_URL")
@@ -158,4 +173,5 @@ def get_settings() -> Settings:
         delivery_concurrency=_int("CARECONNECT_DELIVERY_CONCURRENCY", 16),
         delivery_max_attempts=_int("CARECONNECT_DELIVERY_MAX_ATTEMPTS", 12),
         send_timeout_seconds=float(e("CARECONNECT_SEND_TIMEOUT") or 15),
+        db_pool_size=max(1, _int("CARECONNECT_DB_POOL_SIZE", 16)),
     )

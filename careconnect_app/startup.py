@@ -6,7 +6,7 @@ import logging
 
 from careconnect_app import db, demo
 from careconnect_app.config import get_settings
-from careconnect_app.messaging import config_check, outbox, worker
+from careconnect_app.messaging import config_check, worker
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,8 @@ def prepare() -> None:
         with db.startup_lock(), db.session_scope() as session:
             result = demo.seed(session) if demo.is_empty(session) else None
         if result is not None:
-            outbox.deliver_now(result.message_ids)
-            demo.print_demo(result)
+            demo.print_demo(result)  # the worker started below sends the demo's messages
     if settings.run_worker_in_app:
         worker.start_in_background()
+    else:
+        log.info("delivery runs in separate worker processes (python -m careconnect_app worker)")

@@ -14,6 +14,7 @@ from careconnect_app.common.masking import mask_email, mask_phone
 from careconnect_app.documents import certificate, signed_copy
 from careconnect_app.documents.evidence_types import AuditEntry, SignatureEvidence
 from careconnect_app.models import AttendanceSheet, Guardian, Signature
+from careconnect_app.signing.strokes import render_png
 from careconnect_app.statuses import SheetStatus
 
 
@@ -26,11 +27,32 @@ def stored_document(signature: Signature) -> dict:
     return json.loads(signature.document_json)
 
 
+def signature_png(signature: Signature) -> bytes:
+    """The signature image, drawn from the stored strokes the first time it is needed.
+
+    Signing stores the strokes only (rendering took ~24 ms of the signing request); the image is
+    a deterministic drawing of them, kept on the row once drawn (the delivery worker draws the
+    new ones in the background, see `render_pending_images`).
+    """
+    if not signature.png:
+        signature.png = render_png(json.loads(signature.strokes_json))
+    return signature.png
+
+
+def render_pending_images(session: Session, limit: int = 20) -> int:
+    """Draw the images of signatures stored without one; returns how many (the worker's pass)."""
+    pending = list(session.exec(select(Signature).where(Signature.png == b"").order_by(Signature.id).limit(limit)))
+    for signature in pending:
+        session.add(signature)
+        signature_png(signature)
+    return len(pending)
+
+
 def evidence(signature: Signature) -> SignatureEvidence:
     """The signature facts a PDF needs."""
     return SignatureEvidence(
         signer_name=signature.signer_name, signed_at=signature.signed_at, reference=signature.reference,
-        document_hash=signature.document_hash, png=signature.png,
+        document_hash=signature.document_hash, png=signature_png(signature),
         verification=signature.verification_channel or None, in_person=signature.in_person,
     )
 

@@ -20,7 +20,7 @@ from careconnect_app.i18n import t
 from careconnect_app.messaging import compose
 from careconnect_app.models import AttendanceSheet, Guardian, Signature, SigningRequest
 from careconnect_app.signing import canonical, links
-from careconnect_app.signing.strokes import normalise, render_png, validate_strokes
+from careconnect_app.signing.strokes import normalise, validate_strokes
 from careconnect_app.statuses import Actor, RequestStatus, SheetStatus
 
 CONSENT_VERSION = "esign-consent-v1"
@@ -152,8 +152,8 @@ def _store_signature(session: Session, request: SigningRequest, sheet: Attendanc
         consent_version=CONSENT_VERSION, consent_accepted_at=now,
         document_json=canonical.canonical_json(document),
         document_hash=canonical.document_hash(document),
-        strokes_json=json.dumps(strokes, separators=(",", ":")),
-        png=render_png(strokes), reference=reference,
+        # The image is drawn from these strokes when first needed (evidence.signature_png), not here.
+        strokes_json=json.dumps(strokes, separators=(",", ":")), png=b"", reference=reference,
     ))
     sheet.status = SheetStatus.SIGNED
     sheet.signed_at = now

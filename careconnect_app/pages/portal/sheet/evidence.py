@@ -67,7 +67,7 @@ class SheetEvidenceState(SheetState):
                     "verification": "", "audit_rows": []}
         how = view.t(f"verification.{sig.verification_channel}" if sig.verification_channel else "verification.none")
         return {
-            "signature_src": "data:image/png;base64," + base64.b64encode(sig.png).decode("ascii"),
+            "signature_src": "data:image/png;base64," + base64.b64encode(evidence.signature_png(sig)).decode("ascii"),
             "signer": sig.signer_name,
             "signed_at": iso(sig.signed_at),
             "reference": sig.reference,
