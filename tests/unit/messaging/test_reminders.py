@@ -93,7 +93,7 @@ def test_only_due_requests_are_read_each_agency_on_its_own_cadence(database):
         quick = make_family(s, now=SENT, reminder_first_after_days=1, email="quick@example.com")
         slow = make_family(s, now=SENT, reminder_first_after_days=5, email="slow@example.com")
         for n in range(20):  # sent later: not due yet
-            make_family(s, now=SENT + timedelta(days=2), email=f"p{n}@example.com", phone=f"+1555555{n:04d}")
+            make_family(s, now=SENT + timedelta(days=4), email=f"p{n}@example.com", phone=f"+1555555{n:04d}")
         quick_id, slow_id = quick.request.id, slow.request.id
     at = SENT + timedelta(days=2, hours=1)
     with session_scope() as s:
