@@ -1,6 +1,10 @@
-"""Security headers on every backend response (and the built frontend in production)."""
+"""Security headers on every backend response (and the built frontend in production); the
+caller's address behind a reverse proxy."""
 
 from __future__ import annotations
+
+from reflex.config import get_config
+from starlette.requests import Request
 
 SECURITY_HEADERS = [
     # The signing token is in the URL: never leak it to another site through Referer.
@@ -30,3 +34,16 @@ def security_headers(app):
         return await app(scope, receive, send_with_headers)
 
     return wrapped
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address: behind `trusted_proxy_hops` proxies (TRUSTED_PROXY_HOPS, e.g. 1 behind
+    Caddy), the one the nearest trusted proxy saw in X-Forwarded-For, as Reflex does for the
+    event channel; otherwise the connection's own (a client could forge the header)."""
+    ip = request.client.host if request.client else ""
+    hops = get_config().trusted_proxy_hops
+    if hops:
+        forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
+        if len(forwarded) >= hops:
+            ip = forwarded[-hops]
+    return ip

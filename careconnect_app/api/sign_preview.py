@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from careconnect_app import i18n, routes
+from careconnect_app.api.headers import client_ip
 from careconnect_app.common.formatting import format_period
 from careconnect_app.db import session_scope
 from careconnect_app.models import AttendanceSheet, Child, Guardian, Provider
@@ -84,7 +85,7 @@ async def sign_page(request: Request) -> Response:
     shell = _shell()
     if shell is None:  # no production build here (development): let the normal routes answer
         return Response(status_code=404)
-    ip = request.client.host if request.client else ""
+    ip = client_ip(request)
     from starlette.concurrency import run_in_threadpool
 
     preview = await run_in_threadpool(preview_html, request.path_params["token"], ip)

@@ -11,6 +11,7 @@ import reflex as rx
 
 from careconnect_app import routes
 from careconnect_app.components.frame import brand, centred_column, header_bar, page_frame
+from careconnect_app.components.words import words
 from careconnect_app.statuses import PORTAL_STATUS_TONE
 
 PORTAL_MAX_WIDTH = "72rem"
@@ -117,7 +118,7 @@ def portal_frame(
 def signed_in_frame(state, *children: rx.Component, current: str) -> rx.Component:
     """portal_frame for a page whose state derives from PortalState (the signed-in user's header)."""
     return portal_frame(
-        *children, tr=state.tr, signed_in=state.signed_in, user_name=state.user_name, scope_label=state.scope_label,
+        *children, tr=words(state, "portal"), signed_in=state.signed_in, user_name=state.user_name, scope_label=state.scope_label,
         is_admin=state.is_admin, current=current, on_logout=state.logout, on_toggle_locale=state.toggle_language,
         locale=state.locale,
     )

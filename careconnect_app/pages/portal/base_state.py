@@ -79,8 +79,7 @@ class PortalState(CallerMixin, rx.State):
     portal_session: str = rx.Cookie("", name=SESSION_COOKIE, path=routes.PORTAL, same_site="strict",
                                     max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
                                     secure=get_settings().base_url.startswith("https://"))
-    locale: str = "en"
-    tr: dict[str, str] = i18n.area("en", "portal")
+    locale: str = "en"  # the page's words follow it (components.words), they are not state
     user_name: str = ""
     user_email: str = ""
     is_admin: bool = False
@@ -133,7 +132,6 @@ class PortalState(CallerMixin, rx.State):
     def _switch_locale(self) -> None:
         """Flip English/Spanish; page states call this from their own toggle handler, then reload."""
         self.locale = "es" if self.locale == "en" else "en"
-        self.tr = i18n.area(self.locale, "portal")
         self._locale_chosen = True
 
     def _browser_locale(self) -> None:
@@ -144,7 +142,6 @@ class PortalState(CallerMixin, rx.State):
         locale = i18n.normalise_locale(first)
         if locale != self.locale:
             self.locale = locale
-            self.tr = i18n.area(locale, "portal")
 
     @rx.event
     async def logout(self):

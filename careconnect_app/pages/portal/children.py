@@ -15,6 +15,7 @@ from careconnect_app.components.portal_layout import (
     section,
     signed_in_frame,
 )
+from careconnect_app.components.words import words
 from careconnect_app.models import Guardian
 from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
 from careconnect_app.pages.state_tools import Session
@@ -264,7 +265,7 @@ class ChildrenState(PortalState):
         return await self._reload()
 
 
-S, T = ChildrenState, ChildrenState.tr  # the page's state and its words
+S, T = ChildrenState, words(ChildrenState, "portal")  # the page's state and its words
 
 
 def _err(key: str):

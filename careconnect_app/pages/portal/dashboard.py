@@ -21,10 +21,10 @@ from careconnect_app.components.portal_layout import (
     signed_in_frame,
     status_badge,
 )
-from careconnect_app.messaging import outbox
+from careconnect_app.components.words import words
 from careconnect_app.models import Agency, AttendanceSheet, Child
 from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
-from careconnect_app.pages.state_tools import Session, off_loop
+from careconnect_app.pages.state_tools import Session
 from careconnect_app.portal import access, dashboard, export, grid, resend, submission
 from careconnect_app.statuses import PortalStatus
 
@@ -238,8 +238,7 @@ class DashboardState(PortalState):
         call = await self._as_user(_submit_sheets, list(self.selected))
         if not call.signed_in:
             return self._to_login()
-        done, errors, message_ids = call.value
-        await off_loop(outbox.deliver_now, message_ids)
+        done, errors, _message_ids = call.value  # queued: the delivery worker sends them
         self.selected = []
         self.certify = False
         self.bulk_info = self._t("dashboard.submitted_many", count=done) if done else ""
@@ -256,8 +255,7 @@ class DashboardState(PortalState):
         if call.value is None:
             self.error = self._t("error.not_found")
             return None
-        name, message_ids, reasons = call.value
-        await off_loop(outbox.deliver_now, message_ids)
+        name, message_ids, reasons = call.value  # queued: the delivery worker sends them
         if message_ids:
             self.info = self._t("dashboard.resent", child=name)
         if reasons:
@@ -286,7 +284,7 @@ class DashboardState(PortalState):
         return len([r for r in self.rows if r["submittable"]])
 
 
-S, T = DashboardState, DashboardState.tr  # the page's state and its words
+S, T = DashboardState, words(DashboardState, "portal")  # the page's state and its words
 
 
 def _count(item: dict) -> rx.Component:

@@ -12,6 +12,7 @@ from careconnect_app.components.portal_layout import (
     section,
     signed_in_frame,
 )
+from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import Caller, PortalState
 from careconnect_app.pages.state_tools import Session
 from careconnect_app.portal import access, agency_settings
@@ -106,7 +107,7 @@ class SettingsState(PortalState):
         return None
 
 
-S, T = SettingsState, SettingsState.tr  # the page's state and its words
+S, T = SettingsState, words(SettingsState, "portal")  # the page's state and its words
 
 
 def settings_page() -> rx.Component:

@@ -87,6 +87,7 @@ class Resume:
     step: str
     code_channel: str = ""  # on the verify step: the channel of a code that can still be entered
     code_to: str = ""  # ... and its destination, masked
+    code_message_id: int = 0  # ... and the message carrying it (the page says whether it went out)
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,8 @@ def _resume(session: Session, request: SigningRequest, secret: str) -> Resume:
         code = verification.active_code(session, request, utcnow())
         if code is None:
             return Resume("verify")
-        return Resume("verify", code.channel, mask_contact(code.channel, code.destination))
+        return Resume("verify", code.channel, mask_contact(code.channel, code.destination),
+                      verification.code_message_id(session, request))
     return Resume("landing")
 
 

@@ -83,8 +83,15 @@ def _footer() -> rx.Component:
     )
 
 
+def _notice() -> rx.Component:
+    """Page-wide news: the connection was restored, or the server is away for a moment."""
+    return rx.cond(S.notice != "", rx.callout(S.notice, icon="info", color_scheme="amber", role="alert",
+                                              width="100%", margin_bottom="0.75rem", id="notice"))
+
+
 def sign_page() -> rx.Component:
     return parent_frame(
+        _notice(),
         by_status(),
         _footer(),
         header_right=language_switch(T["switch_to"], T["switch_to_label"], S.toggle_locale,
