@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 
 from reflex.utils.tasks import ensure_task
 from reflex.utils.token_manager import RedisTokenManager, TokenManager
@@ -37,7 +39,9 @@ class FailoverTokenManager(RedisTokenManager):
     async def _beat(self) -> None:
         while True:
             try:
-                await self.redis.set(self._alive_key(self.instance_id), b"1", ex=HEARTBEAT_TTL)
+                # The value says where the instance runs (operators, and the failover test).
+                await self.redis.set(self._alive_key(self.instance_id), f"{socket.gethostname()}:{os.getpid()}",
+                                     ex=HEARTBEAT_TTL)
             except Exception as exc:  # Redis restarting: try again at the next beat
                 log.warning("instance heartbeat not written: %s", exc)
             await asyncio.sleep(HEARTBEAT_EVERY)

@@ -30,7 +30,7 @@ def resilient(handler):
     if inspect.isasyncgenfunction(handler):
         @functools.wraps(handler)
         async def streaming(self, *args, **kwargs):
-            if (reload := self._lost()) is not None:
+            if (reload := _prologue(self)) is not None:
                 yield reload
                 return
             try:
@@ -42,7 +42,7 @@ def resilient(handler):
 
     @functools.wraps(handler)
     async def single(self, *args, **kwargs):
-        if (reload := self._lost()) is not None:
+        if (reload := _prologue(self)) is not None:
             return reload
         try:
             return await handler(self, *args, **kwargs)
@@ -50,6 +50,14 @@ def resilient(handler):
             self._say("notice", "parent.error.unavailable")
         return None
     return single
+
+
+def _prologue(state):
+    """The page reload for a lost state; otherwise clears the last notice (a new action) and None."""
+    reload = state._lost()
+    if reload is None and state.notice:
+        state._say("notice")
+    return reload
 
 
 async def code_progress(message_id: int) -> AsyncIterator[str]:
