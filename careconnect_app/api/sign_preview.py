@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
@@ -19,7 +20,7 @@ from starlette.routing import Route
 from careconnect_app import i18n, routes
 from careconnect_app.api.headers import client_ip
 from careconnect_app.common.formatting import format_period
-from careconnect_app.db import session_scope
+from careconnect_app.db import DatabaseUnavailable, run_in_session
 from careconnect_app.models import AttendanceSheet, Child, Guardian, Provider
 from careconnect_app.signing import links
 
@@ -60,23 +61,32 @@ def _shell() -> str | None:
 
 
 def preview_html(token: str, ip: str) -> str:
-    """The preview block for a signable link, or "" (unknown, expired, signed ... get nothing)."""
-    with session_scope() as session:
-        check = links.check(session, token, ip=ip)
-        if not check.ok:
-            return ""
-        request = check.request
-        sheet = session.get(AttendanceSheet, request.sheet_id)
-        child = session.get(Child, sheet.child_id)
-        provider = session.get(Provider, sheet.provider_id)
-        guardian = session.get(Guardian, request.guardian_id)
-        locale = i18n.normalise_locale(guardian.preferred_locale)
-        parts = [
-            ("h1", i18n.t("parent.landing.title", locale)),
-            ("p", f"{child.full_name} · {format_period(sheet.period_start, sheet.period_end, locale)}"),
-            ("p class=\"cc-muted\"", f"{i18n.t('parent.landing.from', locale)}: {provider.name}"),
-            ("p class=\"cc-muted\"", i18n.t("parent.loading", locale)),
-        ]
+    """The preview block for a signable link, or "" (unknown, expired, signed ... get nothing).
+
+    Run again while the database restarts; while it stays away, the page loads without a preview.
+    """
+    try:
+        return run_in_session(_preview, token, ip)
+    except DatabaseUnavailable:
+        return ""
+
+
+def _preview(session: Session, token: str, ip: str) -> str:
+    check = links.check(session, token, ip=ip)
+    if not check.ok:
+        return ""
+    request = check.request
+    sheet = session.get(AttendanceSheet, request.sheet_id)
+    child = session.get(Child, sheet.child_id)
+    provider = session.get(Provider, sheet.provider_id)
+    guardian = session.get(Guardian, request.guardian_id)
+    locale = i18n.normalise_locale(guardian.preferred_locale)
+    parts = [
+        ("h1", i18n.t("parent.landing.title", locale)),
+        ("p", f"{child.full_name} · {format_period(sheet.period_start, sheet.period_end, locale)}"),
+        ("p class=\"cc-muted\"", f"{i18n.t('parent.landing.from', locale)}: {provider.name}"),
+        ("p class=\"cc-muted\"", i18n.t("parent.loading", locale)),
+    ]
     body = "".join(f"<{tag}>{html.escape(text)}</{tag.split()[0]}>" for tag, text in parts)
     return f'<div class="cc-preview" id="cc-preview" lang="{locale}">{_STYLE}{body}{_REMOVE}</div>'
 

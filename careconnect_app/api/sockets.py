@@ -7,9 +7,11 @@ state. That is right while the first socket lives, and wrong when its instance w
 parent's tab reconnects through the proxy to another instance and would lose its page (the
 drawn signature, the ticked boxes) although its state is intact in Redis.
 
-So each instance (each backend worker process) keeps a heartbeat key alive in Redis, and a
-record whose instance has no heartbeat is a dead instance's leftover: it is removed before
-Reflex looks, and the tab keeps its token and its state.
+So each instance (each backend worker process) keeps a heartbeat key alive in Redis. A tab that
+connects with a token another instance holds waits (at most HEARTBEAT_TTL) for that instance's
+heartbeat: if it runs out, the instance is dead, its record is removed before Reflex looks, and
+the tab keeps its token and its state; if it goes on, the other tab is real and Reflex proceeds
+as it always does.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from reflex.utils.token_manager import RedisTokenManager, TokenManager
 
 log = logging.getLogger(__name__)
 HEARTBEAT_KEY = "careconnect_instance_alive_"
-HEARTBEAT_EVERY = 2.0  # seconds
-HEARTBEAT_TTL = 6  # seconds: an instance silent for longer is gone
+HEARTBEAT_EVERY = 0.5  # seconds
+HEARTBEAT_TTL = 2  # seconds: an instance silent for longer is gone (a moved tab waits up to this)
 
 
 class FailoverTokenManager(RedisTokenManager):
@@ -46,14 +48,22 @@ class FailoverTokenManager(RedisTokenManager):
                 log.warning("instance heartbeat not written: %s", exc)
             await asyncio.sleep(HEARTBEAT_EVERY)
 
+    async def _stopped(self, instance_id: str) -> bool:
+        """Whether that instance's heartbeat runs out within its time to live (it was just killed)."""
+        deadline = asyncio.get_running_loop().time() + HEARTBEAT_TTL + HEARTBEAT_EVERY
+        while await self.redis.exists(self._alive_key(instance_id)):
+            if asyncio.get_running_loop().time() > deadline:
+                return False
+            await asyncio.sleep(HEARTBEAT_EVERY / 2)
+        return True
+
     async def link_token_to_sid(self, token: str, sid: str) -> str | None:
         """Forget a record left by a dead instance, then link as Reflex does."""
         ensure_task(owner=self, task_attribute="_heartbeat_task", coro_function=self._beat,
                     suppress_exceptions=[Exception])
         try:
             record = await self._fetch_socket_record(token)
-            if (record is not None and record.instance_id != self.instance_id
-                    and not await self.redis.exists(self._alive_key(record.instance_id))):
+            if record is not None and record.instance_id != self.instance_id and await self._stopped(record.instance_id):
                 log.info("tab %s… moves here from instance %s, which stopped", token[:8], record.instance_id[:8])
                 await self.redis.delete(self._get_redis_key(token))
                 self.token_to_socket.pop(token, None)

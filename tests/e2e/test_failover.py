@@ -27,7 +27,7 @@ from playwright.sync_api import expect
 from sqlmodel import func, select
 
 from tests.e2e.conftest import PHONE, AppServer, ParentFlow
-from tests.support.cluster import Cluster
+from tests.support.cluster import Cluster, wait_for
 
 STROKES_BEFORE = 3  # strokes drawn before the failure (the helper's signature)
 
@@ -85,6 +85,11 @@ def wizard(server) -> ParentFlow:
     return ParentFlow(server)
 
 
+def _served_elsewhere(cluster: Cluster, token: str, victim) -> bool:
+    serving = cluster.app_serving(token)
+    return serving is not None and serving is not victim
+
+
 def _token(page) -> str:
     return page.evaluate("() => window.sessionStorage.getItem('token')")
 
@@ -129,13 +134,15 @@ def test_parent_continues_on_the_other_instance_when_theirs_is_killed(cluster, s
     phone.locator("#consent").click()
     expect(phone.locator("#consent")).to_have_attribute("aria-checked", "true")
 
-    victim = cluster.app_serving(_token(phone))
+    token = _token(phone)
+    victim = cluster.app_serving(token)
     victim.kill()  # as a machine dies: no goodbye to the browser, its records stay in Redis
 
-    # The next click waits for the tab to reconnect through Caddy, to the other instance.
+    # The tab reconnects through Caddy to the other instance, with its token (and so its state).
+    wait_for(lambda: _served_elsewhere(cluster, token, victim), 45, "the tab's reconnection")
+    assert _token(phone) == token
     phone.locator("#certify").click()
-    expect(phone.locator("#certify")).to_have_attribute("aria-checked", "true", timeout=45_000)
-    assert cluster.app_serving(_token(phone)) is not victim
+    expect(phone.locator("#certify")).to_have_attribute("aria-checked", "true")
     wizard.expect_heading(phone, "sign.title")  # not sent back to verify
     expect(phone.locator("#consent")).to_have_attribute("aria-checked", "true")
     _submit(phone, wizard, link)  # enabled: the drawing from before the failure is still there

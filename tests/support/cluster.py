@@ -134,12 +134,15 @@ class Postgres:
 
     def _as_postgres(self, *cmd: str) -> None:
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        subprocess.run([*prefix, *cmd], check=True, capture_output=True, timeout=120)
+        out = subprocess.run([*prefix, *cmd], capture_output=True, text=True, timeout=120)
+        if out.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd[:2])} failed: {out.stdout}{out.stderr}")
 
     def init(self) -> Postgres:
         data = self.folder / "data"
         self.folder.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
+            self.folder.parent.chmod(0o755)  # mkdtemp's 0700 would keep the postgres user out
             shutil.chown(self.folder, "postgres", "postgres")
         self._as_postgres(self._bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
         self.start()
@@ -319,18 +322,21 @@ class Cluster:
         return Process("caddy", ["caddy", "run", "--config", str(REPO_ROOT / "deploy" / "Caddyfile"),
                                  "--adapter", "caddyfile"], env, self.folder / "caddy.log").start()
 
-    def app_serving(self, token: str) -> Process:
+    def app_serving(self, token: str) -> Process | None:
         """The instance whose process holds the socket of the tab with this token (from Redis:
-        Reflex's socket record names the instance, our heartbeat names its process)."""
+        Reflex's socket record names the instance, our heartbeat names its process); None while
+        the tab is not connected."""
         import pickle
 
         import redis
 
         client = redis.Redis.from_url(self.redis.url)
-        record = pickle.loads(client.get(f"token_manager_socket_record_{token}"))
-        where = client.get(f"careconnect_instance_alive_{record.instance_id}").decode()
-        pid = int(where.rsplit(":", 1)[1])
-        return next(app for app in self.apps if pid in app.pids())
+        record = client.get(f"token_manager_socket_record_{token}")
+        where = client.get(f"careconnect_instance_alive_{pickle.loads(record).instance_id}") if record else None
+        if where is None:
+            return None
+        pid = int(where.decode().rsplit(":", 1)[1])
+        return next((app for app in self.apps if pid in app.pids()), None)
 
     def messages_sent(self) -> list[dict]:
         """Every message every worker "sent" (the outbox files of all workers)."""
