@@ -16,6 +16,7 @@ from careconnect_app.statuses import MessageStatus
 CODE_CHECKS = (0.15, 0.25, 0.4, 0.6, 1.0, 1.5) + (2.0,) * 27
 CODE_SLOW_AFTER = 8.0  # seconds: then the page says it takes longer than usual
 SENT = (MessageStatus.SENT, MessageStatus.DELIVERED)
+UNAVAILABLE = "parent.error.unavailable"  # the notice while the database does not answer
 
 
 def resilient(handler):
@@ -30,34 +31,26 @@ def resilient(handler):
     if inspect.isasyncgenfunction(handler):
         @functools.wraps(handler)
         async def streaming(self, *args, **kwargs):
-            if (reload := _prologue(self)) is not None:
+            if (reload := self._lost()) is not None:
                 yield reload
                 return
             try:
                 async for update in handler(self, *args, **kwargs):
                     yield update
             except DatabaseUnavailable:
-                self._say("notice", "parent.error.unavailable")
+                self._say("notice", UNAVAILABLE)
         return streaming
 
     @functools.wraps(handler)
     async def single(self, *args, **kwargs):
-        if (reload := _prologue(self)) is not None:
+        if (reload := self._lost()) is not None:
             return reload
         try:
             return await handler(self, *args, **kwargs)
         except DatabaseUnavailable:
-            self._say("notice", "parent.error.unavailable")
+            self._say("notice", UNAVAILABLE)
         return None
     return single
-
-
-def _prologue(state):
-    """The page reload for a lost state; otherwise clears the last notice (a new action) and None."""
-    reload = state._lost()
-    if reload is None and state.notice:
-        state._say("notice")
-    return reload
 
 
 async def code_progress(message_id: int) -> AsyncIterator[str]:

@@ -19,7 +19,7 @@ from careconnect_app import i18n, routes
 from careconnect_app.documents import signed_copy
 from careconnect_app.pages.sign import actions, recovery
 from careconnect_app.pages.sign.actions import LinkChanged, NotVerified, Refusal
-from careconnect_app.pages.sign.recovery import resilient
+from careconnect_app.pages.sign.recovery import UNAVAILABLE, resilient
 from careconnect_app.pages.sign.view import LinkView
 from careconnect_app.pages.state_tools import CallerMixin, DatabaseUnavailable, in_session, off_loop
 from careconnect_app.signing import verification
@@ -176,6 +176,8 @@ class SignState(CallerMixin, rx.State):
     async def _on_live_link(self, step: Callable[..., T], *args: Any, need_verified: bool = True) -> T | Refusal:
         """Run an `actions` step on a worker thread if the link is usable; else show why and say so."""
         result = await in_session(actions.on_live_link, self._visit(), step, *args, need_verified=need_verified)
+        if self._messages.get("notice", ("",))[0] == UNAVAILABLE:  # the database answered again
+            self._say("notice")
         if isinstance(result, LinkChanged):
             self._show(result.view)
         elif isinstance(result, NotVerified):
@@ -197,10 +199,12 @@ class SignState(CallerMixin, rx.State):
         try:
             follow_up = await self._open()
         except DatabaseUnavailable:
-            self._say("notice", "parent.error.unavailable")
+            self._say("notice", UNAVAILABLE)
             return None
         if self.router.url.query_parameters.get(RESTORED):  # back after a lost state (see _lost)
             self._say("notice", "parent.error.restored_redraw" if self.step == "sign" else "parent.error.restored")
+            # Said once: a later reload of this address is an ordinary one.
+            return [rx.call_script("history.replaceState(null, '', window.location.pathname)"), follow_up]
         return follow_up
 
     @rx.event
