@@ -8,7 +8,7 @@ import reflex as rx
 from starlette.applications import Starlette
 
 from careconnect_app import routes
-from careconnect_app.api import sign_preview, sockets, webhooks
+from careconnect_app.api import lean_state, sign_preview, sockets, webhooks
 from careconnect_app.api.headers import security_headers
 from careconnect_app.components.words import words
 from careconnect_app.config import get_settings
@@ -22,8 +22,10 @@ from careconnect_app.startup import prepare
 
 log = logging.getLogger(__name__)
 
-# A tab whose instance died keeps its token (and state) on the instance it reconnects to.
+# A tab whose instance died keeps its token (and state) on the instance it reconnects to; a
+# page load stores only the states that page changed.
 sockets.install()
+lean_state.install()
 
 app = rx.App(
     theme=None,

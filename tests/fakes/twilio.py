@@ -48,6 +48,10 @@ class FakeTwilio(FakeHttpApi):
         with self.lock:
             return [m["mid"] for m in self.accepted]
 
+    def sent(self) -> list[dict]:
+        with self.lock:
+            return [{"to": m["to"], "body": m["body"]} for m in self.accepted]
+
     def _authorised(self, headers) -> bool:
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         return headers.get("Authorization", "") == f"Basic {expected}"

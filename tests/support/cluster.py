@@ -123,7 +123,16 @@ class Postgres:
 
     @property
     def url(self) -> str:
-        return f"postgresql+psycopg://careconnect:careconnect@127.0.0.1:{self.port}/careconnect"
+        return self.url_of("careconnect")
+
+    def url_of(self, database: str) -> str:
+        return f"postgresql+psycopg://careconnect:careconnect@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str) -> None:
+        self._psql(f'CREATE DATABASE "{name}" OWNER careconnect')
+
+    def _psql(self, sql: str) -> None:
+        self._as_postgres(self._bin("psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-c", sql)
 
     @staticmethod
     def _bin(name: str) -> str:
@@ -146,10 +155,8 @@ class Postgres:
             shutil.chown(self.folder, "postgres", "postgres")
         self._as_postgres(self._bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
         self.start()
-        for sql in ("CREATE ROLE careconnect LOGIN PASSWORD 'careconnect'",
-                    "CREATE DATABASE careconnect OWNER careconnect"):
-            self._as_postgres(self._bin("psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                              "-c", sql)
+        self._psql("CREATE ROLE careconnect LOGIN PASSWORD 'careconnect'")
+        self.create_database("careconnect")
         return self
 
     def start(self) -> None:

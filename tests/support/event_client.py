@@ -38,7 +38,8 @@ class Answer:
 
     deltas: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
-    seconds: float = 0.0
+    seconds: float = 0.0  # until the last answer
+    first_seconds: float = 0.0  # until the first answer
 
     def vars_of(self, state: Any) -> dict:
         merged: dict = {}
@@ -106,6 +107,7 @@ class EventClient:
             answer.deltas.append(data.get("delta") or {})
             answer.events.extend(data.get("events") or [])
             answer.seconds = time.monotonic() - started
+            answer.first_seconds = answer.first_seconds or answer.seconds
             wait = self.quiet
             if time.monotonic() > deadline:
                 break

@@ -145,19 +145,30 @@ class DashboardState(PortalState):
     error: str = ""
     info: str = ""
     due_label: str = ""
+    # Plain vars, not computed ones: a page load computes every state's computed vars and then
+    # stores those states in Redis for the tab, so these would be stored for every parent too.
+    selectable_count: int = 0
+    all_selected: bool = False
 
     _period_type: str = "monthly"
+
+    def _select(self, sheet_ids: list[str]) -> None:
+        """The selection, kept to the drafts shown."""
+        selectable = [r["sheet_id"] for r in self.rows if r["submittable"]]
+        self.selected = [s for s in dict.fromkeys(sheet_ids) if s in selectable]
+        self.selectable_count = len(selectable)
+        self.all_selected = bool(selectable) and len(self.selected) == len(selectable)
 
     async def _reload(self):
         """Read the dashboard again for the current filters."""
         call = await self._as_user(_read_dashboard, self.period, self.status_filter, self.search, self.locale)
         if not call.signed_in:
-            self.rows, self.counts, self.selected = [], [], []
+            self.rows, self.counts = [], []
+            self._select([])
             return self._to_login()
         for name, value in call.value.items():
             setattr(self, name, value)
-        visible = {r["sheet_id"] for r in self.rows if r["submittable"]}
-        self.selected = [s for s in self.selected if s in visible]
+        self._select(self.selected)
         return None
 
     # --- events -------------------------------------------------------------------------------
@@ -202,15 +213,12 @@ class DashboardState(PortalState):
     def toggle_row(self, sheet_id: str, checked: bool):
         """Select or unselect one draft for submitting."""
         sheet_id = str(sheet_id)
-        if checked and sheet_id not in self.selected:
-            self.selected = self.selected + [sheet_id]
-        elif not checked:
-            self.selected = [s for s in self.selected if s != sheet_id]
+        self._select(self.selected + [sheet_id] if checked else [s for s in self.selected if s != sheet_id])
 
     @rx.event
     def toggle_all(self, checked: bool):
         """Select every draft shown, or none."""
-        self.selected = [r["sheet_id"] for r in self.rows if r["submittable"]] if checked else []
+        self._select([r["sheet_id"] for r in self.rows] if checked else [])
 
     @rx.event
     def set_certify(self, value: bool):
@@ -273,15 +281,6 @@ class DashboardState(PortalState):
         if call.value is None:
             return None
         return rx.download(data=call.value.encode("utf-8"), filename=f"signed-sheets-{bounds[0].isoformat()}.csv")
-
-    @rx.var
-    def all_selected(self) -> bool:
-        selectable = [r["sheet_id"] for r in self.rows if r["submittable"]]
-        return bool(selectable) and all(s in self.selected for s in selectable)
-
-    @rx.var
-    def selectable_count(self) -> int:
-        return len([r for r in self.rows if r["submittable"]])
 
 
 S, T = DashboardState, words(DashboardState, "portal")  # the page's state and its words
