@@ -116,12 +116,14 @@ def sign(
                SigningRequest.expires_at > now)
         .values(status=RequestStatus.SIGNED, signed_at=now)
     ).rowcount == 1
-    request = session.get(SigningRequest, request_id)
+    # Read back from the database, not from the session: the caller may hold these rows from
+    # before the claim (a guard in the same transaction), and only the database knows who won.
+    request = session.get(SigningRequest, request_id, populate_existing=True)
     if not won:
         if request is not None and request.status == RequestStatus.SIGNED:
             return SignOutcome(False, reference=request.reference, already_signed=True)
         return SignOutcome(False, "parent.error.not_signable")
-    sheet = session.get(AttendanceSheet, request.sheet_id)
+    sheet = session.get(AttendanceSheet, request.sheet_id, populate_existing=True)
     if sheet.status != SheetStatus.READY_FOR_PARENT or sheet.version != request.sheet_version:
         session.rollback()
         return SignOutcome(False, "parent.error.not_signable")

@@ -18,7 +18,7 @@ from careconnect_app.clock import utcnow
 from careconnect_app.common import audit
 from careconnect_app.common.masking import mask_contact
 from careconnect_app.models import Guardian, SigningRequest
-from careconnect_app.pages.sign.view import LinkView, read_view, verified_channel
+from careconnect_app.pages.sign.view import FamilyRows, LinkView, read_view, verified_channel
 from careconnect_app.documents.evidence_types import SignatureEvidence
 from careconnect_app.signing import evidence, links, parent_steps, verification
 from careconnect_app.statuses import Actor, LinkStatus, RequestStatus
@@ -42,8 +42,9 @@ class Visit:
         audit.record(session, event, actor=Actor.PARENT, sheet_id=request.sheet_id,
                      signing_request_id=request.id, ip=self.ip, user_agent=self.user_agent)
 
-    def view(self, session: Session, request: SigningRequest | None, status: str) -> LinkView:
-        return read_view(session, request, status, self.locale, self.secret)
+    def view(self, session: Session, request: SigningRequest | None, status: str,
+             rows: FamilyRows | None = None) -> LinkView:
+        return read_view(session, request, status, self.locale, self.secret, rows)
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,8 @@ Refusal = LinkChanged | NotVerified
 
 
 def on_live_link(session: Session, visit: Visit, step: Callable[..., T], *args: Any,
-                 need_verified: bool = True) -> T | Refusal:
-    """`step(session, request, visit, *args)` if the link is usable (and verified), else why not."""
+                 need_verified: bool = True, **kwargs: Any) -> T | Refusal:
+    """`step(session, request, visit, *args, **kwargs)` if the link is usable (and verified), else why not."""
     request = session.get(SigningRequest, visit.request_id) if visit.request_id else None
     if request is None:
         return LinkChanged(visit.view(session, None, LinkStatus.UNKNOWN))
@@ -74,7 +75,7 @@ def on_live_link(session: Session, visit: Visit, step: Callable[..., T], *args: 
         return LinkChanged(visit.view(session, request, status))
     if need_verified and verified_channel(session, request, visit.secret) is None:
         return NotVerified(request.requires_verification)
-    return step(session, request, visit, *args)
+    return step(session, request, visit, *args, **kwargs)
 
 
 # --- opening the link -------------------------------------------------------------------------
@@ -182,7 +183,12 @@ class Signing:
 
 def sign(session: Session, visit: Visit, strokes: dict, *, certified: bool, consented: bool,
          channel: str) -> Signing:
-    """Sign once (the claiming UPDATE opens this session's transaction), then read the page back."""
+    """Sign once, then read the page back. Run through `on_live_link`: this session's first
+    statements check the link and the verification (`channel`), then the claiming UPDATE."""
+    # Held here, the family's rows are loaded once: signing (the document) and the receipt read
+    # them from the session instead of the database.
+    request = session.get(SigningRequest, visit.request_id)
+    rows = FamilyRows.of(session, request) if request is not None else None
     outcome = parent_steps.sign(
         session, visit.request_id, strokes=strokes, certified=certified, consented=consented,
         ip=visit.ip, user_agent=visit.user_agent, locale=visit.locale, verification_channel=channel,
@@ -190,9 +196,15 @@ def sign(session: Session, visit: Visit, strokes: dict, *, certified: bool, cons
     if not (outcome.ok or outcome.already_signed or outcome.error == NOT_SIGNABLE):
         return Signing(outcome, None)
     session.commit()  # the signature is kept before anything else is read
-    session.expire_all()
     request = session.get(SigningRequest, visit.request_id)
-    return Signing(outcome, visit.view(session, request, links.status_of(request)))
+    return Signing(outcome, visit.view(session, request, links.status_of(request), rows))
+
+
+def sign_live(session: Session, request: SigningRequest, visit: Visit, strokes: dict, *, certified: bool,
+              consented: bool) -> Signing:
+    """`sign` for a live link, with the channel this browser verified by ("" when none is needed)."""
+    return sign(session, visit, strokes, certified=certified, consented=consented,
+                channel=signing_channel(session, request, visit))
 
 
 @dataclass(frozen=True)

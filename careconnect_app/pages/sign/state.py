@@ -126,7 +126,9 @@ class SignState(CallerMixin, rx.State):
             return
         for part in filter(None, (view.family, view.signed)):
             for field in dataclasses.fields(part):  # named after the vars they fill
-                setattr(self, field.name, getattr(part, field.name))
+                value = getattr(part, field.name)
+                if getattr(self, field.name) != value:  # each assignment is sent to the browser again
+                    setattr(self, field.name, value)
         offered = [channel["value"] for channel in self.channels]
         if self.verify_channel not in offered:
             self.verify_channel = offered[0] if offered else ""
@@ -173,9 +175,11 @@ class SignState(CallerMixin, rx.State):
             return None
         return rx.call_script(f"window.location.replace(window.location.pathname + '?{RESTORED}=1')")
 
-    async def _on_live_link(self, step: Callable[..., T], *args: Any, need_verified: bool = True) -> T | Refusal:
+    async def _on_live_link(self, step: Callable[..., T], *args: Any, need_verified: bool = True,
+                            **kwargs: Any) -> T | Refusal:
         """Run an `actions` step on a worker thread if the link is usable; else show why and say so."""
-        result = await in_session(actions.on_live_link, self._visit(), step, *args, need_verified=need_verified)
+        result = await in_session(actions.on_live_link, self._visit(), step, *args, need_verified=need_verified,
+                                  **kwargs)
         if self._messages.get("notice", ("",))[0] == UNAVAILABLE:  # the database answered again
             self._say("notice")
         if isinstance(result, LinkChanged):
@@ -368,12 +372,10 @@ class SignState(CallerMixin, rx.State):
         self.busy = True  # the button shows "Submitting…" and the pad locks until this ends
         yield
         try:
-            channel = await self._on_live_link(actions.signing_channel)
-            if isinstance(channel, Refusal):
+            signing = await self._on_live_link(actions.sign_live, self._strokes, certified=self.certified,
+                                               consented=self.consented)
+            if isinstance(signing, Refusal):
                 return
-            # A session of its own: its first statement is the claiming UPDATE (see parent_steps.sign).
-            signing = await in_session(actions.sign, self._visit(), self._strokes, certified=self.certified,
-                                       consented=self.consented, channel=channel)
             if signing.outcome.ok or signing.outcome.already_signed:
                 self._say("sign_error")
                 self.step = "done"

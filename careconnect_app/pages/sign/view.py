@@ -73,18 +73,27 @@ class LinkView:
 
 
 def verified_channel(session: Session, request: SigningRequest, secret: str) -> str | None:
-    """"" when no verification is needed, the channel when this browser verified, None when not."""
+    """"" when no verification is needed, the channel when this browser verified, None when not.
+
+    Asked several times in one handler (the guard, the step, the page read back): looked up once
+    per database session.
+    """
     if not request.requires_verification:
         return ""
-    return verification.session_channel(session, request, secret)
+    key = ("verified_channel", request.id, secret)
+    if key not in session.info:
+        session.info[key] = verification.session_channel(session, request, secret)
+    return session.info[key]
 
 
-def read_view(session: Session, request: SigningRequest | None, status: str, locale: str, secret: str) -> LinkView:
-    """Everything the page shows for `request` with link outcome `status`, in `locale`."""
+def read_view(session: Session, request: SigningRequest | None, status: str, locale: str, secret: str,
+              rows: FamilyRows | None = None) -> LinkView:
+    """Everything the page shows for `request` with link outcome `status`, in `locale` (from `rows`
+    when the caller already holds them)."""
     if request is None:
         body = t(f"parent.status.{status}.body", locale) if status in PARENT_VIEW else ""
         return LinkView(status, body)
-    rows = _Rows.of(session, request)
+    rows = rows or FamilyRows.of(session, request)
     signed_on = format_date(request.signed_at, locale) if request.signed_at else ""
     body = t(f"parent.status.{status}.body", locale, date=signed_on, **rows.names) if status != LinkStatus.OK else ""
     signed = None
@@ -99,7 +108,7 @@ def read_view(session: Session, request: SigningRequest | None, status: str, loc
 
 
 @dataclass(frozen=True)
-class _Rows:
+class FamilyRows:
     """The rows a request's page is made of."""
 
     sheet: AttendanceSheet
@@ -109,7 +118,7 @@ class _Rows:
     guardian: Guardian
 
     @classmethod
-    def of(cls, session: Session, request: SigningRequest) -> _Rows:
+    def of(cls, session: Session, request: SigningRequest) -> FamilyRows:
         sheet = session.get(AttendanceSheet, request.sheet_id)
         provider = session.get(Provider, sheet.provider_id)
         return cls(sheet, session.get(Child, sheet.child_id), provider, session.get(Agency, provider.agency_id),
@@ -121,7 +130,7 @@ class _Rows:
         return dict(provider=self.provider.name, agency=self.agency.name, child=self.child.first_name)
 
 
-def _family(session: Session, request: SigningRequest, rows: _Rows, status: str, locale: str) -> FamilyView:
+def _family(session: Session, request: SigningRequest, rows: FamilyRows, status: str, locale: str) -> FamilyView:
     sheet, provider, guardian = rows.sheet, rows.provider, rows.guardian
     phone = format_phone(provider.phone)
     days = attendance.build_days(attendance.entries_for(session, sheet.id))

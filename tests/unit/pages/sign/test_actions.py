@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from sqlmodel import select
+
 from careconnect_app.db import session_scope
-from careconnect_app.models import SigningRequest
+from careconnect_app.models import Signature, SigningRequest
 from careconnect_app.pages.sign import actions
 from careconnect_app.pages.sign.actions import LinkChanged, NotVerified, Visit
 from careconnect_app.signing import verification
@@ -101,3 +103,21 @@ def test_reporting_a_problem_returns_the_disputed_page(make_request):
     assert _run(actions.on_live_link, visit, actions.report_problem, "no") == "parent.review.problem_too_short"
     view = _run(actions.on_live_link, visit, actions.report_problem, "Wednesday he was here.")
     assert view.status == LinkStatus.DISPUTED and view.family.dispute_text == "Wednesday he was here."
+
+
+def test_signing_through_the_guard_reads_who_won_from_the_database(make_request):
+    """The guard loads the request before the claim, in the same transaction: the outcome and the
+    receipt still come from the database (a stale row would say "pending")."""
+    request_id, _token = make_request()
+    visit = _visit(request_id, _verified_secret(request_id))
+    signing = _run(actions.on_live_link, visit, actions.sign_live, cursive_strokes(), certified=True,
+                   consented=True)
+    assert signing.outcome.ok and signing.view.status == LinkStatus.SIGNED and signing.view.signed.can_download
+    with session_scope() as s:
+        assert s.get(SigningRequest, request_id).status == "signed"
+        evidence = s.exec(select(Signature).where(Signature.signing_request_id == request_id)).one()
+        assert evidence.verification_channel == "sms"
+    # A second tab that still shows the pad: the guard now refuses (the link is signed).
+    again = _run(actions.on_live_link, visit, actions.sign_live, cursive_strokes(), certified=True,
+                 consented=True)
+    assert isinstance(again, LinkChanged) and again.view.status == LinkStatus.SIGNED
