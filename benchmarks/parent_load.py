@@ -228,6 +228,7 @@ async def parent(run: Run, base: str, family: dict, phones: Phones, args, start_
     try:
         path = "/sign/" + family["token"]
         run.record("page (HTML)", await asyncio.to_thread(page_get, base + path))
+        run.events += 1  # the server answered it too (our page reads the link from the database)
         answer = await client.open(path)
         run.events += 1
         run.record("page load (hydrate + on_load)", answer.seconds)
@@ -264,6 +265,7 @@ async def blank_visitor(run: Run, base: str, args, start_at: float, events: int)
     client = EventClient(base, quiet=0.15, timeout=60, headers={"User-Agent": "parent-load/1.0"})
     try:
         run.record("page (HTML)", await asyncio.to_thread(page_get, base + "/"))
+        run.events += 1
         answer = await client.open("/")
         run.events += 1
         run.record("page load (hydrate + on_load)", answer.seconds)
@@ -365,7 +367,7 @@ def start_blank(folder: Path, redis_url: str, workers: int) -> Process:
 # ---- report -------------------------------------------------------------------------------------------
 
 def report(run: Run) -> None:
-    print(f"\n{run.name}: {run.wall_seconds:.0f} s, {run.events} socket events, errors: {len(run.errors)}"
+    print(f"\n{run.name}: {run.wall_seconds:.0f} s, {run.events} events (pages and socket events), errors: {len(run.errors)}"
           + (f" (first: {run.errors[0]})" if run.errors else ""))
     print(f"  {'event':<32}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     for name, values in run.latencies.items():
@@ -466,7 +468,7 @@ def main() -> int:
             base = f"http://127.0.0.1:{blank.cmd[-1]}"
             run = Run("blank")
             now = time.monotonic()
-            per_visitor = max(1, runs["careconnect"].events // max(1, args.parents))
+            per_visitor = max(1, runs["careconnect"].events // max(1, args.parents) - 1)  # socket events
             visitors = [blank_visitor(run, base, args, now + args.ramp * i / args.parents, per_visitor)
                         for i in range(args.parents)]
             asyncio.run(drive(run, visitors, blank.pids))
