@@ -47,6 +47,7 @@ from tests.fakes.data import cursive_strokes  # noqa: E402
 from tests.support.cluster import Cluster, Process, free_port, http_status, wait_for  # noqa: E402
 from tests.support.event_client import EventClient  # noqa: E402
 
+ROOT = "reflex___state____state"
 SIGN = "reflex___state____state.careconnect_app___pages___sign___state____sign_state"
 BLANK = "reflex___state____state.blank_app___blank_app____bench_state"
 CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
@@ -94,6 +95,8 @@ class Run:
     cpu_seconds: float = 0.0
     worker_cpu_seconds: float = 0.0
     wall_seconds: float = 0.0
+    client_cpu_seconds: float = 0.0  # the load generator's own (it shares the machine)
+    load_average: float = 0.0
     signed_once: str = ""
 
     def record(self, event: str, seconds: float) -> None:
@@ -203,55 +206,62 @@ async def think(args) -> None:
 
 
 async def timed(run: Run, name: str, client: EventClient, handler: str, payload: dict | None = None, *,
-                state: str = SIGN, first: bool = False, until=None) -> None:
-    """Send one event and record how long its answer took: the first answer (`first`), the moment
-    the page shows `until` (an answer in several parts, e.g. "Submitting…" then the receipt), or
-    the last answer before the channel went quiet."""
-    started = time.monotonic()
-    answer = await client.send(state, handler, payload, require_answer=True)
-    if not answer.deltas:
-        raise RuntimeError(f"{handler}: no answer")
-    seconds = answer.first_seconds if first else answer.seconds
-    if until is not None and not until(client):  # the outcome came after the channel went quiet
-        while not until(client):
-            if time.monotonic() - started > 60:
-                raise RuntimeError(f"{handler}: the page never showed its outcome")
-            await asyncio.sleep(0.005)
-        seconds = time.monotonic() - started
+                until, state: str = SIGN) -> None:
+    """Send one event and record how long until the page shows its answer (`until(client)`)."""
+    answer = await client.send(state, handler, payload, until=until)
     run.events += 1
-    run.record(name, seconds)
+    run.record(name, answer.seconds)
 
 
-async def parent(run: Run, base: str, family: dict, phones: Phones, args, start_at: float) -> None:
+def shows(name: str, *values, state: str = SIGN):
+    """`until` for an answer that sets var `name` to one of `values` (or to anything truthy)."""
+    return lambda c: (c.var(state, name) in values) if values else bool(c.var(state, name))
+
+
+def hydrated(state: str):
+    return lambda c: c.var(ROOT, "is_hydrated") is True and c.var(state, "status", "ok") != "loading"
+
+
+def initial_state_hashes(web_dir: Path) -> list[str]:
+    """What a browser sends on its first page load: the compiled initial state's hashes."""
+    found = re.search(r"initialStateHashes = (\[[^\]]*\])", (web_dir / "utils" / "context.jsx").read_text())
+    return json.loads(found.group(1)) if found else []
+
+
+async def parent(run: Run, base: str, family: dict, phones: Phones, args, start_at: float,
+                 hashes: list[str]) -> None:
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     client = EventClient(base, quiet=0.15, timeout=60, headers={"User-Agent": "parent-load/1.0"})
     try:
         path = "/sign/" + family["token"]
         run.record("page (HTML)", await asyncio.to_thread(page_get, base + path))
         run.events += 1  # the server answered it too (our page reads the link from the database)
-        answer = await client.open(path)
+        answer = await client.open(path, hashes=hashes, until=hydrated(SIGN))
         run.events += 1
         run.record("page load (hydrate + on_load)", answer.seconds)
-        await think(args)
-        await timed(run, "start", client, "start")
         channel = family["channel"]
         await think(args)
-        await timed(run, "choose_channel", client, "choose_channel", {"channel": channel})
-        await timed(run, "send_code", client, "send_code", first=True)
+        await timed(run, "start", client, "start", until=shows("step", "verify", "review"))
+        await think(args)
+        await timed(run, "choose_channel", client, "choose_channel", {"channel": channel},
+                    until=shows("verify_channel", channel))
+        await timed(run, "send_code", client, "send_code", until=shows("code_sent"))
         code = await phones.code_for(family["to"], timeout=args.code_timeout)
         await think(args)
-        await timed(run, "submit_code", client, "submit_code", {"form_data": {"code": code}})
+        await timed(run, "submit_code", client, "submit_code", {"form_data": {"code": code}},
+                    until=lambda c: c.var(SIGN, "step") == "review" or bool(c.var(SIGN, "verify_error")))
         await think(args)
-        await timed(run, "go_sign", client, "go_sign")
+        await timed(run, "go_sign", client, "go_sign", until=shows("step", "sign"))
         for n in (1, 2, 3):
             await asyncio.sleep(random.uniform(0.4, 1.2))  # one stroke
-            await timed(run, "set_strokes", client, "set_strokes", {"payload": strokes_so_far(n)})
+            await timed(run, "set_strokes", client, "set_strokes", {"payload": strokes_so_far(n)},
+                        until=shows("has_signature"))
         await think(args)
-        await timed(run, "set_consented", client, "set_consented", {"value": True})
-        await timed(run, "set_certified", client, "set_certified", {"value": True})
+        await timed(run, "set_consented", client, "set_consented", {"value": True}, until=shows("consented"))
+        await timed(run, "set_certified", client, "set_certified", {"value": True}, until=shows("certified"))
         await think(args)
         await timed(run, "submit_signature", client, "submit_signature",
-                    until=lambda c: c.var(SIGN, "step") == "done" or c.var(SIGN, "sign_error"))
+                    until=lambda c: c.var(SIGN, "step") == "done" or bool(c.var(SIGN, "sign_error")))
         if client.var(SIGN, "step") != "done":
             raise RuntimeError(f"not signed: {client.var(SIGN, 'sign_error')!r} {client.var(SIGN, 'notice')!r}")
     except Exception as exc:  # noqa: BLE001
@@ -260,18 +270,19 @@ async def parent(run: Run, base: str, family: dict, phones: Phones, args, start_
         await client.close()
 
 
-async def blank_visitor(run: Run, base: str, args, start_at: float, events: int) -> None:
+async def blank_visitor(run: Run, base: str, args, start_at: float, events: int, hashes: list[str]) -> None:
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     client = EventClient(base, quiet=0.15, timeout=60, headers={"User-Agent": "parent-load/1.0"})
     try:
         run.record("page (HTML)", await asyncio.to_thread(page_get, base + "/"))
         run.events += 1
-        answer = await client.open("/")
+        answer = await client.open("/", hashes=hashes, until=hydrated(BLANK))
         run.events += 1
         run.record("page load (hydrate + on_load)", answer.seconds)
         for n in range(events - 1):
             await think(args)
-            await timed(run, "set_value", client, "set_value", {"value": str(n)}, state=BLANK)
+            await timed(run, "set_value", client, "set_value", {"value": str(n)}, state=BLANK,
+                        until=shows("value", str(n), state=BLANK))
     except Exception as exc:  # noqa: BLE001
         run.errors.append(f"{type(exc).__name__}: {exc}")
     finally:
@@ -280,9 +291,11 @@ async def blank_visitor(run: Run, base: str, args, start_at: float, events: int)
 
 async def drive(run: Run, visitors: list, server_pids, worker_pids=lambda: set()) -> None:
     before, worker_before = cpu_seconds(server_pids()), cpu_seconds(worker_pids())
-    started = time.monotonic()
+    started, clients_before = time.monotonic(), time.process_time()
     await asyncio.gather(*visitors)
     run.wall_seconds = time.monotonic() - started
+    run.client_cpu_seconds = time.process_time() - clients_before
+    run.load_average = os.getloadavg()[0]
     run.cpu_seconds = cpu_seconds(server_pids()) - before
     run.worker_cpu_seconds = cpu_seconds(worker_pids()) - worker_before
 
@@ -377,7 +390,8 @@ def report(run: Run) -> None:
     print(f"  {'ALL socket events':<32}{len(every):>7}{percentile(every, 50):>9.0f}{percentile(every, 95):>9.0f}"
           f"{percentile(every, 99):>9.0f}")
     print(f"  server CPU {run.cpu_seconds:.1f} s = {run.cpu_ms_per_event:.2f} ms per event"
-          + (f"; delivery worker CPU {run.worker_cpu_seconds:.1f} s" if run.worker_cpu_seconds else ""))
+          + (f"; delivery worker CPU {run.worker_cpu_seconds:.1f} s" if run.worker_cpu_seconds else "")
+          + f"; load generator CPU {run.client_cpu_seconds:.1f} s; machine load average {run.load_average:.1f}")
     if run.signed_once:
         print(f"  journeys: {run.signed_once}")
 
@@ -413,7 +427,9 @@ async def run_ours(name: str, cluster: Cluster, families: list[dict], phones: Ph
     base = f"http://127.0.0.1:{cluster.port_of(cluster.apps[0])}"
     phones.start()
     now = time.monotonic()
-    visitors = [parent(run, base, f, phones, args, now + args.ramp * i / len(families)) for i, f in enumerate(families)]
+    hashes = initial_state_hashes(Path(cluster.env["REFLEX_WEB_WORKDIR"]))
+    visitors = [parent(run, base, f, phones, args, now + args.ramp * i / len(families), hashes)
+                for i, f in enumerate(families)]
     await drive(run, visitors, cluster.apps[0].pids, cluster.delivery[0].pids)
     run.signed_once = signed_exactly_once(families)
     return run
@@ -469,7 +485,8 @@ def main() -> int:
             run = Run("blank")
             now = time.monotonic()
             per_visitor = max(1, runs["careconnect"].events // max(1, args.parents) - 1)  # socket events
-            visitors = [blank_visitor(run, base, args, now + args.ramp * i / args.parents, per_visitor)
+            hashes = initial_state_hashes(folder / "blank_app" / ".web")
+            visitors = [blank_visitor(run, base, args, now + args.ramp * i / args.parents, per_visitor, hashes)
                         for i in range(args.parents)]
             asyncio.run(drive(run, visitors, blank.pids))
             runs["blank"] = run

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,23 +78,59 @@ class EventClient:
         query = "&".join(f"{k}={v}" for k, v in self.query.items())
         return {"pathname": self.path, "asPath": self.path + (f"?{query}" if query else ""), "query": self.query}
 
-    async def open(self, path: str, query: dict | None = None) -> Answer:
-        """Connect as a page load of `path` (hydrate, then the page's on_load handlers)."""
+    async def open(self, path: str, query: dict | None = None, *, hashes: list[str] | None = None,
+                   until: Callable[[EventClient], bool] | None = None) -> Answer:
+        """Connect as a page load of `path` (hydrate, then the page's on_load handlers).
+
+        `hashes`: the compiled initial state's hashes a browser sends on its first load (the
+        server then sends only what differs from them); `until`: see `send`.
+        """
         self.path, self.query = path, dict(query or {})
         started = time.monotonic()
-        auth = {"event": {"name": HYDRATE, "payload": {}, "router_data": self.router_data()}}
+        payload = {"hashes": hashes} if hashes else {}
+        auth = {"event": {"name": HYDRATE, "payload": payload, "router_data": self.router_data()}}
         await self._sio.connect(f"{self.base_url}?token={self.token}", headers=self.headers, auth=auth,
                                 transports=["websocket"], namespaces=["/_event"], socketio_path="/_event",
                                 wait_timeout=self.timeout)
+        if until is not None:
+            return await self._until(started, until)
         return await self._drain(started, require_one=True)
 
     async def send(self, state: Any, handler: str, payload: dict | None = None, *,
-                   require_answer: bool = False) -> Answer:
-        """Send `<state>.<handler>` with `payload` (anything: the server must validate it)."""
+                   require_answer: bool = False, until: Callable[[EventClient], bool] | None = None) -> Answer:
+        """Send `<state>.<handler>` with `payload` (anything: the server must validate it).
+
+        With `until`, answers still arriving for earlier events are set aside first, and this
+        returns as soon as the browser's state satisfies `until(client)` (its `seconds`: how long
+        that took), so a load test times each event by its own answer.
+        """
+        if until is not None:
+            self.forget_answers()
         started = time.monotonic()
         await self._sio.emit("event", {"name": f"{state_name(state)}.{handler}", "payload": payload or {},
                                        "router_data": self.router_data()}, namespace="/_event")
+        if until is not None:
+            return await self._until(started, until)
         return await self._drain(started, require_one=require_answer)
+
+    def forget_answers(self) -> None:
+        """Drop answers received but not yet read (they belong to earlier events)."""
+        while not self._inbox.empty():
+            self._inbox.get_nowait()
+
+    async def _until(self, started: float, until: Callable[[EventClient], bool]) -> Answer:
+        answer = Answer()
+        while True:
+            left = started + self.timeout - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the page never showed the expected answer")
+            data = await asyncio.wait_for(self._inbox.get(), timeout=left)
+            answer.deltas.append(data.get("delta") or {})
+            answer.events.extend(data.get("events") or [])
+            answer.seconds = time.monotonic() - started
+            answer.first_seconds = answer.first_seconds or answer.seconds
+            if until(self):
+                return answer
 
     async def _drain(self, started: float, *, require_one: bool) -> Answer:
         answer = Answer()
