@@ -39,6 +39,9 @@ export function SignaturePadField({
   const sizeRef = useRef({ w: 0, h: 0, dpr: 0 });
   const onChangeRef = useRef(onChange);
   onChangeRef.current = onChange;
+  // Each mount reports its (empty) canvas once, so the server never keeps a drawing the parent
+  // no longer sees (a reload, or back to the review and here again).
+  const reportedRef = useRef(false);
   const hintId = useId();
 
   const emit = () => {
@@ -75,6 +78,10 @@ export function SignaturePadField({
       const sy = prev.h ? h / prev.h : 1;
       sizeRef.current = { w, h, dpr };
       pad.clear();
+      if (!reportedRef.current) {
+        reportedRef.current = true;
+        emit();
+      }
       if (data.length) {
         pad.fromData(
           data.map((g) => ({

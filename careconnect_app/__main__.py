@@ -6,16 +6,20 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from sqlmodel import select
 
 from careconnect_app import db, demo
 from careconnect_app.common import audit
+from careconnect_app.config import get_settings
 from careconnect_app.evidence import keys, report_words, verify
 from careconnect_app.i18n import normalise_locale, t
-from careconnect_app.messaging import outbox, worker
+from careconnect_app.messaging import config_check, outbox, worker
 from careconnect_app.models import Agency
 from careconnect_app.portal import accounts
 from careconnect_app.statuses import Role
@@ -43,8 +47,14 @@ def cmd_demo(args) -> int:
 
 
 def cmd_worker(args) -> int:
+    """The delivery worker alone; SIGTERM (systemd, a deploy) lets the sends in flight finish."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config_check.check_configuration(get_settings())
     db.migrate()
-    worker.run_forever(poll_seconds=args.poll, once=args.once)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    worker.run_forever(poll_seconds=args.poll, once=args.once, stop=stop, concurrency=args.concurrency or None)
     return 0
 
 
@@ -146,9 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     demo_p.add_argument("--json", action="store_true", help="print one JSON object")
     demo_p.add_argument("--force", action="store_true", help="add the demo even if data exists")
     demo_p.set_defaults(func=cmd_demo)
-    worker_p = sub.add_parser("worker", help="run the delivery worker on its own")
-    worker_p.add_argument("--poll", type=float, default=1.0)
-    worker_p.add_argument("--once", action="store_true")
+    worker_p = sub.add_parser("worker", help="run the delivery worker on its own (as many as wanted)")
+    worker_p.add_argument("--poll", type=float, default=2.0,
+                          help="seconds between looks at the outbox when nothing wakes the worker")
+    worker_p.add_argument("--concurrency", type=int, default=0,
+                          help="sends in flight (default CARECONNECT_DELIVERY_CONCURRENCY)")
+    worker_p.add_argument("--once", action="store_true", help="one pass, then exit")
     worker_p.set_defaults(func=cmd_worker)
     admin_p = sub.add_parser("create-admin", help="create an agency administrator login for the portal")
     admin_p.add_argument("email")

@@ -14,11 +14,13 @@ import reflex as rx  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
 
 from careconnect_app import routes  # noqa: E402
-from careconnect_app.api import session_cookie, sign_preview, webhooks  # noqa: E402
+from careconnect_app.api import lean_state, session_cookie, sign_preview, sockets, webhooks  # noqa: E402
 from careconnect_app.api.headers import security_headers  # noqa: E402
 from careconnect_app.api.upload_limit import upload_limit  # noqa: E402
+from careconnect_app.components.words import words  # noqa: E402
 from careconnect_app.config import get_settings  # noqa: E402
 from careconnect_app.pages.dev_outbox import OutboxState, outbox_page  # noqa: E402
+from careconnect_app.pages.errors import backend_error  # noqa: E402
 from careconnect_app.pages.event_guard import guard_events  # noqa: E402
 from careconnect_app.pages.guide import GuideState, guide_page  # noqa: E402
 from careconnect_app.pages.home import HomeState, home_page, not_found_page  # noqa: E402
@@ -29,6 +31,11 @@ from careconnect_app.pages.sign.state import SignState  # noqa: E402
 from careconnect_app.pages.verify import VerifyState, verify_page  # noqa: E402
 
 log = logging.getLogger(__name__)
+
+# A tab whose instance died keeps its token (and state) on the instance it reconnects to; a
+# page load stores only the states that page changed.
+sockets.install()
+lean_state.install()
 
 app = rx.App(
     theme=None,
@@ -43,18 +50,19 @@ app = rx.App(
     api_transformer=[Starlette(routes=webhooks.http_routes + sign_preview.http_routes + session_cookie.http_routes),
                      upload_limit,
                      security_headers],
+    backend_exception_handler=backend_error,
 )
 
 # Every event a browser sends is checked against its handler's parameters before Reflex handles it.
 guard_events(app)
 
 # Titles follow the page language (screen readers announce them first).
-app.add_page(home_page, route=routes.HOME, title=HomeState.tr["app_name"], on_load=HomeState.load)
-app.add_page(not_found_page, route=routes.NOT_FOUND, title=HomeState.tr["not_found.title"], on_load=HomeState.load)
-app.add_page(sign_page, route=routes.SIGN, title=SignState.tr["app_name"], on_load=SignState.load)
-app.add_page(not_me_page, route=routes.NOT_ME, title=NotMeState.tr["app_name"], on_load=NotMeState.load)
-app.add_page(guide_page, route=routes.GUIDE, title=GuideState.tr["guide.title"], on_load=GuideState.load)
-app.add_page(verify_page, route=routes.VERIFY, title=VerifyState.tr["title"], on_load=VerifyState.load)
+app.add_page(home_page, route=routes.HOME, title=words(HomeState, "parent")["app_name"], on_load=HomeState.load)
+app.add_page(not_found_page, route=routes.NOT_FOUND, title=words(HomeState, "parent")["not_found.title"], on_load=HomeState.load)
+app.add_page(sign_page, route=routes.SIGN, title=words(SignState, "parent")["app_name"], on_load=SignState.load)
+app.add_page(not_me_page, route=routes.NOT_ME, title=words(NotMeState, "parent")["app_name"], on_load=NotMeState.load)
+app.add_page(guide_page, route=routes.GUIDE, title=words(GuideState, "parent")["guide.title"], on_load=GuideState.load)
+app.add_page(verify_page, route=routes.VERIFY, title=words(VerifyState, "verify")["title"], on_load=VerifyState.load)
 add_portal_pages(app)
 if not get_settings().is_prod:
     app.add_page(outbox_page, route=routes.DEV_OUTBOX, title="Dev outbox", on_load=OutboxState.load)

@@ -91,7 +91,8 @@ class Settings:
     twilio_from_number: str
     twilio_messaging_service_sid: str
     twilio_api_base: str
-    # Delivery worker
+    # Delivery worker inside the web process (development and SQLite); production on PostgreSQL
+    # runs `python -m careconnect_app worker` instead, as many as wanted, on any machine.
     run_worker_in_app: bool
     # Demo data on an empty database in development.
     demo_on_empty: bool
@@ -125,6 +126,13 @@ class Settings:
     seal_key_file: str = ""
     seal_key_password: str = ""
     seal_trusted_certs_file: str = ""  # older seal certificates (or their CAs) still accepted
+    # Database connections per process; the web process runs its handlers' database work on as
+    # many threads, so a burst of parents queues for a connection instead of failing.
+    db_pool_size: int = 16
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
 
     @property
     def is_prod(self) -> bool:
@@ -134,6 +142,12 @@ class Settings:
     def is_https(self) -> bool:
         """Whether the public base URL is https (then cookies are Secure and HSTS is sent)."""
         return self.base_url.startswith("https://")
+
+
+def _worker_in_app_by_default(env: str, database_url: str) -> bool:
+    """In development and on SQLite the web process sends; production on PostgreSQL runs
+    separate worker processes (one per web worker would multiply the polling)."""
+    return env != "prod" or database_url.startswith("sqlite")
 
 
 def _detect_env() -> str:
@@ -158,9 +172,10 @@ def get_settings() -> Settings:
                 "(verification codes and parent sessions are keyed with it)."
             )
         secret_key = _dev_secret_key()
+    database_url = e("DATABASE_URL") or f"sqlite:///{PROJECT_ROOT / 'careconnect.db'}"
     return Settings(
         env=env,
-        database_url=e("DATABASE_URL") or f"sqlite:///{PROJECT_ROOT / 'careconnect.db'}",
+        database_url=database_url,
         base_url=(e("CARECONNECT_BASE_URL") or "http://localhost:3000").rstrip("/"),
         secret_key=secret_key,
         outbox_path=Path(e("CARECONNECT_OUTBOX") or PROJECT_ROOT / ".outbox" / "messages.jsonl"),
@@ -180,7 +195,7 @@ def get_settings() -> Settings:
         twilio_from_number=e("TWILIO_FROM_NUMBER") or "",
         twilio_messaging_service_sid=e("TWILIO_MESSAGING_SERVICE_SID") or "",
         twilio_api_base=e("TWILIO_API_BASE") or "",
-        run_worker_in_app=_bool(e("CARECONNECT_RUN_WORKER"), default=True),
+        run_worker_in_app=_bool(e("CARECONNECT_RUN_WORKER"), default=_worker_in_app_by_default(env, database_url)),
         demo_on_empty=_bool(e("CARECONNECT_DEMO_ON_EMPTY"), default=(env == "dev")),
         allow_dev_delivery_in_prod=_bool(e("CARECONNECT_ALLOW_DEV_DELIVERY")),
         webhook_base_url=(e("CARECONNECT_WEBHOOK_BASE_URL") or e("CARECONNECT_BASE_URL")
@@ -200,4 +215,5 @@ def get_settings() -> Settings:
         seal_key_file=e("CARECONNECT_SEAL_KEY_FILE") or "",
         seal_key_password=e("CARECONNECT_SEAL_KEY_PASSWORD") or "",
         seal_trusted_certs_file=e("CARECONNECT_SEAL_TRUSTED_CERTS_FILE") or "",
+        db_pool_size=max(1, _int("CARECONNECT_DB_POOL_SIZE", 16)),
     )

@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
+from collections.abc import Callable
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session, create_engine
 
 from careconnect_app.config import PROJECT_ROOT, get_settings
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 _engine: Engine | None = None
 _engine_lock = threading.Lock()
+# How long a unit of work waits for the database to come back (a PostgreSQL restart takes a
+# few seconds) before the caller is told; below Reflex's 10 s state lock.
+RETRY_FOR_SECONDS = 6.0
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database did not answer; nothing of this unit of work was kept (or, when
+    `maybe_committed`, the connection broke during COMMIT and the outcome is unknown)."""
+
+    def __init__(self, message: str, *, maybe_committed: bool = False):
+        super().__init__(message)
+        self.maybe_committed = maybe_committed
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -31,11 +49,17 @@ def get_engine() -> Engine:
     with _engine_lock:
         if _engine is None:
             url = get_settings().database_url
+            size = get_settings().db_pool_size
             if url.startswith("sqlite"):
-                engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+                engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                                       pool_size=size, max_overflow=size)
                 event.listen(engine, "connect", _sqlite_pragmas)
             else:
-                engine = create_engine(url, pool_pre_ping=True)
+                # No pool_pre_ping (a round trip before every checkout, ~6 % of the app's CPU under
+                # load): a connection a restart broke fails its first statement, SQLAlchemy then
+                # discards the whole pool, and `run_in_session` runs the unit of work again.
+                engine = create_engine(url, pool_size=size, max_overflow=size // 2, pool_recycle=1800,
+                                       pool_timeout=20)
             _engine = engine
         return _engine
 
@@ -59,6 +83,49 @@ def session_scope() -> Iterator[Session]:
         except Exception:
             session.rollback()
             raise
+
+
+def _transient(exc: BaseException) -> bool:
+    """A dropped or refused connection (server restarting), or SQLite busy: worth trying again."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return False
+    if get_settings().is_postgres:
+        return True  # refused, closed, "starting up", "shutting down", serialization, deadlock
+    return "locked" in str(exc.orig) or "busy" in str(exc.orig)  # not "no such table"
+
+
+def run_in_session(fn: Callable[..., T], /, *args: Any, retry_for: float = RETRY_FOR_SECONDS, **kwargs: Any) -> T:
+    """`fn(session, *args, **kwargs)` in one transaction, run again while the database restarts.
+
+    Running again is safe because nothing of a failed try was committed. A connection lost
+    during COMMIT itself is not retried (the first try may have been kept): the caller is told.
+    """
+    deadline = time.monotonic() + retry_for
+    pause = 0.2
+    while True:
+        committing = False
+        try:
+            with Session(get_engine(), expire_on_commit=False) as session:
+                try:
+                    result = fn(session, *args, **kwargs)
+                    committing = True
+                    session.commit()
+                    return result
+                except BaseException:
+                    session.rollback()
+                    raise
+        except (OperationalError, InterfaceError, DBAPIError) as exc:
+            if not _transient(exc):
+                raise
+            if committing:
+                raise DatabaseUnavailable("the connection broke during COMMIT", maybe_committed=True) from exc
+            if time.monotonic() + pause > deadline:
+                raise DatabaseUnavailable(f"the database did not answer for {retry_for:.0f} s") from exc
+            log.warning("database unavailable (%s); trying again in %.1f s", type(exc).__name__, pause)
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
 
 
 def alembic_config():

@@ -62,3 +62,5 @@ def prepare() -> None:
             demo.print_banner(session, settings.base_url)
     if settings.run_worker_in_app:
         worker.start_in_background()
+    else:
+        log.info("delivery runs in separate worker processes (python -m careconnect_app worker)")

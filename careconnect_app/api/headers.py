@@ -95,3 +95,4 @@ def security_headers(app):
         return await app(scope, receive, send_with_headers)
 
     return wrapped
+

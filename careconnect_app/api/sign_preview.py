@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
@@ -22,7 +23,7 @@ from careconnect_app.api import frontend_build
 from careconnect_app.api.caller import caller_ip
 from careconnect_app.common.formatting import format_period
 from careconnect_app.common.masking import short_name
-from careconnect_app.db import session_scope
+from careconnect_app.db import DatabaseUnavailable, run_in_session
 from careconnect_app.models import AttendanceSheet, Child, Guardian, Provider
 from careconnect_app.signing import links
 
@@ -74,24 +75,33 @@ def _shell() -> str | None:
 
 
 def preview_html(token: str, ip: str, accept_language: str = "") -> str:
-    """The header, and for a signable link who sent what (unknown, expired, signed ... get the header only)."""
-    with session_scope() as session:
-        check = links.check(session, token, ip=ip)
-        if not check.ok:
-            return _page(i18n.from_accept_language(accept_language), [])
-        request = check.request
-        sheet = session.get(AttendanceSheet, request.sheet_id)
-        child = session.get(Child, sheet.child_id)
-        provider = session.get(Provider, sheet.provider_id)
-        guardian = session.get(Guardian, request.guardian_id)
-        locale = i18n.normalise_locale(guardian.preferred_locale)
-        parts = [
-            ("h1", i18n.t("parent.landing.title", locale)),
-            ("p", f"{short_name(child.first_name, child.last_name)} · "
-                  f"{format_period(sheet.period_start, sheet.period_end, locale, whole=True)}"),
-            ("p class=\"cc-muted\"", f"{i18n.t('parent.landing.from', locale)}: {provider.name}"),
-            ("p class=\"cc-muted\"", i18n.t("parent.loading", locale)),
-        ]
+    """The header, and for a signable link who sent what (unknown, expired, signed ... get the header only).
+
+    Run again while the database restarts; while it stays away, the page gets the header only.
+    """
+    try:
+        return run_in_session(_preview, token, ip, accept_language)
+    except DatabaseUnavailable:
+        return _page(i18n.from_accept_language(accept_language), [])
+
+
+def _preview(session: Session, token: str, ip: str, accept_language: str) -> str:
+    check = links.check(session, token, ip=ip)
+    if not check.ok:
+        return _page(i18n.from_accept_language(accept_language), [])
+    request = check.request
+    sheet = session.get(AttendanceSheet, request.sheet_id)
+    child = session.get(Child, sheet.child_id)
+    provider = session.get(Provider, sheet.provider_id)
+    guardian = session.get(Guardian, request.guardian_id)
+    locale = i18n.normalise_locale(guardian.preferred_locale)
+    parts = [
+        ("h1", i18n.t("parent.landing.title", locale)),
+        ("p", f"{short_name(child.first_name, child.last_name)} · "
+              f"{format_period(sheet.period_start, sheet.period_end, locale, whole=True)}"),
+        ("p class=\"cc-muted\"", f"{i18n.t('parent.landing.from', locale)}: {provider.name}"),
+        ("p class=\"cc-muted\"", i18n.t("parent.loading", locale)),
+    ]
     return _page(locale, parts)
 
 

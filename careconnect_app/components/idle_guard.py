@@ -9,6 +9,8 @@ from __future__ import annotations
 import reflex as rx
 from reflex.event import no_args_event_spec
 
+from careconnect_app.components.words import words
+
 
 class IdleTimer(rx.Component):
     """Calls on_check when the warning is due, after the idle end, and every poll_seconds; renders nothing."""
@@ -26,7 +28,7 @@ class IdleTimer(rx.Component):
 
 def idle_guard(state) -> rx.Component:
     """The countdown and the "Stay signed in" dialog of a signed-in portal page (state: a PortalState)."""
-    tr = state.tr
+    tr = words(state, "portal")
     return rx.fragment(
         rx.cond(state.signed_in, IdleTimer.create(stamp=state.idle_stamp, seconds_left=state.idle_left,
                                                   warn_seconds=state.idle_warn_seconds,

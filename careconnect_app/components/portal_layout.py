@@ -14,6 +14,7 @@ from careconnect_app.components.frame import brand, centred_column, header_bar, 
 from careconnect_app.components.idle_guard import idle_guard
 from careconnect_app.components.layout import check_row
 from careconnect_app.components.pwa import manifest_links
+from careconnect_app.components.words import words
 from careconnect_app.statuses import PORTAL_STATUS_TONE
 
 PORTAL_MAX_WIDTH = "72rem"
@@ -148,7 +149,7 @@ def signed_in_frame(state, *children: rx.Component, current: str) -> rx.Componen
     """portal_frame for a page whose state derives from PortalState (the signed-in user's header),
     with the idle warning."""
     return portal_frame(
-        *children, idle_guard(state), tr=state.tr, signed_in=state.signed_in, user_name=state.user_name, scope_label=state.scope_label,
+        *children, idle_guard(state), tr=words(state, "portal"), signed_in=state.signed_in, user_name=state.user_name, scope_label=state.scope_label,
         is_admin=state.is_admin, current=current, on_logout=state.logout, on_toggle_locale=state.toggle_language,
         locale=state.locale,
     )

@@ -1,7 +1,7 @@
 """Reflex wrapper for today's board (assets/tap_board.jsx): big buttons and the offline queue.
 
     tap_board(cards=S.cards, day=S.day, status=S.board_status, acks=S.acks, ack_stamp=S.ack_stamp,
-              labels=S.tr, locale=S.locale, login_url=routes.PORTAL_LOGIN,
+              labels=T.table("today.", "cancel"), locale=S.locale, login_url=routes.PORTAL_LOGIN,
               on_sync=S.sync, on_correct=S.open_correction)
 
 `on_sync` receives a list of taps ``{"key", "child_id", "action", "reason", "tapped_at",

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from careconnect_app.common.formatting import format_date, format_period
 from careconnect_app.i18n import normalise_locale, t
+from careconnect_app.messaging import wakeup
 from careconnect_app.messaging.backends.base import SECRET_SLOT
 from careconnect_app.models import (
     Agency,
@@ -83,6 +84,7 @@ def queue(
     )
     session.add(message)
     session.flush()
+    wakeup.message_queued(session)  # the delivery workers wake when this transaction commits
     return message
 
 

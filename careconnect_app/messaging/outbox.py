@@ -1,9 +1,12 @@
-"""The outbox: claim a queued message, send it through its channel's backend, record the outcome.
+"""The outbox: claim queued messages, send each through its channel's backend, record the outcome.
 
-Every message is in the database before any attempt. A worker claims a row with one conditional
-UPDATE (queued -> sending), which is atomic on SQLite (one writer) and PostgreSQL (the row lock
-re-checks the WHERE), so two workers never send the same row. The provider call happens outside
-any DB transaction; the outcome is written with another conditional UPDATE.
+Every message is in the database before any attempt. A worker claims rows with one conditional
+UPDATE (queued -> sending ... RETURNING): on PostgreSQL the rows are picked by a sub-select
+`FOR UPDATE SKIP LOCKED`, so workers on several machines take disjoint rows without waiting on
+each other; on SQLite the statement runs under the database's single write lock. Either way the
+UPDATE re-checks `status = 'queued'`, so two workers never send the same row. The provider call
+happens outside any DB transaction; the outcome is written with another conditional UPDATE.
+A worker claims only as many rows as it has free sending slots, so a claimed row is being sent.
 
 Crash recovery (the trade-off): a row left in "sending" past CLAIM_TIMEOUT may or may not have
 reached the provider. We prefer "at most once": the backend is asked (Twilio: list recent
@@ -16,10 +19,12 @@ Only a hard kill during a provider call leads there: a stopping worker finishes 
 from __future__ import annotations
 
 import logging
+import os
 import random
 import secrets
 import socket
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
@@ -45,7 +50,13 @@ GIVE_UP_AFTER = {MessageKind.VERIFICATION_CODE: timedelta(minutes=10)}
 
 
 def worker_id() -> str:
-    return f"{socket.gethostname()}:{threading.get_ident()}"
+    """Which machine and process claimed a row (shown when a row is stuck)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim_token(worker: str | None = None) -> str:
+    """Unique per claim: `_finish` writes an outcome only while this claim still holds the row."""
+    return f"{worker or worker_id()}/{secrets.token_hex(4)}"
 
 
 def retry_delay(attempts: int, retry_after: float | None = None, rng: random.Random | None = None) -> timedelta:
@@ -63,25 +74,63 @@ def retry_delay(attempts: int, retry_after: float | None = None, rng: random.Ran
 
 # ---- one message -------------------------------------------------------------------------------
 
+def _claiming_values(token: str) -> dict:
+    """queued -> sending, counted as an attempt, with the backend recorded before the call
+    (crash recovery must ask the backend that was used)."""
+    settings = get_settings()
+    return dict(status=MessageStatus.SENDING, claimed_by=token, claimed_at=utcnow(),
+                attempts=OutgoingMessage.attempts + 1,
+                backend=case((OutgoingMessage.channel == "email", settings.email_backend),
+                             else_=settings.sms_backend))
+
+
+def _detached(row) -> OutgoingMessage:
+    # A detached copy for the backend: no DB session is held during the provider call.
+    return OutgoingMessage.model_validate(dict(row._mapping))
+
+
 def _claim(message_id: int, token: str, now: datetime) -> tuple[bool, OutgoingMessage | None]:
     """queued -> sending in one statement (UPDATE ... RETURNING: SQLite >= 3.35, PostgreSQL)."""
-    settings = get_settings()
     with session_scope() as session:
         row = session.exec(
             update(OutgoingMessage)
             .where(OutgoingMessage.id == message_id, OutgoingMessage.status == MessageStatus.QUEUED,
                    OutgoingMessage.next_attempt_at <= now)
-            .values(status=MessageStatus.SENDING, claimed_by=token, claimed_at=utcnow(),
-                    attempts=OutgoingMessage.attempts + 1,
-                    # Recorded before the call: crash recovery must ask the backend that was used.
-                    backend=case((OutgoingMessage.channel == "email", settings.email_backend),
-                                 else_=settings.sms_backend))
+            .values(**_claiming_values(token))
             .returning(*OutgoingMessage.__table__.columns)
         ).first()
         if row is not None:
-            # A detached copy for the backend: no DB session is held during the provider call.
-            return True, OutgoingMessage.model_validate(dict(row._mapping))
+            return True, _detached(row)
         return False, session.get(OutgoingMessage, message_id)
+
+
+def claim_due(limit: int, token: str, now: datetime | None = None) -> list[OutgoingMessage]:
+    """Claim up to `limit` due messages in one statement, oldest due first."""
+    if limit <= 0:
+        return []
+    due = (select(OutgoingMessage.id)
+           .where(OutgoingMessage.status == MessageStatus.QUEUED, OutgoingMessage.next_attempt_at <= (now or utcnow()))
+           .order_by(OutgoingMessage.next_attempt_at, OutgoingMessage.id)
+           .limit(limit))
+    with session_scope() as session:
+        if get_settings().is_postgres:
+            # Others' rows: skip them, never wait. A materialised CTE, not `id IN (sub-select)`: the
+            # planner may rescan a sub-select, and each rescan locks `limit` more rows.
+            picked = due.with_for_update(skip_locked=True).cte("picked").prefix_with("MATERIALIZED")
+            chosen = OutgoingMessage.id == picked.c.id
+        else:
+            # SQLite: read first, so an idle worker takes no write lock; the UPDATE re-checks the status.
+            ids = list(session.exec(due))
+            if not ids:
+                return []
+            chosen = OutgoingMessage.id.in_(ids)
+        rows = session.exec(
+            update(OutgoingMessage)
+            .where(chosen, OutgoingMessage.status == MessageStatus.QUEUED)
+            .values(**_claiming_values(token))
+            .returning(*OutgoingMessage.__table__.columns)
+        ).all()
+    return sorted((_detached(row) for row in rows), key=lambda m: (m.next_attempt_at, m.id))
 
 
 def _attempt(message: OutgoingMessage, backend: Backend) -> str:
@@ -141,22 +190,33 @@ def _finish(message: OutgoingMessage, token: str, *, provider_id: str = "", erro
         return current.status if current else "missing"
 
 
-def deliver_one(message_id: int, *, worker: str | None = None, now: datetime | None = None) -> str:
-    """Claim and send one message; returns its new status."""
-    token = f"{worker or worker_id()}/{secrets.token_hex(4)}"  # unique per claim
-    claimed, message = _claim(message_id, token, now or utcnow())
-    if message is None:
-        return "missing"
-    if not claimed:
-        return message.status
+def send_claimed(message: OutgoingMessage, token: str) -> str:
+    """Send a message this worker claimed; returns its new status."""
     try:
         provider_id = _attempt(message, backend_for(message.channel))
     except SendError as exc:
         return _finish(message, token, error=exc)
     except Exception as exc:  # an unexpected bug must not lose the message: retry later
-        log.exception("delivery of message %s failed unexpectedly", message_id)
+        log.exception("delivery of message %s failed unexpectedly", message.id)
         return _finish(message, token, error=SendError(f"{type(exc).__name__}: {exc}"))
     return _finish(message, token, provider_id=provider_id)
+
+
+def deliver_one(message_id: int, *, worker: str | None = None, now: datetime | None = None) -> str:
+    """Claim and send one message; returns its new status."""
+    token = claim_token(worker)
+    claimed, message = _claim(message_id, token, now or utcnow())
+    if message is None:
+        return "missing"
+    if not claimed:
+        return message.status
+    return send_claimed(message, token)
+
+
+def status_of(session: Session, message_id: int) -> str:
+    """Where a message is (queued, sending, sent, delivered, failed), for a page waiting on it."""
+    message = session.get(OutgoingMessage, message_id)
+    return message.status if message else "missing"
 
 
 # ---- batches -----------------------------------------------------------------------------------
@@ -190,58 +250,97 @@ def recover_stuck(now: datetime | None = None) -> int:
     return len(stuck)
 
 
+class Slots:
+    """At most `size` sends in flight on one thread pool; claim only for free slots.
+
+    The pool is kept between passes: its threads keep their HTTP connections open.
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self.in_flight = 0
+        self._changed = threading.Condition()
+        self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="careconnect-send")
+
+    def free(self) -> int:
+        with self._changed:
+            return self.size - self.in_flight
+
+    def start(self, send: Callable[[], object]) -> None:
+        with self._changed:
+            self.in_flight += 1
+        self._pool.submit(self._run, send)
+
+    def _run(self, send: Callable[[], object]) -> None:
+        try:
+            send()
+        except Exception:  # the database went away mid-send: the row stays "sending" (recover_stuck)
+            log.exception("recording a send failed")
+        finally:
+            with self._changed:
+                self.in_flight -= 1
+                self._changed.notify_all()
+
+    def wait_free(self, at_least: int, timeout: float | None = None) -> None:
+        """Until `at_least` slots are free (or nothing is in flight), at most `timeout` seconds."""
+        at_least = min(at_least, self.size)
+        with self._changed:
+            self._changed.wait_for(lambda: self.size - self.in_flight >= at_least, timeout)
+
+    def wait_all(self) -> None:
+        self.wait_free(self.size)
+
+    def shutdown(self) -> None:
+        self.wait_all()
+        self._pool.shutdown(wait=True)
+
+
+_slots: Slots | None = None
+_slots_lock = threading.Lock()
+
+
+def slots(size: int | None = None) -> Slots:
+    """This process's sending slots (resized when the configured concurrency changes)."""
+    global _slots
+    size = size or get_settings().delivery_concurrency
+    with _slots_lock:
+        if _slots is None or _slots.size != size:
+            old, _slots = _slots, Slots(size)
+            if old is not None:
+                old.shutdown()
+        return _slots
+
+
+def fill(pool: Slots, token: str, *, limit: int, now: datetime | None = None) -> int:
+    """Claim due messages for the free slots (at most `limit`) and start sending them; returns how many."""
+    batch = claim_due(min(pool.free(), limit), token, now)
+    for message in batch:
+        pool.start(lambda m=message: send_claimed(m, token))
+    return len(batch)
+
+
 def deliver_due(limit: int = 200, *, worker: str | None = None, now: datetime | None = None,
                 concurrency: int | None = None) -> int:
-    """Send every message whose time has come, `concurrency` at a time; returns how many were tried.
-
-    Provider calls take ~100 ms each and are I/O bound, so a bounded thread pool multiplies
-    throughput; each thread claims its own rows, so overlapping workers stay safe.
-    """
+    """Send every message whose time has come (at most `limit`), `concurrency` at a time, and wait
+    for them; returns how many were tried. The worker loop (messaging.worker) does not wait."""
     recover_stuck()
-    with session_scope() as session:
-        ids = list(session.exec(
-            select(OutgoingMessage.id)
-            .where(OutgoingMessage.status == MessageStatus.QUEUED, OutgoingMessage.next_attempt_at <= (now or utcnow()))
-            .order_by(OutgoingMessage.next_attempt_at, OutgoingMessage.id)
-            .limit(limit)
-        ))
-    _run_all(ids, worker=worker, now=now, concurrency=concurrency)
-    return len(ids)
+    pool = slots(concurrency)
+    token = claim_token(worker)
+    tried = 0
+    while tried < limit:
+        pool.wait_free(max(1, pool.size // 4))  # claim in batches, not one row per statement
+        started = fill(pool, token, limit=limit - tried, now=now)
+        tried += started
+        if started == 0 and pool.free() > 0:  # nothing more is due
+            break
+    pool.wait_all()  # a stopping worker never leaves a send half-recorded
+    return tried
 
 
 def deliver_now(message_ids: list[int]) -> None:
-    """Try these right away (after the caller committed); the worker retries any failure."""
-    _run_all(list(message_ids))
-
-
-_pool: ThreadPoolExecutor | None = None
-_pool_size = 0
-_pool_lock = threading.Lock()
-
-
-def _executor(size: int) -> ThreadPoolExecutor:
-    """One pool per process, kept between passes: its threads keep their HTTP connections open."""
-    global _pool, _pool_size
-    with _pool_lock:
-        if _pool is None or _pool_size != size:
-            if _pool is not None:
-                _pool.shutdown(wait=False)
-            _pool, _pool_size = ThreadPoolExecutor(max_workers=size, thread_name_prefix="careconnect-send"), size
-        return _pool
-
-
-def _run_all(ids: list[int], *, worker: str | None = None, now: datetime | None = None,
-             concurrency: int | None = None) -> None:
-    size = concurrency or get_settings().delivery_concurrency
-    if size <= 1 or len(ids) <= 1:
-        for message_id in ids:
-            deliver_one(message_id, worker=worker, now=now)
-        return
-    # Waits for the whole batch: a stopping worker never leaves a send half-recorded.
-    list(_executor(size).map(lambda mid: deliver_one(mid, worker=worker, now=now), ids))
-
-
-# ---- configuration -----------------------------------------------------------------------------
+    """Try these right away, one by one (command line: the demo's links); the worker retries failures."""
+    for message_id in message_ids:
+        deliver_one(message_id)
 
 
 # ---- what the provider portal shows ------------------------------------------------------------

@@ -10,6 +10,7 @@ import logging
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select, update
 
 from careconnect_app.clock import utcnow
@@ -39,15 +40,22 @@ def in_quiet_hours(agency: Agency, now: datetime) -> bool:
     return (hour >= start or hour < end) if start > end else (start <= hour < end)
 
 
-def next_reminder_at(request: SigningRequest, agency: Agency) -> datetime:
-    """First reminder N days after the link went out, then every M days after the last one."""
-    since = request.last_notified_at or request.created_at
-    days = agency.reminder_first_after_days if request.reminder_count == 0 else agency.reminder_every_days
-    return since + timedelta(days=days)
-
-
 def due_reminders(session: Session, now: datetime) -> list[tuple[SigningRequest, Agency]]:
-    """Pending, unexpired, not-in-person requests on a live sheet whose reminder time has come."""
+    """Pending, unexpired, not-in-person requests on a live sheet whose reminder time has come.
+
+    Selected in SQL: each agency's cadence becomes two cut-off times, so only due rows are read
+    (not every pending request), and agencies in their quiet hours are left out of the query.
+    """
+    awake = [a for a in session.exec(select(Agency)) if not in_quiet_hours(a, now)]
+    if not awake:
+        return []
+    since = func.coalesce(SigningRequest.last_notified_at, SigningRequest.created_at)
+    cadence = or_(*[
+        and_(Agency.id == agency.id,
+             or_(and_(SigningRequest.reminder_count == 0, since <= now - timedelta(days=agency.reminder_first_after_days)),
+                 and_(SigningRequest.reminder_count > 0, since <= now - timedelta(days=agency.reminder_every_days))))
+        for agency in awake
+    ])
     rows = session.exec(
         select(SigningRequest, Agency)
         .join(AttendanceSheet, AttendanceSheet.id == SigningRequest.sheet_id)
@@ -55,10 +63,10 @@ def due_reminders(session: Session, now: datetime) -> list[tuple[SigningRequest,
         .join(Agency, Agency.id == Provider.agency_id)
         .where(SigningRequest.status == RequestStatus.PENDING, SigningRequest.in_person.is_(False),
                SigningRequest.expires_at > now, AttendanceSheet.status == SheetStatus.READY_FOR_PARENT,
-               SigningRequest.reminder_count < Agency.reminder_max_count)
+               SigningRequest.reminder_count < Agency.reminder_max_count, cadence)
         .order_by(SigningRequest.id)
     )
-    return [(r, a) for r, a in rows if next_reminder_at(r, a) <= now and not in_quiet_hours(a, now)]
+    return list(rows)
 
 
 def send_due_reminders(session: Session, now: datetime | None = None) -> list[int]:

@@ -6,6 +6,7 @@ import reflex as rx
 
 from careconnect_app import i18n
 from careconnect_app.components.layout import card, language_switch, parent_frame
+from careconnect_app.components.words import words
 from careconnect_app.documents.guide import guide_sections, parent_guide_pdf
 from careconnect_app.pages.state_tools import off_loop
 
@@ -14,11 +15,9 @@ class GuideState(rx.State):
     """The guide's language and its sections in that language."""
 
     locale: str = "en"
-    tr: dict[str, str] = i18n.area("en", "parent")
     sections: list[dict] = guide_sections("en")
 
     def _show(self) -> None:
-        self.tr = i18n.area(self.locale, "parent")
         self.sections = guide_sections(self.locale)
 
     @rx.event
@@ -56,7 +55,7 @@ def _section(section: dict) -> rx.Component:
 
 
 def guide_page() -> rx.Component:
-    T = GuideState.tr
+    T = words(GuideState, "parent")
     return parent_frame(
         card(
             rx.heading(T["guide.title"], as_="h1", size="7"),

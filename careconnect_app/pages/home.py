@@ -9,13 +9,13 @@ import reflex as rx
 
 from careconnect_app import i18n, routes
 from careconnect_app.components.layout import card, language_switch, parent_frame
+from careconnect_app.components.words import words
 
 
 class HomeState(rx.State):
     """The language of the start page and of the "page not found" page."""
 
-    locale: str = "en"
-    tr: dict[str, str] = i18n.area("en", "parent")
+    locale: str = "en"  # the page's words follow it (components.words), they are not state
     _locale_chosen: bool = False
 
     @rx.event
@@ -23,21 +23,19 @@ class HomeState(rx.State):
         """The browser's language (Accept-Language) until the visitor picks one."""
         if not self._locale_chosen:
             self.locale = i18n.from_accept_language(self.router.headers.accept_language)
-        self.tr = i18n.area(self.locale, "parent")
 
     @rx.event
     async def toggle_locale(self):
         """Switch the page between English and Spanish."""
         self.locale = "es" if self.locale == "en" else "en"
         self._locale_chosen = True
-        self.tr = i18n.area(self.locale, "parent")
 
     @rx.var
     def guide_href(self) -> str:
         return f"{routes.GUIDE}?lang={self.locale}"
 
 
-T = HomeState.tr
+T = words(HomeState, "parent")
 
 
 def _frame(*children: rx.Component) -> rx.Component:

@@ -13,8 +13,8 @@ import reflex as rx
 
 from careconnect_app import i18n, routes
 from careconnect_app.components.layout import card, language_switch, parent_frame, status_message
-from careconnect_app.messaging import outbox
-from careconnect_app.pages.state_tools import CallerMixin, in_session, off_loop
+from careconnect_app.components.words import words
+from careconnect_app.pages.state_tools import CallerMixin, in_session
 from careconnect_app.signing import not_me
 from careconnect_app.statuses import NotMeStatus
 
@@ -25,8 +25,7 @@ class NotMeState(CallerMixin, rx.State):
     """The page: the notice's facts, then the report or why it cannot be made."""
 
     status: str = "loading"
-    locale: str = "en"
-    tr: dict[str, str] = i18n.area("en", "parent")
+    locale: str = "en"  # the page's words follow it (components.words), they are not state
     intro: str = ""
     question: str = ""
     in_person: bool = False
@@ -53,7 +52,7 @@ class NotMeState(CallerMixin, rx.State):
         values = dict(reference=facts.get("reference", ""), child=facts.get("child_name", ""),
                       period=facts.get("period_label", ""), provider=facts.get("provider_name", ""),
                       agency=facts.get("agency_name", ""), date=facts.get("signed_label", ""))
-        self.status, self.tr = status, i18n.area(self.locale, "parent")
+        self.status = status
         self.reference, self.in_person = values["reference"], bool(self._page.get("in_person"))
         self.intro = i18n.t("parent.not_me.intro", self.locale, **values) if values["reference"] else ""
         self.question = i18n.t("parent.not_me.question", self.locale, **values)
@@ -88,11 +87,9 @@ class NotMeState(CallerMixin, rx.State):
         finally:
             self.busy = False
         self._render(done.status)
-        if done.message_ids:
-            await off_loop(outbox.deliver_now, done.message_ids)
 
 
-S, T = NotMeState, NotMeState.tr
+S, T = NotMeState, words(NotMeState, "parent")
 
 
 def _form() -> rx.Component:

@@ -5,12 +5,20 @@ argon2, PDF and PNG rendering block that loop, freezing every other parent and p
 worker while they run. Handlers therefore `await in_session(...)` / `await off_loop(...)`: the
 work runs in a thread and the loop keeps serving others. Reflex processes one event at a time
 per tab, so the awaiting handler still has its own state to itself.
+
+Two pools, sized on purpose rather than asyncio's default (min(32, CPUs + 4) threads shared by
+everything): database work gets as many threads as the engine has connections, so a burst of
+parents waits in line for a connection instead of piling up threads that wait inside the pool;
+CPU work (PDFs) gets a couple of threads, so fifty downloads at once cannot crowd out the
+database work of everyone else.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import reflex as rx
@@ -18,28 +26,39 @@ from sqlmodel import Session
 
 from careconnect_app.common import cookie_tickets
 from careconnect_app.common.client_address import client_address
-from careconnect_app.db import session_scope
+from careconnect_app.config import get_settings
+from careconnect_app.db import DatabaseUnavailable, run_in_session
 
 T = TypeVar("T")
+CPU_THREADS = 2
+_pools: dict[str, ThreadPoolExecutor] = {}
+
+
+def _pool(name: str, size: int) -> ThreadPoolExecutor:
+    """One pool per purpose and process (created on first use: after Reflex forked its workers)."""
+    pool = _pools.get(name)
+    if pool is None:
+        pool = _pools[name] = ThreadPoolExecutor(max_workers=size, thread_name_prefix=f"careconnect-{name}")
+    return pool
+
+
+async def _run(pool: ThreadPoolExecutor, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(pool, functools.partial(fn, *args, **kwargs))
 
 
 async def off_loop(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-    """Run blocking work (hashing, rendering) in a worker thread."""
-    return await asyncio.to_thread(fn, *args, **kwargs)
+    """Run blocking CPU work (hashing, rendering) in a worker thread."""
+    return await _run(_pool("cpu", CPU_THREADS), fn, *args, **kwargs)
 
 
 async def in_session(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-    """Run `fn(session, *args, **kwargs)` in one database session on a worker thread.
+    """Run `fn(session, *args, **kwargs)` in one database transaction on a database thread.
 
-    Commits when `fn` returns, rolls back when it raises. Keep `fn` to database work and plain
-    data; assign the results to state vars back in the handler.
+    Commits when `fn` returns, rolls back when it raises, runs it again while the database
+    restarts (db.run_in_session) and raises DatabaseUnavailable when it stays away. Keep `fn` to
+    database work and plain data; assign the results to state vars back in the handler.
     """
-
-    def work() -> T:
-        with session_scope() as session:
-            return fn(session, *args, **kwargs)
-
-    return await asyncio.to_thread(work)
+    return await _run(_pool("db", get_settings().db_pool_size), run_in_session, fn, *args, **kwargs)
 
 
 class CallerMixin(rx.State, mixin=True):
@@ -81,4 +100,4 @@ class SessionCookieMixin(rx.State, mixin=True):
         self.cookie_ticket = ""
 
 
-__all__ = ["CallerMixin", "Session", "SessionCookieMixin", "in_session", "off_loop"]
+__all__ = ["CallerMixin", "DatabaseUnavailable", "Session", "SessionCookieMixin", "in_session", "off_loop"]

@@ -12,17 +12,22 @@ import reflex as rx
 
 from careconnect_app import i18n
 from careconnect_app.components.layout import card, field_error, language_switch, parent_frame
+from careconnect_app.components.words import words
 from careconnect_app.evidence import report_words, verify
 from careconnect_app.pages.state_tools import CallerMixin, in_session, off_loop
 
 UPLOAD_ID = "verify-pdf"
-_FRAME_KEYS = ("app_name", "switch_to", "switch_to_label", "skip_to_content")
 
 
-def _words(locale: str) -> dict[str, str]:
-    """The page's words, with the frame's (brand, language switch) from the parent pages."""
-    parent = i18n.area(locale, "parent")
-    return {**i18n.area(locale, "verify"), **{f"frame.{k}": parent[k] for k in _FRAME_KEYS}}
+class _PageWords:
+    """The page's words ("verify" area), with the frame's ("frame.<key>": brand, language switch)
+    from the parent pages; compiled into the page (components.words)."""
+
+    def __init__(self, state: type[rx.State]):
+        self.own, self.frame = words(state, "verify"), words(state, "parent")
+
+    def __getitem__(self, key: str) -> rx.Var:
+        return self.frame[key.removeprefix("frame.")] if key.startswith("frame.") else self.own[key]
 
 
 async def _read_upload(files: list) -> bytes | None:
@@ -38,8 +43,7 @@ async def _read_upload(files: list) -> bytes | None:
 class VerifyState(CallerMixin, rx.State):
     """The page's language, the last answer in words, and the auditors' fingerprints."""
 
-    locale: str = "en"
-    tr: dict[str, str] = _words("en")
+    locale: str = "en"  # the page's words follow it (components.words), they are not state
     busy: bool = False
     checked: bool = False
     verified: bool = False
@@ -58,7 +62,6 @@ class VerifyState(CallerMixin, rx.State):
     _input_error: str = ""
 
     def _render(self) -> None:
-        self.tr = _words(self.locale)
         self.input_error = i18n.t(self._input_error, self.locale) if self._input_error else ""
         if self._report is None:
             self.checked = False
@@ -121,7 +124,7 @@ class VerifyState(CallerMixin, rx.State):
 
 
 S = VerifyState
-T = VerifyState.tr
+T = _PageWords(VerifyState)
 
 
 # --- the page ---------------------------------------------------------------------------------------

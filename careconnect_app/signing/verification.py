@@ -29,8 +29,8 @@ from careconnect_app.common.crypto import (
 )
 from careconnect_app.common.masking import mask_contact
 from careconnect_app.messaging import compose
-from careconnect_app.models import Guardian, ParentSession, SigningRequest, VerificationCode
-from careconnect_app.statuses import Channel
+from careconnect_app.models import Guardian, OutgoingMessage, ParentSession, SigningRequest, VerificationCode
+from careconnect_app.statuses import Channel, MessageKind
 
 CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=10)
@@ -50,7 +50,7 @@ class SendOutcome:
     error: str = ""  # translation key under "parent."
     retry_after: int = 0  # seconds
     masked: str = ""
-    message_id: int | None = None  # deliver it right after the caller commits
+    message_id: int | None = None  # the queued code message (the page shows when it went out)
 
 
 @dataclass
@@ -96,6 +96,17 @@ def active_code(session: Session, request: SigningRequest, now: datetime) -> Ver
         .order_by(VerificationCode.id.desc())  # type: ignore[union-attr]
     )
     return session.exec(stmt).first()
+
+
+def code_message_id(session: Session, request: SigningRequest) -> int:
+    """The message that carries the request's newest code (0 when none was queued)."""
+    stmt = (
+        select(OutgoingMessage.id)
+        .where(OutgoingMessage.signing_request_id == request.id,
+               OutgoingMessage.kind == MessageKind.VERIFICATION_CODE)
+        .order_by(OutgoingMessage.id.desc())  # type: ignore[union-attr]
+    )
+    return session.exec(stmt).first() or 0
 
 
 def resend_wait(session: Session, request: SigningRequest, now: datetime) -> int:

@@ -102,9 +102,15 @@ class FakeHttpApi:
         return {"max_inflight": self.counter.max, "request_count": self.request_count,
                 "accepted_ids": self.accepted_ids()}
 
+    def sent(self) -> list[dict]:  # overridden: {"to", "body"} of each accepted message, oldest first
+        return []
+
     def _dispatch(self, method: str, path: str, query: str, headers, body: bytes) -> tuple[int, dict, bytes]:
         if path == "/__fake/stats":  # for a fake running in another process (benchmark)
             return 200, {}, json.dumps(self.stats()).encode()
+        if path == "/__fake/sent":  # what the phones received, from ?since=<index> (load benchmark)
+            since = int(dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("since", 0))
+            return 200, {}, json.dumps(self.sent()[since:]).encode()
         with self.counter:
             if self.latency:
                 time.sleep(self.latency)

@@ -58,6 +58,9 @@ class FakeTwilio(FakeHttpApi):
             self.inbound[sid] = {"sid": sid, "to": FROM_NUMBER, "from": phone, "messaging_service_sid": "",
                                  "body": body, "status_callback": "", "date_created": at or datetime.now(UTC)}
         return sid
+    def sent(self) -> list[dict]:
+        with self.lock:
+            return [{"to": m["to"], "body": m["body"]} for m in self.accepted]
 
     def _authorised(self, headers) -> bool:
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()

@@ -40,7 +40,8 @@ class Answer:
 
     deltas: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
-    seconds: float = 0.0
+    seconds: float = 0.0  # until the last answer
+    first_seconds: float = 0.0  # until the first answer
 
     def vars_of(self, state: Any) -> dict:
         merged: dict = {}
@@ -78,18 +79,25 @@ class EventClient:
         query = "&".join(f"{k}={v}" for k, v in self.query.items())
         return {"pathname": self.path, "asPath": self.path + (f"?{query}" if query else ""), "query": self.query}
 
-    async def open(self, path: str, query: dict | None = None, storage: dict | None = None) -> Answer:
+    async def open(self, path: str, query: dict | None = None, storage: dict | None = None, *,
+                   hashes: list[str] | None = None, until: Callable[[EventClient], bool] | None = None) -> Answer:
         """Connect as a page load of `path` (hydrate, then the page's on_load handlers).
 
-        `storage`: the cookies a browser would hand over at hydrate, by state var ("<state>.<var>").
+        `storage`: the cookies a browser would hand over at hydrate, by state var ("<state>.<var>");
+        `hashes`: the compiled initial state's hashes a browser sends on its first load (the
+        server then sends only what differs from them); `until`: see `send`.
         """
         self.path, self.query = path, dict(query or {})
         started = time.monotonic()
         payload = {"vars": dict(storage)} if storage else {}
+        if hashes:
+            payload["hashes"] = hashes
         auth = {"event": {"name": HYDRATE, "payload": payload, "router_data": self.router_data()}}
         await self._sio.connect(f"{self.base_url}?token={self.token}", headers=dict(self.headers), auth=auth,
                                 transports=["websocket"], namespaces=["/_event"], socketio_path="/_event",
                                 wait_timeout=self.timeout)
+        if until is not None:
+            return await self._until(started, until)
         return await self._drain(started, require_one=True)
 
     async def navigate(self, path: str, query: dict | None = None) -> Answer:
@@ -98,13 +106,41 @@ class EventClient:
         return await self.send(ON_LOAD, "", require_answer=True)
 
     async def send(self, state: Any, handler: str, payload: dict | None = None, *,
-                   require_answer: bool = False) -> Answer:
-        """Send `<state>.<handler>` with `payload` (anything: the server must validate it)."""
+                   require_answer: bool = False, until: Callable[[EventClient], bool] | None = None) -> Answer:
+        """Send `<state>.<handler>` with `payload` (anything: the server must validate it).
+
+        With `until`, answers still arriving for earlier events are set aside first, and this
+        returns as soon as the browser's state satisfies `until(client)` (its `seconds`: how long
+        that took), so a load test times each event by its own answer.
+        """
+        if until is not None:
+            self.forget_answers()
         started = time.monotonic()
         name = f"{state_name(state)}.{handler}" if handler else state_name(state)
         await self._sio.emit("event", {"name": name, "payload": {} if payload is None else payload,
                                        "router_data": self.router_data()}, namespace="/_event")
+        if until is not None:
+            return await self._until(started, until)
         return await self._drain(started, require_one=require_answer)
+
+    def forget_answers(self) -> None:
+        """Drop answers received but not yet read (they belong to earlier events)."""
+        while not self._inbox.empty():
+            self._inbox.get_nowait()
+
+    async def _until(self, started: float, until: Callable[[EventClient], bool]) -> Answer:
+        answer = Answer()
+        while True:
+            left = started + self.timeout - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the page never showed the expected answer")
+            data = await asyncio.wait_for(self._inbox.get(), timeout=left)
+            answer.deltas.append(data.get("delta") or {})
+            answer.events.extend(data.get("events") or [])
+            answer.seconds = time.monotonic() - started
+            answer.first_seconds = answer.first_seconds or answer.seconds
+            if until(self):
+                return answer
 
     async def _drain(self, started: float, *, require_one: bool) -> Answer:
         answer = Answer()
@@ -118,6 +154,7 @@ class EventClient:
             answer.deltas.append(data.get("delta") or {})
             answer.events.extend(data.get("events") or [])
             answer.seconds = time.monotonic() - started
+            answer.first_seconds = answer.first_seconds or answer.seconds
             wait = self.quiet
             if time.monotonic() > deadline:
                 break

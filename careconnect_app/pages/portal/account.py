@@ -12,9 +12,9 @@ from careconnect_app.components.portal_layout import (
     section,
     signed_in_frame,
 )
-from careconnect_app.messaging import outbox
+from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import Caller, PortalState, ReloadingPageMixin
-from careconnect_app.pages.state_tools import Session, off_loop
+from careconnect_app.pages.state_tools import Session
 from careconnect_app.portal import accounts, passwords, two_factor
 
 PASSWORD_INPUTS = ("current-password", "new-password", "confirm-password")
@@ -93,11 +93,10 @@ class AccountState(ReloadingPageMixin, PortalState):
             return await self._reload() or rx.set_focus(focus)
         self._error = ("", 0)
         self.password_info = self._t("password.changed")
-        await off_loop(outbox.deliver_now, outcome.message_ids)
         return await self._reload() or [rx.set_value(i, "") for i in PASSWORD_INPUTS]
 
 
-S, T = AccountState, AccountState.tr
+S, T = AccountState, words(AccountState, "portal")
 
 
 def _recovery_codes_section() -> rx.Component:

@@ -89,8 +89,7 @@ def idle_warning_seconds() -> int:
 class PortalState(CallerMixin, SessionCookieMixin, rx.State):
     """The signed-in portal user (display only) and the page language."""
 
-    locale: str = "en"
-    tr: dict[str, str] = i18n.area("en", "portal")
+    locale: str = "en"  # the page's words follow it (components.words), they are not state
     user_name: str = ""
     user_email: str = ""
     is_admin: bool = False
@@ -174,7 +173,6 @@ class PortalState(CallerMixin, SessionCookieMixin, rx.State):
     def _switch_locale(self) -> None:
         """Flip English/Spanish; page states call this from their own toggle handler, then reload."""
         self.locale = "es" if self.locale == "en" else "en"
-        self.tr = i18n.area(self.locale, "portal")
         self._locale_chosen = True
 
     def _browser_locale(self) -> None:
@@ -185,7 +183,6 @@ class PortalState(CallerMixin, SessionCookieMixin, rx.State):
         locale = i18n.normalise_locale(first)
         if locale != self.locale:
             self.locale = locale
-            self.tr = i18n.area(locale, "portal")
 
     async def _ended_by_idle(self):
         self._idle_ended, self.idle_warning = True, False

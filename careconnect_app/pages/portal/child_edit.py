@@ -11,6 +11,7 @@ from typing import NotRequired, TypedDict
 import reflex as rx
 
 from careconnect_app.components.portal_layout import confirm_dialog, labelled, notice, section
+from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import Caller
 from careconnect_app.pages.state_tools import Session
 from careconnect_app.portal import access, child_changes, roster
@@ -152,15 +153,16 @@ class ChildEditMixin(rx.State, mixin=True):
 
 def child_actions(S, child) -> rx.Component:
     """Edit and deactivate, on a child's card."""
+    T = words(S, "portal")
     return rx.hstack(
-        rx.button(rx.icon("pencil", size=16, aria_hidden="true"), S.tr["roster.edit_child"], variant="soft",
+        rx.button(rx.icon("pencil", size=16, aria_hidden="true"), T["roster.edit_child"], variant="soft",
                   size="2", on_click=S.open_child_edit(child.id), id="edit-child-" + child.id, min_height="44px",
-                  aria_label=S.tr["roster.edit_child"] + " " + child.name),
+                  aria_label=T["roster.edit_child"] + " " + child.name),
         confirm_dialog(
-            rx.button(S.tr["roster.deactivate"], variant="soft", color_scheme="gray", size="2", min_height="44px",
-                      id="deactivate-child-" + child.id, aria_label=S.tr["roster.deactivate"] + " " + child.name),
-            title=S.tr["roster.deactivate_title"], body=S.tr["roster.deactivate_body"],
-            confirm_label=S.tr["roster.deactivate"], cancel_label=S.tr["cancel"],
+            rx.button(T["roster.deactivate"], variant="soft", color_scheme="gray", size="2", min_height="44px",
+                      id="deactivate-child-" + child.id, aria_label=T["roster.deactivate"] + " " + child.name),
+            title=T["roster.deactivate_title"], body=T["roster.deactivate_body"],
+            confirm_label=T["roster.deactivate"], cancel_label=T["cancel"],
             on_confirm=S.deactivate_child(child.id), id="deactivate-dialog-" + child.id),
         spacing="2",
         wrap="wrap",
@@ -169,24 +171,27 @@ def child_actions(S, child) -> rx.Component:
 
 def unlink_button(S, child, guardian) -> rx.Component:
     """Unlink one guardian from a child, after a dialog saying what it means."""
+    T = words(S, "portal")
     return confirm_dialog(
-        rx.button(S.tr["roster.unlink"], variant="ghost", color_scheme="gray", size="2", min_height="44px",
-                  id=f"unlink-{child.id}-{guardian.id}", aria_label=S.tr["roster.unlink"] + " " + guardian.name),
-        title=S.tr["roster.unlink_title"], body=S.tr["roster.unlink_body"], confirm_label=S.tr["roster.unlink"],
-        cancel_label=S.tr["cancel"], on_confirm=S.unlink_guardian(child.id, guardian.id),
+        rx.button(T["roster.unlink"], variant="ghost", color_scheme="gray", size="2", min_height="44px",
+                  id=f"unlink-{child.id}-{guardian.id}", aria_label=T["roster.unlink"] + " " + guardian.name),
+        title=T["roster.unlink_title"], body=T["roster.unlink_body"], confirm_label=T["roster.unlink"],
+        cancel_label=T["cancel"], on_confirm=S.unlink_guardian(child.id, guardian.id),
         id=f"unlink-dialog-{child.id}-{guardian.id}")
 
 
 def _edit_input(S, label: str, name: str, input_id: str, value, **props) -> rx.Component:
-    return labelled(S.tr[label], rx.input(id=input_id, name=name, default_value=value, width="100%",
+    T = words(S, "portal")
+    return labelled(T[label], rx.input(id=input_id, name=name, default_value=value, width="100%",
                                           height="44px", size="3", **props),
                     html_for=input_id, error=S.c_errors.get(name, ""))
 
 
 def child_edit_form(S) -> rx.Component:
     """The open child's name and date of birth (a form keyed on the child, so it refills)."""
+    T = words(S, "portal")
     return rx.cond(S.c_edit_id != "", section(
-        rx.heading(S.tr["roster.edit_child_for"], " ", S.c_edit_name, as_="h2", size="4", id="child-edit-heading"),
+        rx.heading(T["roster.edit_child_for"], " ", S.c_edit_name, as_="h2", size="4", id="child-edit-heading"),
         rx.form(
             rx.vstack(
                 rx.grid(
@@ -196,8 +201,8 @@ def child_edit_form(S) -> rx.Component:
                     columns=rx.breakpoints(initial="1", sm="3"), spacing="3", width="100%",
                 ),
                 rx.hstack(
-                    rx.button(S.tr["roster.save_child"], type="submit", id="save-child", min_height="44px"),
-                    rx.button(S.tr["cancel"], type="button", on_click=S.close_child_edit, variant="soft",
+                    rx.button(T["roster.save_child"], type="submit", id="save-child", min_height="44px"),
+                    rx.button(T["cancel"], type="button", on_click=S.close_child_edit, variant="soft",
                               color_scheme="gray", min_height="44px"),
                     spacing="3",
                 ),
@@ -216,12 +221,13 @@ def change_notices(S) -> rx.Component:
 
 def inactive_section(S) -> rx.Component:
     """Deactivated children, each with "reactivate"."""
+    T = words(S, "portal")
     return rx.cond(S.inactive_children.length() > 0, section(
-        rx.heading(S.tr["roster.inactive"], as_="h2", size="4"),
+        rx.heading(T["roster.inactive"], as_="h2", size="4"),
         rx.foreach(S.inactive_children, lambda c: rx.hstack(
             rx.text(c["name"]),
-            rx.button(S.tr["roster.reactivate"], on_click=S.reactivate_child(c["id"]), variant="soft", size="2",
-                      min_height="44px", id="reactivate-" + c["id"], aria_label=S.tr["roster.reactivate"] + " " + c["name"]),
+            rx.button(T["roster.reactivate"], on_click=S.reactivate_child(c["id"]), variant="soft", size="2",
+                      min_height="44px", id="reactivate-" + c["id"], aria_label=T["roster.reactivate"] + " " + c["name"]),
             justify="between", align="center", width="100%",
         )),
         id="inactive-children",

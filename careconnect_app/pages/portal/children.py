@@ -16,6 +16,7 @@ from careconnect_app.components.portal_layout import (
     section,
     signed_in_frame,
 )
+from careconnect_app.components.words import words
 from careconnect_app.models import Guardian
 from careconnect_app.pages.portal.base_state import Caller, PortalState, ReloadingPageMixin, portal_text
 from careconnect_app.pages.portal.contact_approvals import pending_text
@@ -268,7 +269,7 @@ class ChildrenState(child_edit.ChildEditMixin, ReloadingPageMixin, PortalState):
         return await self._reload()
 
 
-S, T = ChildrenState, ChildrenState.tr  # the page's state and its words
+S, T = ChildrenState, words(ChildrenState, "portal")  # the page's state and its words
 
 
 def _err(key: str):

@@ -8,6 +8,7 @@ import reflex as rx
 
 from careconnect_app.common.formatting import format_utc_datetime
 from careconnect_app.components.portal_layout import notice, section
+from careconnect_app.components.words import words
 from careconnect_app.models import Guardian
 from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
 from careconnect_app.pages.state_tools import Session
@@ -77,7 +78,7 @@ class ApprovalsState(PortalState):
 
 
 def _change_card(change: ChangeCard) -> rx.Component:
-    S, T = ApprovalsState, ApprovalsState.tr
+    S, T = ApprovalsState, words(ApprovalsState, "portal")
     return rx.box(
         rx.vstack(
             rx.text(change.guardian, weight="medium"),
@@ -99,7 +100,7 @@ def _change_card(change: ChangeCard) -> rx.Component:
 
 
 def approvals_panel() -> rx.Component:
-    S, T = ApprovalsState, ApprovalsState.tr
+    S, T = ApprovalsState, words(ApprovalsState, "portal")
     return section(
         rx.heading(T["approvals.title"], as_="h2", size="4"),
         rx.cond(S.changes.length() == 0, rx.text(T["approvals.none"], size="2", color_scheme="gray")),

@@ -18,9 +18,8 @@ from careconnect_app.components.portal_layout import (
     signed_in_frame,
     status_badge,
 )
-from careconnect_app.messaging import outbox
+from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import PortalState, ReloadingPageMixin
-from careconnect_app.pages.state_tools import off_loop
 from careconnect_app.portal import resend
 from careconnect_app.statuses import PortalStatus
 
@@ -42,17 +41,30 @@ class DashboardState(ReloadingPageMixin, PortalState):
     due_label: str = ""
     overdue_count: int = 0
     overdue_periods: list[dict[str, str]] = []
+    # Plain vars, not computed ones: a page load computes every state's computed vars and then
+    # stores those states in Redis for the tab, so these would be stored for every parent too.
+    selectable_count: int = 0
+    all_selected: bool = False
+    selected_missing: bool = False  # a selected draft has days with no record (submitting asks first)
+
+    def _select(self, sheet_ids: list[str]) -> None:
+        """The selection, kept to the drafts shown."""
+        selectable = [r["sheet_id"] for r in self.rows if r["submittable"]]
+        self.selected = [s for s in dict.fromkeys(sheet_ids) if s in selectable]
+        self.selectable_count = len(selectable)
+        self.all_selected = bool(selectable) and len(self.selected) == len(selectable)
+        self.selected_missing = any(r["missing"] for r in self.rows if r["sheet_id"] in self.selected)
 
     async def _reload(self):
         """Read the dashboard again for the current filters."""
         call = await self._as_user(actions.read_dashboard, self.period, self.status_filter, self.search, self.locale)
         if not call.signed_in:
-            self.rows, self.counts, self.selected = [], [], []
+            self.rows, self.counts = [], []
+            self._select([])
             return self._to_login()
         for name, value in call.value.items():
             setattr(self, name, value)
-        visible = {r["sheet_id"] for r in self.rows if r["submittable"]}
-        self.selected = [s for s in self.selected if s in visible]
+        self._select(self.selected)
         return None
 
     # --- events -------------------------------------------------------------------------------
@@ -92,15 +104,12 @@ class DashboardState(ReloadingPageMixin, PortalState):
     def toggle_row(self, sheet_id: str, checked: bool):
         """Select or unselect one draft for submitting."""
         sheet_id = str(sheet_id)
-        if checked and sheet_id not in self.selected:
-            self.selected = self.selected + [sheet_id]
-        elif not checked:
-            self.selected = [s for s in self.selected if s != sheet_id]
+        self._select(self.selected + [sheet_id] if checked else [s for s in self.selected if s != sheet_id])
 
     @rx.event
     def toggle_all(self, checked: bool):
         """Select every draft shown, or none."""
-        self.selected = [r["sheet_id"] for r in self.rows if r["submittable"]] if checked else []
+        self._select([r["sheet_id"] for r in self.rows] if checked else [])
 
     @rx.event
     def set_certify(self, value: bool):
@@ -129,8 +138,7 @@ class DashboardState(ReloadingPageMixin, PortalState):
         call = await self._as_user(actions.submit_sheets, list(self.selected), confirmed_missing is True)
         if not call.signed_in:
             return self._to_login()
-        done, errors, message_ids = call.value
-        await off_loop(outbox.deliver_now, message_ids)
+        done, errors, _message_ids = call.value  # queued: the delivery worker sends them
         self.selected = []
         self.certify = False
         self.bulk_info = self._t("dashboard.submitted_many", count=done) if done else ""
@@ -147,8 +155,7 @@ class DashboardState(ReloadingPageMixin, PortalState):
         if call.value is None or call.value == actions.READ_ONLY:
             self.error = self._t(actions.READ_ONLY if call.value else "error.not_found")
             return None
-        name, message_ids, reasons = call.value
-        await off_loop(outbox.deliver_now, message_ids)
+        name, message_ids, reasons = call.value  # queued: the delivery worker sends them
         if message_ids:
             self.info = self._t("dashboard.resent", child=name)
         if reasons:
@@ -167,22 +174,8 @@ class DashboardState(ReloadingPageMixin, PortalState):
         csv_text, first_day = call.value
         return rx.download(data=csv_text.encode("utf-8"), filename=f"signed-sheets-{first_day.isoformat()}.csv")
 
-    @rx.var
-    def all_selected(self) -> bool:
-        selectable = [r["sheet_id"] for r in self.rows if r["submittable"]]
-        return bool(selectable) and all(s in self.selected for s in selectable)
 
-    @rx.var
-    def selectable_count(self) -> int:
-        return len([r for r in self.rows if r["submittable"]])
-
-    @rx.var
-    def selected_missing(self) -> bool:
-        """Whether a selected draft has days with no record (submitting asks first)."""
-        return any(r["missing"] for r in self.rows if r["sheet_id"] in self.selected)
-
-
-S, T = DashboardState, DashboardState.tr  # the page's state and its words
+S, T = DashboardState, words(DashboardState, "portal")  # the page's state and its words
 
 
 def _count(item: dict) -> rx.Component:

@@ -18,6 +18,7 @@ from careconnect_app.components.portal_layout import (
     portal_frame,
     section,
 )
+from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import PortalState
 from careconnect_app.pages.state_tools import Session, in_session
 from careconnect_app.portal import staff
@@ -78,7 +79,7 @@ class InviteState(PortalState):
 
 
 def _form() -> rx.Component:
-    S, T = InviteState, InviteState.tr
+    S, T = InviteState, words(InviteState, "portal")
     return rx.form(
         rx.vstack(
             rx.text(T["invite.intro"], " ", rx.text.strong(S.invite_email, id="invite-email"), size="2"),
@@ -94,7 +95,7 @@ def _form() -> rx.Component:
 
 
 def invite_page() -> rx.Component:
-    S, T = InviteState, InviteState.tr
+    S, T = InviteState, words(InviteState, "portal")
     body = rx.cond(
         S.done,
         rx.vstack(notice(T["invite.done"], tone="green", icon="check", id="invite-done"),

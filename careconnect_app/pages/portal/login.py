@@ -8,6 +8,7 @@ import reflex as rx
 
 from careconnect_app import routes
 from careconnect_app.components.portal_layout import labelled, notice, page_heading, portal_frame, section
+from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import PortalState, Profile, profile_of
 from careconnect_app.pages.state_tools import Session, in_session
 from careconnect_app.portal import accounts, sessions
@@ -82,7 +83,7 @@ class LoginState(PortalState):
 
 
 def login_page() -> rx.Component:
-    S, T = LoginState, LoginState.tr
+    S, T = LoginState, words(LoginState, "portal")
     return portal_frame(
         rx.center(
             section(

@@ -17,9 +17,9 @@ from careconnect_app.components.portal_layout import (
     portal_frame,
     section,
 )
-from careconnect_app.messaging import outbox
+from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import PortalState
-from careconnect_app.pages.state_tools import in_session, off_loop
+from careconnect_app.pages.state_tools import in_session
 from careconnect_app.portal import passwords
 
 
@@ -43,9 +43,7 @@ class ForgotState(PortalState):
         """Email a one-time link when the address has an account; say the same either way."""
         email = str(form_data.get("email", ""))[:254]
         ip, user_agent = self._client()
-        message_ids = await in_session(passwords.request_reset, email, locale=self.locale, ip=ip,
-                                       user_agent=user_agent)
-        await off_loop(outbox.deliver_now, message_ids)
+        await in_session(passwords.request_reset, email, locale=self.locale, ip=ip, user_agent=user_agent)
         self.sent = self._t("forgot.sent")
         return rx.set_focus("forgot-sent")
 
@@ -86,7 +84,6 @@ class ResetState(PortalState):
         if outcome.ok:
             self.done, self.link_works, self._token, self.error = True, False, "", ""
             await self._remember_session("")
-            await off_loop(outbox.deliver_now, outcome.message_ids)
             return rx.set_focus("reset-done")
         self._error_key = outcome.error.removeprefix("portal.")
         self.error = self._t(self._error_key)
@@ -97,7 +94,7 @@ class ResetState(PortalState):
 def _frame(S, *children: rx.Component) -> rx.Component:
     return portal_frame(
         rx.center(section(*children, max_width="28rem"), width="100%", padding_top="2rem"),
-        tr=S.tr, signed_in=False, user_name="", scope_label="", is_admin=False, current="login",
+        tr=words(S, "portal"), signed_in=False, user_name="", scope_label="", is_admin=False, current="login",
         on_logout=S.logout, on_toggle_locale=S.toggle_language, locale=S.locale,
     )
 
@@ -107,7 +104,7 @@ def _back(T) -> rx.Component:
 
 
 def forgot_page() -> rx.Component:
-    S, T = ForgotState, ForgotState.tr
+    S, T = ForgotState, words(ForgotState, "portal")
     return _frame(
         S,
         page_heading(T["forgot.title"]),
@@ -142,7 +139,7 @@ def _new_password_form(S, T) -> rx.Component:
 
 
 def reset_page() -> rx.Component:
-    S, T = ResetState, ResetState.tr
+    S, T = ResetState, words(ResetState, "portal")
     return _frame(
         S,
         page_heading(T["reset.title"]),

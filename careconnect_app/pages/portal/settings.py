@@ -12,6 +12,7 @@ from careconnect_app.components.portal_layout import (
     section,
     signed_in_frame,
 )
+from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import Caller, PortalState
 from careconnect_app.pages.portal.contact_approvals import ApprovalsState, approvals_panel
 from careconnect_app.pages.state_tools import Session
@@ -130,7 +131,7 @@ class SettingsState(PortalState):
         return None
 
 
-S, T = SettingsState, SettingsState.tr  # the page's state and its words
+S, T = SettingsState, words(SettingsState, "portal")  # the page's state and its words
 
 
 def _switch(label: str, hint: str, input_id: str, checked, on_change) -> rx.Component:

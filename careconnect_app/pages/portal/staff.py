@@ -24,10 +24,10 @@ from careconnect_app.components.portal_layout import (
     section,
     signed_in_frame,
 )
-from careconnect_app.messaging import outbox
+from careconnect_app.components.words import words
 from careconnect_app.models import Agency
 from careconnect_app.pages.portal.base_state import Caller, PortalState, ReloadingPageMixin, portal_text
-from careconnect_app.pages.state_tools import Session, off_loop
+from careconnect_app.pages.state_tools import Session
 from careconnect_app.portal import access, activity, staff
 from careconnect_app.statuses import STAFF_STATUS_TONE, Role, StaffStatus
 
@@ -133,7 +133,6 @@ class StaffState(ReloadingPageMixin, PortalState):
         self.invite_errors = {k: self._t(v) for k, v in done.errors.items()}
         if done.errors:
             return rx.set_focus(INPUT_IDS.get(next(iter(done.errors)), "staff-name"))
-        await off_loop(outbox.deliver_now, done.message_ids)
         self.info = self._t("staff.invited", email=done.user.email)
         self.form_key += 1
         return await self._reload()
@@ -147,7 +146,6 @@ class StaffState(ReloadingPageMixin, PortalState):
         if done.errors:
             self.error = self._t(done.errors.get("form", "staff.error.not_allowed"))
         else:
-            await off_loop(outbox.deliver_now, done.message_ids)
             key = "staff.resent" if done.message_ids else done_key
             self.info = self._t(key, name=done.user.name or done.user.email, email=done.user.email)
         return await self._reload()
@@ -163,7 +161,7 @@ class StaffState(ReloadingPageMixin, PortalState):
         return await self._act("reactivate", user_id, "staff.reactivated")
 
 
-S, T = StaffState, StaffState.tr
+S, T = StaffState, words(StaffState, "portal")
 
 
 def _actions(m: dict) -> rx.Component:

@@ -18,6 +18,7 @@ from careconnect_app.common.formatting import format_long_date, format_time
 from careconnect_app.components.portal_layout import notice, page_heading, signed_in_frame
 from careconnect_app.components.pwa import install_support
 from careconnect_app.components.tap_board import tap_board
+from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
 from careconnect_app.pages.state_tools import Session
 from careconnect_app.portal import taps, today
@@ -182,7 +183,7 @@ class TodayState(PortalState):
         return None
 
 
-S, T = TodayState, TodayState.tr
+S, T = TodayState, words(TodayState, "portal")
 
 BOARD_CSS = """
 .tb { display: flex; flex-direction: column; gap: 12px; width: 100%; }
@@ -301,7 +302,8 @@ def today_page() -> rx.Component:
             rx.cond((S.board_status == BoardStatus.READY) & (S.cards.length() == 0),
                     rx.text(T["today.no_children"], " ", rx.link(T["nav.children"], href=routes.PORTAL_CHILDREN),
                             id="board-empty")),
-            tap_board(cards=S.cards, day=S.day, timezone=S.timezone, status=S.board_status, acks=S.acks, ack_stamp=S.ack_stamp, labels=T,
+            tap_board(cards=S.cards, day=S.day, timezone=S.timezone, status=S.board_status, acks=S.acks, ack_stamp=S.ack_stamp,
+                      labels=T.table("today.", "cancel"),
                       locale=S.locale, login_url=routes.PORTAL_LOGIN, on_sync=S.sync, on_correct=S.open_correction),
             _correction_dialog(),
             spacing="4",

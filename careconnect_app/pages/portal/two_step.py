@@ -10,10 +10,10 @@ from __future__ import annotations
 import reflex as rx
 
 from careconnect_app.components.portal_layout import labelled, notice, page_heading, portal_frame, section
-from careconnect_app.messaging import outbox
+from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import PortalState, Profile, profile_of
 from careconnect_app.pages.portal.login import session_stage
-from careconnect_app.pages.state_tools import Session, in_session, off_loop
+from careconnect_app.pages.state_tools import Session, in_session
 from careconnect_app.portal import accounts
 from careconnect_app.statuses import SessionStage
 
@@ -116,7 +116,6 @@ class EnrolState(StepState):
         redirect = await self._after(result, profile)
         if result.ok:
             self.recovery_codes, self.qr, self.secret = result.recovery_codes, "", ""
-            await off_loop(outbox.deliver_now, result.message_ids)
             return rx.set_focus("recovery-codes-heading")
         return redirect
 
@@ -145,13 +144,13 @@ def _code_form(S, T, label_key: str, submit_key: str, hint=None) -> rx.Component
 def _frame(S, *children: rx.Component) -> rx.Component:
     return portal_frame(
         rx.center(section(*children, max_width="30rem"), width="100%", padding_top="2rem"),
-        tr=S.tr, signed_in=False, user_name="", scope_label="", is_admin=False, current="login",
+        tr=words(S, "portal"), signed_in=False, user_name="", scope_label="", is_admin=False, current="login",
         on_logout=S.logout, on_toggle_locale=S.toggle_language, locale=S.locale,
     )
 
 
 def code_page() -> rx.Component:
-    S, T = CodeState, CodeState.tr
+    S, T = CodeState, words(CodeState, "portal")
     return _frame(
         S,
         page_heading(T["code.title"]),
@@ -174,7 +173,7 @@ def _recovery_codes(S, T) -> rx.Component:
 
 
 def enrol_page() -> rx.Component:
-    S, T = EnrolState, EnrolState.tr
+    S, T = EnrolState, words(EnrolState, "portal")
     return _frame(
         S,
         page_heading(T["enrol.title"]),

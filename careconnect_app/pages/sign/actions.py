@@ -18,7 +18,7 @@ from careconnect_app.clock import utcnow
 from careconnect_app.common import audit
 from careconnect_app.common.masking import mask_contact
 from careconnect_app.models import Guardian, SigningRequest
-from careconnect_app.pages.sign.view import LinkView, read_view, verified_channel
+from careconnect_app.pages.sign.view import FamilyRows, LinkView, read_view, verified_channel
 from careconnect_app.signing import canonical, evidence, links, parent_steps, verification
 from careconnect_app.statuses import Actor, LinkStatus, RequestStatus
 
@@ -43,8 +43,9 @@ class Visit:
         audit.record(session, event, actor=Actor.PARENT, sheet_id=request.sheet_id,
                      signing_request_id=request.id, ip=self.ip, user_agent=self.user_agent)
 
-    def view(self, session: Session, request: SigningRequest | None, status: str) -> LinkView:
-        return read_view(session, request, status, self.locale, self.secret)
+    def view(self, session: Session, request: SigningRequest | None, status: str,
+             rows: FamilyRows | None = None) -> LinkView:
+        return read_view(session, request, status, self.locale, self.secret, rows)
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,8 @@ Refusal = LinkChanged | NotVerified
 
 
 def on_live_link(session: Session, visit: Visit, step: Callable[..., T], *args: Any,
-                 need_verified: bool = True, allow_signed: bool = False) -> T | Refusal:
-    """`step(session, request, visit, *args)` if the link is usable (and verified), else why not.
+                 need_verified: bool = True, allow_signed: bool = False, **kwargs: Any) -> T | Refusal:
+    """`step(session, request, visit, *args, **kwargs)` if the link is usable (and verified), else why not.
 
     `allow_signed`: the step also runs on a signed link (verifying again for the signed copy).
     """
@@ -78,7 +79,7 @@ def on_live_link(session: Session, visit: Visit, step: Callable[..., T], *args: 
         return LinkChanged(visit.view(session, request, status))
     if need_verified and verified_channel(session, request, visit.secret) is None:
         return NotVerified(request.requires_verification)
-    return step(session, request, visit, *args)
+    return step(session, request, visit, *args, **kwargs)
 
 
 # --- opening the link -------------------------------------------------------------------------
@@ -92,6 +93,7 @@ class Resume:
     code_channel: str = ""  # on the verify step: the channel of a code that can still be entered
     code_to: str = ""  # ... and its destination, masked
     reviewed_hash: str = ""  # on the sign step: the review it signs (exactly what the page shows now)
+    code_message_id: int = 0  # ... and the message carrying it (the page says whether it went out)
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,8 @@ def _resume(session: Session, request: SigningRequest, visit: Visit) -> Resume:
         code = verification.active_code(session, request, utcnow())
         if code is None:
             return Resume("verify")
-        return Resume("verify", code.channel, mask_contact(code.channel, code.destination))
+        return Resume("verify", code.channel, mask_contact(code.channel, code.destination),
+                      verification.code_message_id(session, request))
     return Resume("landing")
 
 
@@ -202,6 +205,9 @@ def sign(session: Session, visit: Visit, strokes: dict, typed_name: str, *, cert
     verified = verified_channel(session, request, visit.secret) if request is not None else None
     if verified is None or verified != channel:
         return Signing(parent_steps.SignOutcome(False, "parent.error.session"), None)
+    # Held here, the family's rows are loaded once: signing (the document) and the receipt read
+    # them from the session instead of the database.
+    rows = FamilyRows.of(session, request)
     outcome = parent_steps.sign(
         session, visit.request_id, strokes=strokes, typed_name=typed_name, certified=certified, consented=consented,
         reviewed_hash=reviewed_hash, ip=visit.ip, user_agent=visit.user_agent, locale=visit.locale,
@@ -210,9 +216,16 @@ def sign(session: Session, visit: Visit, strokes: dict, typed_name: str, *, cert
     if not (outcome.ok or outcome.already_signed or outcome.review_again or outcome.error in READ_BACK_AFTER):
         return Signing(outcome, None)
     session.commit()  # the signature is kept before anything else is read
-    session.expire_all()
     request = session.get(SigningRequest, visit.request_id)
-    return Signing(outcome, visit.view(session, request, links.status_of(request)))
+    return Signing(outcome, visit.view(session, request, links.status_of(request), rows))
+
+
+def sign_live(session: Session, request: SigningRequest, visit: Visit, strokes: dict, typed_name: str, *,
+              certified: bool, consented: bool, reviewed_hash: str) -> Signing:
+    """`sign` for a live link (run through `on_live_link`: the link guard, the verification and the
+    claiming UPDATE share one transaction), with the channel this browser verified by."""
+    return sign(session, visit, strokes, typed_name, certified=certified, consented=consented,
+                channel=signing_channel(session, request, visit), reviewed_hash=reviewed_hash)
 
 
 def signed_copy(session: Session, visit: Visit) -> evidence.CopyParts | None:

@@ -90,9 +90,17 @@ def _footer() -> rx.Component:
     )
 
 
+def _notice() -> rx.Component:
+    """Page-wide news: the connection was restored, or the server is away for a moment (the page's
+    live region says it)."""
+    return rx.cond(S.notice != "", rx.callout(S.notice, icon="info", color_scheme="amber",
+                                              width="100%", margin_bottom="0.75rem", id="notice"))
+
+
 def sign_page() -> rx.Component:
     return parent_frame(
         announcer(S.announcement),
+        _notice(),
         by_status(),
         _footer(),
         session_cookie(S.cookie_ticket, S.cookie_stored),

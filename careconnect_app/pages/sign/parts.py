@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+from careconnect_app.components.words import words
 from careconnect_app.pages.sign.state import SignState
 
 # Short names: every line of the wizard's UI reads the state (S) and its words (T).
 S = SignState
-T = SignState.tr
+T = words(SignState, "parent")
 
 
 def step_heading(text) -> rx.Component:

@@ -15,28 +15,29 @@ import reflex as rx
 
 from careconnect_app import i18n, routes
 from careconnect_app.common import cookie_tickets
-from careconnect_app.components.signature_pad import StrokesPayload
-from careconnect_app.messaging import outbox
-from careconnect_app.pages.sign import actions, wizard_steps
+from careconnect_app.pages.sign import actions, recovery, wizard_steps
 from careconnect_app.pages.sign.actions import LinkChanged, NotVerified, Refusal
+from careconnect_app.pages.sign.notices import WizardNotices
+from careconnect_app.pages.sign.pad import SignaturePad
+from careconnect_app.pages.sign.recovery import UNAVAILABLE, resilient
 from careconnect_app.pages.sign.view import LinkView
 from careconnect_app.pages.sign.wizard_steps import CodeForm, ProblemForm
-from careconnect_app.pages.state_tools import CallerMixin, SessionCookieMixin, in_session, off_loop
-from careconnect_app.signing import evidence, parent_steps, typed_signature, verification
+from careconnect_app.pages.state_tools import CallerMixin, DatabaseUnavailable, SessionCookieMixin, in_session, off_loop
+from careconnect_app.signing import evidence, parent_steps, verification
 from careconnect_app.statuses import LinkStatus, SignatureMethod
 
 SESSION_COOKIE = cookie_tickets.PARENT_SESSION_COOKIE
+RESTORED = "restored"  # query parameter of a page reloaded because its state was lost
 T = TypeVar("T")
 
 
-class SignState(CallerMixin, SessionCookieMixin, rx.State):
-    """The wizard: landing -> (verify) -> review -> sign -> done."""
+class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, rx.State):
+    """The wizard: landing -> (verify) -> review -> sign -> done (its messages: WizardNotices; the
+    sign step's pad, typed name and boxes: SignaturePad)."""
 
     # --- what the page shows -------------------------------------------------------------
     status: str = "loading"
     step: str = "landing"
-    locale: str = "en"
-    tr: dict[str, str] = i18n.area("en", "parent")
     status_body: str = ""
     # The landing (view.LandingView): all a browser gets before the code.
     agency_name: str = ""
@@ -74,63 +75,27 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
     # What the parent is doing on the page.
     verify_channel: str = ""
     code_sent: bool = False
-    verify_info: str = ""
-    verify_error: str = ""
+    code_state: str = ""  # "sending" until the worker sent the code, then "sent" (or "slow", "failed")
     busy: bool = False
-    review_notice: str = ""
     problem_open: bool = False
-    problem_error: str = ""
-    has_signature: bool = False  # the pad has a drawing
-    signature_method: str = SignatureMethod.DRAWN
-    typed_preview: str = ""  # the typed name as it will be signed ("" while it is not a valid name)
-    typed_error: str = ""
-    certified: bool = False
-    consented: bool = False
-    sign_error: str = ""
-    # The page's one live region: each status change is said once, here (screen readers).
-    announcement: str = ""
 
     # --- backend only ----------------------------------------------------------------------
     # The verified browser's credential, made in this tab (else read from the HttpOnly cookie);
     # the database holds only its hash.
     _parent_session: str = ""
     _request_id: int = 0
-    _strokes: dict = {}
     # The document hash of what the page shows, and of what this tab's review recorded (the sign step signs it).
     _shown_hash: str = ""
     _reviewed_hash: str = ""
-    _typed_name: str = ""  # checked by typed_signature.clean_name; signing draws it on the server
     _locale_chosen: bool = False
-    # slot -> (translation keys, values): re-rendered when the language changes.
-    _messages: dict[str, tuple[tuple[str, ...], dict]] = {}
+    _code_message_id: int = 0  # the code message the verify step is waiting on
+    _code_to: str = ""  # its destination, masked
 
     # --- helpers ---------------------------------------------------------------------------
     def _visit(self) -> actions.Visit:
         ip, user_agent = self._client()
         secret = self._parent_session or self._cookie(SESSION_COOKIE)
         return actions.Visit(self._request_id, secret, self.locale, ip, user_agent)
-
-    def _say(self, slot: str, *keys: str, **values) -> None:
-        """Set a message slot (verify_info, verify_error, problem_error, sign_error, typed_error) by key(s).
-
-        No key clears it. A new message is also announced, once, through the page's live region.
-        """
-        keys = tuple(key for key in keys if key)
-        if keys:
-            self._messages[slot] = (keys, values)
-        else:
-            self._messages.pop(slot, None)
-        text = self._words(keys, values)
-        setattr(self, slot, text)
-        if text:
-            self._announce(text)
-
-    def _words(self, keys: tuple[str, ...], values: dict) -> str:
-        return " ".join(i18n.t(key, self.locale, **values) for key in keys)
-
-    def _announce(self, text: str) -> None:
-        # The same words twice in a row still change the region's text, so they are read again.
-        self.announcement = text if self.announcement != text else text + "\u200b"
 
     def _show(self, view: LinkView) -> None:
         """Put a link's page (read on a worker thread) on screen in the current language.
@@ -139,7 +104,6 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         recalled or expired since, say) leaves its state instead of lingering there.
         """
         self.status, self.status_body = view.status, view.status_body
-        self.tr = i18n.area(self.locale, "parent")
         if view.status != LinkStatus.DISPUTED:
             self.dispute_text = ""
         for part in (view.landing, view.review, view.signed):
@@ -150,24 +114,54 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         offered = [channel["value"] for channel in self.channels]
         if self.verify_channel not in offered:
             self.verify_channel = offered[0] if offered else ""
-        for slot, (keys, values) in list(self._messages.items()):
-            setattr(self, slot, self._words(keys, values))
+        self._reword()
 
-    def _resume(self, resume: actions.Resume) -> None:
-        """Pick up where the database says this parent was (after a reload or in a second tab)."""
+    def _resume(self, resume: actions.Resume):
+        """Pick up where the database says this parent was (after a reload or in a second tab);
+        returns the event that follows a code still on its way, if any."""
         self.step = resume.step
         self._reviewed_hash = resume.reviewed_hash
         if resume.step == "verify":
             self.code_sent = bool(resume.code_channel)
             if resume.code_channel:
                 self.verify_channel = resume.code_channel
-                self._say("verify_info", "parent.verify.sent", to=resume.code_to)
+                return self._watch_code(resume.code_message_id, resume.code_to)
+        return None
+
+    def _watch_code(self, message_id: int | None, masked: str):
+        """Say "sending…" and start watching the code's message until the worker sent it."""
+        self._code_message_id, self._code_to = message_id or 0, masked
+        self.code_state = "sending"
+        self._say("verify_info", "parent.verify.sending", to=masked)
+        return SignState.watch_code
+
+    async def _open(self):
+        """Resolve this page's link, resume at the parent's step; returns an event to run next, if any."""
+        token = routes.last_segment(self.router.url.path, routes.SIGN_PREFIX)
+        if not self._locale_chosen:  # a link nobody owns (mistyped, cut off) speaks the browser's language
+            self.locale = i18n.from_accept_language(self.router.headers.accept_language)
+        opened = await in_session(actions.open_link, token, self._visit(), keep_locale=self._locale_chosen)
+        if opened.request_id != self._request_id:  # another link: nothing drawn or ticked for it yet
+            self._forget_pad()
+        self._request_id, self.locale = opened.request_id, opened.locale
+        follow_up = self._resume(opened.resume) if opened.resume is not None else None
+        self._show(opened.view)
+        return follow_up
+
+    def _lost(self):
+        """This tab's state vanished (Redis restarted without persistence) while its page stayed:
+        reload the page, which reads everything back from the database and the browser's cookie."""
+        if self.status != "loading":
+            return None
+        return rx.call_script(f"window.location.replace(window.location.pathname + '?{RESTORED}=1')")
 
     async def _on_live_link(self, step: Callable[..., T], *args: Any, need_verified: bool = True,
-                            allow_signed: bool = False) -> T | Refusal:
+                            allow_signed: bool = False, **kwargs: Any) -> T | Refusal:
         """Run an `actions` step on a worker thread if the link is usable; else show why and say so."""
         result = await in_session(actions.on_live_link, self._visit(), step, *args, need_verified=need_verified,
-                                  allow_signed=allow_signed)
+                                  allow_signed=allow_signed, **kwargs)
+        if self._said("notice") == (UNAVAILABLE,):  # the database answered again
+            self._say("notice")
         if isinstance(result, LinkChanged):
             self._show(result.view)
         elif isinstance(result, NotVerified):
@@ -178,24 +172,27 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
     # --- events ------------------------------------------------------------------------------
     @rx.event
     async def load(self):
-        """Open the link: resolve the token, audit the visit, resume at the right step."""
-        self._request_id, self._messages, self._reviewed_hash = 0, {}, ""
-        self.problem_open = False
-        self._strokes, self.has_signature = {}, False
-        self._typed_name = self.typed_preview = self.typed_error = ""
-        self.signature_method = SignatureMethod.DRAWN
-        self.certified = self.consented = self.busy = False
-        self.announcement = ""
-        token = routes.last_segment(self.router.url.path, routes.SIGN_PREFIX)
-        if not self._locale_chosen:  # a link nobody owns (mistyped, cut off) speaks the browser's language
-            self.locale = i18n.from_accept_language(self.router.headers.accept_language)
-        opened = await in_session(actions.open_link, token, self._visit(), keep_locale=self._locale_chosen)
-        self._request_id, self.locale = opened.request_id, opened.locale
-        if opened.resume is not None:
-            self._resume(opened.resume)
-        self._show(opened.view)
+        """Open the link: resolve the token, audit the visit, resume at the right step.
+
+        Also runs when the tab reconnects (another instance took over): the drawing and the
+        ticked boxes of the same link are kept; the page's pad still shows that drawing.
+        """
+        self._messages, self._reviewed_hash = {}, ""
+        self.problem_open = self.busy = False
+        self.notice = self.announcement = ""
+        try:
+            follow_up = await self._open()
+        except DatabaseUnavailable:
+            self._say("notice", UNAVAILABLE)
+            return None
+        if self.router.url.query_parameters.get(RESTORED):  # back after a lost state (see _lost)
+            self._say("notice", "parent.error.restored_redraw" if self.step == "sign" else "parent.error.restored")
+            # Said once: a later reload of this address is an ordinary one.
+            return [rx.call_script("history.replaceState(null, '', window.location.pathname)"), follow_up]
+        return follow_up
 
     @rx.event
+    @resilient
     async def toggle_locale(self):
         """Switch every word on the page between English and Spanish."""
         self.locale = "es" if self.locale == "en" else "en"
@@ -204,6 +201,7 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         self._show(await in_session(actions.reread, self._visit(), self.status))
 
     @rx.event
+    @resilient
     async def start(self):
         """Landing -> verification (if the agency requires it) or review."""
         verified = await self._on_live_link(actions.start, need_verified=False)
@@ -213,6 +211,7 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         return rx.set_focus("step-heading")
 
     @rx.event
+    @resilient
     async def start_copy_verification(self):
         """On a signed link: verify again to get the signed copy (where the agency requires a code)."""
         verified = await self._on_live_link(actions.start, need_verified=False, allow_signed=True)
@@ -222,6 +221,7 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         return rx.set_focus("step-heading")
 
     @rx.event
+    @resilient
     async def choose_channel(self, channel: str):
         """Pick email or text message for the code (only a channel the page offers)."""
         if channel in [c["value"] for c in self.channels]:
@@ -229,6 +229,7 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
             self._say("verify_error")
 
     @rx.event
+    @resilient
     async def change_channel(self):
         """Go back to the channel choice (the old code stays valid until a new one is sent)."""
         self.code_sent = False
@@ -236,6 +237,7 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         self._say("verify_error")
 
     @rx.event
+    @resilient
     async def send_code(self):
         """SEND VERIFICATION CODE: one code to the contact of record on the chosen channel."""
         if self.busy:
@@ -250,12 +252,29 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
             return None
         self.code_sent = True
         self._say("verify_error")
-        self._say("verify_info", "parent.verify.sent", to=outcome.masked)
-        if outcome.message_id:  # the code's row is committed: send it now, the worker retries failures
-            await off_loop(outbox.deliver_now, [outcome.message_id])
-            return rx.set_focus("verification-code")
+        # The worker sends it (woken by the commit); the page says "sent" once it has.
+        return [rx.set_focus("verification-code"), self._watch_code(outcome.message_id, outcome.masked)]
+
+    @rx.event(background=True)
+    async def watch_code(self):
+        """Follow the code's message until the worker sent it (or gave up), then say so."""
+        async with self:
+            message_id, masked = self._code_message_id, self._code_to
+        if not message_id:
+            return
+        async for progress in recovery.code_progress(message_id):
+            async with self:
+                if self._code_message_id != message_id:  # a newer code is being watched
+                    return
+                self.code_state = progress
+                if progress == "failed":
+                    self._say("verify_info")
+                    self._say("verify_error", "parent.verify.error.send_failed", to=masked)
+                else:
+                    self._say("verify_info", f"parent.verify.{progress}", to=masked)
 
     @rx.event
+    @resilient
     async def submit_code(self, form_data: CodeForm):
         """VERIFY: check the code; on success remember this browser and go to review."""
         code = str(form_data.get("code", ""))[:20]
@@ -281,6 +300,7 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         return rx.set_focus("step-heading")
 
     @rx.event
+    @resilient
     async def open_problem(self):
         """Show the "report a problem" form and put the cursor in it."""
         self.problem_open = True
@@ -288,12 +308,14 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         return rx.set_focus("problem-text")
 
     @rx.event
+    @resilient
     async def close_problem(self):
         """Hide the "report a problem" form (focus back on its button)."""
         self.problem_open = False
         return rx.set_focus("report-problem")
 
     @rx.event
+    @resilient
     async def send_problem(self, form_data: ProblemForm):
         """Report a problem: the provider is told and this link waits for a corrected sheet."""
         text = str(form_data.get("problem", "") if isinstance(form_data, dict) else "")
@@ -305,11 +327,11 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
             return
         self.problem_open = False
         self._show(result)
-        self.dispute_text = text.strip()[:parent_steps.MAX_PROBLEM_LENGTH]
-        await off_loop(outbox.deliver_due, limit=10)
+        self.dispute_text = text.strip()[:parent_steps.MAX_PROBLEM_LENGTH]  # the provider's email: the worker sends it
         return rx.set_focus("status-heading")  # the confirmation
 
     @rx.event
+    @resilient
     async def go_sign(self):
         """Sign & Submit on the review step: records the hash of exactly what this page showed."""
         reviewed = await self._on_live_link(actions.mark_reviewed, self._shown_hash)
@@ -328,6 +350,7 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         return rx.set_focus("step-heading")
 
     @rx.event
+    @resilient
     async def back_to_review(self):
         """Back from the pad to the attendance (from the sign step, on a live link this browser may review)."""
         if self.step != "sign" or isinstance(await self._on_live_link(actions.signing_channel), Refusal):
@@ -335,44 +358,7 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         self.step = "review"
 
     @rx.event
-    async def set_strokes(self, payload: StrokesPayload):
-        """The pad reports the drawing after each stroke (kept server-side only)."""
-        self._strokes = payload if isinstance(payload, dict) else {}
-        strokes = self._strokes.get("strokes")
-        self.has_signature = isinstance(strokes, list) and len(strokes) > 0
-        self._say("sign_error")
-
-    @rx.event
-    async def choose_method(self, method: str):
-        """Draw on the pad, or type the full name (for a parent who cannot draw)."""
-        if method in (SignatureMethod.DRAWN, SignatureMethod.TYPED):
-            self.signature_method = method
-            self._say("sign_error")
-
-    @rx.event
-    async def set_typed_name(self, value: str):
-        """The typed name: checked here, shown back in the handwriting font once it is a name."""
-        name, error = typed_signature.clean_name(str(value)[:200] if isinstance(value, str) else value)
-        self._typed_name, self.typed_preview = name, name
-        self._say("sign_error")
-        # Said once while the name is being typed, not at every key stroke; nothing typed is no error yet.
-        if error and str(value or "").strip():
-            if self._messages.get("typed_error", ((),))[0] != (f"parent.{error}",):
-                self._say("typed_error", f"parent.{error}")
-        else:
-            self._say("typed_error")
-
-    @rx.event
-    async def set_certified(self, value: bool):
-        """The "attendance is accurate" box."""
-        self.certified = bool(value)
-
-    @rx.event
-    async def set_consented(self, value: bool):
-        """The "sign electronically" consent box."""
-        self.consented = bool(value)
-
-    @rx.event
+    @resilient
     async def submit_signature(self):
         """SUBMIT: sign once, even under double clicks and two tabs."""
         if self.busy or self.status != LinkStatus.OK:
@@ -383,14 +369,13 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         self.busy = True  # the button shows "Submitting…" and the pad locks until this ends
         yield
         try:
-            channel = await self._on_live_link(actions.signing_channel)
-            if isinstance(channel, Refusal):
-                return
-            # A session of its own, which re-checks the verification and claims the sheet (parent_steps.sign).
+            # One transaction: the link guard, the verification, the claim of the sheet (parent_steps.sign).
             typed = self._typed_name if self.signature_method == SignatureMethod.TYPED else ""
-            signing = await in_session(actions.sign, self._visit(), {} if typed else self._strokes, typed,
-                                       certified=self.certified, consented=self.consented, channel=channel,
-                                       reviewed_hash=self._reviewed_hash)
+            signing = await self._on_live_link(actions.sign_live, {} if typed else self._strokes, typed,
+                                               certified=self.certified, consented=self.consented,
+                                               reviewed_hash=self._reviewed_hash)
+            if isinstance(signing, Refusal):
+                return
             if signing.outcome.ok or signing.outcome.already_signed:
                 self._say("sign_error")
                 self.step = "done"
@@ -406,9 +391,7 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
         finally:
             self.busy = False
         if self.status == LinkStatus.SIGNED or self.step == "review":
-            yield rx.set_focus("step-heading")
-        if signing.outcome.message_ids:  # the guardian's notice, committed with the signature
-            await off_loop(outbox.deliver_now, signing.outcome.message_ids)
+            yield rx.set_focus("step-heading")  # the guardian's notice was queued: the worker sends it
 
     @rx.event(background=True)
     async def download_copy(self):
@@ -427,12 +410,12 @@ class SignState(CallerMixin, SessionCookieMixin, rx.State):
     @rx.var
     def step_items(self) -> list[dict[str, str]]:
         """Steps for the indicator with their state for this moment."""
-        return wizard_steps.step_items(self.tr, self.requires_verification, self.step)
+        return wizard_steps.step_items(self.locale, self.requires_verification, self.step)
 
     @rx.var
     def progress_text(self) -> str:
         """"Step 2 of 4" for screen readers."""
-        return wizard_steps.progress_text(self.tr, self.requires_verification, self.step)
+        return wizard_steps.progress_text(self.locale, self.requires_verification, self.step)
 
     def _missing_parts(self) -> list[str]:
         """What SUBMIT still needs, as translation keys."""

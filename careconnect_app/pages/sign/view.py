@@ -94,18 +94,27 @@ class LinkView:
 
 
 def verified_channel(session: Session, request: SigningRequest, secret: str) -> str | None:
-    """"" when no verification is needed, the channel when this browser verified, None when not."""
+    """"" when no verification is needed, the channel when this browser verified, None when not.
+
+    Asked several times in one handler (the guard, the step, the page read back): looked up once
+    per database session.
+    """
     if not request.requires_verification:
         return ""
-    return verification.session_channel(session, request, secret)
+    key = ("verified_channel", request.id, secret)
+    if key not in session.info:
+        session.info[key] = verification.session_channel(session, request, secret)
+    return session.info[key]
 
 
-def read_view(session: Session, request: SigningRequest | None, status: str, locale: str, secret: str) -> LinkView:
-    """Everything this browser may see of `request` with link outcome `status`, in `locale`."""
+def read_view(session: Session, request: SigningRequest | None, status: str, locale: str, secret: str,
+              rows: FamilyRows | None = None) -> LinkView:
+    """Everything this browser may see of `request` with link outcome `status`, in `locale` (from
+    `rows` when the caller already holds them)."""
     if request is None:
         body = t(f"parent.status.{status}.body", locale) if status in PARENT_VIEW else ""
         return LinkView(status, body)
-    rows = _Rows.of(session, request)
+    rows = rows or FamilyRows.of(session, request)
     # The day it was signed where the agency is (late evening in California is already tomorrow in UTC).
     agency_zone = zone(rows.agency.timezone)
     signed_on = (format_date(as_utc(request.signed_at).astimezone(agency_zone), locale, whole=True)
@@ -128,7 +137,7 @@ def read_view(session: Session, request: SigningRequest | None, status: str, loc
     return LinkView(status, body, landing, signed=signed)
 
 
-class _Rows(Family):
+class FamilyRows(Family):
     """The rows a request's page is made of."""
 
     @property
@@ -137,7 +146,7 @@ class _Rows(Family):
         return dict(provider=self.provider.name, agency=self.agency.name, child=self.child.first_name)
 
 
-def _landing(request: SigningRequest, rows: _Rows, locale: str) -> LandingView:
+def _landing(request: SigningRequest, rows: FamilyRows, locale: str) -> LandingView:
     provider, guardian = rows.provider, rows.guardian
     return LandingView(
         agency_name=rows.agency.name,
@@ -158,7 +167,7 @@ def _landing(request: SigningRequest, rows: _Rows, locale: str) -> LandingView:
     )
 
 
-def _review(session: Session, request: SigningRequest, rows: _Rows, locale: str) -> ReviewView:
+def _review(session: Session, request: SigningRequest, rows: FamilyRows, locale: str) -> ReviewView:
     # The page shows the canonical document: what is reviewed is exactly what is signed.
     document = canonical.document_for(session, request, locale)
     totals = day_rows.totals(document)
@@ -178,13 +187,13 @@ def _review(session: Session, request: SigningRequest, rows: _Rows, locale: str)
     )
 
 
-def _call_only(rows: _Rows, locale: str) -> LandingView:
+def _call_only(rows: FamilyRows, locale: str) -> LandingView:
     full = _landing_call(rows, locale)
     return LandingView(provider_phone=full["provider_phone"], provider_phone_href=full["provider_phone_href"],
                        call_label=full["call_label"])
 
 
-def _landing_call(rows: _Rows, locale: str) -> dict[str, str]:
+def _landing_call(rows: FamilyRows, locale: str) -> dict[str, str]:
     """The provider's phone as text, as a tel: link and as the call button's words ("" without a phone)."""
     phone = format_phone(rows.provider.phone)
     return {"provider_phone": phone, "provider_phone_href": _tel(rows.provider.phone),

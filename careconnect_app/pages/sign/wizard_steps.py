@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+from careconnect_app.i18n import t
+
 STEPS_WITH_VERIFY = ("landing", "verify", "review", "sign")
 STEPS_WITHOUT_VERIFY = ("landing", "review", "sign")
 
@@ -27,21 +29,21 @@ def position(requires_verification: bool, step: str) -> tuple[tuple[str, ...], i
     return steps, steps.index(current) if current in steps else 0
 
 
-def step_items(tr: dict[str, str], requires_verification: bool, step: str) -> list[dict[str, str]]:
-    """Steps for the indicator with their state for this moment."""
+def step_items(locale: str, requires_verification: bool, step: str) -> list[dict[str, str]]:
+    """Steps for the indicator with their state for this moment, in `locale`."""
     steps, index = position(requires_verification, step)
     items = []
     for n, name in enumerate(steps):
         state = "done" if (n < index or step == "done") else "current" if n == index else "todo"
-        items.append({"label": tr.get(f"step.{name}", name), "state": state, "n": str(n + 1),
-                      "sr": tr.get(f"step_{state}_sr", "")})  # no text for steps still to do
+        sr = t(f"parent.step_{state}_sr", locale) if state != "todo" else ""  # no text for steps still to do
+        items.append({"label": t(f"parent.step.{name}", locale), "state": state, "n": str(n + 1), "sr": sr})
     return items
 
 
-def progress_text(tr: dict[str, str], requires_verification: bool, step: str) -> str:
+def progress_text(locale: str, requires_verification: bool, step: str) -> str:
     """"Step 2 of 4" for screen readers."""
     steps, index = position(requires_verification, step)
-    return tr.get("step_of", "").format(n=index + 1, total=len(steps))
+    return t("parent.step_of", locale, n=index + 1, total=len(steps))
 
 
 def wait_minutes(seconds: int) -> int:

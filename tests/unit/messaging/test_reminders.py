@@ -88,3 +88,17 @@ def test_two_schedulers_at_once_send_one_reminder(sent_family):
     for t in threads:
         t.join()
     assert sorted(results) == [0, 2] and request_of(sent_family).reminder_count == 1
+
+
+def test_only_due_requests_are_read_each_agency_on_its_own_cadence(database):
+    """The query returns the due requests only (not every pending one filtered in Python)."""
+    with session_scope() as s:
+        quick = make_family(s, now=SENT, reminder_first_after_days=1, email="quick@example.com")
+        slow = make_family(s, now=SENT, reminder_first_after_days=5, email="slow@example.com")
+        for n in range(20):  # sent later: not due yet
+            make_family(s, now=SENT + timedelta(days=4), email=f"p{n}@example.com", phone=f"+1555555{n:04d}")
+        quick_id, slow_id = quick.request.id, slow.request.id
+    at = SENT + timedelta(days=2, hours=1)
+    with session_scope() as s:
+        assert [r.id for r, _agency in reminders.due_reminders(s, at)] == [quick_id]
+        assert [r.id for r, _agency in reminders.due_reminders(s, SENT + timedelta(days=5))] == [quick_id, slow_id]

@@ -17,13 +17,12 @@ import reflex as rx
 
 from careconnect_app import attendance, routes
 from careconnect_app.common.formatting import NBSP, format_minutes, format_time, format_time_range
-from careconnect_app.messaging import outbox
 from careconnect_app.models import AttendanceSheet
 from careconnect_app.pages.portal.base_state import Caller, portal_text
 from careconnect_app.pages.portal.sheet.header import SheetState, SheetView
 from careconnect_app.pages.portal.sheet.links import SheetLinksState
 from careconnect_app.pages.portal.sheet.messages import SheetMessagesState
-from careconnect_app.pages.state_tools import Session, off_loop
+from careconnect_app.pages.state_tools import Session
 from careconnect_app.portal import accounts, grid, submission
 
 MAX_PAIRS = 4
@@ -291,11 +290,9 @@ class SheetGridState(SheetState):
         if submitted.missing:
             self.error = self._t("submit.error.missing", count=submitted.missing)
             return None
-        await off_loop(outbox.deliver_now, submitted.message_ids)
         self.certify = False
         if in_person and submitted.first_token:
             return rx.redirect(routes.sign_path(submitted.first_token))
-        # Read after the delivery attempt, so the message table shows how it went.
         await self._refresh(SheetState, SheetGridState, SheetLinksState, SheetMessagesState)
         self.message = self._t("submit.done", count=submitted.count)
-        return None
+        return SheetMessagesState.follow_delivery  # the worker sends them; the table follows

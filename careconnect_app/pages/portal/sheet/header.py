@@ -20,6 +20,7 @@ import reflex as rx
 from careconnect_app import routes
 from careconnect_app.common.formatting import format_local_datetime, format_period
 from careconnect_app.components.portal_layout import notice, page_heading
+from careconnect_app.components.words import words
 from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, Provider, SigningRequest
 from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
 from careconnect_app.pages.state_tools import Session
@@ -226,7 +227,7 @@ class SheetState(PortalState):
         await self._refresh(*self._panels())
 
 
-T = SheetState.tr  # the page's words, in its language
+T = words(SheetState, "portal")  # the page's words, in its language
 
 
 def sheet_header() -> rx.Component:

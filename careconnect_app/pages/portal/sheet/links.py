@@ -10,12 +10,11 @@ import reflex as rx
 from careconnect_app import routes
 from careconnect_app.clock import utcnow
 from careconnect_app.components.portal_layout import cell, confirm_dialog, data_table, section
-from careconnect_app.messaging import outbox
 from careconnect_app.models import AttendanceSheet, Guardian, SigningRequest
 from careconnect_app.pages.portal.base_state import Caller
 from careconnect_app.pages.portal.sheet.header import SheetState, SheetView, T
 from careconnect_app.pages.portal.sheet.messages import SheetMessagesState
-from careconnect_app.pages.state_tools import Session, off_loop
+from careconnect_app.pages.state_tools import Session
 from careconnect_app.portal import access, accounts, resend, submission
 from careconnect_app.portal.submission import SubmissionError
 from careconnect_app.statuses import LinkStatus, RequestStatus, SheetStatus
@@ -93,11 +92,10 @@ class SheetLinksState(SheetState):
         done = await self._on_sheet(_resend, request_id, minutes=resend.RESEND_COOLDOWN_MINUTES)
         if not done.ok or done.value is None:
             return done.redirect
-        await off_loop(outbox.deliver_now, done.value)
         # A replaced link can change the sheet's status (expired -> ready).
         await self._refresh(SheetState, SheetLinksState, SheetMessagesState)
         self.message = self._t("resend.done")
-        return None
+        return SheetMessagesState.follow_delivery  # the worker sends it; the table follows
 
     @rx.event
     async def sign_in_person(self, guardian_id: str):

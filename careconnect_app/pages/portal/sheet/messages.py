@@ -3,6 +3,7 @@ warning for each parent no channel reached."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import reflex as rx
@@ -10,7 +11,11 @@ import reflex as rx
 from careconnect_app.components.portal_layout import cell, data_table, disclosure, section
 from careconnect_app.messaging import outbox
 from careconnect_app.pages.portal.sheet.header import SheetState, SheetView, T
-from careconnect_app.statuses import MESSAGE_STATUS_TONE, RequestStatus
+from careconnect_app.statuses import MESSAGE_STATUS_TONE, MessageStatus, RequestStatus
+
+# After a submit or a resend: how often the table is read again while messages wait for the worker.
+FOLLOW_CHECKS = (0.5, 1.0, 1.5) + (3.0,) * 19  # about a minute
+WAITING = (MessageStatus.QUEUED, MessageStatus.SENDING)
 
 
 class SheetMessagesState(SheetState):
@@ -18,6 +23,16 @@ class SheetMessagesState(SheetState):
 
     messages: list[dict[str, str]] = []
     unreachable: list[str] = []
+
+    @rx.event(background=True)
+    async def follow_delivery(self):
+        """Read the table again while the worker sends what was just queued (a minute at most)."""
+        for pause in FOLLOW_CHECKS:
+            await asyncio.sleep(pause)
+            async with self:
+                await self._refresh(SheetMessagesState)
+                if not any(m["state"] in WAITING for m in self.messages):
+                    return
 
     @staticmethod
     def _read(view: SheetView) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from careconnect_app.db import session_scope
 from careconnect_app.messaging import outbox
-from careconnect_app.models import AttendanceSheet, AuditEvent, LinkToken, SigningRequest
+from careconnect_app.models import AttendanceSheet, AuditEvent, LinkToken, Signature, SigningRequest
 from careconnect_app.pages.sign import actions
 from careconnect_app.pages.sign.actions import LinkChanged, NotVerified, Visit
 from careconnect_app.pages.sign.view import LinkView
@@ -202,3 +202,22 @@ def test_the_audit_trail_says_which_link_was_opened_never_the_token(make_request
         (opened,) = s.exec(select(AuditEvent).where(AuditEvent.event == "link_opened")).all()
         row = s.exec(select(LinkToken).where(LinkToken.signing_request_id == request_id)).one()
     assert json.loads(opened.detail) == {"link_token": row.id} and token not in opened.detail
+
+
+def test_signing_through_the_guard_reads_who_won_from_the_database(make_request):
+    """The guard loads the request before the claim, in the same transaction: the outcome and the
+    receipt still come from the database (a stale row would say "pending")."""
+    request_id, _token = make_request()
+    visit = _visit(request_id, _verified_secret(request_id))
+    reviewed = _run(actions.on_live_link, visit, actions.mark_reviewed, _shown(visit))
+    signing = _run(actions.on_live_link, visit, actions.sign_live, cursive_strokes(), "", certified=True,
+                   consented=True, reviewed_hash=reviewed)
+    assert signing.outcome.ok and signing.view.status == LinkStatus.SIGNED and signing.view.signed.can_download
+    with session_scope() as s:
+        assert s.get(SigningRequest, request_id).status == "signed"
+        evidence = s.exec(select(Signature).where(Signature.signing_request_id == request_id)).one()
+        assert evidence.verification_channel == "sms"
+    # A second tab that still shows the pad: the guard now refuses (the link is signed).
+    again = _run(actions.on_live_link, visit, actions.sign_live, cursive_strokes(), "", certified=True,
+                 consented=True, reviewed_hash=reviewed)
+    assert isinstance(again, LinkChanged) and again.view.status == LinkStatus.SIGNED

@@ -1,0 +1,57 @@
+"""The wizard's messages: each slot on the page is set by translation key(s), so a language switch
+re-renders it, and a new message is said once through the page's one live region."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from careconnect_app import i18n
+
+
+class WizardNotices(rx.State, mixin=True):
+    """Message slots (notice, verify_info, verify_error, problem_error, review_notice, sign_error,
+    typed_error) and the live region (`announcement`)."""
+
+    notice: str = ""  # page-wide: the connection was restored, or the server is away for a moment
+    verify_info: str = ""
+    verify_error: str = ""
+    review_notice: str = ""
+    problem_error: str = ""
+    typed_error: str = ""
+    sign_error: str = ""
+    # The page's one live region: each status change is said once, here (screen readers).
+    announcement: str = ""
+
+    locale: str = "en"  # the page's words follow it (components.words), they are not state
+    # slot -> (translation keys, values): re-rendered when the language changes.
+    _messages: dict[str, tuple[tuple[str, ...], dict]] = {}
+
+    def _say(self, slot: str, *keys: str, **values) -> None:
+        """Set a message slot by key(s). No key clears it. A new message is also announced, once,
+        through the page's live region."""
+        keys = tuple(key for key in keys if key)
+        if keys:
+            self._messages[slot] = (keys, values)
+        else:
+            self._messages.pop(slot, None)
+        text = self._words(keys, values)
+        if getattr(self, slot) != text:
+            setattr(self, slot, text)
+        if text:
+            self._announce(text)
+
+    def _said(self, slot: str) -> tuple[str, ...]:
+        """The keys a slot shows now (() when empty)."""
+        return self._messages.get(slot, ((), {}))[0]
+
+    def _words(self, keys: tuple[str, ...], values: dict) -> str:
+        return " ".join(i18n.t(key, self.locale, **values) for key in keys)
+
+    def _announce(self, text: str) -> None:
+        # The same words twice in a row still change the region's text, so they are read again.
+        self.announcement = text if self.announcement != text else text + "\u200b"
+
+    def _reword(self) -> None:
+        """Every message slot again, in the current language."""
+        for slot, (keys, values) in list(self._messages.items()):
+            setattr(self, slot, self._words(keys, values))

@@ -1,0 +1,216 @@
+"""Running at scale, and what happens when parts of it stop (deploy/, README "Running at scale").
+
+Caddy (deploy/Caddyfile) in front of two app instances (`reflex run --env prod --backend-only`,
+separate processes on separate ports, as if on two machines) sharing a private PostgreSQL and
+Redis, and two delivery workers (`python -m careconnect_app worker`, each with its own outbox as
+on its own machine). The frontend is built by deploy/build-frontend.sh for Caddy's address.
+
+- The instance holding a parent's socket is killed mid-journey: the tab reconnects through Caddy
+  to the other one and signs without verifying again and without drawing again.
+- PostgreSQL stops for longer than a handler waits: the parent is told plainly and nothing is
+  lost; a quick restart is not even noticed.
+- Redis restarts empty: the page reloads itself from the database and says so; the parent
+  redraws (the drawing lived only in the lost state) and signs.
+- Two workers never send a message twice.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import func, select
+
+from tests.e2e.conftest import PHONE, AppServer, ParentFlow
+from tests.support.cluster import Cluster, wait_for
+
+STROKES_BEFORE = 3  # strokes drawn before the failure (the helper's signature)
+
+
+class ClusterServer(AppServer):
+    """AppServer's helpers (fresh_link, server_db, latest_code ...) on the cluster's database,
+    reading the messages every worker sent."""
+
+    cluster: Cluster | None = None
+
+    def read_outbox(self, kind: str | None = None, to: str | None = None) -> list[dict]:
+        sent = sorted(self.cluster.messages_sent(), key=lambda m: m["id"])
+        return [m for m in sent if (not kind or m["kind"] == kind) and (not to or m["to"] == to)]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    folder = Path(tempfile.mkdtemp(prefix="cc-cluster-"))
+    running = Cluster(folder, instances=2, workers=2)
+    try:
+        running.start()
+    except BaseException:
+        running.stop()
+        raise
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def server(cluster) -> ClusterServer:
+    env = {k: cluster.env[k] for k in ("DATABASE_URL", "REDIS_URL", "CARECONNECT_BASE_URL", "CARECONNECT_SECRET_KEY",
+                                       "CARECONNECT_ENV", "CARECONNECT_OUTBOX", "CARECONNECT_ALLOW_DEV_DELIVERY")}
+    server = ClusterServer(base_url=cluster.base_url, port=cluster.proxy_port, outbox=cluster.outbox(0),
+                           db_url=env["DATABASE_URL"], env=env, log_path=cluster.folder / "app0.log",
+                           tmp=cluster.folder, redis_url=env["REDIS_URL"])
+    server.cluster = cluster
+    return server
+
+
+@pytest.fixture
+def phone(browser, cluster):
+    """A phone's browser tab on the public address (Caddy)."""
+    context = browser.new_context(**{**PHONE, "base_url": cluster.base_url})
+    context.set_default_timeout(30_000)
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+@pytest.fixture
+def wizard(server) -> ParentFlow:
+    return ParentFlow(server)
+
+
+def _served_elsewhere(cluster: Cluster, token: str, victim) -> bool:
+    serving = cluster.app_serving(token)
+    return serving is not None and serving is not victim
+
+
+def _token(page) -> str:
+    return page.evaluate("() => window.sessionStorage.getItem('token')")
+
+
+def _signatures(server, request_id: int) -> list:
+    from careconnect_app.models import Signature
+
+    with server.server_db() as s:
+        return list(s.exec(select(Signature).where(Signature.signing_request_id == request_id)))
+
+
+def _events(server, request_id: int, event: str) -> int:
+    from careconnect_app.models import AuditEvent
+
+    with server.server_db() as s:
+        return s.exec(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.signing_request_id == request_id, AuditEvent.event == event)).one()
+
+
+def _submit(page, wizard, link) -> None:
+    submit = page.locator("#submit-signature")
+    expect(submit).to_be_enabled()
+    submit.click()
+    wizard.expect_heading(page, "done.title", timeout=30_000)
+    expect(page.locator("#reference")).to_have_text(re.compile(r"\S{6,}"))
+
+
+def _assert_every_message_once(cluster: Cluster, server: ClusterServer) -> None:
+    from careconnect_app.models import OutgoingMessage
+
+    sent = Counter(m["id"] for m in cluster.messages_sent())
+    assert sent and max(sent.values()) == 1, [i for i, n in sent.items() if n > 1]
+    with server.server_db() as s:
+        delivered = set(s.exec(select(OutgoingMessage.id).where(OutgoingMessage.status == "sent")))
+    assert delivered == set(sent)
+
+
+def test_parent_continues_on_the_other_instance_when_theirs_is_killed(cluster, server, phone, wizard):
+    link = server.fresh_link(verification=True)
+    wizard.to_sign(phone, link)
+    wizard.draw_mouse(phone)
+    phone.locator("#consent").click()
+    expect(phone.locator("#consent")).to_have_attribute("aria-checked", "true")
+
+    token = _token(phone)
+    victim = cluster.app_serving(token)
+    victim.kill()  # as a machine dies: no goodbye to the browser, its records stay in Redis
+
+    # The tab reconnects through Caddy to the other instance, with its token (and so its state).
+    wait_for(lambda: _served_elsewhere(cluster, token, victim), 45, "the tab's reconnection")
+    assert _token(phone) == token
+    phone.locator("#certify").click()
+    expect(phone.locator("#certify")).to_have_attribute("aria-checked", "true")
+    wizard.expect_heading(phone, "sign.title")  # not sent back to verify
+    expect(phone.locator("#consent")).to_have_attribute("aria-checked", "true")
+    _submit(phone, wizard, link)  # enabled: the drawing from before the failure is still there
+
+    (signature,) = _signatures(server, link.request_id)
+    assert len(json.loads(signature.strokes_json)["strokes"]) == STROKES_BEFORE
+    assert _events(server, link.request_id, "verified") == 1  # verified once, before the failure
+    cluster.apps[cluster.apps.index(victim)] = restarted = cluster.restart_app(victim)
+    assert restarted.proc.poll() is None
+    _assert_every_message_once(cluster, server)
+
+
+def test_postgres_away_then_restarted_the_parent_is_told_and_loses_nothing(cluster, server, phone, wizard):
+    link = server.fresh_link(verification=True)
+    wizard.to_review(phone, link)
+
+    cluster.postgres.stop()  # longer than a handler waits for it
+    phone.locator("#go-sign").click()
+    expect(phone.locator("#notice")).to_have_text(wizard.t("error.unavailable"), timeout=30_000)
+    wizard.expect_heading(phone, "review.title")
+    cluster.postgres.start()
+
+    wizard.go_sign(phone, link)  # the same step again: it works now
+    expect(phone.locator("#notice")).to_have_count(0)
+    wizard.draw_mouse(phone)
+    wizard.check_boxes(phone)
+    cluster.postgres.restart()  # quick: the handler's retry rides it out unseen
+    _submit(phone, wizard, link)
+    assert len(_signatures(server, link.request_id)) == 1
+    assert _events(server, link.request_id, "verified") == 1
+    _assert_every_message_once(cluster, server)
+
+
+def test_redis_restarted_empty_the_page_recovers_from_the_database(cluster, server, phone, wizard):
+    link = server.fresh_link(verification=True)
+    wizard.to_sign(phone, link)
+    wizard.draw_mouse(phone)
+    phone.locator("#consent").click()
+
+    cluster.redis.restart()  # no persistence: every tab's state is gone
+
+    phone.locator("#certify").click()  # runs on an empty state: the page reloads from the database
+    expect(phone.locator("#notice")).to_have_text(wizard.t("error.restored_redraw"), timeout=45_000)
+    wizard.expect_heading(phone, "sign.title")  # still verified (the browser's cookie), review kept
+    expect(phone.locator("#submit-signature")).to_be_disabled()  # the drawing was in the lost state
+    wizard.draw_mouse(phone)
+    wizard.check_boxes(phone)
+    _submit(phone, wizard, link)
+    assert len(_signatures(server, link.request_id)) == 1
+    assert _events(server, link.request_id, "verified") == 1
+    _assert_every_message_once(cluster, server)
+
+
+def test_two_workers_on_two_machines_send_every_message_once(cluster, server):
+    from careconnect_app.messaging import compose
+
+    before = len(cluster.messages_sent())
+    links = [server.fresh_link(verification=False) for _ in range(3)]
+    with server.server_db() as s:
+        from careconnect_app.models import SigningRequest
+
+        for link in links:
+            request = s.get(SigningRequest, link.request_id)
+            for _ in range(40):
+                compose.queue_ready_to_sign(s, request, link.url)
+    expected = before + 3 * 2 + 3 * 40 * 2  # each submission's email and SMS, then 240 more
+    server.wait_outbox(count=expected, timeout=120)
+    per_worker = [len(json.loads(f"[{','.join(cluster.outbox(n).read_text().splitlines())}]"))
+                  for n in (1, 2)]
+    assert all(n > 0 for n in per_worker), per_worker  # both took a share
+    _assert_every_message_once(cluster, server)

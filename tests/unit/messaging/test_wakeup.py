@@ -1,0 +1,69 @@
+"""Waking the worker: a queued message wakes it when its transaction commits, never on a rollback."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from careconnect_app.db import session_scope
+from careconnect_app.messaging import wakeup
+from careconnect_app.messaging.wakeup import Waiter
+from tests.fakes.data import make_family, notify
+
+
+class Rollback(Exception):
+    pass
+
+
+@pytest.fixture
+def waiter(database):
+    waiter = Waiter(poll_seconds=5)
+    waiter.wait(timeout=0.05)  # opens the LISTEN connection (PostgreSQL) and forgets earlier wake-ups
+    yield waiter
+    waiter.close()
+
+
+def _queue_in_thread(delay: float, *, roll_back: bool = False) -> threading.Thread:
+    def run():
+        time.sleep(delay)
+        try:
+            with session_scope() as s:
+                notify(s, make_family(s))
+                if roll_back:
+                    raise Rollback
+        except Rollback:
+            pass
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_a_committed_message_wakes_the_waiting_worker_at_once(waiter):
+    thread = _queue_in_thread(0.3)
+    started = time.monotonic()
+    assert waiter.wait(timeout=10) is True
+    assert time.monotonic() - started < 5  # woken, not the 10 s poll
+    thread.join()
+
+
+def test_a_rolled_back_message_does_not_wake_it(waiter):
+    thread = _queue_in_thread(0.1, roll_back=True)
+    assert waiter.wait(timeout=1.5) is False
+    thread.join()
+
+
+def test_with_nothing_queued_the_worker_sleeps_the_poll_interval(waiter):
+    started = time.monotonic()
+    assert waiter.wait(timeout=0.4) is False
+    assert time.monotonic() - started >= 0.35
+
+
+def test_a_worker_on_another_machine_is_woken_by_postgresql_and_polls_on_sqlite(waiter, database, monkeypatch):
+    # Another machine: this process's in-memory wake-up does not reach it; only NOTIFY can.
+    monkeypatch.setattr(wakeup, "_wake_here", lambda _session: None)
+    thread = _queue_in_thread(0.2)
+    assert waiter.wait(timeout=2) is (database.kind == "postgres")
+    thread.join()
