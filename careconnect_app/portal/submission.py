@@ -70,8 +70,8 @@ def submit_sheet(
     """Certify and lock the sheet, then send each guardian a signing link.
 
     In person: no message; each guardian gets an in-person request (the agency must allow it)
-    and the first one's link opens on the provider's device. The caller commits, then passes
-    the message ids to `outbox.deliver_now`; on SubmissionError it rolls back.
+    and the first one's link opens on the provider's device. The messages are queued: the
+    delivery worker sends them once the caller commits; on SubmissionError it rolls back.
     """
     now = now or utcnow()
     if sheet.status not in EDITABLE:

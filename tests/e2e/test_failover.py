@@ -111,7 +111,7 @@ def _events(server, request_id: int, event: str) -> int:
 
 def _submit(page, wizard, link) -> None:
     submit = page.locator("#submit-signature")
-    expect(submit).to_be_enabled()
+    expect(submit).to_have_attribute("aria-disabled", "false")  # a signature and both boxes
     submit.click()
     wizard.expect_heading(page, "done.title", timeout=30_000)
     expect(page.locator("#reference")).to_have_text(re.compile(r"\S{6,}"))
@@ -145,7 +145,7 @@ def test_parent_continues_on_the_other_instance_when_theirs_is_killed(cluster, s
     expect(phone.locator("#certify")).to_have_attribute("aria-checked", "true")
     wizard.expect_heading(phone, "sign.title")  # not sent back to verify
     expect(phone.locator("#consent")).to_have_attribute("aria-checked", "true")
-    _submit(phone, wizard, link)  # enabled: the drawing from before the failure is still there
+    _submit(phone, wizard, link)  # ready: the drawing from before the failure is still there
 
     (signature,) = _signatures(server, link.request_id)
     assert len(json.loads(signature.strokes_json)["strokes"]) == STROKES_BEFORE
@@ -187,7 +187,8 @@ def test_redis_restarted_empty_the_page_recovers_from_the_database(cluster, serv
     phone.locator("#certify").click()  # runs on an empty state: the page reloads from the database
     expect(phone.locator("#notice")).to_have_text(wizard.t("error.restored_redraw"), timeout=45_000)
     wizard.expect_heading(phone, "sign.title")  # still verified (the browser's cookie), review kept
-    expect(phone.locator("#submit-signature")).to_be_disabled()  # the drawing was in the lost state
+    # The drawing was in the lost state: SUBMIT says it is not ready.
+    expect(phone.locator("#submit-signature")).to_have_attribute("aria-disabled", "true")
     wizard.draw_mouse(phone)
     wizard.check_boxes(phone)
     _submit(phone, wizard, link)
@@ -207,7 +208,7 @@ def test_two_workers_on_two_machines_send_every_message_once(cluster, server):
         for link in links:
             request = s.get(SigningRequest, link.request_id)
             for _ in range(40):
-                compose.queue_ready_to_sign(s, request, link.url)
+                compose.queue_ready_to_sign(s, request)
     expected = before + 3 * 2 + 3 * 40 * 2  # each submission's email and SMS, then 240 more
     server.wait_outbox(count=expected, timeout=120)
     per_worker = [len(json.loads(f"[{','.join(cluster.outbox(n).read_text().splitlines())}]"))

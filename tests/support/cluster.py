@@ -23,6 +23,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from careconnect_app.evidence.keys import write_key_files
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT = float(os.environ.get("E2E_START_TIMEOUT", 900))
 
@@ -281,7 +283,9 @@ class Cluster:
             "CARECONNECT_EMAIL_BACKEND": "file", "CARECONNECT_SMS_BACKEND": "file",
             "CARECONNECT_OUTBOX": str(self.outbox(0)), "CARECONNECT_TRUSTED_PROXY_HOPS": "1",
             "REFLEX_USE_NPM": "true", "REFLEX_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1",
-            "GRANIAN_WORKERS": str(self.granian_workers), **self.extra_env,
+            "GRANIAN_WORKERS": str(self.granian_workers),
+            **write_key_files(self.folder / "keys"),  # production needs its evidence key and seal certificate
+            **self.extra_env,
         }
         subprocess.run([sys.executable, "-m", "careconnect_app", "migrate"], cwd=REPO_ROOT, env=self.env,
                        check=True, capture_output=True, timeout=300)
