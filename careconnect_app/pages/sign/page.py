@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from careconnect_app.components.layout import announcer, call_link, card, language_switch, parent_frame, status_message
+from careconnect_app.components.page_reload import page_reload
 from careconnect_app.components.session_cookie import session_cookie
 from careconnect_app.components.step_indicator import step_indicator
 from careconnect_app.pages.sign.done import done
@@ -104,6 +105,7 @@ def sign_page() -> rx.Component:
         by_status(),
         _footer(),
         session_cookie(S.cookie_ticket, S.cookie_stored),
+        page_reload(S.reload_to, S.clean_url),
         header_right=language_switch(T["switch_to"], T["switch_to_label"], S.toggle_locale,
                                      rx.cond(S.locale == "en", "es", "en")),
         skip_label=T["skip_to_content"],

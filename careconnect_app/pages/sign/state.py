@@ -76,6 +76,10 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, rx
     verify_channel: str = ""
     code_sent: bool = False
     code_state: str = ""  # "sending" until the worker sent the code, then "sent" (or "slow", "failed")
+    # components.page_reload: an address to load afresh (this tab's state was lost), and whether to
+    # drop the "restored" flag from the address bar.
+    reload_to: str = ""
+    clean_url: bool = False
     busy: bool = False
     problem_open: bool = False
 
@@ -153,7 +157,8 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, rx
         reload the page, which reads everything back from the database and the browser's cookie."""
         if self.status != "loading":
             return None
-        return rx.call_script(f"window.location.replace(window.location.pathname + '?{RESTORED}=1')")
+        self.reload_to = f"{self.router.url.path}?{RESTORED}=1"
+        return rx.noop()
 
     async def _on_live_link(self, step: Callable[..., T], *args: Any, need_verified: bool = True,
                             allow_signed: bool = False, **kwargs: Any) -> T | Refusal:
@@ -178,8 +183,8 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, rx
         ticked boxes of the same link are kept; the page's pad still shows that drawing.
         """
         self._messages, self._reviewed_hash = {}, ""
-        self.problem_open = self.busy = False
-        self.notice = self.announcement = ""
+        self.problem_open = self.busy = self.clean_url = False
+        self.notice = self.announcement = self.reload_to = ""
         try:
             follow_up = await self._open()
         except DatabaseUnavailable:
@@ -187,8 +192,7 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, rx
             return None
         if self.router.url.query_parameters.get(RESTORED):  # back after a lost state (see _lost)
             self._say("notice", "parent.error.restored_redraw" if self.step == "sign" else "parent.error.restored")
-            # Said once: a later reload of this address is an ordinary one.
-            return [rx.call_script("history.replaceState(null, '', window.location.pathname)"), follow_up]
+            self.clean_url = True  # said once: a later reload of this address is an ordinary one
         return follow_up
 
     @rx.event
