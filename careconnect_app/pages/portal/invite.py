@@ -17,6 +17,7 @@ from careconnect_app.components.portal_layout import (
     password_input,
     portal_frame,
     section,
+    stacked_form,
 )
 from careconnect_app.pages.portal.base_state import PortalState
 from careconnect_app.pages.state_tools import Session, in_session
@@ -79,17 +80,12 @@ class InviteState(PortalState):
 
 def _form() -> rx.Component:
     S, T = InviteState, InviteState.tr
-    return rx.form(
-        rx.vstack(
-            rx.text(T["invite.intro"], " ", rx.text.strong(S.invite_email, id="invite-email"), size="2"),
-            password_input(T["invite.password"], "invite-password", "password", hint=T["invite.hint"],
-                           error=S.invite_errors.get("password", "")),
-            password_input(T["invite.repeat"], "invite-repeat", "repeat", error=S.invite_errors.get("repeat", "")),
-            rx.button(T["invite.submit"], type="submit", size="3", width="100%", id="invite-submit",
-                      min_height="44px"),
-            spacing="3", width="100%",
-        ),
-        on_submit=S.submit, reset_on_submit=False, width="100%",
+    return stacked_form(
+        rx.text(T["invite.intro"], " ", rx.text.strong(S.invite_email, id="invite-email"), size="2"),
+        password_input(T["invite.password"], "invite-password", "password", hint=T["invite.hint"],
+                       error=S.invite_errors.get("password", "")),
+        password_input(T["invite.repeat"], "invite-repeat", "repeat", error=S.invite_errors.get("repeat", "")),
+        submit_label=T["invite.submit"], submit_id="invite-submit", on_submit=S.submit,
     )
 
 
