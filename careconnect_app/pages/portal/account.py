@@ -5,13 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from careconnect_app.components.portal_layout import (
-    labelled,
-    notice,
-    page_heading,
-    password_input,
-    section,
-    signed_in_frame,
-    stacked_form,
+    labelled, notice, page_heading, password_input, section, signed_in_frame, stacked_form
 )
 from careconnect_app.messaging import outbox
 from careconnect_app.pages.portal.base_state import Caller, PortalState, ReloadingPageMixin

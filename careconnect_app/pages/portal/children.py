@@ -9,12 +9,7 @@ import reflex as rx
 import careconnect_app.pages.portal.child_edit as child_edit
 from careconnect_app.common.formatting import format_phone
 from careconnect_app.components.portal_layout import (
-    SELECT_STYLE,
-    labelled,
-    notice,
-    page_heading,
-    section,
-    signed_in_frame,
+    SELECT_STYLE, labelled, notice, page_heading, section, signed_in_frame
 )
 from careconnect_app.models import Guardian
 from careconnect_app.pages.portal.base_state import Caller, PortalState, ReloadingPageMixin, portal_text

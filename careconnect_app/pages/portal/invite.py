@@ -12,12 +12,7 @@ import reflex as rx
 
 from careconnect_app import routes
 from careconnect_app.components.portal_layout import (
-    notice,
-    page_heading,
-    password_input,
-    portal_frame,
-    section,
-    stacked_form,
+    notice, page_heading, password_input, portal_frame, section, stacked_form
 )
 from careconnect_app.pages.portal.base_state import PortalState
 from careconnect_app.pages.state_tools import Session, in_session

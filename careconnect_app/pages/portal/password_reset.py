@@ -10,13 +10,7 @@ import reflex as rx
 
 from careconnect_app import routes
 from careconnect_app.components.portal_layout import (
-    labelled,
-    notice,
-    page_heading,
-    password_input,
-    portal_frame,
-    section,
-    stacked_form,
+    labelled, notice, page_heading, password_input, portal_frame, section, stacked_form
 )
 from careconnect_app.messaging import outbox
 from careconnect_app.pages.portal.base_state import PortalState
