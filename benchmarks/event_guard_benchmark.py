@@ -15,11 +15,16 @@ import argparse
 import json
 import math
 import statistics
+import sys
 import time
+from pathlib import Path
 
-from careconnect_app.careconnect_app import app  # noqa: F401 (registers every handler)
-from careconnect_app.pages.event_guard import event_problem
-from careconnect_app.pages.sign.state import SignState
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # runnable as `python benchmarks/event_guard_benchmark.py` from anywhere
+
+from careconnect_app.careconnect_app import app  # noqa: E402,F401 (registers every handler)
+from careconnect_app.pages.event_guard import event_problem  # noqa: E402
+from careconnect_app.pages.sign.state import SignState  # noqa: E402
 
 ROUTER = {"pathname": "/sign/[token]", "asPath": "/sign/x", "query": {"token": "x"}}
 

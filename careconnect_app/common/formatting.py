@@ -91,12 +91,8 @@ def format_time(value: time | str, locale: str) -> str:
 
 
 def format_time_range(start: time | str, end: time | str, locale: str) -> str:
-    """"7:45 AM – 4:00 PM".
-
-    The dash stays with the end time, so a narrow column wraps to "8:00 a. m." / "– 4:30 p. m.",
-    never to a line holding the dash alone.
-    """
-    return f"{format_time(start, locale)} –{NBSP}{format_time(end, locale)}"
+    """"7:45 AM – 4:00 PM"."""
+    return f"{format_time(start, locale)}{NBSP}– {format_time(end, locale)}"
 
 
 def format_day(d: date, locale: str) -> str:

@@ -267,3 +267,20 @@ def status_badge(status, label) -> rx.Component:
           for s, tone in PORTAL_STATUS_TONE.items()],
         rx.badge(label, size="2", high_contrast=True),
     )
+
+
+def stacked_form(*fields: rx.Component, submit_label, submit_id: str, on_submit, keep_values: bool = True,
+                 full_width_button: bool = True) -> rx.Component:
+    """A form of full-width fields over one 44 px submit button.
+
+    `keep_values=False` empties the fields after submit (one-time codes must not linger on screen).
+    """
+    button_width = "100%" if full_width_button else "auto"
+    return rx.form(
+        rx.vstack(
+            *fields,
+            rx.button(submit_label, type="submit", size="3", width=button_width, id=submit_id, min_height="44px"),
+            spacing="3", width="100%",
+        ),
+        on_submit=on_submit, reset_on_submit=not keep_values, width="100%",
+    )

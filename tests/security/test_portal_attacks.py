@@ -204,7 +204,7 @@ def test_a_provider_cannot_read_or_change_another_providers_guardian(live, fresh
         client = await live.portal_tab(SPROUTS, path="/portal/children")
         await client.send(ChildrenState, "edit_guardian", {"child_id": str(child_id), "guardian_id": str(guardian_id)})
         await client.send(ChildrenState, "open_guardian_form", {"child_id": str(child_id)})
-        await client.send(ChildrenState, "set_guardian_field", {"field": "g_email", "value": "thief@evil.example"})
+        await client.send(ChildrenState, "set_guardian_field", {"field": "email", "value": "thief@evil.example"})
         await client.send(ChildrenState, "save_guardian")
         received = client.everything_received()
         await client.close()

@@ -5,12 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from careconnect_app.components.portal_layout import (
-    labelled,
-    notice,
-    page_heading,
-    password_input,
-    section,
-    signed_in_frame,
+    labelled, notice, page_heading, password_input, section, signed_in_frame, stacked_form
 )
 from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import Caller, PortalState, ReloadingPageMixin
@@ -103,16 +98,13 @@ def _recovery_codes_section() -> rx.Component:
     return section(
         rx.heading(T["account.codes_title"], as_="h2", size="4"),
         rx.text(T["account.codes_intro"], size="2"),
-        rx.form(
-            rx.vstack(
-                labelled(T["code.label"], rx.input(id="renew-code", name="code", auto_complete="one-time-code",
-                                                   input_mode="numeric", required=True, size="3", width="100%",
-                                                   max_length=8), html_for="renew-code"),
-                notice(S.codes_error, tone="red", icon="triangle-alert", id="codes-error"),
-                rx.button(T["account.codes_submit"], type="submit", size="3", id="renew-codes", min_height="44px"),
-                spacing="3", width="100%",
-            ),
-            on_submit=S.renew_codes, reset_on_submit=True, width="100%",
+        stacked_form(
+            labelled(T["code.label"], rx.input(id="renew-code", name="code", auto_complete="one-time-code",
+                                               input_mode="numeric", required=True, size="3", width="100%",
+                                               max_length=8), html_for="renew-code"),
+            notice(S.codes_error, tone="red", icon="triangle-alert", id="codes-error"),
+            submit_label=T["account.codes_submit"], submit_id="renew-codes", on_submit=S.renew_codes,
+            keep_values=False, full_width_button=False,
         ),
         rx.cond(S.recovery_codes.length() > 0, rx.vstack(
             rx.text(T["account.codes_made"], size="2", weight="medium", id="new-codes-heading", tab_index=-1),

@@ -9,12 +9,7 @@ import reflex as rx
 import careconnect_app.pages.portal.child_edit as child_edit
 from careconnect_app.common.formatting import format_phone
 from careconnect_app.components.portal_layout import (
-    SELECT_STYLE,
-    labelled,
-    notice,
-    page_heading,
-    section,
-    signed_in_frame,
+    SELECT_STYLE, labelled, notice, page_heading, section, signed_in_frame
 )
 from careconnect_app.components.words import words
 from careconnect_app.models import Guardian
@@ -27,15 +22,15 @@ from careconnect_app.portal.roster_changes import GuardianContact, GuardianSaved
 # Where the focus goes when a field is refused (the first refused field of the form).
 CHILD_INPUTS = {"first_name": "child-first", "last_name": "child-last", "date_of_birth": "child-dob"}
 GUARDIAN_INPUTS = {"first_name": "g-first", "last_name": "g-last", "email": "g-email", "phone": "g-phone"}
-# The guardian form's vars, each with how a value from the browser is cleaned (any client may send anything).
+# The guardian form's fields, each with how a value from the browser is cleaned (any client may send anything).
 GUARDIAN_INPUT_CLEANERS = {
-    "g_first": lambda v: str(v)[:80],
-    "g_last": lambda v: str(v)[:80],
-    "g_email": lambda v: str(v)[:254],
-    "g_phone": lambda v: str(v)[:40],
-    "g_locale": lambda v: v if v in ("en", "es") else "en",
-    "g_notify_email": bool,
-    "g_notify_sms": bool,
+    "first_name": lambda v: str(v)[:80],
+    "last_name": lambda v: str(v)[:80],
+    "email": lambda v: str(v)[:254],
+    "phone": lambda v: str(v)[:40],
+    "preferred_locale": lambda v: v if v in ("en", "es") else "en",
+    "notify_email": bool,
+    "notify_sms": bool,
 }
 
 
@@ -140,13 +135,7 @@ class ChildrenState(child_edit.ChildEditMixin, ReloadingPageMixin, PortalState):
     g_child_id: str = ""
     g_child_name: str = ""
     g_edit_id: str = ""
-    g_first: str = ""
-    g_last: str = ""
-    g_email: str = ""
-    g_phone: str = ""
-    g_locale: str = "en"
-    g_notify_email: bool = True
-    g_notify_sms: bool = False
+    guardian: GuardianContact = GuardianContact()  # the form as typed
     g_errors: dict[str, str] = {}
     g_info: str = ""
 
@@ -171,10 +160,12 @@ class ChildrenState(child_edit.ChildEditMixin, ReloadingPageMixin, PortalState):
                             form: GuardianContact | None = None) -> None:
         form = form or GuardianContact()
         self.g_child_id, self.g_child_name, self.g_edit_id = child_id, child_name, guardian_id
-        self.g_first, self.g_last, self.g_email, self.g_phone = form.first_name, form.last_name, form.email, form.phone
-        self.g_locale, self.g_notify_email, self.g_notify_sms = (form.preferred_locale, form.notify_email,
-                                                                 form.notify_sms)
+        self.guardian = form
         self._g_error_keys, self.g_errors, self.g_info = {}, {}, ""
+
+    def _guardian_as_typed(self) -> GuardianContact:
+        """A plain copy of the form (the state hands out a change-tracking proxy of its value)."""
+        return GuardianContact(**{f.name: getattr(self.guardian, f.name) for f in dataclasses.fields(GuardianContact)})
 
     @rx.event
     async def load(self):
@@ -242,14 +233,12 @@ class ChildrenState(child_edit.ChildEditMixin, ReloadingPageMixin, PortalState):
         """One field of the guardian form as typed or ticked (checked on save)."""
         clean = GUARDIAN_INPUT_CLEANERS.get(field)
         if clean is not None:
-            setattr(self, field, clean(value))
+            self.guardian = GuardianContact(**{**self._guardian_as_typed().__dict__, field: clean(value)})
 
     @rx.event
     async def save_guardian(self):
         """Validate (email syntax, mobile to E.164, channels) and save the guardian."""
-        form = GuardianContact(self.g_first, self.g_last, self.g_email, self.g_phone, self.g_locale,
-                            self.g_notify_email, self.g_notify_sms)
-        call = await self._as_user(_save_guardian, self.g_child_id, self.g_edit_id, form)
+        call = await self._as_user(_save_guardian, self.g_child_id, self.g_edit_id, self._guardian_as_typed())
         if not call.signed_in:
             return self._to_login()
         saved = call.value
@@ -336,15 +325,15 @@ def _child_card(child) -> rx.Component:
 
 
 def _guardian_input(label: str, field: str, input_id: str, error: str, hint=None, **props) -> rx.Component:
-    """One text field of the guardian form, bound to its var."""
-    return labelled(T[label], rx.input(id=input_id, value=getattr(S, field),
+    """One text field of the guardian form, bound to its field of `guardian`."""
+    return labelled(T[label], rx.input(id=input_id, value=getattr(S.guardian, field),
                                        on_change=lambda v: S.set_guardian_field(field, v), auto_complete="off",
                                        width="100%", **props),
                     html_for=input_id, error=_gerr(error), hint=hint)
 
 
 def _guardian_channel(label: str, field: str, input_id: str) -> rx.Component:
-    return rx.checkbox(T[label], checked=getattr(S, field), on_change=lambda v: S.set_guardian_field(field, v),
+    return rx.checkbox(T[label], checked=getattr(S.guardian, field), on_change=lambda v: S.set_guardian_field(field, v),
                        id=input_id, size="3")
 
 
@@ -353,20 +342,21 @@ def _guardian_form() -> rx.Component:
         rx.heading(rx.cond(S.g_edit_id != "", T["roster.edit_guardian_for"], T["roster.add_guardian_for"]),
                    " ", S.g_child_name, as_="h2", size="4", id="guardian-form-heading"),
         rx.grid(
-            _guardian_input("roster.first_name", "g_first", "g-first", "first_name"),
-            _guardian_input("roster.last_name", "g_last", "g-last", "last_name"),
-            _guardian_input("roster.email", "g_email", "g-email", "email", type="email"),
-            _guardian_input("roster.phone", "g_phone", "g-phone", "phone", hint=T["roster.phone_hint"], type="tel"),
+            _guardian_input("roster.first_name", "first_name", "g-first", "first_name"),
+            _guardian_input("roster.last_name", "last_name", "g-last", "last_name"),
+            _guardian_input("roster.email", "email", "g-email", "email", type="email"),
+            _guardian_input("roster.phone", "phone", "g-phone", "phone", hint=T["roster.phone_hint"], type="tel"),
             labelled(T["roster.language"], rx.el.select(
                 rx.el.option(T["language.en"], value="en"), rx.el.option(T["language.es"], value="es"),
-                id="g-locale", value=S.g_locale, on_change=lambda v: S.set_guardian_field("g_locale", v),
+                id="g-locale", value=S.guardian.preferred_locale,
+                on_change=lambda v: S.set_guardian_field("preferred_locale", v),
                 style=SELECT_STYLE,
             ), html_for="g-locale", error=_gerr("preferred_locale")),
             rx.el.fieldset(
                 rx.el.legend(T["roster.notify_by"], style={"fontWeight": "500", "fontSize": "0.9rem"}),
                 rx.hstack(
-                    _guardian_channel("roster.channel.email", "g_notify_email", "g-notify-email"),
-                    _guardian_channel("roster.channel.sms", "g_notify_sms", "g-notify-sms"),
+                    _guardian_channel("roster.channel.email", "notify_email", "g-notify-email"),
+                    _guardian_channel("roster.channel.sms", "notify_sms", "g-notify-sms"),
                     spacing="4", padding_y="6px",
                 ),
                 rx.cond(_gerr("channels") != "",

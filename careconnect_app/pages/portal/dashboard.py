@@ -7,16 +7,8 @@ import reflex as rx
 import careconnect_app.pages.portal.dashboard_actions as actions
 from careconnect_app import routes
 from careconnect_app.components.portal_layout import (
-    SELECT_STYLE,
-    cell,
-    certify_box,
-    confirm_dialog,
-    labelled,
-    notice,
-    page_heading,
-    section,
-    signed_in_frame,
-    status_badge,
+    SELECT_STYLE, cell, certify_box, confirm_dialog, labelled, notice, page_heading, section, signed_in_frame,
+    status_badge
 )
 from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import PortalState, ReloadingPageMixin

@@ -12,11 +12,7 @@ import reflex as rx
 
 from careconnect_app import routes
 from careconnect_app.components.portal_layout import (
-    notice,
-    page_heading,
-    password_input,
-    portal_frame,
-    section,
+    notice, page_heading, password_input, portal_frame, section, stacked_form
 )
 from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import PortalState
@@ -80,17 +76,12 @@ class InviteState(PortalState):
 
 def _form() -> rx.Component:
     S, T = InviteState, words(InviteState, "portal")
-    return rx.form(
-        rx.vstack(
-            rx.text(T["invite.intro"], " ", rx.text.strong(S.invite_email, id="invite-email"), size="2"),
-            password_input(T["invite.password"], "invite-password", "password", hint=T["invite.hint"],
-                           error=S.invite_errors.get("password", "")),
-            password_input(T["invite.repeat"], "invite-repeat", "repeat", error=S.invite_errors.get("repeat", "")),
-            rx.button(T["invite.submit"], type="submit", size="3", width="100%", id="invite-submit",
-                      min_height="44px"),
-            spacing="3", width="100%",
-        ),
-        on_submit=S.submit, reset_on_submit=False, width="100%",
+    return stacked_form(
+        rx.text(T["invite.intro"], " ", rx.text.strong(S.invite_email, id="invite-email"), size="2"),
+        password_input(T["invite.password"], "invite-password", "password", hint=T["invite.hint"],
+                       error=S.invite_errors.get("password", "")),
+        password_input(T["invite.repeat"], "invite-repeat", "repeat", error=S.invite_errors.get("repeat", "")),
+        submit_label=T["invite.submit"], submit_id="invite-submit", on_submit=S.submit,
     )
 
 

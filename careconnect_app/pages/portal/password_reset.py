@@ -10,12 +10,7 @@ import reflex as rx
 
 from careconnect_app import routes
 from careconnect_app.components.portal_layout import (
-    labelled,
-    notice,
-    page_heading,
-    password_input,
-    portal_frame,
-    section,
+    labelled, notice, page_heading, password_input, portal_frame, section, stacked_form
 )
 from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import PortalState
@@ -109,16 +104,11 @@ def forgot_page() -> rx.Component:
         S,
         page_heading(T["forgot.title"]),
         rx.text(T["forgot.intro"], size="2"),
-        rx.form(
-            rx.vstack(
-                labelled(T["login.email"], rx.input(id="forgot-email", name="email", type="email", required=True,
-                                                    auto_complete="username", size="3", width="100%"),
-                         html_for="forgot-email"),
-                rx.button(T["forgot.submit"], type="submit", size="3", width="100%", id="forgot-submit",
-                          min_height="44px"),
-                spacing="3", width="100%",
-            ),
-            on_submit=S.submit, reset_on_submit=False, width="100%",
+        stacked_form(
+            labelled(T["login.email"], rx.input(id="forgot-email", name="email", type="email", required=True,
+                                                auto_complete="username", size="3", width="100%"),
+                     html_for="forgot-email"),
+            submit_label=T["forgot.submit"], submit_id="forgot-submit", on_submit=S.submit,
         ),
         notice(S.sent, tone="green", icon="mail-check", id="forgot-sent", tab_index=-1),
         _back(T),
@@ -126,15 +116,10 @@ def forgot_page() -> rx.Component:
 
 
 def _new_password_form(S, T) -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            password_input(T["password.new"], "new-password", "new", hint=T["password.new_hint"]),
-            password_input(T["password.confirm"], "confirm-password", "confirm"),
-            rx.button(T["reset.submit"], type="submit", size="3", width="100%", id="reset-submit",
-                      min_height="44px"),
-            spacing="3", width="100%",
-        ),
-        on_submit=S.submit, reset_on_submit=False, width="100%",
+    return stacked_form(
+        password_input(T["password.new"], "new-password", "new", hint=T["password.new_hint"]),
+        password_input(T["password.confirm"], "confirm-password", "confirm"),
+        submit_label=T["reset.submit"], submit_id="reset-submit", on_submit=S.submit,
     )
 
 

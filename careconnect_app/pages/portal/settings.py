@@ -5,12 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from careconnect_app.components.portal_layout import (
-    SELECT_STYLE,
-    labelled,
-    notice,
-    page_heading,
-    section,
-    signed_in_frame,
+    SELECT_STYLE, labelled, notice, page_heading, section, signed_in_frame
 )
 from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import Caller, PortalState

@@ -14,15 +14,7 @@ import reflex as rx
 from careconnect_app import i18n
 from careconnect_app.common.formatting import format_local_datetime
 from careconnect_app.components.portal_layout import (
-    SELECT_STYLE,
-    cell,
-    confirm_dialog,
-    data_table,
-    labelled,
-    notice,
-    page_heading,
-    section,
-    signed_in_frame,
+    SELECT_STYLE, cell, confirm_dialog, data_table, labelled, notice, page_heading, section, signed_in_frame
 )
 from careconnect_app.components.words import words
 from careconnect_app.models import Agency

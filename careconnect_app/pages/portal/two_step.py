@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from careconnect_app.components.portal_layout import labelled, notice, page_heading, portal_frame, section
+from careconnect_app.components.portal_layout import labelled, notice, page_heading, portal_frame, section, stacked_form
 from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import PortalState, Profile, profile_of
 from careconnect_app.pages.portal.login import session_stage
@@ -127,17 +127,13 @@ class EnrolState(StepState):
 
 
 def _code_form(S, T, label_key: str, submit_key: str, hint=None) -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            labelled(T[label_key], rx.input(id="two-step-code", name="code", auto_complete="one-time-code",
-                                            input_mode="text", required=True, size="3", width="100%",
-                                            max_length=40, custom_attrs={"autocapitalize": "characters"}),
-                     html_for="two-step-code", hint=hint),
-            notice(S.error, tone="red", icon="triangle-alert", id="two-step-error"),
-            rx.button(T[submit_key], type="submit", size="3", width="100%", id="two-step-submit", min_height="44px"),
-            spacing="3", width="100%",
-        ),
-        on_submit=S.submit, reset_on_submit=True, width="100%",
+    return stacked_form(
+        labelled(T[label_key], rx.input(id="two-step-code", name="code", auto_complete="one-time-code",
+                                        input_mode="text", required=True, size="3", width="100%",
+                                        max_length=40, custom_attrs={"autocapitalize": "characters"}),
+                 html_for="two-step-code", hint=hint),
+        notice(S.error, tone="red", icon="triangle-alert", id="two-step-error"),
+        submit_label=T[submit_key], submit_id="two-step-submit", on_submit=S.submit, keep_values=False,
     )
 
 

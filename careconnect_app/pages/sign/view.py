@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from careconnect_app.clock import as_utc
 from careconnect_app.common.family import Family
-from careconnect_app.common.formatting import format_date, format_period, format_phone, one_line, zone
+from careconnect_app.common.formatting import NBSP, format_date, format_period, format_phone, one_line, zone
 from careconnect_app.common.masking import mask_contact, short_name
 from careconnect_app.documents import rows as day_rows
 from careconnect_app.i18n import t
@@ -167,6 +167,12 @@ def _landing(request: SigningRequest, rows: FamilyRows, locale: str) -> LandingV
     )
 
 
+def _stacked_day(label: str) -> str:
+    """"Mon Nov 16" as "Mon" over "Nov 16": on a 390 px phone the times column then has room for
+    "11:30 a. m. –", so a time range wraps after its dash and never leaves the dash alone."""
+    return label.replace(NBSP, "\n", 1)
+
+
 def _review(session: Session, request: SigningRequest, rows: FamilyRows, locale: str) -> ReviewView:
     # The page shows the canonical document: what is reviewed is exactly what is signed.
     document = canonical.document_for(session, request, locale)
@@ -176,7 +182,7 @@ def _review(session: Session, request: SigningRequest, rows: FamilyRows, locale:
         review_intro=t("parent.review.intro", locale, **rows.names),
         consent_text=document["consent"]["text"],
         signing_as=t("parent.sign.signing_as", locale, name=rows.guardian.full_name),
-        days=[{"label": day.label, "times": day.times, "hours": day.hours, "absent": "1" if day.absent else "",
+        days=[{"label": _stacked_day(day.label), "times": day.times, "hours": day.hours, "absent": "1" if day.absent else "",
                "recorded": "1" if day.recorded else ""} for day in day_rows.day_rows(document, locale)],
         total_hours=totals.hours,
         days_present=str(totals.days_present),
