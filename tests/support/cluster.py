@@ -115,6 +115,13 @@ class Process:
             return ""
 
 
+def accepts(port: int) -> bool:
+    """Whether something listens on the loopback port."""
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+        return True
+    return False
+
+
 @dataclass
 class Postgres:
     """A private PostgreSQL cluster on its own port."""
@@ -169,9 +176,7 @@ class Postgres:
         wait_for(lambda: self._accepts(), 60, "postgres", self.process)
 
     def _accepts(self) -> bool:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
-            return True
-        return False
+        return accepts(self.port)
 
     def stop(self) -> None:
         if self.process is not None:
@@ -205,9 +210,7 @@ class Redis:
         return self
 
     def _accepts(self) -> bool:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
-            return True
-        return False
+        return accepts(self.port)
 
     def stop(self) -> None:
         if self.process is not None:
