@@ -26,9 +26,9 @@ class WizardNotices(rx.State, mixin=True):
     # slot -> (translation keys, values): re-rendered when the language changes.
     _messages: dict[str, tuple[tuple[str, ...], dict]] = {}
 
-    def _say(self, slot: str, *keys: str, **values) -> None:
+    def _say(self, slot: str, *keys: str, announce: bool = True, **values) -> None:
         """Set a message slot by key(s). No key clears it. A new message is also announced, once,
-        through the page's live region."""
+        through the page's live region (unless `announce` is False: a quiet correction)."""
         keys = tuple(key for key in keys if key)
         if keys:
             self._messages[slot] = (keys, values)
@@ -37,7 +37,7 @@ class WizardNotices(rx.State, mixin=True):
         text = self._words(keys, values)
         if getattr(self, slot) != text:
             setattr(self, slot, text)
-        if text:
+        if text and announce:
             self._announce(text)
 
     def _said(self, slot: str) -> tuple[str, ...]:

@@ -282,6 +282,9 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, rx
     async def submit_code(self, form_data: CodeForm):
         """VERIFY: check the code; on success remember this browser and go to review."""
         code = str(form_data.get("code", ""))[:20]
+        if self._code_message_id:  # a code is being typed: it arrived, the watch has nothing left to say
+            self._code_message_id, self.code_state = 0, "sent"
+            self._say("verify_info", "parent.verify.sent", to=self._code_to, announce=False)
         for_copy = self.status == LinkStatus.SIGNED
         outcome = await self._on_live_link(actions.check_code, code, need_verified=False, allow_signed=for_copy)
         if isinstance(outcome, Refusal):
