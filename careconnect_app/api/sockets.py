@@ -48,13 +48,17 @@ class FailoverTokenManager(RedisTokenManager):
                 log.warning("instance heartbeat not written: %s", exc)
             await asyncio.sleep(HEARTBEAT_EVERY)
 
-    async def _stopped(self, instance_id: str) -> bool:
-        """Whether that instance's heartbeat runs out within its time to live (it was just killed)."""
+    async def _stopped(self, token: str, instance_id: str) -> bool:
+        """Whether that instance's heartbeat runs out within its time to live (it was just killed).
+
+        False at once when the record goes meanwhile: the old socket said goodbye (a page reload
+        whose new socket reached another backend process first), and Reflex links as usual.
+        """
         deadline = asyncio.get_running_loop().time() + HEARTBEAT_TTL + HEARTBEAT_EVERY
         while await self.redis.exists(self._alive_key(instance_id)):
-            if asyncio.get_running_loop().time() > deadline:
+            if asyncio.get_running_loop().time() > deadline or not await self.redis.exists(self._get_redis_key(token)):
                 return False
-            await asyncio.sleep(HEARTBEAT_EVERY / 2)
+            await asyncio.sleep(HEARTBEAT_EVERY / 5)
         return True
 
     async def link_token_to_sid(self, token: str, sid: str) -> str | None:
@@ -63,7 +67,8 @@ class FailoverTokenManager(RedisTokenManager):
                     suppress_exceptions=[Exception])
         try:
             record = await self._fetch_socket_record(token)
-            if record is not None and record.instance_id != self.instance_id and await self._stopped(record.instance_id):
+            moved = record is not None and record.instance_id != self.instance_id
+            if moved and await self._stopped(token, record.instance_id):
                 log.info("tab %s… moves here from instance %s, which stopped", token[:8], record.instance_id[:8])
                 await self.redis.delete(self._get_redis_key(token))
                 self.token_to_socket.pop(token, None)
