@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from datetime import date, timedelta
 
 import pytest
@@ -56,31 +58,51 @@ def test_locked_sheet_cannot_be_edited(weekly_sheet):
             grid.save_day(s, sheet, START, [{"in": "08:00", "out": "09:00"}], False, "")
 
 
-def _edit(sheet_id):
+def _edit(sheet_id, wait_for: threading.Event):
     def step(go):
         with session_scope() as s:
             sheet = s.get(AttendanceSheet, sheet_id)  # the grid the provider is typing in
             go()
+            wait_for.wait(30)
             grid.save_day(s, sheet, START, [{"in": "06:00", "out": "19:00"}], False, "")
         return "saved"
     return step
 
 
-def _submit(sheet_id):
+def _submit(sheet_id, wait_for: threading.Event, done: threading.Event):
     def step(go):
         with session_scope() as s:
             sheet = s.get(AttendanceSheet, sheet_id)
             go()
+            wait_for.wait(30)
             submission.submit_sheet(s, sheet)
+        done.set()
         return "submitted"
     return step
 
 
+def _commit_then(step, done: threading.Event):
+    def wrapped(go):
+        try:
+            return step(go)
+        finally:
+            done.set()
+    return wrapped
+
+
 @pytest.mark.parametrize("edit_first", [True, False])
 def test_no_edit_lands_after_the_sheet_locked(weekly_sheet, edit_first):
+    """Both load the sheet first; the second writes after the first committed (a stale grid)."""
     sheet_id = weekly_sheet["sheet"]
-    steps = [_edit(sheet_id), _submit(sheet_id)]
-    edit, submit = race(*(steps if edit_first else steps[::-1]), stagger=0.15)[:: 1 if edit_first else -1]
+    edited, submitted, go_now = threading.Event(), threading.Event(), threading.Event()
+    go_now.set()
+    if edit_first:  # the submit waits for the edit's commit, then locks the sheet with it
+        edit_step = _edit(sheet_id, wait_for=go_now)
+        steps = [_commit_then(edit_step, edited), _submit(sheet_id, wait_for=edited, done=submitted)]
+        edit, submit = race(*steps)
+    else:  # the edit waits for the submit's commit: it must be refused, not land on the locked sheet
+        steps = [_submit(sheet_id, wait_for=go_now, done=submitted), _edit(sheet_id, wait_for=submitted)]
+        submit, edit = race(*steps)
     assert submit == "submitted"
     with session_scope() as s:
         monday = grid.grid_days(s, s.get(AttendanceSheet, sheet_id))[0]["pairs"]

@@ -86,9 +86,11 @@ def _submit(sheet_id: int):
 
 def test_a_double_submit_issues_one_set_of_links(weekly_sheet):
     sheet_id = weekly_sheet["sheet"]
-    first, second = race(_submit(sheet_id), _submit(sheet_id), stagger=0.15)
-    assert first == 1
-    assert isinstance(second, SubmissionError) and second.key == "attendance.error.not_draft"
+    results = race(_submit(sheet_id), _submit(sheet_id), stagger=0.15)
+    # Whichever commits first wins (the stagger usually makes it the first; a loaded box may not).
+    assert sorted(results, key=lambda r: isinstance(r, SubmissionError))[0] == 1
+    refused = [r for r in results if isinstance(r, SubmissionError)]
+    assert len(refused) == 1 and refused[0].key == "attendance.error.not_draft"
     with session_scope() as s:
         requests = s.exec(select(SigningRequest).where(SigningRequest.sheet_id == sheet_id)).all()
         messages = s.exec(select(OutgoingMessage).where(OutgoingMessage.sheet_id == sheet_id)).all()
