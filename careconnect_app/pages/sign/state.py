@@ -381,9 +381,12 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, rx
             signing = await self._on_live_link(actions.sign_live, {} if typed else self._strokes, typed,
                                                certified=self.certified, consented=self.consented,
                                                reviewed_hash=self._reviewed_hash)
-            if isinstance(signing, Refusal):
+            # Signed meanwhile (the guard saw it): this link's own signature, from another tab or from
+            # this one when the database went away after its commit and the step ran again.
+            signed_meanwhile = isinstance(signing, LinkChanged) and signing.view.status == LinkStatus.SIGNED
+            if isinstance(signing, Refusal) and not signed_meanwhile:
                 return
-            if signing.outcome.ok or signing.outcome.already_signed:
+            if signed_meanwhile or signing.outcome.ok or signing.outcome.already_signed:
                 self._say("sign_error")
                 self.step = "done"
             elif signing.outcome.review_again:  # nothing signed: the parent sees the attendance afresh
@@ -393,7 +396,7 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, rx
                 self.step = "review"
             else:
                 self._say("sign_error", signing.outcome.error)
-            if signing.view is not None:
+            if not signed_meanwhile and signing.view is not None:  # (the guard showed its view already)
                 self._show(signing.view)
         finally:
             self.busy = False
