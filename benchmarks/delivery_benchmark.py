@@ -42,6 +42,7 @@ from careconnect_app.models import OutgoingMessage  # noqa: E402
 from tests.fakes.data import BASE_ENV, make_family, notify  # noqa: E402
 from tests.fakes.sendgrid import API_KEY  # noqa: E402
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER  # noqa: E402
+from tests.fakes.webhooks import WEBHOOK_ENV  # noqa: E402
 from tests.support.cluster import Postgres  # noqa: E402
 
 FAMILY_MESSAGES = 2  # one email and one SMS per notification
@@ -61,7 +62,7 @@ def stats(base_url: str) -> dict:
 
 def settings_env(folder: Path, database_url: str, urls: dict, concurrency: int) -> dict:
     return {
-        **BASE_ENV, "DATABASE_URL": database_url, "CARECONNECT_OUTBOX": str(folder / "o.jsonl"),
+        **BASE_ENV, **WEBHOOK_ENV, "DATABASE_URL": database_url, "CARECONNECT_OUTBOX": str(folder / "o.jsonl"),
         "CARECONNECT_SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_BASE": urls["twilio"],
         "CARECONNECT_EMAIL_BACKEND": "sendgrid", "SENDGRID_API_KEY": API_KEY, "SENDGRID_API_HOST": urls["sendgrid"],
