@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from careconnect_app import db, demo
+from careconnect_app.api.headers import caddy_snippet
 from careconnect_app.common import audit
 from careconnect_app.config import get_settings
 from careconnect_app.evidence import keys, report_words, verify
@@ -148,6 +149,13 @@ def cmd_evidence_keys(args) -> int:
     return 0
 
 
+def cmd_security_headers(args) -> int:
+    """Write the security headers for the built frontend as a Caddyfile snippet (deploy/build-frontend.sh)."""
+    Path(args.caddy).write_text(caddy_snippet(), encoding="utf-8")
+    print(f"Wrote the security headers for Caddy to {args.caddy}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m careconnect_app")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -183,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     keys_p = sub.add_parser("evidence-keys", help="make an evidence key and a self-signed seal certificate in DIR")
     keys_p.add_argument("folder")
     keys_p.set_defaults(func=cmd_evidence_keys)
+    headers_p = sub.add_parser("security-headers", help="write the security headers of this build for Caddy")
+    headers_p.add_argument("--caddy", required=True, help="the snippet file deploy/Caddyfile imports")
+    headers_p.set_defaults(func=cmd_security_headers)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -16,4 +16,7 @@ export REFLEX_API_URL="$CARECONNECT_BASE_URL" REFLEX_DEPLOY_URL="$CARECONNECT_BA
 # Compiling imports the app in production mode, which wants a key; nothing is signed while building.
 export CARECONNECT_SECRET_KEY="${CARECONNECT_SECRET_KEY:-only-used-to-build-the-frontend}"
 reflex export --frontend-only --no-zip
-echo "Built the frontend for $CARECONNECT_BASE_URL in ${REFLEX_WEB_WORKDIR:-.web}/build/client"
+build="${REFLEX_WEB_WORKDIR:-.web}/build"
+# Caddy serves these pages itself: it sends the app's security headers, made for this build.
+python -m careconnect_app security-headers --caddy "$build/security-headers.caddy"
+echo "Built the frontend for $CARECONNECT_BASE_URL in $build/client"

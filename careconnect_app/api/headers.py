@@ -96,3 +96,13 @@ def security_headers(app):
 
     return wrapped
 
+
+def caddy_snippet() -> str:
+    """The same headers as a Caddyfile `header` block, for the pages Caddy serves from the build.
+
+    Behind Caddy (deploy/Caddyfile) the built pages never pass through the app, so the build step
+    writes this next to the build and Caddy imports it: one policy, made here, for both paths.
+    """
+    lines = [f"\t{name.decode('ascii').title()} \"{value.decode('ascii')}\"" for name, value in response_headers()]
+    return "# Written by deploy/build-frontend.sh from careconnect_app/api/headers.py; do not edit.\n" \
+        "header {\n" + "\n".join(lines) + "\n\t-Server\n}\n"

@@ -215,3 +215,24 @@ def test_two_workers_on_two_machines_send_every_message_once(cluster, server):
                   for n in (1, 2)]
     assert all(n > 0 for n in per_worker), per_worker  # both took a share
     _assert_every_message_once(cluster, server)
+
+
+def test_pages_caddy_serves_from_the_build_carry_the_apps_security_headers(cluster):
+    """Behind Caddy the portal and guide pages never pass through the app: the CSP must still hold."""
+    import urllib.request
+
+    for path in ("/", "/portal/login", "/guide"):
+        with urllib.request.urlopen(cluster.base_url + path, timeout=10) as response:
+            policy = response.headers.get("Content-Security-Policy", "")
+            assert "script-src 'self' 'sha256-" in policy and "'unsafe-eval'" not in policy, path
+            assert "frame-ancestors 'none'" in policy, path
+            assert response.headers.get("Referrer-Policy") == "no-referrer", path
+            assert response.headers.get("Server") is None, path
+    # The signing link's first paint comes from an instance: the same scripts are allowed either way.
+    with urllib.request.urlopen(cluster.base_url + "/sign/not-a-real-token", timeout=10) as response:
+        signing_policy = response.headers.get("Content-Security-Policy", "")
+
+    def scripts(csp: str) -> str:
+        return next(part for part in csp.split("; ") if part.startswith("script-src"))
+
+    assert scripts(signing_policy) == scripts(policy)

@@ -90,3 +90,13 @@ def test_the_other_headers_stay(database, built):
     assert r.headers["x-frame-options"] == "DENY"
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["cross-origin-opener-policy"] == "same-origin"
+
+
+def test_the_caddy_snippet_carries_every_header_the_app_sends(built):
+    """deploy/build-frontend.sh writes it; Caddy sends it with the pages it serves from the build."""
+    snippet = headers.caddy_snippet()
+    assert snippet.splitlines()[1] == "header {" and snippet.rstrip().endswith("}")
+    for name, value in headers.response_headers():
+        assert f'\t{name.decode().title()} "{value.decode()}"' in snippet
+    assert _hash("window.a = 1;") in snippet and "\t-Server" in snippet
+    assert '"' not in headers.content_security_policy()  # a double quote would end Caddy's value early
