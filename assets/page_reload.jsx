@@ -8,7 +8,8 @@ import { useEffect } from "react";
 
 export function PageReload({ to, clean }) {
   useEffect(() => {
-    if (to && to.startsWith("/")) window.location.replace(to);
+    // Same origin only: "/x", never "//host/x" (which the browser reads as another site).
+    if (to && to.startsWith("/") && !to.startsWith("//")) window.location.replace(to);
   }, [to]);
   useEffect(() => {
     if (clean && window.location.search) {

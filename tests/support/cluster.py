@@ -173,10 +173,7 @@ class Postgres:
                                             "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
                                             "-c", "max_connections=300", "-c", "fsync=off"],
                                dict(os.environ), self.folder / "postgres.log", user="postgres").start()
-        wait_for(lambda: self._accepts(), 60, "postgres", self.process)
-
-    def _accepts(self) -> bool:
-        return accepts(self.port)
+        wait_for(lambda: accepts(self.port), 60, "postgres", self.process)
 
     def stop(self) -> None:
         if self.process is not None:
@@ -206,11 +203,8 @@ class Redis:
         self.process = Process("redis", [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                                          "--appendonly", "no", "--dir", str(self.folder)],
                                dict(os.environ), self.folder / "redis.log").start()
-        wait_for(self._accepts, 20, "redis", self.process)
+        wait_for(lambda: accepts(self.port), 20, "redis", self.process)
         return self
-
-    def _accepts(self) -> bool:
-        return accepts(self.port)
 
     def stop(self) -> None:
         if self.process is not None:

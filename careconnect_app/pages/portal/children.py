@@ -233,7 +233,7 @@ class ChildrenState(child_edit.ChildEditMixin, ReloadingPageMixin, PortalState):
         """One field of the guardian form as typed or ticked (checked on save)."""
         clean = GUARDIAN_INPUT_CLEANERS.get(field)
         if clean is not None:
-            self.guardian = GuardianContact(**{**self._guardian_as_typed().__dict__, field: clean(value)})
+            self.guardian = dataclasses.replace(self._guardian_as_typed(), **{field: clean(value)})
 
     @rx.event
     async def save_guardian(self):

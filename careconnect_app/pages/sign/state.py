@@ -157,7 +157,8 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, rx
         reload the page, which reads everything back from the database and the browser's cookie."""
         if self.status != "loading":
             return None
-        self.reload_to = f"{self.router.url.path}?{RESTORED}=1"
+        token = routes.last_segment(self.router.url.path, routes.SIGN_PREFIX)
+        self.reload_to = f"{routes.sign_path(token)}?{RESTORED}=1"  # built here: never an address the client named
         return rx.noop()
 
     async def _on_live_link(self, step: Callable[..., T], *args: Any, need_verified: bool = True,
