@@ -83,7 +83,8 @@ def language(page, locale: str) -> None:
     """Switch the page to `locale` if it is in the other one."""
     if page.locator(f"html [lang='{locale}']").count() == 0:
         page.click("#portal-language")
-        expect(page.locator(f"html [lang='{locale}']").first).to_be_attached()
+        # The roster re-reads every family the suite made so far: give it more than the default 5 s.
+        expect(page.locator(f"html [lang='{locale}']").first).to_be_attached(timeout=15_000)
 
 
 def typed(page, selector: str, value: str) -> None:
