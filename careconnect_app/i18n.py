@@ -18,6 +18,11 @@ SUPPORTED_LOCALES = ("en", "es")
 DEFAULT_LOCALE = "en"
 
 
+def chosen_locale(value: object) -> str | None:
+    """A language a visitor picked, from an event payload: a supported code, else None (ignored)."""
+    return value if isinstance(value, str) and value in SUPPORTED_LOCALES else None
+
+
 def normalise_locale(locale: str | None) -> str:
     """Map "es-MX", "ES", None ... onto a supported locale."""
     base = (locale or "").split("-")[0].split("_")[0].lower()

@@ -6,6 +6,7 @@ import reflex as rx
 from reflex_components_radix.themes.components.checkbox import Checkbox
 
 from careconnect_app.components.frame import brand, centred_column, header_bar, page_frame, skip_link
+from careconnect_app.components.words import other_language
 
 __all__ = ["announcer", "call_link", "card", "check_row", "choice_option", "field_error", "language_switch",
            "parent_frame", "skip_link", "status_message"]
@@ -13,11 +14,13 @@ __all__ = ["announcer", "call_link", "card", "check_row", "choice_option", "fiel
 PAGE_MAX_WIDTH = "40rem"
 
 
-def language_switch(label: rx.Var | str, aria_label: rx.Var | str, on_click, lang: rx.Var | str) -> rx.Component:
+def language_switch(label: rx.Var | str, aria_label: rx.Var | str, on_choose, locale: rx.Var) -> rx.Component:
+    """The parent pages' language button; it sends the language it offers (see `other_language`)."""
+    offered = other_language(locale)
     return rx.button(
         rx.icon("languages", size=18, aria_hidden="true"),
-        rx.el.span(label, lang=lang),
-        on_click=on_click,
+        rx.el.span(label, lang=offered),
+        on_click=on_choose(offered),
         variant="soft",
         high_contrast=True,  # accent-11 on accent-3 is 4.15:1 (< 4.5 for 16 px text)
         size="3",

@@ -14,7 +14,7 @@ from careconnect_app.components.frame import brand, centred_column, header_bar, 
 from careconnect_app.components.idle_guard import idle_guard
 from careconnect_app.components.layout import check_row
 from careconnect_app.components.pwa import manifest_links
-from careconnect_app.components.words import words
+from careconnect_app.components.words import other_language, words
 from careconnect_app.statuses import PORTAL_STATUS_TONE
 
 PORTAL_MAX_WIDTH = "72rem"
@@ -68,12 +68,13 @@ def nav_link(label, href: str, current: bool) -> rx.Component:
     return rx.el.a(label, href=href, custom_attrs=props)
 
 
-def _language_and_logout(tr, signed_in, on_logout, on_toggle_locale) -> rx.Component:
+def _language_and_logout(tr, signed_in, on_logout, on_choose_language, locale) -> rx.Component:
+    offered = other_language(locale)  # sent as chosen, so a tap before the page loaded means what it said
     return rx.hstack(
         rx.button(
             rx.icon("languages", size=18, aria_hidden="true"),
-            tr["language.switch"],
-            on_click=on_toggle_locale,
+            rx.el.span(tr["language.switch"], lang=offered),
+            on_click=on_choose_language(offered),
             variant="soft",
             high_contrast=True,
             size="2",
@@ -117,13 +118,13 @@ def portal_frame(
     is_admin,
     current: str,
     on_logout,
-    on_toggle_locale,
+    on_choose_language,
     locale,
 ) -> rx.Component:
     """Header (brand, who is signed in, navigation, language, log out) and a wide main column."""
     header = rx.vstack(
         header_bar(brand("clipboard-check", tr["brand"]),
-                   _language_and_logout(tr, signed_in, on_logout, on_toggle_locale)),
+                   _language_and_logout(tr, signed_in, on_logout, on_choose_language, locale)),
         rx.cond(
             signed_in,
             rx.hstack(
@@ -150,7 +151,7 @@ def signed_in_frame(state, *children: rx.Component, current: str) -> rx.Componen
     with the idle warning."""
     return portal_frame(
         *children, idle_guard(state), tr=words(state, "portal"), signed_in=state.signed_in, user_name=state.user_name, scope_label=state.scope_label,
-        is_admin=state.is_admin, current=current, on_logout=state.logout, on_toggle_locale=state.toggle_language,
+        is_admin=state.is_admin, current=current, on_logout=state.logout, on_choose_language=state.choose_language,
         locale=state.locale,
     )
 

@@ -46,6 +46,11 @@ class Words:
         return rx.cond(self.locale == "es", spanish, english)
 
 
+def other_language(locale: rx.Var) -> rx.Var:
+    """The language a page's switch offers: the other one than the page shows now."""
+    return rx.cond(locale == "es", "en", "es")
+
+
 def words(state: type[rx.State], area: str) -> Words:
     """The words of `area` (translations/<locale>/<area>.json) in the language of `state.locale`."""
     return Words(state.locale, area)

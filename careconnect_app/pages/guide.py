@@ -29,9 +29,12 @@ class GuideState(rx.State):
         self._show()
 
     @rx.event
-    async def toggle_locale(self):
-        """Switch the guide between English and Spanish."""
-        self.locale = "es" if self.locale == "en" else "en"
+    async def choose_language(self, locale: str):
+        """Show the page in `locale`: the language the button offered, so a tap made while
+        the page was still loading (and showing English) means what it said."""
+        if i18n.chosen_locale(locale) is None:
+            return
+        self.locale = locale
         self._show()
 
     @rx.event
@@ -63,8 +66,7 @@ def guide_page() -> rx.Component:
                       variant="outline", size="3", min_height="44px", id="download-guide"),
             rx.foreach(GuideState.sections, _section),
         ),
-        header_right=language_switch(T["switch_to"], T["switch_to_label"], GuideState.toggle_locale,
-                                     rx.cond(GuideState.locale == "en", "es", "en")),
+        header_right=language_switch(T["switch_to"], T["switch_to_label"], GuideState.choose_language, GuideState.locale),
         skip_label=T["skip_to_content"],
         lang=GuideState.locale,
         title=T["app_name"],

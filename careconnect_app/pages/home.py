@@ -25,9 +25,12 @@ class HomeState(rx.State):
             self.locale = i18n.from_accept_language(self.router.headers.accept_language)
 
     @rx.event
-    async def toggle_locale(self):
-        """Switch the page between English and Spanish."""
-        self.locale = "es" if self.locale == "en" else "en"
+    async def choose_language(self, locale: str):
+        """Show the page in `locale`: the language the button offered, so a tap made while
+        the page was still loading (and showing English) means what it said."""
+        if i18n.chosen_locale(locale) is None:
+            return
+        self.locale = locale
         self._locale_chosen = True
 
     @rx.var
@@ -41,8 +44,7 @@ T = words(HomeState, "parent")
 def _frame(*children: rx.Component) -> rx.Component:
     return parent_frame(
         *children,
-        header_right=language_switch(T["switch_to"], T["switch_to_label"], HomeState.toggle_locale,
-                                     rx.cond(HomeState.locale == "en", "es", "en")),
+        header_right=language_switch(T["switch_to"], T["switch_to_label"], HomeState.choose_language, HomeState.locale),
         skip_label=T["skip_to_content"],
         lang=HomeState.locale,
         title=T["app_name"],

@@ -68,9 +68,12 @@ class NotMeState(CallerMixin, rx.State):
         self._show(page, page.status)
 
     @rx.event
-    async def toggle_locale(self):
-        """Switch the page between English and Spanish."""
-        self.locale = "es" if self.locale == "en" else "en"
+    async def choose_language(self, locale: str):
+        """Show the page in `locale`: the language the button offered, so a tap made while
+        the page was still loading (and showing English) means what it said."""
+        if i18n.chosen_locale(locale) is None:
+            return
+        self.locale = locale
         self._locale_chosen = True
         self._render(self.status)
 
@@ -123,8 +126,7 @@ def not_me_page() -> rx.Component:
             (NotMeStatus.REPORTED, status_message(S.outcome_title, S.outcome_body, "circle-check", "green")),
             status_message(S.outcome_title, S.outcome_body, "info", "orange"),
         ),
-        header_right=language_switch(T["switch_to"], T["switch_to_label"], S.toggle_locale,
-                                     rx.cond(S.locale == "en", "es", "en")),
+        header_right=language_switch(T["switch_to"], T["switch_to_label"], S.choose_language, S.locale),
         skip_label=T["skip_to_content"],
         lang=S.locale,
         title=T["app_name"],

@@ -87,9 +87,12 @@ class VerifyState(CallerMixin, rx.State):
         self._render()
 
     @rx.event
-    async def toggle_locale(self):
-        """Switch every word on the page (and the last answer) between English and Spanish."""
-        self.locale = "es" if self.locale == "en" else "en"
+    async def choose_language(self, locale: str):
+        """Show the page in `locale`: the language the button offered, so a tap made while
+        the page was still loading (and showing English) means what it said."""
+        if i18n.chosen_locale(locale) is None:
+            return
+        self.locale = locale
         self.auditor = await off_loop(report_words.auditor_facts, self.locale)
         self._render()
 
@@ -251,8 +254,7 @@ def verify_page() -> rx.Component:
             rx.heading(T["keys.title"], as_="h2", size="4"),
             rx.foreach(S.auditor, lambda line: rx.text(line, size="2", class_name="cc-break")),
         ),
-        header_right=language_switch(T["frame.switch_to"], T["frame.switch_to_label"], S.toggle_locale,
-                                     rx.cond(S.locale == "en", "es", "en")),
+        header_right=language_switch(T["frame.switch_to"], T["frame.switch_to_label"], S.choose_language, S.locale),
         skip_label=T["frame.skip_to_content"],
         lang=S.locale,
         title=T["frame.app_name"],

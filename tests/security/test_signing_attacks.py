@@ -152,8 +152,12 @@ def _private_words(link) -> list[str]:
 
 
 async def _open(app_server, path: str) -> EventClient:
+    """A page load; on a signing link, returns once the page has left "loading" (under load the
+    on_load answer can come later than the client's quiet gap)."""
     client = EventClient(app_server.base_url)
     await client.open(path)
+    if path.startswith("/sign/"):
+        await client.until(SignState, "status", lambda status: status not in (None, "loading"))
     return client
 
 
@@ -219,7 +223,7 @@ def test_a_recalled_link_stops_showing_the_attendance_and_the_providers_correcti
             with app_server.server_db() as s:
                 sheet = s.get(AttendanceSheet, link.sheet_id)
                 grid.save_day(s, sheet, sheet.period_start, [], True, "Hospital - asthma")
-            await client.send(state, "toggle_locale")  # any event re-checks the link
+            await client.send(state, "choose_language", {"locale": "es"})  # any event re-checks the link
             await client.send(state, "go_sign")
             stale_tab = (client.var(state, "status"), client.var(state, "days"), client.var(state, "review_child"))
             fresh = await _open(app_server, link.path)
@@ -233,6 +237,28 @@ def test_a_recalled_link_stops_showing_the_attendance_and_the_providers_correcti
     (status, days, review_child), received, fresh_status = run(attack())
     assert status == fresh_status == LinkStatus.RECALLED and days == [] and review_child == ""
     assert "asthma" not in received
+
+
+def test_the_language_button_takes_only_a_language_and_means_what_it_offered(app_server):
+    """The button sends the language it showed: a tap on "Español" made while the page was still
+    loading (so showing English) gives Spanish even if the page then loaded in Spanish; anything
+    but a language of the app changes nothing."""
+    link = app_server.fresh_link(verification=False)
+    state = _sign_state()
+
+    async def taps():
+        client = await _open(app_server, link.path)
+        try:
+            seen = [client.var(state, "locale")]
+            for payload in ({"locale": "es"}, {"locale": "es"}, {"locale": "fr"}, {"locale": ["es"]},
+                            {"locale": {"$ne": "en"}}, {}, {"locale": "en"}):
+                await client.send(state, "choose_language", payload)
+                seen.append(client.var(state, "locale"))
+            return seen
+        finally:
+            await client.close()
+
+    assert run(taps()) == ["en", "es", "es", "es", "es", "es", "es", "en"]
 
 
 def _code_for(app_server, link, previous=None) -> str:

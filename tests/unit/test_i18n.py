@@ -144,3 +144,9 @@ def test_the_clients_spanish_button_labels():
 ])
 def test_locale_from_accept_language(header, locale):
     assert i18n.from_accept_language(header) == locale
+
+
+@pytest.mark.parametrize("value, chosen", [("es", "es"), ("en", "en"), ("fr", None), ("ES", None), ("", None),
+                                           (None, None), (["es"], None), ({"locale": "es"}, None), (1, None)])
+def test_a_chosen_language_is_one_of_the_apps(value, chosen):
+    assert i18n.chosen_locale(value) == chosen

@@ -170,10 +170,14 @@ class PortalState(CallerMixin, SessionCookieMixin, rx.State):
     def _to_dashboard(self):
         return rx.redirect(routes.PORTAL, replace=True)
 
-    def _switch_locale(self) -> None:
-        """Flip English/Spanish; page states call this from their own toggle handler, then reload."""
-        self.locale = "es" if self.locale == "en" else "en"
-        self._locale_chosen = True
+    def _choose_locale(self, locale: str) -> bool:
+        """Take the language the page's button offered (not "the other one": a tap made while the
+        page was still loading, and showing English, must mean what it said). False if it is not a
+        language of the app; page states call this from their `choose_language`, then show again."""
+        if i18n.chosen_locale(locale) is None:
+            return False
+        self.locale, self._locale_chosen = locale, True
+        return True
 
     def _browser_locale(self) -> None:
         """Until the user picks a language, follow the browser's first choice (es-MX -> es)."""
@@ -227,7 +231,8 @@ class ReloadingPageMixin(rx.State, mixin=True):
     """The language switch of a page that shows itself again through its own `_reload`."""
 
     @rx.event
-    async def toggle_language(self):
-        """Switch English/Spanish and show the page again in that language."""
-        self._switch_locale()
+    async def choose_language(self, locale: str):
+        """Show the page again in `locale`, the language its button offered."""
+        if not self._choose_locale(locale):
+            return
         return await self._reload()

@@ -52,9 +52,10 @@ class InviteState(PortalState):
         self.loaded = True
 
     @rx.event
-    def toggle_language(self):
-        """Switch English/Spanish (errors on show follow)."""
-        self._switch_locale()
+    def choose_language(self, locale: str):
+        """Show the page in `locale`, the language its button offered (errors on show follow)."""
+        if not self._choose_locale(locale):
+            return
         self.invite_errors = {k: self._t(v) for k, v in self._error_keys.items()}
 
     @rx.event
@@ -103,5 +104,5 @@ def invite_page() -> rx.Component:
             width="100%", padding_top="2rem",
         ),
         tr=T, signed_in=False, user_name="", scope_label="", is_admin=False, current="invite",
-        on_logout=S.logout, on_toggle_locale=S.toggle_language, locale=S.locale,
+        on_logout=S.logout, on_choose_language=S.choose_language, locale=S.locale,
     )

@@ -60,9 +60,10 @@ class LoginState(PortalState):
         return rx.redirect(STEP_PAGES[SessionStage(stage)], replace=True) if stage else None
 
     @rx.event
-    def toggle_language(self):
-        """Switch English/Spanish (an error on show is shown in the new language)."""
-        self._switch_locale()
+    def choose_language(self, locale: str):
+        """Show the page in `locale`, the language its button offered (an error on show follows)."""
+        if not self._choose_locale(locale):
+            return
         self._show_error()
 
     @rx.event
@@ -115,5 +116,5 @@ def login_page() -> rx.Component:
             padding_top="2rem",
         ),
         tr=T, signed_in=False, user_name="", scope_label="", is_admin=False, current="login",
-        on_logout=S.logout, on_toggle_locale=S.toggle_language, locale=S.locale,
+        on_logout=S.logout, on_choose_language=S.choose_language, locale=S.locale,
     )

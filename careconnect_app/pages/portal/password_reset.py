@@ -28,9 +28,10 @@ class ForgotState(PortalState):
         self.sent = ""
 
     @rx.event
-    def toggle_language(self):
-        """Switch English/Spanish."""
-        self._switch_locale()
+    def choose_language(self, locale: str):
+        """Show the page in `locale`, the language its button offered."""
+        if not self._choose_locale(locale):
+            return
         self.sent = self._t("forgot.sent") if self.sent else ""
 
     @rx.event
@@ -61,9 +62,10 @@ class ResetState(PortalState):
         self.checked = True
 
     @rx.event
-    def toggle_language(self):
-        """Switch English/Spanish."""
-        self._switch_locale()
+    def choose_language(self, locale: str):
+        """Show the page in `locale`, the language its button offered."""
+        if not self._choose_locale(locale):
+            return
         self.error = self._t(self._error_key) if self._error_key else ""
 
     @rx.event
@@ -90,7 +92,7 @@ def _frame(S, *children: rx.Component) -> rx.Component:
     return portal_frame(
         rx.center(section(*children, max_width="28rem"), width="100%", padding_top="2rem"),
         tr=words(S, "portal"), signed_in=False, user_name="", scope_label="", is_admin=False, current="login",
-        on_logout=S.logout, on_toggle_locale=S.toggle_language, locale=S.locale,
+        on_logout=S.logout, on_choose_language=S.choose_language, locale=S.locale,
     )
 
 

@@ -68,9 +68,10 @@ class SettingsState(PortalState):
         return self._show_agency(await self._as_user(_agency_settings))
 
     @rx.event
-    def toggle_language(self):
-        """Switch English/Spanish and show the page again in that language."""
-        self._switch_locale()
+    def choose_language(self, locale: str):
+        """Show the page again in `locale`, the language its button offered."""
+        if not self._choose_locale(locale):
+            return
         return [SettingsState.load, ApprovalsState.load]
 
     @rx.event

@@ -118,9 +118,10 @@ class TodayState(PortalState):
         await self._read()
 
     @rx.event
-    async def toggle_language(self):
-        """Switch English/Spanish and show the board again in that language."""
-        self._switch_locale()
+    async def choose_language(self, locale: str):
+        """Show the board again in `locale`, the language its button offered."""
+        if not self._choose_locale(locale):
+            return
         self.info = ""
         await self._read()
 

@@ -63,9 +63,10 @@ class StepState(PortalState):
         return self._to_dashboard() if current == SessionStage.FULL else self._to_login()
 
     @rx.event
-    def toggle_language(self):
-        """Switch English/Spanish."""
-        self._switch_locale()
+    def choose_language(self, locale: str):
+        """Show the page in `locale`, the language its button offered."""
+        if not self._choose_locale(locale):
+            return
         self._show_error()
 
 
@@ -141,7 +142,7 @@ def _frame(S, *children: rx.Component) -> rx.Component:
     return portal_frame(
         rx.center(section(*children, max_width="30rem"), width="100%", padding_top="2rem"),
         tr=words(S, "portal"), signed_in=False, user_name="", scope_label="", is_admin=False, current="login",
-        on_logout=S.logout, on_toggle_locale=S.toggle_language, locale=S.locale,
+        on_logout=S.logout, on_choose_language=S.choose_language, locale=S.locale,
     )
 
 

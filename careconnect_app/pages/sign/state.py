@@ -198,9 +198,12 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, rx
 
     @rx.event
     @resilient
-    async def toggle_locale(self):
-        """Switch every word on the page between English and Spanish."""
-        self.locale = "es" if self.locale == "en" else "en"
+    async def choose_language(self, locale: str):
+        """Show the page in `locale`: the language the button offered, so a tap made while
+        the page was still loading (and showing English) means what it said."""
+        if i18n.chosen_locale(locale) is None:
+            return
+        self.locale = locale
         self._locale_chosen = True
         self.announcement = ""  # a status said in the other language is not said again
         self._show(await in_session(actions.reread, self._visit(), self.status))

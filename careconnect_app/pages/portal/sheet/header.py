@@ -221,9 +221,10 @@ class SheetState(PortalState):
         return None
 
     @rx.event
-    async def toggle_language(self):
-        """Switch English/Spanish and show the sheet again in that language."""
-        self._switch_locale()
+    async def choose_language(self, locale: str):
+        """Show the sheet again in `locale`, the language its button offered."""
+        if not self._choose_locale(locale):
+            return
         await self._refresh(*self._panels())
 
 
