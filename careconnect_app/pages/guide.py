@@ -8,13 +8,14 @@ from careconnect_app import i18n
 from careconnect_app.components.layout import card, language_switch, parent_frame
 from careconnect_app.components.words import words
 from careconnect_app.documents.guide import guide_sections, parent_guide_pdf
-from careconnect_app.pages.state_tools import off_loop
+from careconnect_app.pages.state_tools import off_loop, take_language
 
 
 class GuideState(rx.State):
     """The guide's language and its sections in that language."""
 
     locale: str = "en"
+    _locale_chosen: bool = False  # set by take_language; the guide follows ?lang= on each load anyway
     sections: list[dict] = guide_sections("en")
 
     def _show(self) -> None:
@@ -30,12 +31,9 @@ class GuideState(rx.State):
 
     @rx.event
     async def choose_language(self, locale: str):
-        """Show the page in `locale`: the language the button offered, so a tap made while
-        the page was still loading (and showing English) means what it said."""
-        if i18n.chosen_locale(locale) is None:
-            return
-        self.locale = locale
-        self._show()
+        """Show the guide in the language its button offered (state_tools.take_language)."""
+        if take_language(self, locale):
+            self._show()
 
     @rx.event
     async def download(self):

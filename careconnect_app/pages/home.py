@@ -10,6 +10,7 @@ import reflex as rx
 from careconnect_app import i18n, routes
 from careconnect_app.components.layout import card, language_switch, parent_frame
 from careconnect_app.components.words import words
+from careconnect_app.pages.state_tools import take_language
 
 
 class HomeState(rx.State):
@@ -26,12 +27,8 @@ class HomeState(rx.State):
 
     @rx.event
     async def choose_language(self, locale: str):
-        """Show the page in `locale`: the language the button offered, so a tap made while
-        the page was still loading (and showing English) means what it said."""
-        if i18n.chosen_locale(locale) is None:
-            return
-        self.locale = locale
-        self._locale_chosen = True
+        """Show the page in the language its button offered (state_tools.take_language)."""
+        take_language(self, locale)
 
     @rx.var
     def guide_href(self) -> str:

@@ -14,7 +14,7 @@ import reflex as rx
 from careconnect_app import i18n, routes
 from careconnect_app.components.layout import card, language_switch, parent_frame, status_message
 from careconnect_app.components.words import words
-from careconnect_app.pages.state_tools import CallerMixin, in_session
+from careconnect_app.pages.state_tools import CallerMixin, in_session, take_language
 from careconnect_app.signing import not_me
 from careconnect_app.statuses import NotMeStatus
 
@@ -69,13 +69,9 @@ class NotMeState(CallerMixin, rx.State):
 
     @rx.event
     async def choose_language(self, locale: str):
-        """Show the page in `locale`: the language the button offered, so a tap made while
-        the page was still loading (and showing English) means what it said."""
-        if i18n.chosen_locale(locale) is None:
-            return
-        self.locale = locale
-        self._locale_chosen = True
-        self._render(self.status)
+        """Show the page in the language its button offered (state_tools.take_language)."""
+        if take_language(self, locale):
+            self._render(self.status)
 
     @rx.event
     async def report(self, form_data: dict):

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import reflex as rx
 from sqlmodel import Session
 
+from careconnect_app import i18n
 from careconnect_app.common import cookie_tickets
 from careconnect_app.common.client_address import client_address
 from careconnect_app.config import get_settings
@@ -59,6 +60,19 @@ async def in_session(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     database work and plain data; assign the results to state vars back in the handler.
     """
     return await _run(_pool("db", get_settings().db_pool_size), run_in_session, fn, *args, **kwargs)
+
+
+def take_language(state: rx.State, locale: str) -> bool:
+    """A page's language button was pressed: show `state` in `locale`, and keep it over the browser's.
+
+    The button sends the language it offered, not "the other one": a tap made while the page was
+    still loading (and showing English) must mean what it said. False (nothing changes) for
+    anything but a language of the app: the payload comes from the browser.
+    """
+    if i18n.chosen_locale(locale) is None:
+        return False
+    state.locale, state._locale_chosen = locale, True
+    return True
 
 
 class CallerMixin(rx.State, mixin=True):

@@ -14,7 +14,7 @@ from careconnect_app import i18n
 from careconnect_app.components.layout import card, field_error, language_switch, parent_frame
 from careconnect_app.components.words import words
 from careconnect_app.evidence import report_words, verify
-from careconnect_app.pages.state_tools import CallerMixin, in_session, off_loop
+from careconnect_app.pages.state_tools import CallerMixin, in_session, off_loop, take_language
 
 UPLOAD_ID = "verify-pdf"
 
@@ -44,6 +44,7 @@ class VerifyState(CallerMixin, rx.State):
     """The page's language, the last answer in words, and the auditors' fingerprints."""
 
     locale: str = "en"  # the page's words follow it (components.words), they are not state
+    _locale_chosen: bool = False  # set by take_language; ?lang= decides on each load
     busy: bool = False
     checked: bool = False
     verified: bool = False
@@ -88,11 +89,9 @@ class VerifyState(CallerMixin, rx.State):
 
     @rx.event
     async def choose_language(self, locale: str):
-        """Show the page in `locale`: the language the button offered, so a tap made while
-        the page was still loading (and showing English) means what it said."""
-        if i18n.chosen_locale(locale) is None:
+        """Show the page, and the last answer, in the language its button offered."""
+        if not take_language(self, locale):
             return
-        self.locale = locale
         self.auditor = await off_loop(report_words.auditor_facts, self.locale)
         self._render()
 

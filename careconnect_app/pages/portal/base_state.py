@@ -20,7 +20,7 @@ from careconnect_app import i18n, routes
 from careconnect_app.common import cookie_tickets
 from careconnect_app.config import get_settings
 from careconnect_app.models import Agency, PortalUser, Provider
-from careconnect_app.pages.state_tools import CallerMixin, SessionCookieMixin, in_session
+from careconnect_app.pages.state_tools import CallerMixin, SessionCookieMixin, in_session, take_language
 from careconnect_app.portal import access, accounts, sessions
 from careconnect_app.statuses import SessionStage
 
@@ -170,15 +170,6 @@ class PortalState(CallerMixin, SessionCookieMixin, rx.State):
     def _to_dashboard(self):
         return rx.redirect(routes.PORTAL, replace=True)
 
-    def _choose_locale(self, locale: str) -> bool:
-        """Take the language the page's button offered (not "the other one": a tap made while the
-        page was still loading, and showing English, must mean what it said). False if it is not a
-        language of the app; page states call this from their `choose_language`, then show again."""
-        if i18n.chosen_locale(locale) is None:
-            return False
-        self.locale, self._locale_chosen = locale, True
-        return True
-
     def _browser_locale(self) -> None:
         """Until the user picks a language, follow the browser's first choice (es-MX -> es)."""
         if self._locale_chosen:
@@ -233,6 +224,6 @@ class ReloadingPageMixin(rx.State, mixin=True):
     @rx.event
     async def choose_language(self, locale: str):
         """Show the page again in `locale`, the language its button offered."""
-        if not self._choose_locale(locale):
+        if not take_language(self, locale):
             return
         return await self._reload()

@@ -16,7 +16,7 @@ from careconnect_app.components.portal_layout import (
 )
 from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import PortalState
-from careconnect_app.pages.state_tools import Session, in_session
+from careconnect_app.pages.state_tools import Session, in_session, take_language
 from careconnect_app.portal import staff
 
 
@@ -54,7 +54,7 @@ class InviteState(PortalState):
     @rx.event
     def choose_language(self, locale: str):
         """Show the page in `locale`, the language its button offered (errors on show follow)."""
-        if not self._choose_locale(locale):
+        if not take_language(self, locale):
             return
         self.invite_errors = {k: self._t(v) for k, v in self._error_keys.items()}
 

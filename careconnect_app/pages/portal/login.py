@@ -10,7 +10,7 @@ from careconnect_app import routes
 from careconnect_app.components.portal_layout import labelled, notice, page_heading, portal_frame, section
 from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import PortalState, Profile, profile_of
-from careconnect_app.pages.state_tools import Session, in_session
+from careconnect_app.pages.state_tools import Session, in_session, take_language
 from careconnect_app.portal import accounts, sessions
 from careconnect_app.statuses import SessionStage
 
@@ -62,7 +62,7 @@ class LoginState(PortalState):
     @rx.event
     def choose_language(self, locale: str):
         """Show the page in `locale`, the language its button offered (an error on show follows)."""
-        if not self._choose_locale(locale):
+        if not take_language(self, locale):
             return
         self._show_error()
 

@@ -14,7 +14,7 @@ from careconnect_app.components.portal_layout import (
 )
 from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import PortalState
-from careconnect_app.pages.state_tools import in_session
+from careconnect_app.pages.state_tools import in_session, take_language
 from careconnect_app.portal import passwords
 
 
@@ -30,7 +30,7 @@ class ForgotState(PortalState):
     @rx.event
     def choose_language(self, locale: str):
         """Show the page in `locale`, the language its button offered."""
-        if not self._choose_locale(locale):
+        if not take_language(self, locale):
             return
         self.sent = self._t("forgot.sent") if self.sent else ""
 
@@ -64,7 +64,7 @@ class ResetState(PortalState):
     @rx.event
     def choose_language(self, locale: str):
         """Show the page in `locale`, the language its button offered."""
-        if not self._choose_locale(locale):
+        if not take_language(self, locale):
             return
         self.error = self._t(self._error_key) if self._error_key else ""
 

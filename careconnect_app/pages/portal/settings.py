@@ -10,7 +10,7 @@ from careconnect_app.components.portal_layout import (
 from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import Caller, PortalState
 from careconnect_app.pages.portal.contact_approvals import ApprovalsState, approvals_panel
-from careconnect_app.pages.state_tools import Session
+from careconnect_app.pages.state_tools import Session, take_language
 from careconnect_app.portal import access, agency_settings
 from careconnect_app.portal.agency_settings import PERIOD_TYPES, AgencySettings
 
@@ -70,7 +70,7 @@ class SettingsState(PortalState):
     @rx.event
     def choose_language(self, locale: str):
         """Show the page again in `locale`, the language its button offered."""
-        if not self._choose_locale(locale):
+        if not take_language(self, locale):
             return
         return [SettingsState.load, ApprovalsState.load]
 

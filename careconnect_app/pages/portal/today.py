@@ -20,7 +20,7 @@ from careconnect_app.components.pwa import install_support
 from careconnect_app.components.tap_board import tap_board
 from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
-from careconnect_app.pages.state_tools import Session
+from careconnect_app.pages.state_tools import Session, take_language
 from careconnect_app.portal import taps, today
 
 
@@ -120,7 +120,7 @@ class TodayState(PortalState):
     @rx.event
     async def choose_language(self, locale: str):
         """Show the board again in `locale`, the language its button offered."""
-        if not self._choose_locale(locale):
+        if not take_language(self, locale):
             return
         self.info = ""
         await self._read()

@@ -13,7 +13,7 @@ from careconnect_app.components.portal_layout import labelled, notice, page_head
 from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import PortalState, Profile, profile_of
 from careconnect_app.pages.portal.login import session_stage
-from careconnect_app.pages.state_tools import Session, in_session
+from careconnect_app.pages.state_tools import Session, in_session, take_language
 from careconnect_app.portal import accounts
 from careconnect_app.statuses import SessionStage
 
@@ -65,7 +65,7 @@ class StepState(PortalState):
     @rx.event
     def choose_language(self, locale: str):
         """Show the page in `locale`, the language its button offered."""
-        if not self._choose_locale(locale):
+        if not take_language(self, locale):
             return
         self._show_error()
 

@@ -15,6 +15,7 @@ import reflex as rx
 
 from careconnect_app import i18n, routes
 from careconnect_app.common import cookie_tickets
+from careconnect_app.pages import state_tools
 from careconnect_app.pages.sign import actions, recovery, wizard_steps
 from careconnect_app.pages.sign.actions import LinkChanged, NotVerified, Refusal
 from careconnect_app.pages.sign.notices import WizardNotices
@@ -199,12 +200,9 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, rx
     @rx.event
     @resilient
     async def choose_language(self, locale: str):
-        """Show the page in `locale`: the language the button offered, so a tap made while
-        the page was still loading (and showing English) means what it said."""
-        if i18n.chosen_locale(locale) is None:
+        """Show the wizard in the language its button offered (state_tools.take_language)."""
+        if not state_tools.take_language(self, locale):
             return
-        self.locale = locale
-        self._locale_chosen = True
         self.announcement = ""  # a status said in the other language is not said again
         self._show(await in_session(actions.reread, self._visit(), self.status))
 

@@ -23,7 +23,7 @@ from careconnect_app.components.portal_layout import notice, page_heading
 from careconnect_app.components.words import words
 from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, Provider, SigningRequest
 from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
-from careconnect_app.pages.state_tools import Session
+from careconnect_app.pages.state_tools import Session, take_language
 from careconnect_app.portal import access, dashboard, submission
 from careconnect_app.portal.submission import SubmissionError
 from careconnect_app.statuses import SheetStatus
@@ -223,7 +223,7 @@ class SheetState(PortalState):
     @rx.event
     async def choose_language(self, locale: str):
         """Show the sheet again in `locale`, the language its button offered."""
-        if not self._choose_locale(locale):
+        if not take_language(self, locale):
             return
         await self._refresh(*self._panels())
 
