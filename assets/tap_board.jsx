@@ -257,6 +257,8 @@ export function TapBoard({
   const loop = useContext(EventLoopContext) || [];
   const connected = online && (loop[1] || []).length === 0;
   const [pending, setPending] = useState([]);
+  // False until this device's saved taps are read: "every tap is saved" must not show before.
+  const [queueRead, setQueueRead] = useState(false);
   const [snapshot, setSnapshot] = useState(null);
   const [paused, setPaused] = useState({});
   const [announce, setAnnounce] = useState("");
@@ -269,10 +271,11 @@ export function TapBoard({
 
   const reload = useCallback(() => readTaps().then((taps) => {
     setPending(taps.sort((a, b) => a.tapped_at - b.tapped_at));
+    setQueueRead(true);
   }), []);
 
   useEffect(() => {
-    reload().catch(() => undefined);
+    reload().catch(() => setQueueRead(true)); // no storage on this browser: nothing can be waiting
     readSnapshot().then((s) => setSnapshot(s || null)).catch(() => undefined);
     const timer = setInterval(() => setTick((n) => n + 1), 5000);
     return () => clearInterval(timer);
@@ -353,7 +356,7 @@ export function TapBoard({
   else if (!connected) {
     state = "offline";
     line = count ? fill(t["today.sync.offline_waiting"], { count }) : t["today.sync.offline"];
-  } else if (!ready) {
+  } else if (!ready || !queueRead) {
     state = "connecting";
     line = count ? fill(t["today.sync.connecting_waiting"], { count }) : t["today.sync.connecting"];
   } else line = count ? fill(t["today.sync.sending"], { count }) : t["today.sync.all_sent"];

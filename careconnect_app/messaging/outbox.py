@@ -24,6 +24,7 @@ import random
 import secrets
 import socket
 import threading
+from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -38,6 +39,7 @@ from careconnect_app.db import session_scope
 from careconnect_app.messaging import attachments, failures, secret_slot
 from careconnect_app.messaging.backends import backend_for
 from careconnect_app.messaging.backends.base import Backend, SendError
+from careconnect_app.messaging.group_commit import GroupCommit
 from careconnect_app.models import OutgoingMessage
 from careconnect_app.statuses import SECRET_OF_KIND, MessageKind, MessageSecret, MessageStatus
 
@@ -133,10 +135,19 @@ def claim_due(limit: int, token: str, now: datetime | None = None) -> list[Outgo
     return sorted((_detached(row) for row in rows), key=lambda m: (m.next_attempt_at, m.id))
 
 
-def _attempt(message: OutgoingMessage, backend: Backend) -> str:
-    """The provider call (attachments rendered first). Returns the provider id or raises SendError."""
+def _too_late(message: OutgoingMessage) -> bool:
     limit = GIVE_UP_AFTER.get(message.kind)
-    if limit and utcnow() - message.created_at > limit:
+    return bool(limit and utcnow() - message.created_at > limit)
+
+
+Ready = OutgoingMessage | SendError  # a claimed message with its secret made, or why it is not sent
+
+
+def _attempt(message: OutgoingMessage, backend: Backend, ready: Ready | None = None) -> str:
+    """The provider call (attachments rendered first). Returns the provider id or raises SendError.
+
+    `ready`: the message with its secret already made (a first attempt of a claimed batch)."""
+    if _too_late(message):
         raise SendError("not sent: it would arrive after the code expired", permanent=True)
     lookup = getattr(backend, "lookup", None)
     if message.attempts > 1 and lookup:
@@ -144,8 +155,23 @@ def _attempt(message: OutgoingMessage, backend: Backend) -> str:
         found = lookup(message)
         if found:
             return found
+    if isinstance(ready, SendError):
+        raise ready
     # The link or code is made now, for this attempt; the filled copy is never stored.
-    return backend.send(secret_slot.filled(message), attachments.render(message)) or ""
+    return backend.send(ready or secret_slot.filled(message), attachments.render(message)) or ""
+
+
+def _secrets_for(batch: list[OutgoingMessage]) -> dict[int, Ready]:
+    """The secrets of a claimed batch's first attempts, made in one transaction. A retry makes its
+    own after asking the provider whether the last attempt arrived (a new code would void that one)."""
+    first = [m for m in batch if m.attempts == 1 and not _too_late(m)]
+    if not first:
+        return {}
+    try:
+        return secret_slot.filled_all(first)
+    except Exception:  # the database hiccuped: each send makes its own secret, as a retry does
+        log.exception("making the secrets of a batch failed")
+        return {}
 
 
 ERASED_BODY = "[erased once final: this message held a one-time portal link]"
@@ -158,23 +184,45 @@ def _erase_account_link(session, message: OutgoingMessage) -> None:
                      .values(text=ERASED_BODY, html=""))
 
 
-def _finish(message: OutgoingMessage, token: str, *, provider_id: str = "", error: SendError | None = None) -> str:
-    """Write the outcome, only if our claim still holds (receipts may have moved the row on)."""
+def _record_sent(batch: dict[int, tuple[OutgoingMessage, str, str]]) -> dict[int, str]:
+    """Messages sent (id -> message, claim token, provider id), written in one transaction where our
+    claims still hold; a row a receipt moved on first keeps its status and gains what we know."""
+    now, by_token = utcnow(), defaultdict(dict)
+    for message_id, (_message, token, provider_id) in batch.items():
+        by_token[token][message_id] = provider_id
+    with session_scope() as session:
+        recorded: set[int] = set()
+        for token, provider_ids in by_token.items():
+            recorded.update(session.exec(
+                update(OutgoingMessage)
+                .where(OutgoingMessage.id.in_(provider_ids), OutgoingMessage.status == MessageStatus.SENDING,
+                       OutgoingMessage.claimed_by == token)
+                .values(status=MessageStatus.SENT, provider_message_id=case(provider_ids, value=OutgoingMessage.id),
+                        sent_at=now, last_error="")
+                .returning(OutgoingMessage.id)).scalars())
+        statuses = {}
+        for message_id, (message, _token, provider_id) in batch.items():
+            if message_id in recorded:
+                statuses[message_id] = MessageStatus.SENT
+            else:
+                session.exec(update(OutgoingMessage).where(
+                    OutgoingMessage.id == message_id, OutgoingMessage.provider_message_id == "")
+                    .values(provider_message_id=provider_id, sent_at=now))
+                statuses[message_id] = session.get(OutgoingMessage, message_id).status
+            _erase_account_link(session, message)
+    return statuses
+
+
+# Every sending thread's "sent" goes through one group commit (see messaging/group_commit.py).
+_sent: GroupCommit[tuple[OutgoingMessage, str, str], int, str] = GroupCommit(_record_sent)
+
+
+def _finish(message: OutgoingMessage, token: str, *, error: SendError) -> str:
+    """Write a failed attempt's outcome, only if our claim still holds (receipts may have moved the row on)."""
     now = utcnow()
     mine = update(OutgoingMessage).where(OutgoingMessage.id == message.id, OutgoingMessage.status == MessageStatus.SENDING,
                                          OutgoingMessage.claimed_by == token)
     with session_scope() as session:
-        if error is None:
-            status = MessageStatus.SENT
-            if not session.exec(mine.values(status=status, provider_message_id=provider_id, sent_at=now,
-                                            last_error="")).rowcount:
-                # A receipt arrived first: keep its status, add what we know.
-                session.exec(update(OutgoingMessage).where(
-                    OutgoingMessage.id == message.id, OutgoingMessage.provider_message_id == "")
-                    .values(provider_message_id=provider_id, sent_at=now))
-                status = session.get(OutgoingMessage, message.id).status
-            _erase_account_link(session, message)
-            return status
         if error.permanent or message.attempts >= get_settings().delivery_max_attempts:
             reason = str(error) if error.permanent else f"gave up after {message.attempts} attempts: {error}"
             if session.exec(mine.values(status=MessageStatus.FAILED, failed_at=now, last_error=reason[:500])).rowcount:
@@ -190,16 +238,16 @@ def _finish(message: OutgoingMessage, token: str, *, provider_id: str = "", erro
         return current.status if current else "missing"
 
 
-def send_claimed(message: OutgoingMessage, token: str) -> str:
-    """Send a message this worker claimed; returns its new status."""
+def send_claimed(message: OutgoingMessage, token: str, ready: Ready | None = None) -> str:
+    """Send a message this worker claimed; returns its new status once it is recorded."""
     try:
-        provider_id = _attempt(message, backend_for(message.channel))
+        provider_id = _attempt(message, backend_for(message.channel), ready)
     except SendError as exc:
         return _finish(message, token, error=exc)
     except Exception as exc:  # an unexpected bug must not lose the message: retry later
         log.exception("delivery of message %s failed unexpectedly", message.id)
         return _finish(message, token, error=SendError(f"{type(exc).__name__}: {exc}"))
-    return _finish(message, token, provider_id=provider_id)
+    return _sent.submit(message.id, (message, token, provider_id))
 
 
 def deliver_one(message_id: int, *, worker: str | None = None, now: datetime | None = None) -> str:
@@ -314,8 +362,9 @@ def slots(size: int | None = None) -> Slots:
 def fill(pool: Slots, token: str, *, limit: int, now: datetime | None = None) -> int:
     """Claim due messages for the free slots (at most `limit`) and start sending them; returns how many."""
     batch = claim_due(min(pool.free(), limit), token, now)
+    ready = _secrets_for(batch)
     for message in batch:
-        pool.start(lambda m=message: send_claimed(m, token))
+        pool.start(lambda m=message: send_claimed(m, token, ready.get(m.id)))
     return len(batch)
 
 

@@ -118,3 +118,30 @@ def test_reminders_resends_and_fallbacks_no_longer_need_the_old_token(sent_famil
     reminders = send_reminders(SENT + timedelta(days=2))
     assert len(reminders) == 2 and all(SECRET_SLOT in m.text for m in reminders)
     assert request_of(sent_family).status == "pending"
+
+
+def test_a_claimed_batch_makes_its_secrets_in_one_transaction(make_request, database):
+    from sqlalchemy import event
+
+    from careconnect_app.messaging import secret_slot
+
+    request_id, _ = make_request()
+    assert _send_code(request_id).ok
+    claimed = outbox.claim_due(50, "w/x")
+    commits: list[int] = []
+
+    def count(_connection) -> None:
+        commits.append(1)
+
+    event.listen(get_engine(), "commit", count)
+    try:
+        ready = secret_slot.filled_all(claimed)
+    finally:
+        event.remove(get_engine(), "commit", count)
+    kinds = {m.kind for m in claimed}
+    assert {"verification_code"} < kinds and len(claimed) >= 3 and len(commits) == 1
+    assert sorted(ready) == sorted(m.id for m in claimed)
+    assert all(SECRET_SLOT not in r.text + r.html for r in ready.values())
+    (code,) = CODE.findall(next(r.text for r in ready.values() if r.kind == "verification_code"))
+    with session_scope() as s:  # the code made in the batch is the one that works
+        assert verification.check_code(s, s.get(SigningRequest, request_id), code).ok
