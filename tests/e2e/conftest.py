@@ -28,6 +28,12 @@ All tests here are marked ``e2e``.
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
+# In CI the browser suites share two cores with the unit suite, so a page's answer can take longer
+# than Playwright's 5 s default for assertions (actions already wait 20 s).
+expect.set_options(timeout=15_000)
+
 import contextlib
 import json
 import re

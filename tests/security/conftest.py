@@ -15,6 +15,12 @@ an attack must be answered, never crash a handler.
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
+# In CI the browser suites share two cores with the unit suite, so a page's answer can take longer
+# than Playwright's 5 s default for assertions (actions already wait 20 s).
+expect.set_options(timeout=15_000)
+
 import asyncio
 import json
 import math
