@@ -28,20 +28,19 @@ All tests here are marked ``e2e``.
 
 from __future__ import annotations
 
-from playwright.sync_api import expect
-
-# In CI the browser suites share two cores with the unit suite, so a page's answer can take longer
-# than Playwright's 5 s default for assertions (actions already wait 20 s).
-expect.set_options(timeout=15_000)
-
 import contextlib
 import json
 import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support.live_app import CHROMIUM, CHROMIUM_ARGS, CODE_RE, REPO_ROOT, AppServer, Link  # noqa: F401 (the e2e tests import them here)
+
+# In CI the browser suites share two cores with the unit suite, so a page's answer can take longer
+# than Playwright's 5 s default for assertions (actions already wait 20 s).
+expect.set_options(timeout=15_000)
 
 PHONE = dict(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=2,
              locale="en-US")

@@ -15,12 +15,6 @@ an attack must be answered, never crash a handler.
 
 from __future__ import annotations
 
-from playwright.sync_api import expect
-
-# In CI the browser suites share two cores with the unit suite, so a page's answer can take longer
-# than Playwright's 5 s default for assertions (actions already wait 20 s).
-expect.set_options(timeout=15_000)
-
 import asyncio
 import json
 import math
@@ -34,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from careconnect_app.pages.portal.base_state import PortalState
@@ -41,6 +36,10 @@ from careconnect_app.pages.portal.login import LoginState
 from careconnect_app.pages.sign.state import SignState
 from tests.fakes.sheets import weekly_draft
 from tests.support.event_client import EventClient
+
+# In CI the browser suites share two cores with the unit suite, so a page's answer can take longer
+# than Playwright's 5 s default for assertions (actions already wait 20 s).
+expect.set_options(timeout=15_000)
 
 T = TypeVar("T")
 SPROUTS = ("provider@littlesprouts.example", "sprouts-demo-2026")
