@@ -14,19 +14,22 @@ __all__ = ["announcer", "call_link", "card", "check_row", "choice_option", "fiel
 PAGE_MAX_WIDTH = "40rem"
 
 
-def language_switch(label: rx.Var | str, aria_label: rx.Var | str, on_choose, locale: rx.Var) -> rx.Component:
-    """The parent pages' language button; it sends the language it offers (see `other_language`)."""
+def language_switch(label: rx.Var | str, aria_label: rx.Var | str | None, on_choose, locale: rx.Var, *,
+                    id: str = "language-switch", size: str = "3", min_height: str = "44px") -> rx.Component:
+    """A page's language button (parent pages and the portal's header): it sends the language it
+    offers (`other_language`), so a tap made before the page loaded means what it said."""
     offered = other_language(locale)
+    props = {"aria_label": aria_label} if aria_label is not None else {}
     return rx.button(
         rx.icon("languages", size=18, aria_hidden="true"),
         rx.el.span(label, lang=offered),
         on_click=on_choose(offered),
         variant="soft",
         high_contrast=True,  # accent-11 on accent-3 is 4.15:1 (< 4.5 for 16 px text)
-        size="3",
-        aria_label=aria_label,
-        id="language-switch",
-        min_height="44px",
+        size=size,
+        id=id,
+        min_height=min_height,
+        **props,
     )
 
 

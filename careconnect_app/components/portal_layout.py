@@ -12,9 +12,9 @@ import reflex as rx
 from careconnect_app import routes
 from careconnect_app.components.frame import brand, centred_column, header_bar, page_frame
 from careconnect_app.components.idle_guard import idle_guard
-from careconnect_app.components.layout import check_row
+from careconnect_app.components.layout import check_row, language_switch
 from careconnect_app.components.pwa import manifest_links
-from careconnect_app.components.words import other_language, words
+from careconnect_app.components.words import words
 from careconnect_app.statuses import PORTAL_STATUS_TONE
 
 PORTAL_MAX_WIDTH = "72rem"
@@ -69,18 +69,9 @@ def nav_link(label, href: str, current: bool) -> rx.Component:
 
 
 def _language_and_logout(tr, signed_in, on_logout, on_choose_language, locale) -> rx.Component:
-    offered = other_language(locale)  # sent as chosen, so a tap before the page loaded means what it said
     return rx.hstack(
-        rx.button(
-            rx.icon("languages", size=18, aria_hidden="true"),
-            rx.el.span(tr["language.switch"], lang=offered),
-            on_click=on_choose_language(offered),
-            variant="soft",
-            high_contrast=True,
-            size="2",
-            id="portal-language",
-            min_height="40px",
-        ),
+        language_switch(tr["language.switch"], None, on_choose_language, locale, id="portal-language", size="2",
+                        min_height="40px"),
         rx.cond(
             signed_in,
             rx.button(tr["nav.logout"], on_click=on_logout, variant="outline", size="2",
