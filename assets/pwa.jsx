@@ -41,15 +41,14 @@ function isAppleMobile() {
   return /iPhone|iPad|iPod/.test(ua) || (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
 }
 
-export function PwaSupport({
-  workerUrl,
-  scope,
-  title = "Install the app",
-  body = "",
-  iosSteps = "",
-  installLabel = "Install",
-  dismissLabel = "Not now",
-}) {
+export function PwaSupport({ workerUrl, scope, labels = {} }) {
+  const {
+    title = "Install the app",
+    body = "",
+    iosSteps = "",
+    install: installLabel = "Install",
+    dismiss: dismissLabel = "Not now",
+  } = labels;
   const [prompt, setPrompt] = useState(null);
   const [apple, setApple] = useState(false);
   const [show, setShow] = useState(false);

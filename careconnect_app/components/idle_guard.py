@@ -17,7 +17,6 @@ class IdleTimer(rx.Component):
 
     library = "$/public/idle_timer.jsx"
     tag = "IdleTimer"
-    is_default = False
 
     stamp: rx.Var[int]
     seconds_left: rx.Var[int]

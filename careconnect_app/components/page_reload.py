@@ -15,7 +15,6 @@ class PageReload(rx.Component):
 
     library = "$/public/page_reload.jsx"
     tag = "PageReload"
-    is_default = False
 
     to: rx.Var[str]
     clean: rx.Var[bool]

@@ -17,22 +17,18 @@ class PwaSupport(rx.Component):
 
     library = "$/public/pwa.jsx"
     tag = "PwaSupport"
-    is_default = False
 
     worker_url: rx.Var[str]
     scope: rx.Var[str]
-    title: rx.Var[str]
-    body: rx.Var[str]
-    ios_steps: rx.Var[str]
-    install_label: rx.Var[str]
-    dismiss_label: rx.Var[str]
+    # The hint's words: title, body, iosSteps (Safari's "Share -> Add to Home Screen"), install, dismiss.
+    labels: rx.Var[dict[str, str]]
 
 
 def install_support(tr) -> rx.Component:
     """The worker's registration and the install hint, in the page's language (`tr`: portal words)."""
-    return PwaSupport.create(worker_url=routes.SERVICE_WORKER, scope=routes.SERVICE_WORKER_SCOPE,
-                             title=tr["install.title"], body=tr["install.body"], ios_steps=tr["install.ios"],
-                             install_label=tr["install.button"], dismiss_label=tr["install.dismiss"])
+    labels = {"title": tr["install.title"], "body": tr["install.body"], "iosSteps": tr["install.ios"],
+              "install": tr["install.button"], "dismiss": tr["install.dismiss"]}
+    return PwaSupport.create(worker_url=routes.SERVICE_WORKER, scope=routes.SERVICE_WORKER_SCOPE, labels=labels)
 
 
 def manifest_links() -> tuple[rx.Component, ...]:

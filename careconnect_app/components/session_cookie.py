@@ -18,7 +18,6 @@ class SessionCookie(rx.Component):
 
     library = "$/public/session_cookie.jsx"
     tag = "SessionCookie"
-    is_default = False
 
     # The one-time ticket ("" when there is nothing to store).
     ticket: rx.Var[str]

@@ -46,7 +46,6 @@ class SignaturePad(rx.Component):
     # "$/public/..." is the importable path (same as rx.asset(...).importable_path).
     library = "$/public/signature_pad.jsx"
     tag = "SignaturePadField"
-    is_default = False
     lib_dependencies: list[str] = ["signature_pad@5.1.4"]
 
     # Text of the Clear button.

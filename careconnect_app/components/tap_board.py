@@ -23,7 +23,6 @@ class TapBoard(rx.Component):
 
     library = "$/public/tap_board.jsx"
     tag = "TapBoard"
-    is_default = False
 
     # One dict per child: id, name, presence, locked, held, sheet_url, entries [{id, text, absent}].
     cards: rx.Var[list[dict[str, Any]]]

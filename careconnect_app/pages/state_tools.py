@@ -16,7 +16,10 @@ database work of everyone else.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
+import types
+import typing
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -73,6 +76,25 @@ def take_language(state: rx.State, locale: str) -> bool:
         return False
     state.locale, state._locale_chosen = locale, True
     return True
+
+
+def vars_filled_by(*parts: type) -> type[rx.State]:
+    """A state mixin with one var per field of the given dataclasses: same name, type and default.
+
+    A page whose answers are read as plain dataclasses off the loop declares its vars once, there,
+    and copies a part in field by field (see pages/sign/state.SignState._show).
+    """
+    annotations: dict[str, Any] = {}
+    defaults: dict[str, Any] = {}
+    for part in parts:
+        hints = typing.get_type_hints(part)
+        for field in dataclasses.fields(part):
+            annotations[field.name] = hints[field.name]
+            no_default = field.default is dataclasses.MISSING
+            defaults[field.name] = field.default_factory() if no_default else field.default  # type: ignore[misc]
+    name = "".join(part.__name__ for part in parts) + "Vars"
+    body = {"__annotations__": annotations, "__module__": __name__, "__qualname__": name, **defaults}
+    return types.new_class(name, (rx.State,), {"mixin": True}, lambda namespace: namespace.update(body))
 
 
 class CallerMixin(rx.State, mixin=True):

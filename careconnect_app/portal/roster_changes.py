@@ -36,8 +36,8 @@ class GuardianContact:
     first_name: str = ""
     last_name: str = ""
     email: str = ""
-    phone: str = ""
-    preferred_locale: str = "en"
+    phone: str = ""  # as typed; saved in E.164 once it is checked
+    preferred_locale: str = "en"  # "en" or "es": the language of their messages and pages
     notify_email: bool = True
     notify_sms: bool = False
 

@@ -305,6 +305,8 @@ def test_the_portal_is_installable_and_its_worker_keeps_no_personal_data(app_ser
     _open_board(page)
     # The browser offers to install: the hint shows its "Install" button (until dismissed).
     expect(page.locator("#install-app")).to_have_text("Install", timeout=20_000)
+    expect(page.locator("#install-hint")).to_contain_text("Install CareConnect Sign on this phone")
+    expect(page.locator("#install-hint")).to_contain_text("Open today's board from your home screen")
     page.click("#install-dismiss")
     expect(page.locator("#install-hint")).to_have_count(0)
     page.evaluate("async () => { await navigator.serviceWorker.ready; return true; }")

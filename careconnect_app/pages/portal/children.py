@@ -9,7 +9,12 @@ import reflex as rx
 import careconnect_app.pages.portal.child_edit as child_edit
 from careconnect_app.common.formatting import format_phone
 from careconnect_app.components.portal_layout import (
-    SELECT_STYLE, labelled, notice, page_heading, section, signed_in_frame
+    SELECT_STYLE,
+    labelled,
+    notice,
+    page_heading,
+    section,
+    signed_in_frame,
 )
 from careconnect_app.components.words import words
 from careconnect_app.models import Guardian
@@ -36,21 +41,25 @@ GUARDIAN_INPUT_CLEANERS = {
 
 @dataclasses.dataclass
 class GuardianCard:
+    """A guardian as the roster shows them: every value ready to print."""
+
     id: str = ""
     name: str = ""
     email: str = ""
-    phone: str = ""
-    language: str = ""
-    channels: str = ""
+    phone: str = ""  # "(555) 555-0142", then "(replied STOP)" where they opted out of texts
+    language: str = ""  # the language of their messages, in the page's language
+    channels: str = ""  # how they are notified: "Email, SMS"
     pending: str = ""  # a new contact waiting for the agency's approval, masked
 
 
 @dataclasses.dataclass
 class ChildCard:
+    """A child of the roster with their guardians."""
+
     id: str = ""
     name: str = ""
     provider: str = ""
-    born: str = ""
+    born: str = ""  # ISO date, "" when not recorded
     guardians: list[GuardianCard] = dataclasses.field(default_factory=list)
 
 

@@ -13,12 +13,12 @@ class WizardNotices(rx.State, mixin=True):
     typed_error) and the live region (`announcement`)."""
 
     notice: str = ""  # page-wide: the connection was restored, or the server is away for a moment
-    verify_info: str = ""
-    verify_error: str = ""
-    review_notice: str = ""
-    problem_error: str = ""
-    typed_error: str = ""
-    sign_error: str = ""
+    verify_info: str = ""  # where the code went, or that it is on its way
+    verify_error: str = ""  # a wrong or expired code, too many tries, a send that failed
+    review_notice: str = ""  # the attendance changed while it was on screen: look again
+    problem_error: str = ""  # the problem report is empty or too long
+    typed_error: str = ""  # the typed name is empty, or not made of letters a name has
+    sign_error: str = ""  # what SUBMIT still needs (a signature, the boxes), or why it failed
     # The page's one live region: each status change is said once, here (screen readers).
     announcement: str = ""
 

@@ -21,7 +21,7 @@ from careconnect_app.pages.sign.actions import LinkChanged, NotVerified, Refusal
 from careconnect_app.pages.sign.notices import WizardNotices
 from careconnect_app.pages.sign.pad import SignaturePad
 from careconnect_app.pages.sign.recovery import UNAVAILABLE, resilient
-from careconnect_app.pages.sign.view import LinkView
+from careconnect_app.pages.sign.view import LandingView, LinkView, ReviewView, SignedView
 from careconnect_app.pages.sign.wizard_steps import CodeForm, ProblemForm
 from careconnect_app.pages.state_tools import CallerMixin, DatabaseUnavailable, SessionCookieMixin, in_session, off_loop
 from careconnect_app.signing import evidence, parent_steps, verification
@@ -31,46 +31,19 @@ SESSION_COOKIE = cookie_tickets.PARENT_SESSION_COOKIE
 RESTORED = "restored"  # query parameter of a page reloaded because its state was lost
 T = TypeVar("T")
 
+# The vars of what a link shows: the landing (all a browser gets before the code), the attendance
+# (only for a verified browser, or where no code is required) and the receipt, declared once in view.py.
+ShownVars = state_tools.vars_filled_by(LandingView, ReviewView, SignedView)
 
-class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, rx.State):
+
+class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, ShownVars, rx.State):
     """The wizard: landing -> (verify) -> review -> sign -> done (its messages: WizardNotices; the
     sign step's pad, typed name and boxes: SignaturePad)."""
 
     # --- what the page shows -------------------------------------------------------------
-    status: str = "loading"
-    step: str = "landing"
+    status: str = "loading"  # a LinkStatus once the link is read
+    step: str = "landing"  # landing, verify, review, sign or done
     status_body: str = ""
-    # The landing (view.LandingView): all a browser gets before the code.
-    agency_name: str = ""
-    provider_name: str = ""
-    provider_phone_href: str = ""
-    call_label: str = ""
-    child_name: str = ""  # first name and last initial
-    period_label: str = ""
-    expires_label: str = ""
-    requires_verification: bool = False
-    in_person: bool = False
-    intro_text: str = ""
-    footer_help: str = ""
-    channels: list[dict[str, str]] = []
-    # The attendance (view.ReviewView): only for a verified browser, or where no code is required.
-    review_child: str = ""
-    review_intro: str = ""
-    consent_text: str = ""
-    signing_as: str = ""
-    days: list[dict[str, str]] = []
-    total_hours: str = ""
-    days_present: str = ""
-    days_absent: str = ""
-    days_no_record: str = ""
-    no_record_note: str = ""
-    provider_phone: str = ""
-    # The receipt (view.SignedView).
-    signed_label: str = ""
-    done_intro: str = ""
-    reference: str = ""
-    can_download: bool = False
-    copy_needs_code: bool = False
     # The parent's own words, shown once right after they reported a problem in this tab.
     dispute_text: str = ""
     # What the parent is doing on the page.
@@ -89,8 +62,7 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, rx
     # the database holds only its hash.
     _parent_session: str = ""
     _request_id: int = 0
-    # The document hash of what the page shows, and of what this tab's review recorded (the sign step signs it).
-    _shown_hash: str = ""
+    # What this tab's review recorded (the sign step signs it; ReviewView._shown_hash: what the page shows).
     _reviewed_hash: str = ""
     _locale_chosen: bool = False
     _code_message_id: int = 0  # the code message the verify step is waiting on

@@ -62,11 +62,11 @@ class ReviewView:
     consent_text: str = ""
     signing_as: str = ""
     days: list[dict[str, str]] = field(default_factory=list)
-    total_hours: str = ""
-    days_present: str = ""
+    total_hours: str = ""  # "33 h 30 min"
+    days_present: str = ""  # the day counts, as text
     days_absent: str = ""
     days_no_record: str = ""
-    no_record_note: str = ""
+    no_record_note: str = ""  # what a dash in the table means, when a day has no record
     # The hash of exactly what this page shows (backend-only: the review step records it).
     _shown_hash: str = ""
 
@@ -76,8 +76,8 @@ class SignedView:
     """The receipt of a signed link; its reference and copy only for a verified browser."""
 
     signed_label: str = ""
-    done_intro: str = ""
-    reference: str = ""
+    done_intro: str = ""  # when it was signed, and where the copy and the reference were sent
+    reference: str = ""  # "CC-XXXX-XXXX"
     can_download: bool = False
     copy_needs_code: bool = False
 

@@ -67,12 +67,12 @@ def _disputed_text(view: SheetView, request_id: int) -> str:
 class SheetEvidenceState(SheetState):
     """What proves the signature: signer, time, reference, hash, how they were verified, the image."""
 
-    signature_src: str = ""
+    signature_src: str = ""  # the drawn signature as a data: URL (PNG)
     signer: str = ""
-    signed_at: str = ""
-    reference: str = ""
-    document_hash: str = ""
-    verification: str = ""
+    signed_at: str = ""  # in the provider's time zone and the page's language
+    reference: str = ""  # "CC-XXXX-XXXX", what the parent's receipt shows
+    document_hash: str = ""  # SHA-256 (hex) of the signed document
+    verification: str = ""  # "Code by SMS · (***) ***-1861", and "in person" where it was
     provider_assisted: bool = False
     disputed: str = ""  # "the guardian says they did not sign", with when and their words
     audit_rows: list[dict[str, str]] = []

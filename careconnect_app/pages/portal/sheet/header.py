@@ -124,14 +124,14 @@ class SheetState(PortalState):
 
     found: bool = False
     loaded: bool = False
-    current_sheet_id: str = ""
+    current_sheet_id: str = ""  # the id in the address, as text
     child_name: str = ""
     provider_name: str = ""
-    period_label: str = ""
-    status: str = ""
-    status_label: str = ""
-    version: str = ""
-    period_start: str = ""
+    period_label: str = ""  # "March 1 – 31, 2026", in the page's language
+    status: str = ""  # a PortalStatus
+    status_label: str = ""  # that status in the page's language
+    version: str = ""  # "1", "2"…: each recall makes a new version
+    period_start: str = ""  # ISO dates: the schedule form's date bounds
     period_end: str = ""
     editable: bool = False
     recallable: bool = False

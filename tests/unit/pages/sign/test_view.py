@@ -3,6 +3,7 @@ cannot be signed only its status; the attendance only for a verified browser."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
 from careconnect_app.models import SigningRequest
+from careconnect_app.pages.sign.state import SignState
 from careconnect_app.pages.sign.view import LandingView, ReviewView, SignedView, read_view
 from careconnect_app.signing import links, verification
 from careconnect_app.statuses import LinkStatus, RequestStatus
@@ -87,3 +89,22 @@ def test_a_signed_link_shows_the_signed_status_and_its_copy_needs_a_code(make_re
     verified = _view(request_id, _verified(request_id))
     assert verified.signed.can_download and verified.signed.reference == "CC-TEST-0001"
     assert verified.review == ReviewView()  # the copy is a PDF download, not state
+
+
+def test_every_field_of_a_view_is_a_state_var_and_its_hash_stays_on_the_server():
+    """The views declare the wizard's vars (state_tools.vars_filled_by): `_show` copies each field by
+    name, so a field without its var would fail there, and the shown hash must not reach a browser."""
+    sent_to_browser = SignState.base_vars
+    for part in (LandingView(), ReviewView(), SignedView()):
+        for field in dataclasses.fields(part):
+            if field.name.startswith("_"):
+                assert field.name not in sent_to_browser
+                assert SignState.get_fields()[field.name].default == getattr(part, field.name)
+            else:
+                assert field.name in sent_to_browser, field.name
+                assert sent_to_browser[field.name]._var_type == SignState.get_fields()[field.name].annotated_type
+                assert SignState.get_fields()[field.name].default_value() == getattr(part, field.name), field.name
+    state = SignState(_reflex_internal_init=True)
+    state._shown_hash = "a" * 64
+    assert "_shown_hash" not in state.dict()[state.get_full_name()]
+    assert "a" * 64 not in str(state.dict())
