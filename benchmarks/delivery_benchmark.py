@@ -43,7 +43,7 @@ from tests.fakes.data import BASE_ENV, make_family, notify  # noqa: E402
 from tests.fakes.sendgrid import API_KEY  # noqa: E402
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER  # noqa: E402
 from tests.fakes.webhooks import WEBHOOK_ENV  # noqa: E402
-from tests.support.cluster import Postgres  # noqa: E402
+from tests.support.cluster import Postgres, cpu_seconds  # noqa: E402
 
 FAMILY_MESSAGES = 2  # one email and one SMS per notification
 NOTIFICATIONS_PER_FAMILY = 25  # a family notified again and again: queueing stays quick
@@ -110,10 +110,11 @@ def one_worker(folder: Path, database_url: str, args) -> bool:
     try:
         configure(settings_env(folder, database_url, urls, args.concurrency))
         ids = queue(args.messages)
-        start = time.perf_counter()
+        start, cpu_start, fakes_start = time.perf_counter(), time.process_time(), cpu_seconds({proc.pid})
         while outbox.deliver_due(limit=10_000):
             pass
         elapsed = time.perf_counter() - start
+        worker_cpu, fakes_cpu = time.process_time() - cpu_start, cpu_seconds({proc.pid}) - fakes_start
         once, twice = exactly_once(ids, urls)
         in_flight = max(stats(urls["twilio"])["max_inflight"], stats(urls["sendgrid"])["max_inflight"])
     finally:
@@ -126,6 +127,9 @@ def one_worker(folder: Path, database_url: str, args) -> bool:
           f"({rate / bound:.0%} of the bound {bound:.0f}/s; target >= 60 % = {0.6 * bound:.0f}/s), "
           f"most in flight {in_flight}, exactly once: {once} (sent twice: {twice}) -> {'MET' if met else 'NOT MET'}",
           flush=True)
+    print(f"   CPU: worker {worker_cpu:.2f} s ({1000 * worker_cpu / len(ids):.2f} ms per message), fake APIs "
+          f"{fakes_cpu:.2f} s ({1000 * fakes_cpu / len(ids):.2f} ms per message), in {elapsed:.2f} s on "
+          f"{os.cpu_count()} CPUs", flush=True)
     return met
 
 

@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.fakes.data import cursive_strokes  # noqa: E402
-from tests.support.cluster import Cluster, Process, free_port, http_status, wait_for  # noqa: E402
+from tests.support.cluster import Cluster, Process, cpu_seconds, free_port, http_status, wait_for  # noqa: E402
 from tests.support.event_client import EventClient  # noqa: E402
 
 ROOT = "reflex___state____state"
@@ -115,19 +115,6 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
-
-
-def cpu_seconds(pids: set[int]) -> float:
-    """User + system time of these processes, in seconds."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
-            pass
-    return total / ticks
 
 
 def page_get(url: str) -> float:

@@ -7,11 +7,14 @@ draws with these helpers; the words come from wording.Words.
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 
+from fontTools import ttLib
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, XPos, YPos
+from fpdf.fonts import SubsetMap, TTFFont
 from fpdf.prefs import ViewerPreferences
 
 from careconnect_app.clock import as_utc
@@ -19,6 +22,7 @@ from careconnect_app.documents.wording import DASH, Words
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
+FONT_FILES = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
 LANG_TAGS = {"en": "en-US", "es": "es-US"}  # US agencies: US English and US Spanish
 
 INK = (33, 37, 41)
@@ -36,8 +40,8 @@ class Pdf(FPDF):
         self.words = words
         self.footer_left = footer_left
         self.footer_note = footer_note
-        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        for style in FONT_FILES:
+            _add_read_font(self, style)
         self.set_margins(18, 16, 18)
         self.set_auto_page_break(True, margin=22)
         self.set_text_color(*INK)
@@ -56,6 +60,33 @@ class Pdf(FPDF):
         if self.footer_note:
             self.cell(0, 4, self.footer_note)
         self.set_text_color(*INK)
+
+
+@functools.cache
+def _read_font(style: str) -> tuple[TTFFont, bytes]:
+    """The font as fpdf2 reads it (its character map, widths and glyph ids), once per process: reading
+    DejaVu Sans took a third of each sealed PDF's time, three PDFs for every signature."""
+    data = FONT_FILES[style].read_bytes()
+    reader = FPDF()
+    reader.add_font(FONT, style, str(FONT_FILES[style]))
+    return reader.fonts[f"{FONT.lower()}{style}"], data
+
+
+def _add_read_font(pdf: FPDF, style: str) -> None:
+    """What `pdf.add_font` does, from the font already read: read-only parts shared (as fpdf2's own
+    TTFFont.__deepcopy__ shares them), per-document parts fresh. The document gets its own fontTools
+    font, unparsed until used, because writing the PDF subsets that font in place."""
+    read, data = _read_font(style)
+    font = TTFFont.__new__(TTFFont)
+    for slot in TTFFont.__slots__:
+        if hasattr(read, slot):
+            setattr(font, slot, getattr(read, slot))
+    font.i = len(pdf.fonts) + 1
+    font.ttfont = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
+    font.cw, font.glyph_ids = read.cw.copy(), dict(read.glyph_ids)
+    font.missing_glyphs, font.biggest_size_pt, font._hbfont = [], 0, None
+    font.subset = SubsetMap(font)
+    pdf.fonts[read.fontkey] = font
 
 
 def new_pdf(words: Words, meta: dict, footer_left: str, footer_note: str = "") -> Pdf:

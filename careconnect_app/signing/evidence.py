@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from careconnect_app.common import audit
 from careconnect_app.common.crypto import sha256_hex
 from careconnect_app.common.masking import mask_email, mask_phone
+from careconnect_app.common.recent import Recent
 from careconnect_app.documents import certificate, signed_copy
 from careconnect_app.documents.evidence_types import AuditEntry, SignatureEvidence
 from careconnect_app.documents.wording import Words, party_name
@@ -22,6 +23,10 @@ from careconnect_app.evidence import keys, seal
 from careconnect_app.models import AttendanceSheet, Guardian, Signature
 from careconnect_app.signing import links
 from careconnect_app.statuses import SheetStatus
+
+# Sealed PDFs made in this process in the last minutes, keyed by everything they are made from: the
+# worker attaches the same certificate to the provider's and the agency's emails at the same moment.
+_recent_pdfs: Recent[bytes] = Recent(size=32, seconds=300)
 
 
 def signature_for(session: Session, request_id: int) -> Signature | None:
@@ -113,12 +118,19 @@ def sealed_copy(parts: CopyParts) -> bytes:
     return seal.seal(pdf, parts.files, reason=reason, location=party_name(parts.document, "agency"))
 
 
+def _sealer() -> str:
+    """Which certificate seals now: a PDF sealed before the certificate was replaced is not reused."""
+    return sha256_hex(keys.seal_identity().certificate)
+
+
 def signed_attendance_pdf(session: Session, sheet: AttendanceSheet) -> tuple[bytes, str] | None:
     """(sealed PDF, reference) of exactly what was signed, or None when the sheet is not signed."""
     sig = signature_of_sheet(session, sheet)
     if sig is None:
         return None
-    return sealed_copy(copy_parts(sig)), sig.reference
+    parts = copy_parts(sig)
+    key = ("copy", _sealer(), sha256_hex(repr(parts)))
+    return _recent_pdfs.get(key, lambda: sealed_copy(parts)), sig.reference
 
 
 def completion_certificate_pdf(session: Session, sheet: AttendanceSheet, locale: str) -> tuple[bytes, str] | None:
@@ -126,10 +138,14 @@ def completion_certificate_pdf(session: Session, sheet: AttendanceSheet, locale:
     sig = signature_of_sheet(session, sheet)
     if sig is None:
         return None
-    document = stored_document(sig)
-    pdf = certificate.completion_certificate_pdf(
-        document, evidence(sig), audit_entries(session, sheet.id),
-        masked_contacts(session.get(Guardian, sig.guardian_id)), locale,
-    )
-    reason = Words(locale)("seal.reason_certificate", reference=sig.reference)
-    return seal.seal(pdf, evidence_files(sig), reason=reason, location=party_name(document, "agency")), sig.reference
+    document, facts, files = stored_document(sig), evidence(sig), evidence_files(sig)
+    entries, contacts = audit_entries(session, sheet.id), masked_contacts(session.get(Guardian, sig.guardian_id))
+
+    def make() -> bytes:
+        pdf = certificate.completion_certificate_pdf(document, facts, entries, contacts, locale)
+        reason = Words(locale)("seal.reason_certificate", reference=sig.reference)
+        return seal.seal(pdf, files, reason=reason, location=party_name(document, "agency"))
+
+    # The trail grows (a receipt, a download): a certificate is reused only while all it shows is the same.
+    key = ("certificate", _sealer(), locale, sha256_hex(repr((document, facts, files, entries, contacts))))
+    return _recent_pdfs.get(key, make), sig.reference

@@ -90,6 +90,21 @@ def test_same_evidence_gives_same_bytes(document, signature):
     assert signed_attendance_pdf(document, signature) == signed_attendance_pdf(document, aware)
 
 
+def test_fonts_read_once_give_the_bytes_fpdf_add_font_gives(document, signature, monkeypatch):
+    """canvas reads each font once per process (fpdf2 internals): the documents must not change."""
+    from careconnect_app.documents import canvas
+
+    twice = signed_attendance_pdf(document, signature), signed_attendance_pdf(document, signature)
+    monkeypatch.setattr(canvas, "_add_read_font",
+                        lambda pdf, style: pdf.add_font(canvas.FONT, style, str(canvas.FONT_FILES[style])))
+    assert twice[0] == twice[1] == signed_attendance_pdf(document, signature)
+    # Each document subsets its own copy of the font: one with other letters still has them.
+    names = replace(signature, signer_name="Łukasz Nguyễn Øster")
+    text = "".join(pages_text(signed_attendance_pdf(document, names)))
+    monkeypatch.undo()
+    assert "Łukasz Nguyễn Øster" in "".join(pages_text(signed_attendance_pdf(document, names))) and "Nguyễn" in text
+
+
 def test_missing_signature_image_is_refused(document, signature):
     with pytest.raises(ValueError):
         signed_attendance_pdf(document, replace(signature, png=b""))
