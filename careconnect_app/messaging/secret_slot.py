@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
@@ -59,8 +59,9 @@ def _fill(session: Session, message: OutgoingMessage, now: datetime) -> Outgoing
     secret = _secret(session, message, kind, now)
     if secret is None:
         raise SendError(NO_PURPOSE[kind], permanent=True)
-    return OutgoingMessage.model_validate(message.model_dump() | {
-        "text": message.text.replace(SECRET_SLOT, secret), "html": message.html.replace(SECRET_SLOT, secret)})
+    # A copy for the backend only (never added to a session): the stored row keeps the slot.
+    return message.model_copy(update={"text": message.text.replace(SECRET_SLOT, secret),
+                                      "html": message.html.replace(SECRET_SLOT, secret)})
 
 
 def filled(message: OutgoingMessage, now: datetime | None = None) -> OutgoingMessage:
@@ -79,9 +80,14 @@ def filled_all(messages: list[OutgoingMessage], now: datetime | None = None) -> 
     by message id, the filled copy or the permanent SendError."""
     now, ready = now or utcnow(), {}
     with session_scope() as session:
+        # Their requests in one query: `_secret`'s session.get then finds each one loaded (kept
+        # referenced here: the session's identity map holds its rows weakly).
+        request_ids = {m.signing_request_id for m in messages if m.signing_request_id}
+        loaded = session.exec(select(SigningRequest).where(SigningRequest.id.in_(request_ids))).all() if request_ids else []
         for message in messages:
             try:
                 ready[message.id] = _fill(session, message, now)
             except SendError as exc:
                 ready[message.id] = exc
+        del loaded
     return ready

@@ -92,9 +92,9 @@ def mint(session: Session, request: SigningRequest, purpose: TokenPurpose = Toke
     now = now or utcnow()
     token = new_token()
     expires = now + NOT_ME_LIFETIME if purpose == TokenPurpose.NOT_ME else None
+    # Written with the session's next flush or commit: a batch of messages inserts its tokens together.
     session.add(LinkToken(signing_request_id=request.id, purpose=purpose, token_hash=sha256_hex(token),
                           message_id=message_id, created_at=now, expires_at=expires))
-    session.flush()
     return token
 
 

@@ -145,3 +145,29 @@ def test_a_claimed_batch_makes_its_secrets_in_one_transaction(make_request, data
     (code,) = CODE.findall(next(r.text for r in ready.values() if r.kind == "verification_code"))
     with session_scope() as s:  # the code made in the batch is the one that works
         assert verification.check_code(s, s.get(SigningRequest, request_id), code).ok
+
+
+def test_a_claimed_batch_reads_its_requests_in_one_query_and_each_link_opens_its_own(database):
+    from sqlalchemy import event
+
+    from careconnect_app.messaging import secret_slot
+    from tests.fakes.data import submitted_request
+
+    request_ids = [request_id for request_id, _token in submitted_request(guardians=3)]  # three links
+    claimed = [m for m in outbox.claim_due(50, "w/x") if SECRET_SLOT in m.text]
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(" ".join(statement.split()).lower())
+
+    event.listen(get_engine(), "before_cursor_execute", seen)
+    try:
+        ready = secret_slot.filled_all(claimed)
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", seen)
+    assert {m.signing_request_id for m in claimed} == set(request_ids) and len(claimed) >= 3
+    assert sum(1 for s in statements if s.startswith("select") and "from signingrequest " in s) == 1
+    with session_scope() as s:
+        for message in claimed:
+            (token,) = tokens_in(ready[message.id].text)
+            assert links.find(s, token).id == message.signing_request_id
