@@ -7,6 +7,7 @@ draws with these helpers; the words come from wording.Words.
 
 from __future__ import annotations
 
+import copy
 import functools
 import io
 from pathlib import Path
@@ -74,8 +75,10 @@ def _read_font(style: str) -> tuple[TTFFont, bytes]:
 
 def _add_read_font(pdf: FPDF, style: str) -> None:
     """What `pdf.add_font` does, from the font already read: read-only parts shared (as fpdf2's own
-    TTFFont.__deepcopy__ shares them), per-document parts fresh. The document gets its own fontTools
-    font, unparsed until used, because writing the PDF subsets that font in place."""
+    TTFFont.__deepcopy__ shares them), per-document parts fresh. Documents are drawn on several
+    threads at once, so whatever writing a PDF changes is the document's own: its fontTools font
+    (subset in place, unparsed until used), its font descriptor (numbered as a PDF object), widths,
+    glyph ids and subset map."""
     read, data = _read_font(style)
     font = TTFFont.__new__(TTFFont)
     for slot in TTFFont.__slots__:
@@ -84,6 +87,7 @@ def _add_read_font(pdf: FPDF, style: str) -> None:
     font.i = len(pdf.fonts) + 1
     font.ttfont = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
     font.cw, font.glyph_ids = read.cw.copy(), dict(read.glyph_ids)
+    font.desc = copy.copy(read.desc)  # writing the PDF numbers it as one of the document's objects
     font.missing_glyphs, font.biggest_size_pt, font._hbfont = [], 0, None
     font.subset = SubsetMap(font)
     pdf.fonts[read.fontkey] = font

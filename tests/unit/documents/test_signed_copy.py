@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -103,6 +104,32 @@ def test_fonts_read_once_give_the_bytes_fpdf_add_font_gives(document, signature,
     text = "".join(pages_text(signed_attendance_pdf(document, names)))
     monkeypatch.undo()
     assert "Łukasz Nguyễn Øster" in "".join(pages_text(signed_attendance_pdf(document, names))) and "Nguyễn" in text
+
+
+def test_documents_drawn_on_several_threads_at_once_are_each_whole(document, signature, events):
+    """The worker seals on many threads, signed copies and certificates (each with its own count of
+    PDF objects) side by side: fonts read once must not carry one document's numbering into another."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from careconnect_app.documents.certificate import completion_certificate_pdf
+
+    def copy(name):
+        return signed_attendance_pdf(document, replace(signature, signer_name=name))
+
+    def certificate(name):
+        return completion_certificate_pdf(document, replace(signature, signer_name=name), events, [], "es")
+
+    jobs = [(make, name) for name in ("Ana García", "Łukasz Øster", "Nguyễn Thị Mai", "Zoë Ærø")
+            for make in (copy, certificate)] * 3
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as they can: a shared object shows
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            made = list(pool.map(lambda job: job[0](job[1]), jobs))
+    finally:
+        sys.setswitchinterval(switch)
+    for (make, name), pdf in zip(jobs, made, strict=True):
+        assert name in "".join(pages_text(pdf)) and pdf == make(name)
 
 
 def test_missing_signature_image_is_refused(document, signature):
