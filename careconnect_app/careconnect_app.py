@@ -17,11 +17,10 @@ from careconnect_app import routes  # noqa: E402
 from careconnect_app.api import lean_state, session_cookie, sign_preview, sockets, webhooks  # noqa: E402
 from careconnect_app.api.headers import security_headers  # noqa: E402
 from careconnect_app.api.upload_limit import upload_limit  # noqa: E402
-from careconnect_app.components.page_error import page_error_boundary  # noqa: E402
 from careconnect_app.components.words import words  # noqa: E402
 from careconnect_app.config import get_settings  # noqa: E402
 from careconnect_app.pages.dev_outbox import OutboxState, outbox_page  # noqa: E402
-from careconnect_app.pages.errors import PageErrorState, backend_error  # noqa: E402
+from careconnect_app.pages.errors import backend_error  # noqa: E402
 from careconnect_app.pages.event_guard import guard_events  # noqa: E402
 from careconnect_app.pages.guide import GuideState, guide_page  # noqa: E402
 from careconnect_app.pages.home import HomeState, home_page, not_found_page  # noqa: E402
@@ -53,10 +52,6 @@ app = rx.App(
                      security_headers],
     backend_exception_handler=backend_error,
 )
-
-# A page that fails to draw (a tap while Redis restarts) says so in both languages and reloads once.
-app.app_wraps[(55, "ErrorBoundary")] = lambda stateful: page_error_boundary(
-    PageErrorState.report if stateful else rx.noop())
 
 # Every event a browser sends is checked against its handler's parameters before Reflex handles it.
 guard_events(app)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 import reflex as rx
+from reflex.app import default_backend_exception_handler
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from reflex.app import default_backend_exception_handler
 
 from careconnect_app import i18n
 from careconnect_app.db import DatabaseUnavailable
@@ -24,12 +24,3 @@ def backend_error(exception: Exception):
         text = " / ".join(dict.fromkeys(i18n.t("portal.error.unavailable", locale) for locale in i18n.SUPPORTED_LOCALES))
         return rx.toast.error(text, id="unavailable", position="top-center")
     return default_backend_exception_handler(exception)
-
-
-class PageErrorState(rx.State):
-    """Where a page that failed to draw reports its error: one line in the server's log, nothing back."""
-
-    @rx.event
-    def report(self, info: str, component_stack: str):
-        where = next((line.strip() for line in str(component_stack).splitlines() if line.strip()), "")
-        log.warning("a page failed to draw: %r at %r", str(info)[:500], where[:200])
