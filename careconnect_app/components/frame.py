@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+SERVICE_NOTICE_ID = "service-notice"  # pages/errors.py writes a failed handler's message here
+
 
 def skip_link(label: rx.Var | str) -> rx.Component:
     return rx.el.a(label, href="#main", class_name="cc-skip-link")
@@ -33,12 +35,19 @@ def header_bar(left: rx.Component, right: rx.Component, **props) -> rx.Component
                      **props)
 
 
+def service_notice() -> rx.Component:
+    """A status region for a handler that failed (pages/errors.py): filled by `rx.set_value`,
+    which needs no script; hidden while empty (assets/careconnect.css), it stays until the page changes."""
+    return rx.el.output(id=SERVICE_NOTICE_ID, class_name="cc-service-notice", role="status")
+
+
 def page_frame(*children: rx.Component, header: rx.Component, skip_label, lang, max_width: str,
                head: tuple[rx.Component, ...] = ()) -> rx.Component:
     """Skip link, the header band around `header`, and the main column (the skip link's target)."""
     return rx.box(
         *head,
         skip_link(skip_label),
+        service_notice(),
         rx.el.header(
             header,
             border_bottom=f"1px solid {rx.color('gray', 5)}",

@@ -1,6 +1,6 @@
 """Reflex wrapper for assets/page_reload.jsx: a full page load, or a tidied address, on the server's word.
 
-    page_reload(to=SignState.reload_to, clean=SignState.clean_url)
+    page_reload(to=SignState.reload_to, clean=SignState.clean_url, status=SignState.status)
 
 Used instead of `rx.call_script`, which needs `eval` (refused by the Content-Security-Policy).
 """
@@ -11,14 +11,16 @@ import reflex as rx
 
 
 class PageReload(rx.Component):
-    """Renders nothing; loads `to` afresh when it is set, drops the query string when `clean`."""
+    """Renders nothing; loads `to` afresh when it is set, drops the query string when `clean`, and
+    reloads the page once if `status` falls back to "loading" (the tab's server state was lost)."""
 
     library = "$/public/page_reload.jsx"
     tag = "PageReload"
 
     to: rx.Var[str]
     clean: rx.Var[bool]
+    status: rx.Var[str]
 
 
-def page_reload(to, clean) -> rx.Component:
-    return PageReload.create(to=to, clean=clean)
+def page_reload(to, clean, status) -> rx.Component:
+    return PageReload.create(to=to, clean=clean, status=status)

@@ -260,6 +260,15 @@ class ParentFlow:
         """A straight horizontal line: not a signature."""
         self.draw_mouse(page, [[(0.1 + 0.8 * i / 30, 0.5) for i in range(31)]])
 
+    def tick(self, page, selector: str) -> None:
+        """Leave a box ticked, whether or not it was (a page that reloaded itself may have kept a tap)."""
+        from playwright.sync_api import expect
+
+        box = page.locator(selector)
+        if box.get_attribute("aria-checked") != "true":
+            box.click()
+        expect(box).to_have_attribute("aria-checked", "true")
+
     def check_boxes(self, page):
         from playwright.sync_api import expect
 

@@ -105,7 +105,7 @@ def sign_page() -> rx.Component:
         by_status(),
         _footer(),
         session_cookie(S.cookie_ticket, S.cookie_stored),
-        page_reload(S.reload_to, S.clean_url),
+        page_reload(S.reload_to, S.clean_url, S.status),
         header_right=language_switch(T["switch_to"], T["switch_to_label"], S.choose_language, S.locale),
         skip_label=T["skip_to_content"],
         lang=S.locale,
