@@ -36,9 +36,15 @@ def header_bar(left: rx.Component, right: rx.Component, **props) -> rx.Component
 
 
 def service_notice() -> rx.Component:
-    """A status region for a handler that failed (pages/errors.py): filled by `rx.set_value`,
-    which needs no script; hidden while empty (assets/careconnect.css), it stays until the page changes."""
-    return rx.el.output(id=SERVICE_NOTICE_ID, class_name="cc-service-notice", role="status")
+    """A status region for a handler that failed (pages/errors.py), filled by `rx.set_value`, which
+    needs no script, and its OK button, which empties it in the browser alone (the server may be
+    away). While empty it is out of sight but stays a live region (assets/careconnect.css)."""
+    return rx.box(
+        rx.el.output(id=SERVICE_NOTICE_ID, class_name="cc-service-notice", role="status"),
+        rx.el.button("OK", type="button", id=f"{SERVICE_NOTICE_ID}-ok", class_name="cc-service-ok",
+                     on_click=rx.set_value(SERVICE_NOTICE_ID, "")),
+        class_name="cc-service-box",
+    )
 
 
 def page_frame(*children: rx.Component, header: rx.Component, skip_label, lang, max_width: str,

@@ -191,6 +191,9 @@ def test_redis_away_the_parent_is_told_then_back_empty_the_page_recovers(cluster
     for locale in ("en", "es"):
         expect(phone.locator("#service-notice")).to_contain_text(i18n.t("portal.error.unavailable", locale),
                                                                  timeout=30_000)
+    phone.locator("#service-notice-ok").click()  # read: OK puts it away, with no server to answer
+    expect(phone.locator("#service-notice")).to_be_empty()
+    expect(phone.locator("#service-notice-ok")).to_be_hidden()
     cluster.redis.start()  # empty: every tab's state is gone
     wizard.expect_heading(phone, "sign.title")
 

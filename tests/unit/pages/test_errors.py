@@ -37,7 +37,9 @@ def test_any_other_failure_says_so_plainly_and_is_logged_with_its_traceback(capl
     assert any(record.exc_info and "a bug" in str(record.exc_info[1]) for record in caplog.records)
 
 
-def test_the_notice_is_an_output_the_set_value_event_can_find():
+def test_the_notice_is_an_output_the_set_value_event_can_find_and_ok_empties_it_in_the_browser():
     rendered = str(service_notice())
-    assert '"output"' in rendered and f'id:"{SERVICE_NOTICE_ID}"' in rendered
-    assert f"ref:ref_{SERVICE_NOTICE_ID.replace('-', '_')}" in rendered
+    ref = f"ref_{SERVICE_NOTICE_ID.replace('-', '_')}"
+    assert '"output"' in rendered and f'id:"{SERVICE_NOTICE_ID}"' in rendered and f"ref:{ref}," in rendered
+    # OK is a browser-side event (no trip to a server that may be away): the notice's value set to "".
+    assert f'ReflexEvent("_set_value", ({{ ["ref"] : "{ref}", ["value"] : "" }})' in rendered
