@@ -10,8 +10,11 @@ from __future__ import annotations
 import copy
 import functools
 import io
+import logging
+from dataclasses import dataclass
 from pathlib import Path
 
+from fontTools import subset as ftsubset
 from fontTools import ttLib
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, XPos, YPos
@@ -48,6 +51,10 @@ class Pdf(FPDF):
         self.set_text_color(*INK)
         self.set_draw_color(*RULE)
 
+    def output(self, *args, **kwargs):
+        _choose_font_files(self)
+        return super().output(*args, **kwargs)
+
     def footer(self) -> None:
         # Evidence pages must be identifiable on their own: hash (or title) and page X of Y.
         self.set_y(-17)
@@ -63,14 +70,50 @@ class Pdf(FPDF):
         self.set_text_color(*INK)
 
 
+# The writing systems our documents nearly always print: Latin (with Vietnamese), combining accents,
+# punctuation, currency, arrows and the symbols the wording uses. fpdf2 parses the whole font
+# for every document it writes; DejaVu Sans has 6,000 glyphs, so a document set only in these
+# (1,800 glyphs) starts from a copy of the font cut down to them, and any other letter
+# (a Cyrillic name, say) gets the whole font. Either way the embedded subset is the same.
+COMMON_BLOCKS = ((0x20, 0x250), (0x300, 0x370), (0x1E00, 0x1F00), (0x2000, 0x2070), (0x20A0, 0x20D0),
+                 (0x2100, 0x2150), (0x2190, 0x2200), (0x2200, 0x2300), (0x25A0, 0x2600), (0x2600, 0x27C0))
+# fpdf2 drops these when it subsets (output.py); dropped here first, they are never parsed.
+_UNUSED_TABLES = ["FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "meta"]
+
+# fontTools logs a dozen INFO lines for every font it subsets (75 per PDF): noise in the worker's
+# log, and a lock every sending thread waited on.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class _ReadFont:
+    read: TTFFont  # as fpdf2's add_font reads it: character map, widths, glyph names, descriptor
+    data: bytes  # the whole font file
+    common_data: bytes  # the font cut down to COMMON_BLOCKS, glyph names kept
+    common_glyphs: frozenset[str]
+
+
+def _cut_to_common_blocks(data: bytes) -> tuple[bytes, frozenset[str]]:
+    font = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False)
+    options = ftsubset.Options(glyph_names=True, notdef_outline=True, recommended_glyphs=True,
+                               layout_features=[], name_IDs=["*"], name_languages=["*"], name_legacy=True)
+    options.drop_tables += _UNUSED_TABLES
+    subsetter = ftsubset.Subsetter(options)
+    subsetter.populate(unicodes=[code for start, end in COMMON_BLOCKS for code in range(start, end)])
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue(), frozenset(font.getGlyphOrder())
+
+
 @functools.cache
-def _read_font(style: str) -> tuple[TTFFont, bytes]:
+def _read_font(style: str) -> _ReadFont:
     """The font as fpdf2 reads it (its character map, widths and glyph ids), once per process: reading
     DejaVu Sans took a third of each sealed PDF's time, three PDFs for every signature."""
     data = FONT_FILES[style].read_bytes()
     reader = FPDF()
     reader.add_font(FONT, style, str(FONT_FILES[style]))
-    return reader.fonts[f"{FONT.lower()}{style}"], data
+    return _ReadFont(reader.fonts[f"{FONT.lower()}{style}"], data, *_cut_to_common_blocks(data))
 
 
 def _add_read_font(pdf: FPDF, style: str) -> None:
@@ -79,18 +122,33 @@ def _add_read_font(pdf: FPDF, style: str) -> None:
     threads at once, so whatever writing a PDF changes is the document's own: its fontTools font
     (subset in place, unparsed until used), its font descriptor (numbered as a PDF object), widths,
     glyph ids and subset map."""
-    read, data = _read_font(style)
+    read = _read_font(style).read
     font = TTFFont.__new__(TTFFont)
     for slot in TTFFont.__slots__:
         if hasattr(read, slot):
             setattr(font, slot, getattr(read, slot))
     font.i = len(pdf.fonts) + 1
-    font.ttfont = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
+    font.ttfont = None  # chosen by _choose_font_files when the document is written
     font.cw, font.glyph_ids = read.cw.copy(), dict(read.glyph_ids)
     font.desc = copy.copy(read.desc)  # writing the PDF numbers it as one of the document's objects
     font.missing_glyphs, font.biggest_size_pt, font._hbfont = [], 0, None
     font.subset = SubsetMap(font)
     pdf.fonts[read.fontkey] = font
+
+
+def font_file_for(style: str, glyph_names) -> bytes:
+    """The font file fpdf2 subsets for a document drawing these glyphs: the common-blocks cut when
+    it has them all, else the whole font."""
+    known = _read_font(style)
+    return known.common_data if known.common_glyphs.issuperset(glyph_names) else known.data
+
+
+def _choose_font_files(pdf: FPDF) -> None:
+    for style in FONT_FILES:
+        font = pdf.fonts.get(_read_font(style).read.fontkey)
+        if font is not None and font.ttfont is None:
+            data = font_file_for(style, font.subset.get_all_glyph_names())
+            font.ttfont = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
 
 
 def new_pdf(words: Words, meta: dict, footer_left: str, footer_note: str = "") -> Pdf:

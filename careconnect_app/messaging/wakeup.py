@@ -67,6 +67,11 @@ class Waiter:
             self._listen, self._retry_at = None, time.monotonic() + self.poll_seconds * 5
         return self._listen
 
+    def listen(self) -> None:
+        """Start listening now, before the worker's first claim: a message queued by another
+        process between that claim and a later LISTEN would wait a whole poll interval."""
+        self._listening()
+
     def wait(self, timeout: float | None = None) -> bool:
         """True when woken by a queued message, False when the interval passed."""
         timeout = self.poll_seconds if timeout is None else timeout

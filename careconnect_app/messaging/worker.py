@@ -73,6 +73,7 @@ def run_forever(poll_seconds: float = 2.0, once: bool = False, stop: threading.E
     slots = outbox.slots(concurrency)
     jobs, waiter = Jobs(with_reminders=with_reminders), Waiter(poll_seconds)
     token = outbox.claim_token()
+    waiter.listen()
     try:
         while not stop.is_set():
             jobs.run_due()

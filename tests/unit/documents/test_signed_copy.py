@@ -106,6 +106,23 @@ def test_fonts_read_once_give_the_bytes_fpdf_add_font_gives(document, signature,
     assert "Łukasz Nguyễn Øster" in "".join(pages_text(signed_attendance_pdf(document, names))) and "Nguyễn" in text
 
 
+def test_a_name_outside_the_common_letters_comes_from_the_whole_font_with_the_same_bytes(
+        document, signature, monkeypatch):
+    """Documents start from a cut-down font (canvas.COMMON_BLOCKS) when it has every letter drawn,
+    else from the whole font; either way the PDF is the one fpdf2's own add_font gives."""
+    from careconnect_app.documents import canvas
+
+    latin, cyrillic = (replace(signature, signer_name=name) for name in ("Nguyễn Thị Mai", "Наталья Ким"))
+    assert canvas.font_file_for("", ["N", "g", "u", "y", "uni1EC5"]) == canvas._read_font("").common_data
+    assert canvas.font_file_for("", ["N", "uni0430"]) == canvas.FONT_FILES[""].read_bytes()
+    assert len(canvas._read_font("").common_data) < len(canvas.FONT_FILES[""].read_bytes()) / 2
+    ours = [signed_attendance_pdf(document, s) for s in (latin, cyrillic)]
+    monkeypatch.setattr(canvas, "_add_read_font",
+                        lambda pdf, style: pdf.add_font(canvas.FONT, style, str(canvas.FONT_FILES[style])))
+    assert ours == [signed_attendance_pdf(document, s) for s in (latin, cyrillic)]
+    assert "Наталья Ким" in "".join(pages_text(ours[1])) and "Nguyễn Thị Mai" in "".join(pages_text(ours[0]))
+
+
 def test_documents_drawn_on_several_threads_at_once_are_each_whole(document, signature, events):
     """The worker seals on many threads, signed copies and certificates (each with its own count of
     PDF objects) side by side: fonts read once must not carry one document's numbering into another."""

@@ -99,3 +99,21 @@ def test_rows_of_a_live_worker_are_left_alone(fakes):
         (mid,) = notify(s, make_family(s, notify_email=False))
     stick(mid, minutes_ago=1, backend="twilio")
     assert outbox.recover_stuck() == 0 and message(mid).status == "sending"
+
+
+# ---- recording "sent" ---------------------------------------------------------------------------
+
+def test_sent_is_recorded_only_where_our_claim_holds_and_a_receipt_that_came_first_keeps_its_status(fakes):
+    with session_scope() as s:
+        ours, receipt_first, lost_claim = notify(s, make_family(s)) + notify(s, make_family(s, notify_email=False))
+    claimed = {m.id: m for m in outbox.claim_due(3, "here:1/aaaa")}
+    assert set(claimed) == {ours, receipt_first, lost_claim}
+    with session_scope() as s:
+        s.get(OutgoingMessage, receipt_first).status = "delivered"  # its receipt beat our commit
+        s.get(OutgoingMessage, lost_claim).claimed_by = "elsewhere:2/bbbb"  # recovered and claimed again
+    statuses = outbox._record_sent({mid: (claimed[mid], "here:1/aaaa", f"ID-{mid}") for mid in claimed})
+    assert statuses == {ours: "sent", receipt_first: "delivered", lost_claim: "sending"}
+    assert (message(ours).status, message(ours).provider_message_id) == ("sent", f"ID-{ours}")
+    assert message(ours).sent_at is not None and message(ours).last_error == ""
+    assert message(receipt_first).provider_message_id == f"ID-{receipt_first}"
+    assert message(lost_claim).status == "sending"

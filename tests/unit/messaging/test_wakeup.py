@@ -67,3 +67,17 @@ def test_a_worker_on_another_machine_is_woken_by_postgresql_and_polls_on_sqlite(
     thread = _queue_in_thread(0.2)
     assert waiter.wait(timeout=2) is (database.kind == "postgres")
     thread.join()
+
+
+def test_a_message_queued_elsewhere_before_the_first_wait_is_not_missed(database, monkeypatch):
+    """The worker listens before its first claim (`listen`): a message another machine queues while
+    that claim runs still wakes it on PostgreSQL, instead of waiting a whole poll interval."""
+    monkeypatch.setattr(wakeup, "_wake_here", lambda _session: None)
+    waiter = Waiter(poll_seconds=5)
+    try:
+        waiter.listen()
+        with session_scope() as s:
+            notify(s, make_family(s))  # committed while the worker was claiming
+        assert waiter.wait(timeout=1) is (database.kind == "postgres")
+    finally:
+        waiter.close()

@@ -13,10 +13,10 @@ from tests.fakes.data import make_family, notify
 from tests.fakes.rows import message
 
 
-def _wait_for(condition, timeout: float) -> float:
+def _wait_for(condition, timeout: float, explain=lambda: "") -> float:
     started = time.monotonic()
     while not condition():
-        assert time.monotonic() - started < timeout, "timed out"
+        assert time.monotonic() - started < timeout, f"timed out {explain()}"
         time.sleep(0.02)
     return time.monotonic() - started
 
@@ -34,7 +34,8 @@ def test_two_workers_send_what_is_queued_while_they_sleep_once_each(fakes):
         with session_scope() as s:
             ids = [mid for i in range(6) for mid in notify(s, make_family(s, email=f"p{i}@example.com",
                                                                           phone=f"+1555555{i:04d}"))]
-        took = _wait_for(lambda: all(message(mid).status == "sent" for mid in ids), timeout=20)
+        took = _wait_for(lambda: all(message(mid).status == "sent" for mid in ids), timeout=20,
+                         explain=lambda: {mid: message(mid).status for mid in ids})
         assert took < 10
     finally:
         stop.set()
