@@ -66,10 +66,13 @@ def main() -> None:
         keys.check_configuration()
         copy, _ = evidence.signed_attendance_pdf(s, sheet)
 
+        # Each run makes its PDF afresh: a PDF made minutes ago from the same inputs would be reused.
         def make_copy():
+            evidence._recent_pdfs.clear()
             evidence.signed_attendance_pdf(s, sheet)
 
         def make_certificate():
+            evidence._recent_pdfs.clear()
             evidence.completion_certificate_pdf(s, sheet, "en")
 
         def check():

