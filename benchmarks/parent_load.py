@@ -47,7 +47,7 @@ from tests.fakes.data import cursive_strokes  # noqa: E402
 from tests.support.cluster import Cluster, Process, cpu_seconds, free_port, http_status, wait_for  # noqa: E402
 from tests.support.event_client import EventClient  # noqa: E402
 
-ROOT = "reflex___state____state"
+ROOT_STATE = "reflex___state____state"
 SIGN = "reflex___state____state.careconnect_app___pages___sign___state____sign_state"
 BLANK = "reflex___state____state.blank_app___blank_app____bench_state"
 CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
@@ -206,7 +206,7 @@ def shows(name: str, *values, state: str = SIGN):
 
 
 def hydrated(state: str):
-    return lambda c: c.var(ROOT, "is_hydrated") is True and c.var(state, "status", "ok") != "loading"
+    return lambda c: c.var(ROOT_STATE, "is_hydrated") is True and c.var(state, "status", "ok") != "loading"
 
 
 def initial_state_hashes(web_dir: Path) -> list[str]:
@@ -336,8 +336,11 @@ def start_fakes(latency: float) -> tuple[subprocess.Popen, dict]:
 def provider_env(urls: dict) -> dict:
     from tests.fakes.sendgrid import API_KEY
     from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER
+    from tests.fakes.webhooks import WEBHOOK_ENV
 
-    return {"CARECONNECT_SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+    # Production refuses to start without the receipts' settings (the fakes post no receipts).
+    return {**WEBHOOK_ENV, "CARECONNECT_WEBHOOK_BASE_URL": "https://sign.careconnect.example.org",
+            "CARECONNECT_SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_BASE": urls["twilio"],
             "CARECONNECT_EMAIL_BACKEND": "sendgrid", "SENDGRID_API_KEY": API_KEY,
             "SENDGRID_API_HOST": urls["sendgrid"], "CARECONNECT_EMAIL_FROM": "sign@careconnect.example.org"}
