@@ -90,6 +90,7 @@ class Run:
 
     name: str
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    code_waits: list[float] = field(default_factory=list)  # send_code answered -> the code on the phone, ms
     errors: list[str] = field(default_factory=list)
     events: int = 0
     cpu_seconds: float = 0.0
@@ -233,7 +234,9 @@ async def parent(run: Run, base: str, family: dict, phones: Phones, args, start_
         await timed(run, "choose_channel", client, "choose_channel", {"channel": channel},
                     until=shows("verify_channel", channel))
         await timed(run, "send_code", client, "send_code", until=shows("code_sent"))
+        asked = time.perf_counter()
         code = await phones.code_for(family["to"], timeout=args.code_timeout)
+        run.code_waits.append(1000 * (time.perf_counter() - asked))
         await think(args)
         await timed(run, "submit_code", client, "submit_code", {"form_data": {"code": code}},
                     until=lambda c: c.var(SIGN, "step") == "review" or bool(c.var(SIGN, "verify_error")))
@@ -379,6 +382,10 @@ def report(run: Run) -> None:
     every = run.socket_latencies()
     print(f"  {'ALL socket events':<32}{len(every):>7}{percentile(every, 50):>9.0f}{percentile(every, 95):>9.0f}"
           f"{percentile(every, 99):>9.0f}")
+    if run.code_waits:  # the worker's side: not an event, so not in the figures above
+        waits = run.code_waits
+        print(f"  {'code on the phone (after send)':<32}{len(waits):>7}{percentile(waits, 50):>9.0f}"
+              f"{percentile(waits, 95):>9.0f}{percentile(waits, 99):>9.0f}")
     print(f"  server CPU {run.cpu_seconds:.1f} s = {run.cpu_ms_per_event:.2f} ms per event"
           + (f"; delivery worker CPU {run.worker_cpu_seconds:.1f} s" if run.worker_cpu_seconds else "")
           + f"; load generator CPU {run.client_cpu_seconds:.1f} s; machine load average {run.load_average:.1f}")

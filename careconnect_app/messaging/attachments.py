@@ -8,6 +8,7 @@ same evidence again.
 from __future__ import annotations
 
 import json
+import threading
 
 from careconnect_app.db import session_scope
 from careconnect_app.messaging.backends.base import Attachment, SendError
@@ -27,13 +28,20 @@ def certificate(sheet_id: int, locale: str) -> dict:
     return {"kind": CERTIFICATE, "sheet_id": sheet_id, "locale": locale}
 
 
+# PDFs being made at once in this process. Rendering and sealing are Python under one GIL: more
+# at once is no faster, and each extra one takes turns from the sending threads, among them the
+# verification codes a parent is waiting for. Waiting here holds no database connection.
+RENDERING_AT_ONCE = 2
+_rendering = threading.BoundedSemaphore(RENDERING_AT_ONCE)
+
+
 def render(message: OutgoingMessage) -> list[Attachment]:
     """The files of a message, sealed now; a file that cannot be made fails the message for good."""
     specs = json.loads(message.attachments) if message.attachments else []
     if not specs:
         return []
     files = []
-    with session_scope() as session:
+    with _rendering, session_scope() as session:
         for spec in specs:
             sheet = session.get(AttendanceSheet, int(spec.get("sheet_id") or 0))
             made = None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 import psycopg
 from sqlalchemy import event, text
@@ -72,19 +73,23 @@ class Waiter:
         process between that claim and a later LISTEN would wait a whole poll interval."""
         self._listening()
 
-    def wait(self, timeout: float | None = None) -> bool:
-        """True when woken by a queued message, False when the interval passed."""
+    def wait(self, timeout: float | None = None, also: Callable[[], bool] | None = None) -> bool:
+        """True when woken by a queued message (or `also()` came true, looked at every 0.2 s), False
+        when the interval passed."""
         timeout = self.poll_seconds if timeout is None else timeout
         if _queued_here.is_set():
             _queued_here.clear()
             return True
         connection = self._listening()
         if connection is None:
-            woken = _queued_here.wait(timeout)
+            deadline = time.monotonic() + timeout
+            woken = False
+            while not woken and (left := deadline - time.monotonic()) > 0:
+                woken = _queued_here.wait(min(left, 0.2) if also else left) or bool(also and also())
             _queued_here.clear()
             return woken
         try:
-            woken = self._wait_for_notification(connection, timeout)
+            woken = self._wait_for_notification(connection, timeout, also)
         except psycopg.Error as exc:  # the server went away: poll until it is back
             log.warning("LISTEN connection lost (%s)", exc)
             self.close()
@@ -93,14 +98,15 @@ class Waiter:
         return woken
 
     @staticmethod
-    def _wait_for_notification(connection: psycopg.Connection, timeout: float) -> bool:
-        """Wait for a NOTIFY, looking at the in-process event every 0.2 s; drain what else came."""
+    def _wait_for_notification(connection: psycopg.Connection, timeout: float,
+                               also: Callable[[], bool] | None) -> bool:
+        """Wait for a NOTIFY, looking at the in-process event (and `also`) every 0.2 s; drain what else came."""
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             if list(connection.notifies(timeout=min(left, 0.2), stop_after=1)):
                 list(connection.notifies(timeout=0.001))  # several commits: one wake-up
                 return True
-            if _queued_here.is_set():
+            if _queued_here.is_set() or (also is not None and also()):
                 return True
         return False
 

@@ -78,3 +78,36 @@ def test_an_attachment_that_cannot_be_made_fails_the_message_for_good(weekly_she
     assert outbox.deliver_one(mid) == "failed"
     with session_scope() as s:
         assert "cannot be made" in s.get(OutgoingMessage, mid).last_error
+
+
+def test_at_most_two_pdfs_are_made_at_once_so_the_sends_keep_their_turns(weekly_sheet, database, monkeypatch):
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from careconnect_app.messaging import attachments
+    from careconnect_app.signing import evidence
+
+    mid = _receipt_email(weekly_sheet)
+    with session_scope() as s:
+        message = s.get(OutgoingMessage, mid)
+    making, most, lock = 0, 0, threading.Lock()
+    real = evidence.signed_attendance_pdf
+
+    def counted(session, sheet):
+        nonlocal making, most
+        with lock:
+            making += 1
+            most = max(most, making)
+        time.sleep(0.1)  # long enough for the other threads to pile up
+        try:
+            return real(session, sheet)
+        finally:
+            with lock:
+                making -= 1
+
+    monkeypatch.setattr(evidence, "signed_attendance_pdf", counted)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        made = list(pool.map(lambda _: attachments.render(message), range(6)))
+    assert most == attachments.RENDERING_AT_ONCE == 2
+    assert all(files[0].data == made[0][0].data for files in made)

@@ -117,3 +117,59 @@ def test_sent_is_recorded_only_where_our_claim_holds_and_a_receipt_that_came_fir
     assert message(ours).sent_at is not None and message(ours).last_error == ""
     assert message(receipt_first).provider_message_id == f"ID-{receipt_first}"
     assert message(lost_claim).status == "sending"
+
+
+# ---- messages with files take at most half the slots --------------------------------------------
+
+FILES = '[{"kind": "signed_copy", "sheet_id": 1}]'
+
+
+def _queue_with_and_without_files(with_files: int, without: int) -> tuple[list[int], list[int]]:
+    """Messages with files queued first (oldest), then the ones without (a code, say)."""
+    ids = []
+    with session_scope() as s:
+        while len(ids) < with_files + without:
+            ids += notify(s, make_family(s, email=f"p{len(ids)}@example.com", phone=f"+1555555{len(ids):04d}"))
+    ids, extra = ids[:with_files + without], ids[with_files + without:]
+    with session_scope() as s:
+        for mid in extra:  # a family is notified by email and SMS: one too many
+            s.get(OutgoingMessage, mid).status = "sent"
+        for mid in ids[:with_files]:
+            s.get(OutgoingMessage, mid).attachments = FILES
+        for mid in ids[with_files:]:
+            s.get(OutgoingMessage, mid).attachments = ""
+    return ids[:with_files], ids[with_files:]
+
+
+def test_messages_with_files_leave_half_the_slots_to_the_rest(database, monkeypatch):
+    import threading
+
+    heavy, light = _queue_with_and_without_files(4, 2)
+    release, started = threading.Event(), []
+    monkeypatch.setattr(outbox, "send_claimed", lambda m, token, ready=None: (started.append(m.id), release.wait(10)))
+    pool = outbox.Slots(4)
+    try:
+        assert outbox.fill(pool, "here:1/aaaa", limit=10) == 4
+        assert outbox.fill(pool, "here:1/aaaa", limit=10) == 0  # every slot is taken
+        assert pool.with_files_in_flight == 2 and set(light) <= set(started)
+        assert len(set(started) & set(heavy)) == 2
+    finally:
+        release.set()
+        pool.shutdown()
+
+
+def test_a_pass_sends_every_message_with_files_though_they_wait_for_their_share(database, monkeypatch):
+    import time
+
+    heavy, _ = _queue_with_and_without_files(3, 0)
+    sent = []
+
+    def send(message, token, ready=None):
+        time.sleep(0.05)
+        sent.append(message.id)
+        with session_scope() as s:
+            s.get(OutgoingMessage, message.id).status = "sent"
+
+    monkeypatch.setattr(outbox, "send_claimed", send)
+    assert outbox.deliver_due(concurrency=2) == 3  # one slot for files: one at a time, all of them
+    assert sorted(sent) == sorted(heavy)

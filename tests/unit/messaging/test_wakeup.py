@@ -81,3 +81,13 @@ def test_a_message_queued_elsewhere_before_the_first_wait_is_not_missed(database
         assert waiter.wait(timeout=1) is (database.kind == "postgres")
     finally:
         waiter.close()
+
+
+def test_a_slot_freed_for_messages_with_files_also_wakes_it(waiter):
+    """`also`: the worker waits for a queued message or, when messages with files have all their
+    slots, for one of those slots (looked at every 0.2 s), not for the whole poll interval."""
+    freed = threading.Event()
+    threading.Timer(0.3, freed.set).start()
+    started = time.monotonic()
+    assert waiter.wait(timeout=5, also=freed.is_set) is True
+    assert time.monotonic() - started < 2
