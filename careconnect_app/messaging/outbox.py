@@ -386,11 +386,14 @@ def slots(size: int | None = None) -> Slots:
 def fill(pool: Slots, token: str, *, limit: int, now: datetime | None = None) -> int:
     """Claim due messages for the free slots (at most `limit`) and start sending them; returns how many.
 
-    Those without files first, then those with files for the slots they may still take."""
-    light = claim_due(min(pool.free(), limit), token, now, with_files=False)
-    heavy = claim_due(min(pool.free_for_files(), limit - len(light), pool.free() - len(light)), token, now,
-                      with_files=True)
-    batch = light + heavy
+    When messages with files could take every free slot, one claim of either kind, oldest first;
+    else those without files first, then those with files for the slots they may still take."""
+    free = min(pool.free(), limit)
+    if pool.free_for_files() >= free:
+        batch = claim_due(free, token, now)
+    else:
+        light = claim_due(free, token, now, with_files=False)
+        batch = light + claim_due(min(pool.free_for_files(), free - len(light)), token, now, with_files=True)
     ready = _secrets_for(batch)
     for message in batch:
         pool.start(lambda m=message: send_claimed(m, token, ready.get(m.id)), with_files=bool(message.attachments))
