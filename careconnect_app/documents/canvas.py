@@ -72,8 +72,8 @@ class Pdf(FPDF):
 
 # The writing systems our documents nearly always print: Latin (with Vietnamese), combining accents,
 # punctuation, currency, arrows and the symbols the wording uses. fpdf2 parses the whole font
-# for every document it writes; DejaVu Sans has 6,000 glyphs, so a document set only in these
-# (1,800 glyphs) starts from a copy of the font cut down to them, and any other letter
+# for every document it writes; DejaVu Sans has 6,253 glyphs, so a document set only in these
+# (1,968 glyphs) starts from a copy of the font cut down to them, and any other letter
 # (a Cyrillic name, say) gets the whole font. Either way the embedded subset is the same.
 COMMON_BLOCKS = ((0x20, 0x250), (0x300, 0x370), (0x1E00, 0x1F00), (0x2000, 0x2070), (0x20A0, 0x20D0),
                  (0x2100, 0x2150), (0x2190, 0x2200), (0x2200, 0x2300), (0x25A0, 0x2600), (0x2600, 0x27C0))

@@ -52,11 +52,11 @@ class TwilioSms:
             # Every call goes to the same host, so one answer holds for all of them.
             http = TwilioHttpClient(timeout=self.settings.send_timeout_seconds,
                                     proxy=get_environ_proxies(base_url))
-            http.session.trust_env = False
+            http.session.trust_env = False  # ... and the CA bundle requests would read from it:
+            http.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
             # The SDK logs each request's URL and headers at INFO: a lookup's URL holds the parent's
             # number, and the worker logs at INFO. Its warnings and errors still get through.
             http.logger.setLevel(logging.WARNING)
-            http.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
             client = Client(self.settings.twilio_account_sid, self.settings.twilio_auth_token,
                             http_client=http)
             if self.settings.twilio_api_base:

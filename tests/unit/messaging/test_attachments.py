@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlmodel import select
 
 from careconnect_app.db import session_scope
 from careconnect_app.evidence import verify
-from careconnect_app.messaging import outbox
+from careconnect_app.messaging import attachments, outbox
 from careconnect_app.models import OutgoingMessage
+from careconnect_app.signing import evidence
 from tests.fakes.data import reconfigure
 from tests.fakes.sheets import submit_and_sign
 from tests.unit.messaging.backends.test_smtp import Mailbox, free_port
@@ -81,13 +85,6 @@ def test_an_attachment_that_cannot_be_made_fails_the_message_for_good(weekly_she
 
 
 def test_at_most_two_pdfs_are_made_at_once_so_the_sends_keep_their_turns(weekly_sheet, database, monkeypatch):
-    import threading
-    import time
-    from concurrent.futures import ThreadPoolExecutor
-
-    from careconnect_app.messaging import attachments
-    from careconnect_app.signing import evidence
-
     mid = _receipt_email(weekly_sheet)
     with session_scope() as s:
         message = s.get(OutgoingMessage, mid)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
+import time
 
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
@@ -142,8 +144,6 @@ def _queue_with_and_without_files(with_files: int, without: int) -> tuple[list[i
 
 
 def test_messages_with_files_leave_half_the_slots_to_the_rest(database, monkeypatch):
-    import threading
-
     heavy, light = _queue_with_and_without_files(4, 2)
     release, started = threading.Event(), []
     monkeypatch.setattr(outbox, "send_claimed", lambda m, token, ready=None: (started.append(m.id), release.wait(10)))
@@ -159,8 +159,6 @@ def test_messages_with_files_leave_half_the_slots_to_the_rest(database, monkeypa
 
 
 def test_a_pass_sends_every_message_with_files_though_they_wait_for_their_share(database, monkeypatch):
-    import time
-
     heavy, _ = _queue_with_and_without_files(3, 0)
     sent = []
 
