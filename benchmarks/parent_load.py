@@ -99,6 +99,15 @@ class Run:
     client_cpu_seconds: float = 0.0  # the load generator's own (it shares the machine)
     load_average: float = 0.0
     signed_once: str = ""
+    server_pids: object = None  # --cost: the servers whose CPU each event is charged with
+    cost: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # --cost: CPU ms per event
+
+    async def cpu_now(self) -> float | None:
+        """--cost: the servers' CPU seconds once the previous event's work has settled (else None)."""
+        if self.server_pids is None:
+            return None
+        await asyncio.sleep(0.4)
+        return cpu_seconds(self.server_pids())
 
     def record(self, event: str, seconds: float) -> None:
         self.latencies[event].append(seconds * 1000)
@@ -193,12 +202,22 @@ async def think(args) -> None:
     await asyncio.sleep(random.uniform(*args.think))
 
 
+async def counted(run: Run, name: str, answered) -> None:
+    """Await one event (`answered` gives its seconds) and record it; with --cost, also its CPU."""
+    before = await run.cpu_now()
+    seconds = await answered
+    run.events += 1
+    run.record(name, seconds)
+    if before is not None:
+        run.cost[name].append(1000 * (await run.cpu_now() - before))
+
+
 async def timed(run: Run, name: str, client: EventClient, handler: str, payload: dict | None = None, *,
                 until, state: str = SIGN) -> None:
     """Send one event and record how long until the page shows its answer (`until(client)`)."""
-    answer = await client.send(state, handler, payload, until=until)
-    run.events += 1
-    run.record(name, answer.seconds)
+    async def answered():
+        return (await client.send(state, handler, payload, until=until)).seconds
+    await counted(run, name, answered())
 
 
 def shows(name: str, *values, state: str = SIGN):
@@ -208,6 +227,10 @@ def shows(name: str, *values, state: str = SIGN):
 
 def hydrated(state: str):
     return lambda c: c.var(ROOT_STATE, "is_hydrated") is True and c.var(state, "status", "ok") != "loading"
+
+
+async def opened(client: EventClient, path: str, hashes: list[str], state: str) -> float:
+    return (await client.open(path, hashes=hashes, until=hydrated(state))).seconds
 
 
 def initial_state_hashes(web_dir: Path) -> list[str]:
@@ -222,11 +245,9 @@ async def parent(run: Run, base: str, family: dict, phones: Phones, args, start_
     client = EventClient(base, quiet=0.15, timeout=60, headers={"User-Agent": "parent-load/1.0"})
     try:
         path = "/sign/" + family["token"]
-        run.record("page (HTML)", await asyncio.to_thread(page_get, base + path))
-        run.events += 1  # the server answered it too (our page reads the link from the database)
-        answer = await client.open(path, hashes=hashes, until=hydrated(SIGN))
-        run.events += 1
-        run.record("page load (hydrate + on_load)", answer.seconds)
+        # The server answers the page too (our page reads the link from the database).
+        await counted(run, "page (HTML)", asyncio.to_thread(page_get, base + path))
+        await counted(run, "page load (hydrate + on_load)", opened(client, path, hashes, SIGN))
         channel = family["channel"]
         await think(args)
         await timed(run, "start", client, "start", until=shows("step", "verify", "review"))
@@ -264,11 +285,8 @@ async def blank_visitor(run: Run, base: str, args, start_at: float, events: int,
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     client = EventClient(base, quiet=0.15, timeout=60, headers={"User-Agent": "parent-load/1.0"})
     try:
-        run.record("page (HTML)", await asyncio.to_thread(page_get, base + "/"))
-        run.events += 1
-        answer = await client.open("/", hashes=hashes, until=hydrated(BLANK))
-        run.events += 1
-        run.record("page load (hydrate + on_load)", answer.seconds)
+        await counted(run, "page (HTML)", asyncio.to_thread(page_get, base + "/"))
+        await counted(run, "page load (hydrate + on_load)", opened(client, "/", hashes, BLANK))
         for n in range(events - 1):
             await think(args)
             await timed(run, "set_value", client, "set_value", {"value": str(n)}, state=BLANK,
@@ -277,6 +295,11 @@ async def blank_visitor(run: Run, base: str, args, start_at: float, events: int,
         run.errors.append(f"{type(exc).__name__}: {exc}")
     finally:
         await client.close()
+
+
+async def sequentially(visitors: list) -> None:
+    for visitor in visitors:
+        await visitor
 
 
 async def drive(run: Run, visitors: list, server_pids, worker_pids=lambda: set()) -> None:
@@ -391,6 +414,9 @@ def report(run: Run) -> None:
           + f"; load generator CPU {run.client_cpu_seconds:.1f} s; machine load average {run.load_average:.1f}")
     if run.signed_once:
         print(f"  journeys: {run.signed_once}")
+    if run.cost:
+        print(f"  server CPU per event, one visitor at a time (ms): "
+              + ", ".join(f"{name} {sum(v) / len(v):.1f}" for name, v in run.cost.items()))
 
 
 def verdicts(runs: dict[str, Run], args) -> bool:
@@ -425,8 +451,12 @@ async def run_ours(name: str, cluster: Cluster, families: list[dict], phones: Ph
     phones.start()
     now = time.monotonic()
     hashes = initial_state_hashes(Path(cluster.env["REFLEX_WEB_WORKDIR"]))
-    visitors = [parent(run, base, f, phones, args, now + args.ramp * i / len(families), hashes)
-                for i, f in enumerate(families)]
+    if args.cost:  # one parent after another, each event's CPU on its own
+        run.server_pids = cluster.apps[0].pids
+        visitors = [sequentially([parent(run, base, f, phones, args, now, hashes) for f in families])]
+    else:
+        visitors = [parent(run, base, f, phones, args, now + args.ramp * i / len(families), hashes)
+                    for i, f in enumerate(families)]
     await drive(run, visitors, cluster.apps[0].pids, cluster.delivery[0].pids)
     run.signed_once = signed_exactly_once(families)
     return run
@@ -444,8 +474,12 @@ def main() -> int:
     parser.add_argument("--channel", choices=("sms", "email"), default="sms")
     parser.add_argument("--skip-blank", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
+    parser.add_argument("--cost", action="store_true",
+                        help="one parent at a time instead: each kind of event's server CPU on its own")
     parser.add_argument("--code-timeout", type=float, default=120, help="seconds a parent waits for a code")
     args = parser.parse_args()
+    if args.cost:
+        args.think = (0.0, 0.1)
     random.seed(7)
     folder = Path(tempfile.mkdtemp(prefix="cc-load-"))
     print(f"{args.parents} parents, {args.backend_workers} backend workers, think {args.think[0]}-{args.think[1]} s, "
@@ -485,6 +519,9 @@ def main() -> int:
             hashes = initial_state_hashes(folder / "blank_app" / ".web")
             visitors = [blank_visitor(run, base, args, now + args.ramp * i / args.parents, per_visitor, hashes)
                         for i in range(args.parents)]
+            if args.cost:
+                run.server_pids = blank.pids
+                visitors = [sequentially(visitors)]
             asyncio.run(drive(run, visitors, blank.pids))
             runs["blank"] = run
             report(run)

@@ -31,7 +31,8 @@ NO_PURPOSE = {
 }
 
 
-def _secret(session: Session, message: OutgoingMessage, kind: MessageSecret, now: datetime) -> str | None:
+def _secret(session: Session, message: OutgoingMessage, kind: MessageSecret, now: datetime,
+            tokens: list[dict]) -> str | None:
     if kind == MessageSecret.CODE:
         return verification.make_code(session, message.id, now)
     request = session.get(SigningRequest, message.signing_request_id) if message.signing_request_id else None
@@ -40,10 +41,10 @@ def _secret(session: Session, message: OutgoingMessage, kind: MessageSecret, now
     if kind == MessageSecret.SIGN_LINK:
         if links.status_of(request, now) != LinkStatus.OK:
             return None
-        return links.mint(session, request, TokenPurpose.SIGN, message_id=message.id, now=now)
+        return links.mint(session, request, TokenPurpose.SIGN, message_id=message.id, now=now, into=tokens)
     if request.status != RequestStatus.SIGNED:
         return None
-    return links.mint(session, request, TokenPurpose.NOT_ME, message_id=message.id, now=now)
+    return links.mint(session, request, TokenPurpose.NOT_ME, message_id=message.id, now=now, into=tokens)
 
 
 def _kind(message: OutgoingMessage) -> MessageSecret:
@@ -52,11 +53,12 @@ def _kind(message: OutgoingMessage) -> MessageSecret:
     return kind if SECRET_SLOT in message.text + message.html else MessageSecret.NONE
 
 
-def _fill(session: Session, message: OutgoingMessage, now: datetime) -> OutgoingMessage:
+def _fill(session: Session, message: OutgoingMessage, now: datetime, tokens: list[dict]) -> OutgoingMessage:
+    """`message` with its secret; a link token's row goes to `tokens` (the caller inserts them)."""
     kind = _kind(message)
     if kind == MessageSecret.NONE:
         return message
-    secret = _secret(session, message, kind, now)
+    secret = _secret(session, message, kind, now, tokens)
     if secret is None:
         raise SendError(NO_PURPOSE[kind], permanent=True)
     # A copy for the backend only (never added to a session): the stored row keeps the slot.
@@ -72,7 +74,10 @@ def filled(message: OutgoingMessage, now: datetime | None = None) -> OutgoingMes
     if _kind(message) == MessageSecret.NONE:
         return message
     with session_scope() as session:  # committed before the send: the guardian may use it at once
-        return _fill(session, message, now or utcnow())
+        tokens: list[dict] = []
+        copy = _fill(session, message, now or utcnow(), tokens)
+        links.insert_tokens(session, tokens)
+        return copy
 
 
 def filled_all(messages: list[OutgoingMessage], now: datetime | None = None) -> dict[int, OutgoingMessage | SendError]:
@@ -84,10 +89,12 @@ def filled_all(messages: list[OutgoingMessage], now: datetime | None = None) -> 
         # referenced here: the session's identity map holds its rows weakly).
         request_ids = {m.signing_request_id for m in messages if m.signing_request_id}
         loaded = session.exec(select(SigningRequest).where(SigningRequest.id.in_(request_ids))).all() if request_ids else []
+        tokens: list[dict] = []
         for message in messages:
             try:
-                ready[message.id] = _fill(session, message, now)
+                ready[message.id] = _fill(session, message, now, tokens)
             except SendError as exc:
                 ready[message.id] = exc
+        links.insert_tokens(session, tokens)  # the batch's link tokens in one statement
         del loaded
     return ready

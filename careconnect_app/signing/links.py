@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from careconnect_app.clock import utcnow
@@ -87,15 +88,28 @@ def issue(
 
 
 def mint(session: Session, request: SigningRequest, purpose: TokenPurpose = TokenPurpose.SIGN, *,
-         message_id: int | None = None, now: datetime | None = None) -> str:
-    """A new token for the request (the caller puts it in one message); only its hash is kept."""
+         message_id: int | None = None, now: datetime | None = None, into: list[dict] | None = None) -> str:
+    """A new token for the request (the caller puts it in one message); only its hash is kept.
+
+    The row is written with the session's next flush, or, given `into`, appended there for the
+    caller's `insert_tokens` (the worker's batches: one statement, no ORM object per token).
+    """
     now = now or utcnow()
     token = new_token()
     expires = now + NOT_ME_LIFETIME if purpose == TokenPurpose.NOT_ME else None
-    # Written with the session's next flush or commit: a batch of messages inserts its tokens together.
-    session.add(LinkToken(signing_request_id=request.id, purpose=purpose, token_hash=sha256_hex(token),
-                          message_id=message_id, created_at=now, expires_at=expires))
+    row = {"signing_request_id": request.id, "purpose": str(purpose), "token_hash": sha256_hex(token),
+           "message_id": message_id, "created_at": now, "expires_at": expires, "used_at": None}
+    if into is not None:
+        into.append(row)
+    else:
+        session.add(LinkToken(**row))
     return token
+
+
+def insert_tokens(session: Session, rows: list[dict]) -> None:
+    """Write the tokens `mint(..., into=rows)` made, in the session's transaction."""
+    if rows:
+        session.connection().execute(insert(LinkToken.__table__), rows)
 
 
 def _lookup(session: Session, token: str, purpose: TokenPurpose) -> tuple[SigningRequest, LinkToken] | None:
