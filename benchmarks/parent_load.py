@@ -3,6 +3,7 @@
     . .venv/bin/activate && export REFLEX_USE_NPM=true
     python benchmarks/parent_load.py --parents 500                       # the 500-parent target
     python benchmarks/parent_load.py --parents 50 --provider-latency 0.4 # slow providers vs instant
+    python benchmarks/parent_load.py --parents 20 --cost --backend-workers 1  # CPU of each kind of event
 
 Our app runs as in production (tests/support/cluster.py): `reflex run --env prod --backend-only`
 with `--backend-workers` processes, PostgreSQL and Redis (private, in a temporary folder), one
@@ -19,6 +20,8 @@ Printed: p50/p95/p99 per event and over all events, server CPU per event (the ba
 processes' user + system time over the run, divided by the events they answered), journeys
 signed exactly once. Targets: p95 < 250 ms with 500 parents; CPU per event <= 1.5x the blank
 app; with --provider-latency, p95 with slow providers no worse than with instant ones.
+With --cost the visitors go one at a time instead, and each event's server CPU is measured on its
+own (read once the previous event's work has settled): where a journey's CPU goes, per kind of event.
 Exit status 0 when every target printed is met.
 """
 

@@ -17,7 +17,9 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 
+from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select, update
@@ -34,7 +36,7 @@ def chain_of(sheet_id: int | None) -> str:
     return f"sheet:{sheet_id}" if sheet_id else GLOBAL_CHAIN
 
 
-def event_hash(event: AuditEvent) -> str:
+def event_hash(event: AuditEvent | SimpleNamespace) -> str:
     """SHA-256 over every field of the event and the hash before it (not its id, given by the database)."""
     return sha256_hex(canonical_json({
         "v": HASH_VERSION, "prev": event.prev_hash, "at": as_utc(event.created_at).isoformat(timespec="microseconds"),
@@ -44,17 +46,23 @@ def event_hash(event: AuditEvent) -> str:
     }))
 
 
+# Core statements on the tables (in the session's transaction): the ORM's unit of work and bulk
+# UPDATE cost more CPU than the rest of an audited step.
+_HEAD = AuditChainHead.__table__
+_EVENTS = AuditEvent.__table__
+
+
 def lock_chain(session: Session, sheet_id: int | None) -> str:
     """Lock the chain's head until the caller's transaction ends; returns the hash of its newest event."""
     chain = chain_of(sheet_id)
-    take = (update(AuditChainHead).where(AuditChainHead.chain == chain)
-            .values(length=AuditChainHead.length).returning(AuditChainHead.last_hash))
-    head = session.exec(take).first()
+    take = update(_HEAD).where(_HEAD.c.chain == chain).values(length=_HEAD.c.length).returning(_HEAD.c.last_hash)
+    connection = session.connection()
+    head = connection.execute(take).first()
     if head is None:  # the chain's first event: create its head (or find the one a racing writer made)
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.exec(insert(AuditChainHead).values(chain=chain, last_hash="", length=0)
-                     .on_conflict_do_nothing(index_elements=["chain"]))
-        head = session.exec(take).first()
+        upsert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        connection.execute(upsert(_HEAD).values(chain=chain, last_hash="", length=0)
+                           .on_conflict_do_nothing(index_elements=["chain"]))
+        head = connection.execute(take).first()
     return head[0]
 
 
@@ -72,29 +80,22 @@ def record(
     detail: str | dict = "",
     at: datetime | None = None,
 ) -> AuditEvent:
-    """Append one event to its chain; the caller's transaction commits it with the change it describes."""
+    """Append one event to its chain; the caller's transaction commits it with the change it describes.
+
+    Returns the event as written (a copy: not in the session)."""
     if isinstance(detail, dict):
         detail = json.dumps(detail, sort_keys=True, ensure_ascii=False)
-    previous = lock_chain(session, sheet_id)
-    row = AuditEvent(
-        created_at=as_utc(at or utcnow()),
-        event=event,
-        actor=actor,
-        sheet_id=sheet_id,
-        signing_request_id=signing_request_id,
-        user_id=user_id,
-        ip=(ip or "")[:64],
-        user_agent=(user_agent or "")[:512],
-        channel=channel,
-        detail=detail[:2000],
-        prev_hash=previous,
-    )
-    row.hash = event_hash(row)
-    session.add(row)
-    session.flush()
-    session.exec(update(AuditChainHead).where(AuditChainHead.chain == chain_of(sheet_id))
-                 .values(last_hash=row.hash, last_event_id=row.id, length=AuditChainHead.length + 1))
-    return row
+    session.flush()  # what the event describes is written first, as the ORM's flush would
+    fields = dict(created_at=as_utc(at or utcnow()), event=event, actor=actor, sheet_id=sheet_id,
+                  signing_request_id=signing_request_id, user_id=user_id, ip=(ip or "")[:64],
+                  user_agent=(user_agent or "")[:512], channel=channel, detail=detail[:2000],
+                  prev_hash=lock_chain(session, sheet_id))
+    fields["hash"] = event_hash(SimpleNamespace(**fields))
+    connection = session.connection()
+    event_id = connection.execute(insert(_EVENTS).values(**fields).returning(_EVENTS.c.id)).scalar_one()
+    connection.execute(update(_HEAD).where(_HEAD.c.chain == chain_of(sheet_id))
+                       .values(last_hash=fields["hash"], last_event_id=event_id, length=_HEAD.c.length + 1))
+    return AuditEvent.model_construct(id=event_id, **fields)
 
 
 def events_for_sheet(session: Session, sheet_id: int) -> list[AuditEvent]:
