@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from careconnect_app.common.family import Family
 from careconnect_app.common.formatting import format_date, format_period
 from careconnect_app.i18n import normalise_locale, t
 from careconnect_app.messaging import wakeup
@@ -121,11 +122,9 @@ class _Family:
 
     @classmethod
     def of(cls, session: Session, request: SigningRequest, locale: str | None = None) -> _Family:
-        guardian = session.get(Guardian, request.guardian_id)
-        sheet = session.get(AttendanceSheet, request.sheet_id)
-        provider = session.get(Provider, sheet.provider_id)
-        return cls(guardian, sheet, session.get(Child, sheet.child_id), provider,
-                   session.get(Agency, provider.agency_id), normalise_locale(locale or guardian.preferred_locale))
+        rows = Family.of(session, request)
+        return cls(rows.guardian, rows.sheet, rows.child, rows.provider, rows.agency,
+                   normalise_locale(locale or rows.guardian.preferred_locale))
 
     def values(self, **more: object) -> dict:
         """The names and dates the message texts are filled with."""
