@@ -167,6 +167,7 @@ def test_a_claimed_batch_reads_its_requests_in_one_query_and_each_link_opens_its
         event.remove(get_engine(), "before_cursor_execute", seen)
     assert {m.signing_request_id for m in claimed} == set(request_ids) and len(claimed) >= 3
     assert sum(1 for s in statements if s.startswith("select") and "from signingrequest " in s) == 1
+    assert sum(1 for s in statements if s.startswith("insert into linktoken")) == 1  # the batch's tokens together
     with session_scope() as s:
         for message in claimed:
             (token,) = tokens_in(ready[message.id].text)
