@@ -76,6 +76,7 @@ def retry_delay(attempts: int, retry_after: float | None = None, rng: random.Ran
 # ---- one message -------------------------------------------------------------------------------
 _OUTGOING = OutgoingMessage.__table__.c  # Core statements on the table: the ORM's bulk UPDATE costs CPU
 
+
 def _claiming_values(token: str) -> dict:
     """queued -> sending, counted as an attempt, with the backend recorded before the call
     (crash recovery must ask the backend that was used)."""
