@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from careconnect_app.common import retention
 from careconnect_app.db import session_scope
-from careconnect_app.messaging import outbox, reminders
+from careconnect_app.messaging import backends, outbox, reminders
 from careconnect_app.messaging.wakeup import Waiter
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,10 @@ def run_forever(poll_seconds: float = 2.0, once: bool = False, stop: threading.E
     slots = outbox.slots(concurrency)
     jobs, waiter = Jobs(with_reminders=with_reminders), Waiter(poll_seconds)
     token = outbox.claim_token()
+    try:
+        backends.warm()
+    except Exception:  # a misconfigured backend fails its sends visibly; delivery still starts
+        log.exception("warming the delivery backends failed")
     waiter.listen()
     try:
         while not stop.is_set():

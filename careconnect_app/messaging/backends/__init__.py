@@ -38,6 +38,15 @@ def backend_for(channel: str) -> Backend:
         return _backends[channel]
 
 
+def warm() -> None:
+    """Build each channel's backend and load its SDK before the first claim (a worker that
+    just started would otherwise make the first parents' messages wait on imports)."""
+    for channel in (Channel.EMAIL, Channel.SMS):
+        backend = backend_for(channel)
+        if hasattr(backend, "warm"):
+            backend.warm()
+
+
 def reset_backends() -> None:
     with _backends_lock:
         _backends.clear()

@@ -68,6 +68,12 @@ class SendGridEmail:
         self.client = SendGridAPIClient(settings.sendgrid_api_key, host=settings.sendgrid_api_host.rstrip("/"))
         self.client.client.timeout = settings.send_timeout_seconds  # copied to every sub-client
 
+    def warm(self) -> None:
+        """Load the SDK's mail helpers and error types now rather than in the first send."""
+        from python_http_client.exceptions import HTTPError  # noqa: F401
+
+        self.payload(OutgoingMessage(channel="email", to="warm@example.org", subject="-", text="-", kind="warm"))
+
     def payload(self, message: OutgoingMessage, attachments: Sequence[Attachment] = ()) -> dict:
         from sendgrid.helpers import mail as sg
 

@@ -65,6 +65,13 @@ class TwilioSms:
             self._local.client = client
         return client
 
+    def warm(self) -> None:
+        """Load the SDK's Messages API now (it imports lazily, ~0.1 s on first use) and this thread's client."""
+        from twilio.base import deserialize, serialize  # noqa: F401 (imported for the first send)
+        from twilio.base.exceptions import TwilioException  # noqa: F401
+
+        self._client().api.v2010.account.messages  # noqa: B018 (the attribute chain does the imports)
+
     def status_callback(self, message: OutgoingMessage) -> str:
         # Our id rides in the URL: a callback can beat our own "sent" commit (no MessageSid yet).
         return f"{self.settings.webhook_base_url}{routes.TWILIO_STATUS}?mid={message.id}"

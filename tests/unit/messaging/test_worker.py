@@ -3,10 +3,13 @@ and stopping waits for the sends in flight."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
 
+from careconnect_app.config import PROJECT_ROOT as ROOT
 from careconnect_app.db import session_scope
 from careconnect_app.messaging import worker
 from tests.fakes.data import make_family, notify
@@ -57,3 +60,31 @@ def test_stopping_finishes_the_sends_in_flight(fakes):
     stop.set()
     thread.join(30)
     assert [message(mid).status for mid in ids] == ["sent", "sent"]  # none left half-sent
+
+
+WARMED_MODULES = ("twilio.rest.api.v2010.account.message", "sendgrid.helpers.mail", "python_http_client.exceptions")
+
+
+def test_warming_loads_both_sdks_before_any_message_and_sends_nothing(fakes):
+    twilio, sendgrid = fakes
+    script = ("import sys; from careconnect_app.messaging import backends; "
+              f"modules = {WARMED_MODULES!r}; before = [m in sys.modules for m in modules]; "
+              "backends.warm(); print(before, [m in sys.modules for m in modules])")
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["[False,", "False,", "False]", "[True,", "True,", "True]"]
+    assert twilio.request_count == sendgrid.request_count == 0
+
+
+def test_the_worker_warms_its_backends_before_its_first_claim(database, monkeypatch):
+    calls, stop = [], threading.Event()
+    monkeypatch.setattr(worker.backends, "warm", lambda: calls.append("warm"))
+
+    def fill(*args, **kwargs):
+        calls.append("claim")
+        stop.set()
+        return 0
+
+    monkeypatch.setattr(worker.outbox, "fill", fill)
+    worker.run_forever(poll_seconds=0.1, stop=stop)
+    assert calls == ["warm", "claim"]
