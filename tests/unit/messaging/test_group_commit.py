@@ -32,7 +32,7 @@ def test_threads_waiting_on_a_write_share_the_next_one_and_each_gets_its_answer(
     others = [threading.Thread(target=submit, args=(n,)) for n in range(1, 9)]
     for thread in others:
         thread.start()
-    while sum(1 for _ in group._waiting) < 8:  # all eight wait behind the first write
+    while len(group._open.items) < 8:  # all eight wait behind the first write
         threading.Event().wait(0.01)
     release_first_write.set()
     for thread in [first, *others]:
@@ -60,3 +60,28 @@ def test_a_write_that_forgets_a_result_fails_that_caller_instead_of_hanging_it()
     group = GroupCommit(lambda items: {})
     with pytest.raises(LookupError):
         group.submit("a", 1)
+
+
+def test_many_threads_submitting_at_once_each_get_their_own_answer_and_every_result_is_written_once():
+    written: list[int] = []
+
+    def write(items: dict[int, int]) -> dict[int, int]:
+        written.extend(items)
+        threading.Event().wait(0.001)  # a database round trip: others pile up behind it
+        return {key: item * 2 for key, item in items.items()}
+
+    group = GroupCommit(write)
+    answers: dict[int, int] = {}
+
+    def sender(first: int) -> None:
+        for key in range(first, first + 50):
+            answers[key] = group.submit(key, key + 1)
+
+    threads = [threading.Thread(target=sender, args=(n * 50,)) for n in range(32)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in threads)
+    assert answers == {key: 2 * (key + 1) for key in range(1600)}
+    assert sorted(written) == list(range(1600))
