@@ -171,3 +171,35 @@ def test_a_pass_sends_every_message_with_files_though_they_wait_for_their_share(
     monkeypatch.setattr(outbox, "send_claimed", send)
     assert outbox.deliver_due(concurrency=2) == 3  # one slot for files: one at a time, all of them
     assert sorted(sent) == sorted(heavy)
+
+
+# ---- claimed messages next in line --------------------------------------------------------------
+
+def test_a_finished_send_takes_the_next_claimed_message_at_once_and_all_are_sent_before_the_pool_stops(
+        database, monkeypatch):
+    _, ids = _queue_with_and_without_files(0, 6)
+    started, done, lock = [], {mid: threading.Event() for mid in ids}, threading.Lock()
+
+    def send(message, token, ready=None):
+        with lock:
+            started.append((message.id, threading.current_thread().name))
+        done[message.id].wait(10)
+
+    monkeypatch.setattr(outbox, "send_claimed", send)
+    pool = outbox.Slots(4)  # 4 sending, 2 next in line
+    try:
+        assert outbox.fill(pool, "here:1/aaaa", limit=10) == 6
+        time.sleep(0.1)
+        assert [mid for mid, _ in started] == ids[:4] and pool.free() == 0  # the other two wait in line
+        done[ids[1]].set()  # one send ends: its thread takes the first in line, no claim needed
+        deadline = time.monotonic() + 5
+        while len(started) < 5 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert started[4][0] == ids[4]
+        assert started[4][1] == next(name for mid, name in started if mid == ids[1])
+        assert pool.free() == 1
+    finally:
+        for event in done.values():
+            event.set()
+        pool.shutdown()  # waits for the line as well as the sends in flight
+    assert sorted(mid for mid, _ in started) == sorted(ids) and pool.free() == pool.places
