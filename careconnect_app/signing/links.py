@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import Row, insert
 from sqlmodel import Session, select
 
 from careconnect_app.clock import utcnow
@@ -87,7 +87,7 @@ def issue(
     return request, mint(session, request, now=now)
 
 
-def mint(session: Session, request: SigningRequest, purpose: TokenPurpose = TokenPurpose.SIGN, *,
+def mint(session: Session, request: SigningRequest | Row, purpose: TokenPurpose = TokenPurpose.SIGN, *,
          message_id: int | None = None, now: datetime | None = None, into: list[dict] | None = None) -> str:
     """A new token for the request (the caller puts it in one message); only its hash is kept.
 
@@ -126,8 +126,8 @@ def find(session: Session, token: str, purpose: TokenPurpose = TokenPurpose.SIGN
     return found[0] if found else None
 
 
-def status_of(request: SigningRequest, now: datetime | None = None) -> LinkStatus:
-    """What a request's link may do right now."""
+def status_of(request: SigningRequest | Row, now: datetime | None = None) -> LinkStatus:
+    """What a request's link may do right now (`request`: the row, or its id, status and expires_at)."""
     settled = LINK_STATUS_OF_REQUEST[RequestStatus(request.status)]
     if settled is not None:
         return settled
