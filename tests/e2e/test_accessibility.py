@@ -167,6 +167,9 @@ def test_keyboard_only_flow_up_to_the_pad(page, locale, wizard, fresh_link, app_
     tab_to(page, lambda f: f["id"] == "start")
     page.keyboard.press("Enter")
     wizard.expect_heading(page, "verify.title", locale)
+    # The new step is announced before the parent tabs on (a focus that moved late, on a busy
+    # machine, would take the keys pressed meanwhile: Space below once landed on the heading).
+    expect(page.locator("#step-heading")).to_be_focused()
 
     # Channel choice: Tab into the radio group, arrows move, Space selects.
     first = tab_to(page, lambda f: f["role"] == "radio")
