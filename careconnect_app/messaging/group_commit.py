@@ -22,8 +22,8 @@ Answer = TypeVar("Answer")
 
 
 class _Batch(Generic[Item, Key, Answer]):
-    """Results waiting for one write; its callers wait on its own condition, so the end of one
-    write wakes only that write's callers (64 threads woken per write cost a tenth of the worker's CPU)."""
+    """Results waiting for one write. Its callers wait on its own condition: the end of a write
+    wakes that write's callers and one caller of the next, not every waiting sending thread."""
 
     def __init__(self, lock: threading.Lock):
         self.items: dict[Key, Item] = {}

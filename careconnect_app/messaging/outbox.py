@@ -190,7 +190,8 @@ _MARK_SENT = (update(OutgoingMessage.__table__)
               .values(status=MessageStatus.SENT, provider_message_id=bindparam("provider_id"),
                       sent_at=bindparam("at"), last_error=""))
 # PostgreSQL: the whole batch as three arrays in one statement that also says which rows it marked
-# (executemany is a statement per row, then a SELECT to learn the outcome: 3x the worker's CPU).
+# (executemany is a statement per row, then a SELECT to learn the outcome: in profiles of the
+# delivery benchmark, the write took 18 % of the worker's CPU that way and 13 % this way).
 _SENT_ROWS = (func.unnest(bindparam("mids", type_=ARRAY(Integer)), bindparam("tokens", type_=ARRAY(String)),
                           bindparam("provider_ids", type_=ARRAY(String)))
               .table_valued("mid", "token", "provider_id").render_derived(name="sent"))
