@@ -329,8 +329,10 @@ def fill(pool: Slots, token: str, *, limit: int, now: datetime | None = None) ->
     """Claim due messages for the free slots (at most `limit`) and start sending them; returns how many.
 
     When messages with files could take every free slot, one claim of either kind, oldest first;
-    else those without files first, then those with files for the slots they may still take."""
-    free = min(pool.free(), limit)
+    else those without files first, then those with files for the slots they may still take.
+    At most `pool.batch` per call: a wave of messages starts going out after one small claim
+    instead of waiting for the secrets of every free place to be made."""
+    free = min(pool.free(), limit, pool.batch)
     if pool.free_for_files() >= free:
         batch = claim_due(free, token, now)
     else:

@@ -34,6 +34,7 @@ class Slots:
     def __init__(self, size: int):
         self.size = size
         self.places = size + size // 2  # sending + next in line
+        self.batch = max(4, size // 4)  # claimed per statement: shares its cost, starts sends soon
         self.with_files_at_most = max(1, size // 2)
         self.in_flight = 0  # sends running
         self.with_files_in_flight = 0  # claimed messages with files, sending or in line

@@ -87,12 +87,13 @@ def run_forever(poll_seconds: float = 2.0, once: bool = False, stop: threading.E
                 log.exception("claiming messages failed")
                 stop.wait(poll_seconds)
                 continue
-            if slots.free() == 0:
+            # (<= 0: loops sharing one process's slots may claim at once and take a place or two more)
+            if slots.free() <= 0:
                 slots.wait_free(max(1, slots.size // 4), timeout=poll_seconds)  # claim in batches
             elif started == 0:
                 # Nothing we may claim: sleep until a message is queued or the poll interval, or,
                 # while messages with files have all their slots, until one of those slots frees.
-                files_full = slots.free_for_files() == 0
+                files_full = slots.free_for_files() <= 0
                 waiter.wait(also=(lambda: slots.free_for_files() > 0) if files_full else None)
     finally:
         waiter.close()

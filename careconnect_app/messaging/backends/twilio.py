@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import os
 import re
 import threading
 from collections.abc import Sequence
@@ -12,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from careconnect_app import routes
 from careconnect_app.config import Settings
 from careconnect_app.messaging.backends.base import Attachment, SendError, sent_as
+from careconnect_app.messaging.backends.twilio_http import PooledHttpClient
 from careconnect_app.messaging.sms_text import sms_body
 from careconnect_app.models import OutgoingMessage
 
@@ -37,28 +36,23 @@ class TwilioSms:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._local = threading.local()
+        self._http = None  # one connection pool for every sending thread (twilio_http)
+        self._http_lock = threading.Lock()
 
     def _client(self):
-        # One client per thread: requests.Session is not documented as thread-safe.
+        # One SDK client per thread (its lazily built API objects are not made for sharing), all on
+        # one thread-safe connection pool.
         client = getattr(self._local, "client", None)
         if client is None:
-            from requests.utils import get_environ_proxies
-            from twilio.http.http_client import TwilioHttpClient
             from twilio.rest import Client
 
             base_url = self.settings.twilio_api_base.rstrip("/") or "https://api.twilio.com"
-            # The environment's proxy settings read once per client, not on every request: requests
-            # scans every environment variable twice per call (a third of an SMS's CPU in the worker).
-            # Every call goes to the same host, so one answer holds for all of them.
-            http = TwilioHttpClient(timeout=self.settings.send_timeout_seconds,
-                                    proxy=get_environ_proxies(base_url))
-            http.session.trust_env = False  # ... and the CA bundle requests would read from it:
-            http.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-            # The SDK logs each request's URL and headers at INFO: a lookup's URL holds the parent's
-            # number, and the worker logs at INFO. Its warnings and errors still get through.
-            http.logger.setLevel(logging.WARNING)
+            with self._http_lock:
+                if self._http is None:
+                    self._http = PooledHttpClient(base_url, timeout=self.settings.send_timeout_seconds,
+                                                  connections=self.settings.delivery_concurrency)
             client = Client(self.settings.twilio_account_sid, self.settings.twilio_auth_token,
-                            http_client=http)
+                            http_client=self._http)
             if self.settings.twilio_api_base:
                 # Domain.absolute_url() joins Api.base_url ("https://api.twilio.com") with the path.
                 client.api.base_url = base_url

@@ -76,6 +76,15 @@ def test_twilio_retry_checks_first_whether_the_previous_attempt_went_out(twilio)
     assert message(mid).provider_message_id == twilio.accepted[0]["sid"]
 
 
+
+def test_an_sms_whose_answer_was_lost_goes_out_once_and_its_retry_finds_it(twilio):
+    (mid,) = queued(notify_email=False)
+    twilio.drop_answers(1)  # Twilio takes the SMS, the connection closes before its answer
+    assert outbox.deliver_one(mid) == "queued"  # no answer: try again later (never at once)
+    assert len(twilio.accepted_for(mid)) == 1 and "Twilio unreachable" in message(mid).last_error
+    assert outbox.deliver_one(mid, now=utcnow() + LATER) == "sent"  # the retry asks Twilio first
+    assert len(twilio.accepted_for(mid)) == 1
+
 def test_sms_goes_out_in_gsm7(twilio):
     (mid,) = queued(notify_email=False, child=("Sofía", "Ramírez"), locale="es")
     outbox.deliver_one(mid)
