@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, delete, func, select
 
 from careconnect_app.clock import utcnow
 from careconnect_app.common.crypto import keyed_hash
@@ -29,3 +29,8 @@ def count(session: Session, key: str, window: timedelta, now: datetime | None = 
 
 def hit(session: Session, key: str, now: datetime | None = None) -> None:
     session.add(RateLimitHit(key=_stored(key), created_at=now or utcnow()))
+
+
+def forget(session: Session, key: str) -> None:
+    """Start `key`'s count afresh (its hits are deleted)."""
+    session.exec(delete(RateLimitHit).where(RateLimitHit.key == _stored(key)))

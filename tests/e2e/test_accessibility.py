@@ -36,6 +36,7 @@ def open_page(page, name: str, locale: str, *, wizard, fresh_link, backdate, app
         expect(page.locator("#main h1")).to_have_text(title)
         return None
     if name == "unknown":
+        app_server.forget_link_misses()
         page.goto(f"{app_server.base_url}/sign/{secrets.token_urlsafe(32)}")
         wizard.expect_heading(page, "status.unknown.title", "en")
         if locale == "es":

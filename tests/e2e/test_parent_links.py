@@ -16,6 +16,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_unknown_token_page(page, app_server, wizard):
+    app_server.forget_link_misses()
     page.goto(f"{app_server.base_url}/sign/{secrets.token_urlsafe(32)}")
     wizard.expect_heading(page, "status.unknown.title")
     expect(page.get_by_text(wizard.t("status.unknown.body"))).to_be_visible()

@@ -91,6 +91,7 @@ def other_pages(page, wizard, app_server, fresh_link, backdate, locale: str, vis
                                 ("/", "home.title", "12-start-page"),
                                 ("/no/such/page", "not_found.title", "13-not-found"),
                                 (f"/guide?lang={locale}", "guide.title", "14-guide")):
+        app_server.forget_link_misses()
         page.goto(app_server.base_url + path)
         wizard.expect_heading(page, heading, locale)
         visit(step)

@@ -24,6 +24,17 @@ def test_keys_are_stored_hashed_and_still_count(database):
     assert not [k for k in keys if "5555550123" in k or "ana@" in k or "example" in k]
 
 
+
+def test_forgetting_a_key_starts_its_count_afresh_and_leaves_the_others(database):
+    with session_scope() as s:
+        for key in ("link-miss:10.0.0.1", "link-miss:10.0.0.1", "link-miss:10.0.0.2"):
+            rate_limit.hit(s, key)
+    with session_scope() as s:
+        rate_limit.forget(s, "link-miss:10.0.0.1")
+    with session_scope() as s:
+        assert rate_limit.count(s, "link-miss:10.0.0.1", timedelta(minutes=10)) == 0
+        assert rate_limit.count(s, "link-miss:10.0.0.2", timedelta(minutes=10)) == 1
+
 def test_sending_a_code_leaves_no_contact_in_the_limits(make_request):
     request_id, _ = make_request()
     with session_scope() as s:
