@@ -42,15 +42,17 @@ class Slots:
         self._changed = threading.Condition()
         self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="careconnect-send")
 
+    def _free(self) -> int:  # with self._changed held
+        return self.places - self.in_flight - len(self._line)
+
     def free(self) -> int:
         """How many more messages may be claimed now."""
         with self._changed:
-            return self.places - self.in_flight - len(self._line)
+            return self._free()
 
     def free_for_files(self) -> int:
         with self._changed:
-            return min(self.places - self.in_flight - len(self._line),
-                       self.with_files_at_most - self.with_files_in_flight)
+            return min(self._free(), self.with_files_at_most - self.with_files_in_flight)
 
     def start(self, send: Callable[[], object], *, with_files: bool = False) -> None:
         """Send now if a slot is free, else next in line."""
@@ -82,7 +84,7 @@ class Slots:
         """Until `at_least` places are free (or nothing is claimed), at most `timeout` seconds."""
         at_least = min(at_least, self.places)
         with self._changed:
-            self._changed.wait_for(lambda: self.places - self.in_flight - len(self._line) >= at_least, timeout)
+            self._changed.wait_for(lambda: self._free() >= at_least, timeout)
 
     def wait_free_for_files(self, timeout: float | None = None) -> None:
         """Until a message with files may take a slot, at most `timeout` seconds."""

@@ -36,8 +36,10 @@ class TwilioSms:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._local = threading.local()
-        self._http = None  # one connection pool for every sending thread (twilio_http)
-        self._http_lock = threading.Lock()
+        self._base_url = settings.twilio_api_base.rstrip("/") or "https://api.twilio.com"
+        # One connection pool for every sending thread (twilio_http); no connection is made here.
+        self._http = PooledHttpClient(self._base_url, timeout=settings.send_timeout_seconds,
+                                      connections=settings.delivery_concurrency)
 
     def _client(self):
         # One SDK client per thread (its lazily built API objects are not made for sharing), all on
@@ -46,16 +48,11 @@ class TwilioSms:
         if client is None:
             from twilio.rest import Client
 
-            base_url = self.settings.twilio_api_base.rstrip("/") or "https://api.twilio.com"
-            with self._http_lock:
-                if self._http is None:
-                    self._http = PooledHttpClient(base_url, timeout=self.settings.send_timeout_seconds,
-                                                  connections=self.settings.delivery_concurrency)
             client = Client(self.settings.twilio_account_sid, self.settings.twilio_auth_token,
                             http_client=self._http)
             if self.settings.twilio_api_base:
                 # Domain.absolute_url() joins Api.base_url ("https://api.twilio.com") with the path.
-                client.api.base_url = base_url
+                client.api.base_url = self._base_url
             self._local.client = client
         return client
 

@@ -19,7 +19,9 @@ import os
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
+import certifi
 import urllib3
+from requests.utils import get_environ_proxies, select_proxy
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
@@ -41,10 +43,8 @@ class PooledHttpClient(HttpClient):
 
     def __init__(self, base_url: str, *, timeout: float, connections: int):
         super().__init__(log, False, timeout)
-        from requests.utils import get_environ_proxies, select_proxy
-
         options = dict(num_pools=4, maxsize=max(1, connections), retries=False,
-                       ca_certs=os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or _certifi(),
+                       ca_certs=os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where(),
                        cert_reqs="CERT_REQUIRED")
         proxy = select_proxy(base_url, get_environ_proxies(base_url))
         self.pool = urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
@@ -66,9 +66,3 @@ class PooledHttpClient(HttpClient):
         answer = self.pool.request(method.upper(), uri, body=body, headers=headers, redirect=allow_redirects,
                                    timeout=urllib3.Timeout(connect=seconds, read=seconds))
         return Response(answer.status, answer.data.decode("utf-8", errors="replace"), answer.headers)
-
-
-def _certifi() -> str:
-    import certifi
-
-    return certifi.where()
