@@ -51,5 +51,6 @@ def add_portal_pages(app: rx.App) -> None:
         (invite_page, routes.PORTAL_INVITE, "Choose your password", InviteState.load),
     ]
     for page, route, title, on_load in pages:
+        loads = on_load if isinstance(on_load, list) else [on_load]
         app.add_page(_with_session_cookie(page), route=route, title=f"{title} · CareConnect provider portal",
-                     on_load=on_load)
+                     on_load=[PortalState.note_page, *loads])

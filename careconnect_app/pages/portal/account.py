@@ -53,7 +53,9 @@ class AccountState(ReloadingPageMixin, PortalState):
     @rx.event
     async def load(self):
         """Any signed-in user's own account."""
-        self.password_info, self._error, self.recovery_codes, self.codes_error = "", ("", 0), [], ""
+        self.recovery_codes = []  # shown once, never again after a reload
+        if self._opening:  # a reconnect keeps what the page said
+            self.password_info, self._error, self.codes_error = "", ("", 0), ""
         return await self._reload()
 
     @rx.event

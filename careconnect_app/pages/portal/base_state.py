@@ -105,6 +105,10 @@ class PortalState(CallerMixin, SessionCookieMixin, rx.State):
     idle_message: str = ""
 
     _locale_chosen: bool = False
+    # The portal page this tab shows, and whether its load opens it (a navigation) or loads it
+    # again (a dropped connection came back, the browser reloaded): see `note_page`.
+    _shown_path: str = ""
+    _opening: bool = True
     _idle_ended: bool = False  # the login page says why the session ended
     # The session secret made in this tab (else the HttpOnly cookie's, read from the websocket
     # handshake); the database keeps only its SHA-256 (careconnect_app.portal.accounts).
@@ -184,6 +188,15 @@ class PortalState(CallerMixin, SessionCookieMixin, rx.State):
         await self._remember_session("")
         self._show_profile(None)
         return self._to_login()
+
+    @rx.event
+    def note_page(self):
+        """First of every portal page's loads. Reflex runs a page's loads again on each reconnect,
+        so a load clears forms and notices only when the page is opened, not when a dropped
+        connection comes back in the middle of typing."""
+        path = self.router.url.path
+        self._opening = path != self._shown_path
+        self._shown_path = path
 
     @rx.event
     async def idle_check(self):

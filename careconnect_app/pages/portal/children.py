@@ -178,10 +178,11 @@ class ChildrenState(child_edit.ChildEditMixin, ReloadingPageMixin, PortalState):
 
     @rx.event
     async def load(self):
-        """Show the roster of the user's provider(s)."""
-        self.child_info = self.g_info = ""
-        self._child_error_keys, self._g_error_keys = {}, {}
-        self.g_child_id = self.g_edit_id = ""
+        """Show the roster of the user's provider(s); a form half filled in stays through a reconnect."""
+        if self._opening:
+            self.child_info = self.g_info = ""
+            self._child_error_keys, self._g_error_keys = {}, {}
+            self.g_child_id = self.g_edit_id = self.c_edit_id = self.c_info = self.c_error = ""
         return await self._reload()
 
 

@@ -59,7 +59,8 @@ class ApprovalsState(PortalState):
     @rx.event
     async def load(self):
         """The waiting changes (nothing for provider staff; the settings page sends them away)."""
-        self.approvals_info = self.approvals_error = ""
+        if self._opening:  # a reconnect keeps what the page said
+            self.approvals_info = self.approvals_error = ""
         call = await self._as_user(_pending, self.locale)
         self.changes = (call.value or []) if call.signed_in else []
 

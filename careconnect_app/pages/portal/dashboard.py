@@ -63,7 +63,8 @@ class DashboardState(ReloadingPageMixin, PortalState):
     @rx.event
     async def load(self):
         """Open the dashboard (signed-in users only)."""
-        self.bulk_info, self.bulk_errors, self.error, self.info = "", [], "", ""
+        if self._opening:  # a reconnect keeps what the page said
+            self.bulk_info, self.bulk_errors, self.error, self.info = "", [], "", ""
         return await self._reload()
 
 

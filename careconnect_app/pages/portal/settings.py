@@ -64,7 +64,8 @@ class SettingsState(PortalState):
     @rx.event
     async def load(self):
         """Admins only; provider staff are sent to the dashboard."""
-        self.errors, self.info = {}, ""
+        if self._opening:  # a reconnect keeps what the page said
+            self.errors, self.info = {}, ""
         return self._show_agency(await self._as_user(_agency_settings))
 
     @rx.event

@@ -109,8 +109,9 @@ class StaffState(ReloadingPageMixin, PortalState):
     @rx.event
     async def load(self):
         """Show the logins the user may see (and manage)."""
-        self.info = self.error = ""
-        self.invite_errors = {}
+        if self._opening:  # a reconnect keeps what the page said
+            self.info = self.error = ""
+            self.invite_errors = {}
         return await self._reload()
 
 

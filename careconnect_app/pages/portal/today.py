@@ -114,7 +114,8 @@ class TodayState(PortalState):
     async def load(self):
         """Open the board (signed-in provider staff; otherwise the page asks to sign in)."""
         self._browser_locale()
-        self.info, self.fixing = "", False
+        if self._opening:  # a reconnect keeps what the page said and a fix under way
+            self.info, self.fixing = "", False
         await self._read()
 
     @rx.event

@@ -207,12 +207,14 @@ class SheetState(PortalState):
 
     @rx.event
     async def load(self):
-        """Open a sheet: only the user's own provider's (or agency's) sheets exist here."""
-        self.loaded = False
-        self.message = self.error = ""
+        """Open a sheet: only the user's own provider's (or agency's) sheets exist here. A reconnect
+        reads the sheet again but keeps what the panels show (a form half filled in, a notice)."""
+        if self._opening:
+            self.loaded = False
+            self.message = self.error = ""
+            for panel in SheetState.get_substates():
+                (await self.get_state(panel)).reset()  # nothing of the previous sheet stays
         self.current_sheet_id = self._url_sheet_id()
-        for panel in SheetState.get_substates():
-            (await self.get_state(panel)).reset()  # nothing of the previous sheet stays
         done = await self._on_sheet(refresh=self._panels())
         if done.redirect is not None:
             self.found = False
