@@ -343,9 +343,10 @@ def test_the_handlers_refuse_the_agency_admin_too(app_server, demo):
 
     draft_id, _child, _g, _u = family(app_server)
     ready_id, _c, _g2, _u2 = family(app_server, submit=True)
+    code = fresh_code(ADMIN[2])  # may wait for the clock: not while holding the database's write lock
     with app_server.server_db() as s:
         step = accounts.login(s, ADMIN[0], ADMIN[1])
-        token = accounts.second_factor(s, step.token, fresh_code(ADMIN[2])).token
+        token = accounts.second_factor(s, step.token, code).token
         entries_before = len(list(s.exec(AttendanceEntry.__table__.select().where(AttendanceEntry.sheet_id == draft_id))))
     # The browser sends the HttpOnly session cookie with the event channel's handshake.
     cookie = {"Cookie": f"{SESSION_COOKIE}={token}"}
