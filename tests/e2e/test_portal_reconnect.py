@@ -3,55 +3,20 @@
 Reflex runs a page's on_load again on every reconnect of its websocket (a phone changing networks,
 a proxy restarting). The portal's loads clear forms and notices only when a page is opened, so a
 guardian form half filled in and the notice of a save stay; opening the page again still starts
-clean. The connection is dropped for real: the page's own WebSocket is closed, and socket.io
-reconnects the way it does after a network change.
+clean. The connection is dropped for real (tests/e2e/connection.py).
 """
 
 from __future__ import annotations
 
-import time
-
+from tests.e2e.connection import PageLoads, drop_and_reload, keep_sockets
 from tests.e2e.test_portal_journey import RUN, SUNRISE, _login, _new_page, portal_app, server_log_clean  # noqa: F401 (fixtures)
-
-# Keeps every WebSocket the page opens, so the test can close the live one.
-KEEP_SOCKETS = """(() => {
-  const Native = window.WebSocket;
-  window.__sockets = [];
-  window.WebSocket = function (...args) { const ws = new Native(...args); window.__sockets.push(ws); return ws; };
-  window.WebSocket.prototype = Native.prototype;
-  Object.assign(window.WebSocket, Native);
-})()"""
-
-
-class RosterDeltas:
-    """Counts the server's answers that carry the roster, which every run of the page's load sends."""
-
-    def __init__(self, page):
-        self.count = 0
-        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
-
-    def _frame(self, payload) -> None:
-        if isinstance(payload, str) and "children_rx_state_" in payload:
-            self.count += 1
-
-
-def _drop_connection_and_wait_for_reload(page, roster: RosterDeltas) -> None:
-    """Close the live socket; return once socket.io reconnected and the page's load ran again."""
-    before = roster.count
-    assert page.evaluate("() => window.__sockets.filter(ws => ws.readyState === 1).length") == 1
-    page.evaluate("() => window.__sockets.forEach(ws => ws.close())")
-    page.wait_for_function("() => window.__sockets.some(ws => ws.readyState === 1)")
-    deadline = time.time() + 20
-    while roster.count == before:
-        assert time.time() < deadline, "the page's load did not run again after the reconnect"
-        page.wait_for_timeout(100)
 
 
 def test_a_reconnect_keeps_the_half_typed_guardian_form_and_the_saved_notice(portal_app, browser):
     base, _outbox, _db = portal_app
     ctx, page = _new_page(browser, "desktop", [])
-    ctx.add_init_script(KEEP_SOCKETS)
-    roster = RosterDeltas(page)
+    keep_sockets(ctx)
+    loads = PageLoads(page)
     _login(page, base, SUNRISE)
     page.goto(base + "/portal/children")
     page.locator("#child-first").wait_for()
@@ -64,7 +29,7 @@ def test_a_reconnect_keeps_the_half_typed_guardian_form_and_the_saved_notice(por
     page.fill("#g-email", f"rosa.reconnect{RUN}@example.com")
     page.locator("#g-phone").focus()  # the email is sent when its field is left
 
-    _drop_connection_and_wait_for_reload(page, roster)
+    drop_and_reload(page, loads)
     assert page.locator("#guardian-form").is_visible(), "the reconnect closed the form being filled in"
     assert page.input_value("#g-first") == "Rosa"
     assert page.input_value("#g-email") == f"rosa.reconnect{RUN}@example.com"
@@ -73,7 +38,7 @@ def test_a_reconnect_keeps_the_half_typed_guardian_form_and_the_saved_notice(por
     page.click("#save-guardian")
     info = page.locator("#guardian-info")
     info.filter(has_text="Rosa").wait_for()
-    _drop_connection_and_wait_for_reload(page, roster)
+    drop_and_reload(page, loads)
     assert info.is_visible() and "Rosa" in info.inner_text(), "the reconnect took away the notice of the save"
     card = page.locator(f'[data-child="Ana Reconnect{RUN}"]')
     assert f"rosa.reconnect{RUN}@example.com" in card.inner_text()

@@ -154,8 +154,10 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, Sh
         """Open the link: resolve the token, audit the visit, resume at the right step.
 
         Also runs when the tab reconnects (another instance took over): the drawing and the
-        ticked boxes of the same link are kept; the page's pad still shows that drawing.
+        ticked boxes of the same link are kept; the page's pad still shows that drawing, and a
+        problem report being written stays open with its text.
         """
+        request_id, problem_open = self._request_id, self.problem_open
         self._messages, self._reviewed_hash = {}, ""
         self.problem_open = self.busy = self.clean_url = False
         self.notice = self.announcement = self.reload_to = ""
@@ -164,6 +166,8 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, Sh
         except DatabaseUnavailable:
             self._say("notice", UNAVAILABLE)
             return None
+        self.problem_open = (problem_open and self._request_id == request_id and self.step == "review"
+                             and self.status == LinkStatus.OK)
         if self.router.url.query_parameters.get(RESTORED):  # back after a lost state (see _lost)
             self._say("notice", "parent.error.restored_redraw" if self.step == "sign" else "parent.error.restored")
             self.clean_url = True  # said once: a later reload of this address is an ordinary one

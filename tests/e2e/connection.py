@@ -1,0 +1,48 @@
+"""Dropping a page's connection for real, the way a phone changing networks does.
+
+`keep_sockets(context)` before the page opens; `drop_and_reload(page, loads)` closes the page's
+live WebSocket and returns once socket.io has reconnected and Reflex has run the page's loads
+again (the server answers `is_hydrated` true when the last on_load handler is done).
+"""
+
+from __future__ import annotations
+
+import time
+
+# Keeps every WebSocket the page opens, so a test can close the live one.
+KEEP_SOCKETS = """(() => {
+  const Native = window.WebSocket;
+  window.__sockets = [];
+  window.WebSocket = function (...args) { const ws = new Native(...args); window.__sockets.push(ws); return ws; };
+  window.WebSocket.prototype = Native.prototype;
+  Object.assign(window.WebSocket, Native);
+})()"""
+LOADS_DONE = '"is_hydrated_rx_state_":true'
+
+
+class PageLoads:
+    """Counts the server's answers saying a page's loads are done."""
+
+    def __init__(self, page):
+        self.count = 0
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload) -> None:
+        if isinstance(payload, str) and LOADS_DONE in payload:
+            self.count += 1
+
+
+def keep_sockets(context) -> None:
+    context.add_init_script(KEEP_SOCKETS)
+
+
+def drop_and_reload(page, loads: PageLoads, timeout: float = 20) -> None:
+    """Close the live socket; return once socket.io reconnected and the page's loads ran again."""
+    before = loads.count
+    assert page.evaluate("() => window.__sockets.filter(ws => ws.readyState === 1).length") == 1
+    page.evaluate("() => window.__sockets.forEach(ws => ws.close())")
+    page.wait_for_function("() => window.__sockets.some(ws => ws.readyState === 1)")
+    deadline = time.time() + timeout
+    while loads.count == before:
+        assert time.time() < deadline, "the page's loads did not run again after the reconnect"
+        page.wait_for_timeout(100)
