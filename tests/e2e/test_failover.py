@@ -12,6 +12,7 @@ on its own machine). The frontend is built by deploy/build-frontend.sh for Caddy
 - Redis is down: a tap is answered with a plain message. It comes back empty: the page reloads
   itself from the database and says so; the parent redraws (the drawing lived only in the lost
   state) and signs.
+- Redis comes back empty under a provider's portal page: the page loads afresh, still signed in.
 - Two workers never send a message twice.
 """
 
@@ -20,16 +21,20 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import subprocess
+import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlmodel import func, select
 
 from careconnect_app import i18n
-from tests.e2e.conftest import PHONE, AppServer, ParentFlow
+from tests.e2e.conftest import PHONE, REPO_ROOT, AppServer, ParentFlow
+from tests.e2e.test_portal_journey import SUNRISE, _login
 from tests.support.cluster import Cluster, wait_for
 
 STROKES_BEFORE = 3  # strokes drawn before the failure (the helper's signature)
@@ -238,6 +243,38 @@ def test_redis_restarted_under_a_tap_in_flight_the_page_comes_back_verified(clus
     expect(phone.locator("#notice")).to_have_text(wizard.t("error.restored_redraw"), timeout=45_000)
     wizard.expect_heading(phone, "sign.title")
     assert _events(server, link.request_id, "verified") == 1
+
+
+def test_redis_restarted_empty_the_provider_is_still_signed_in(cluster, server, browser):
+    """Signing in happens on the tab's websocket, which therefore lacks the session cookie: a
+    state rebuilt from nothing on it would send the provider to sign in again. The page loads
+    afresh instead, and its new websocket carries the cookie."""
+    demo = subprocess.run([sys.executable, "-m", "careconnect_app", "demo", "--json", "--force"], cwd=REPO_ROOT,
+                          env=cluster.env, capture_output=True, text=True, timeout=300)
+    assert demo.returncode == 0, demo.stderr
+    context = browser.new_context(base_url=cluster.base_url, viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    _login(page, cluster.base_url, SUNRISE)
+    page.get_by_role("link", name="Children").click()  # no page load since signing in
+    page.locator("#child-first").wait_for()
+
+    def restored_load(request) -> bool:
+        return request.resource_type == "document" and request.url.endswith("/portal/children?restored=1")
+
+    with page.expect_request(restored_load, timeout=45_000):
+        cluster.redis.restart()
+        # The page's next event (a tap, or anything the page sends by itself) meets a state made from
+        # nothing and the page loads afresh; the tap may land before or after that load.
+        with contextlib.suppress(PlaywrightError):
+            page.locator("#add-child").click(timeout=10_000)
+    expect(page).to_have_url(re.compile(r".*/portal/children$"))  # the flag is said once, then dropped
+    page.fill("#child-first", "Ana")
+    page.fill("#child-last", "Restored")
+    page.click("#add-child")  # signed in: the child is added and its guardian form opens
+    page.locator("#guardian-form").wait_for()
+    assert page.url.endswith("/portal/children")
+    context.close()
 
 
 def test_two_workers_on_two_machines_send_every_message_once(cluster, server):

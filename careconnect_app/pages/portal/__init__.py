@@ -7,6 +7,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from careconnect_app import routes
+from careconnect_app.components.page_reload import page_reload
 from careconnect_app.components.session_cookie import session_cookie
 from careconnect_app.pages.portal.account import AccountState, account_page
 from careconnect_app.pages.portal.base_state import PortalState
@@ -24,10 +25,12 @@ from careconnect_app.pages.portal.two_step import CodeState, EnrolState, code_pa
 
 
 def _with_session_cookie(page: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
-    """The page, plus the hand-over of the HttpOnly session cookie (login sets it, logout clears it)."""
+    """The page, plus the hand-over of the HttpOnly session cookie (login sets it, logout clears it)
+    and the fresh load of a page whose state was lost (PortalState._state_lost)."""
 
     def wrapped() -> rx.Component:
-        return rx.fragment(page(), session_cookie(PortalState.cookie_ticket, PortalState.cookie_stored))
+        return rx.fragment(page(), session_cookie(PortalState.cookie_ticket, PortalState.cookie_stored),
+                           page_reload(PortalState.reload_to, PortalState.clean_url, ""))
 
     wrapped.__name__ = page.__name__
     return wrapped

@@ -25,6 +25,7 @@ from careconnect_app.portal import access, accounts, sessions
 from careconnect_app.statuses import SessionStage
 
 SESSION_COOKIE = cookie_tickets.PORTAL_SESSION_COOKIE
+RESTORED = "restored"  # query parameter of a page reloaded because its state was lost
 
 Result = TypeVar("Result")
 
@@ -103,6 +104,9 @@ class PortalState(CallerMixin, SessionCookieMixin, rx.State):
     idle_poll_seconds: int = 60
     idle_warning: bool = False
     idle_message: str = ""
+    # Set when this tab's state was lost: the page loads afresh (components/page_reload).
+    reload_to: str = ""
+    clean_url: bool = False
 
     _locale_chosen: bool = False
     # The portal page this tab shows, and whether its load opens it (a navigation) or loads it
@@ -128,6 +132,8 @@ class PortalState(CallerMixin, SessionCookieMixin, rx.State):
     async def _as_user(self, work: Callable[..., Result], *args: Any, **kwargs: Any) -> AsUser[Result]:
         """Run `work(session, caller, *args, **kwargs)` in one database session off the event loop,
         for the live user of this browser's session only; the header follows who that is."""
+        if self._state_lost():
+            return AsUser(False)
         token = self._session_secret()
         ip, user_agent = self._client()
 
@@ -169,6 +175,8 @@ class PortalState(CallerMixin, SessionCookieMixin, rx.State):
                 setattr(self, name, value)
 
     def _to_login(self):
+        if self.reload_to:  # the page reloads instead (`_state_lost`)
+            return None
         return rx.redirect(routes.PORTAL_LOGIN, replace=True)
 
     def _to_dashboard(self):
@@ -184,6 +192,8 @@ class PortalState(CallerMixin, SessionCookieMixin, rx.State):
             self.locale = locale
 
     async def _ended_by_idle(self):
+        if self.reload_to:  # not the end of the session: this tab's state was lost (`_state_lost`)
+            return None
         self._idle_ended, self.idle_warning = True, False
         await self._remember_session("")
         self._show_profile(None)
@@ -197,10 +207,32 @@ class PortalState(CallerMixin, SessionCookieMixin, rx.State):
         path = self.router.url.path
         self._opening = path != self._shown_path
         self._shown_path = path
+        restored = bool(self.router.url.query_parameters.get(RESTORED))  # the reload `_state_lost` asked for
+        if self.clean_url != restored:  # (assigned only when changed: each assignment goes to the browser)
+            self.clean_url = restored
+        if self.reload_to:
+            self.reload_to = ""
+
+    def _state_lost(self) -> bool:
+        """True, with the page set to load afresh, when no page load ran on this state.
+
+        Every portal page's loads start with `note_page`, so a handler finding `_shown_path` empty
+        runs on a state Reflex made from nothing: Redis lost the tab's state (restarted empty).
+        This old websocket lacks the session cookie set after it opened (sign-in happens on it),
+        so the user would be sent to sign in again; a fresh load of the page carries the cookie.
+        """
+        if self._shown_path:
+            return False
+        path = self.router.url.path
+        page = path if path.startswith(routes.PORTAL + "/") and path.isprintable() else routes.PORTAL
+        self.reload_to = f"{page}?{RESTORED}=1"
+        return True
 
     @rx.event
     async def idle_check(self):
         """The page's idle timer fired: warn, or end the session, as the server's clock says."""
+        if self._state_lost():
+            return None
         seconds_left = await in_session(_seconds_left, self._session_secret())
         if seconds_left is None:
             return await self._ended_by_idle()
