@@ -269,6 +269,8 @@ def test_redis_restarted_empty_the_provider_is_still_signed_in(cluster, server, 
         with contextlib.suppress(PlaywrightError):
             page.locator("#add-child").click(timeout=10_000)
     expect(page).to_have_url(re.compile(r".*/portal/children$"))  # the flag is said once, then dropped
+    # What was tapped may not have run: the provider is told to check.
+    expect(page.locator("#service-notice")).to_have_text(i18n.t("portal.error.restored", "en"))
     page.fill("#child-first", "Ana")
     page.fill("#child-last", "Restored")
     page.click("#add-child")  # signed in: the child is added and its guardian form opens

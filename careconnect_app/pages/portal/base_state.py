@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from careconnect_app import i18n, routes
 from careconnect_app.common import cookie_tickets
+from careconnect_app.components.frame import SERVICE_NOTICE_ID
 from careconnect_app.config import get_settings
 from careconnect_app.models import Agency, PortalUser, Provider
 from careconnect_app.pages.state_tools import CallerMixin, SessionCookieMixin, in_session, take_language
@@ -212,6 +213,8 @@ class PortalState(CallerMixin, SessionCookieMixin, rx.State):
             self.clean_url = restored
         if self.reload_to:
             self.reload_to = ""
+        # The event that found the state lost did not run: the user is told to check it.
+        return rx.set_value(SERVICE_NOTICE_ID, self._t("error.restored")) if restored else None
 
     def _state_lost(self) -> bool:
         """True, with the page set to load afresh, when no page load ran on this state.
