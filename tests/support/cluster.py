@@ -362,9 +362,11 @@ class Cluster:
         return next((app for app in self.apps if pid in app.pids()), None)
 
     def messages_sent(self) -> list[dict]:
-        """Every message every worker "sent" (the outbox files of all workers)."""
+        """Every message the cluster "sent": the outbox files of all workers, and outbox 0, the
+        instances' own (`python -m careconnect_app demo` run with the cluster's settings sends its
+        links itself, as on an instance's machine)."""
         sent = []
-        for n in range(1, self.workers + 1):
+        for n in range(0, self.workers + 1):
             path = self.outbox(n)
             if path.exists():
                 sent += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
