@@ -24,12 +24,18 @@ from tests.e2e.test_portal_journey import (  # noqa: F401 (portal_app, server_lo
 )
 
 
-def test_a_reconnect_keeps_the_half_typed_guardian_form_and_the_saved_notice(portal_app, browser):
-    base, _outbox, _db = portal_app
+def _signed_in_page(browser, base: str):
+    """A desktop tab of the Sunrise provider whose sockets the test can drop, and its loads counter."""
     ctx, page = _new_page(browser, "desktop", [])
     keep_sockets(ctx)
     loads = PageLoads(page)
     _login(page, base, SUNRISE)
+    return ctx, page, loads
+
+
+def test_a_reconnect_keeps_the_half_typed_guardian_form_and_the_saved_notice(portal_app, browser):
+    base, _outbox, _db = portal_app
+    ctx, page, loads = _signed_in_page(browser, base)
     page.goto(base + "/portal/children")
     page.locator("#child-first").wait_for()
     page.fill("#child-first", "Ana")
@@ -67,10 +73,7 @@ def test_a_reconnect_keeps_the_half_typed_guardian_form_and_the_saved_notice(por
 
 def test_a_reconnect_on_a_sheet_keeps_the_ticked_certification(portal_app, browser):
     base, _outbox, _db = portal_app
-    ctx, page = _new_page(browser, "desktop", [])
-    keep_sockets(ctx)
-    loads = PageLoads(page)
-    _login(page, base, SUNRISE)
+    ctx, page, loads = _signed_in_page(browser, base)
     child = "Ana Certify" + RUN
     _add_child_with_guardian(page, base, "Ana", "Certify" + RUN, f"rosa.certify{RUN}@example.com")
     _record_week(page, base, child)
