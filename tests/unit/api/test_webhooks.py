@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from careconnect_app.api.webhooks import SENDGRID_MAX_AGE_SECONDS, sendgrid_headers_plausible
 from tests.fakes.data import reconfigure
 from tests.fakes.rows import guardian_of, message, sent_message
 from tests.fakes.sendgrid import EventSigner, event
@@ -43,6 +44,20 @@ def test_sendgrid_signed_events_apply(webhook_client):
     assert message(mid).status == "delivered"
 
 
+# Clearly outside the 5-minute window, whatever the clock does between signing and checking: a stamp
+# 1 s past the limit is accepted if the request takes a second (the exact edge is tested below).
+OUTSIDE_THE_WINDOW = SENDGRID_MAX_AGE_SECONDS + 30
+
+
+@pytest.mark.parametrize("offset, accepted", [(0, True), (SENDGRID_MAX_AGE_SECONDS, True),
+                                              (-SENDGRID_MAX_AGE_SECONDS, True),
+                                              (SENDGRID_MAX_AGE_SECONDS + 1, False),
+                                              (-SENDGRID_MAX_AGE_SECONDS - 1, False)])
+def test_sendgrid_timestamp_window_is_five_minutes_either_way(webhook_client, offset, accepted):
+    now = 1_800_000_000.0
+    assert sendgrid_headers_plausible("c2ln", str(int(now) + offset), now=now) is accepted
+
+
 @pytest.mark.parametrize("case", ["other_key", "missing", "stale", "future", "tampered"])
 def test_sendgrid_refuses_unauthentic_or_stale_requests(webhook_client, case):
     mid = sent_message("email", "sgid1")
@@ -52,9 +67,9 @@ def test_sendgrid_refuses_unauthentic_or_stale_requests(webhook_client, case):
     elif case == "missing":
         r = sendgrid_post(webhook_client, events, headers={"Content-Type": "application/json"})
     elif case == "stale":
-        r = sendgrid_post(webhook_client, events, timestamp=int(time.time()) - 301)
+        r = sendgrid_post(webhook_client, events, timestamp=int(time.time()) - OUTSIDE_THE_WINDOW)
     elif case == "future":
-        r = sendgrid_post(webhook_client, events, timestamp=int(time.time()) + 301)
+        r = sendgrid_post(webhook_client, events, timestamp=int(time.time()) + OUTSIDE_THE_WINDOW)
     else:
         r = sendgrid_post(webhook_client, events, tamper=True)
     assert r.status_code == 403
