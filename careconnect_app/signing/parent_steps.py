@@ -54,7 +54,7 @@ def read_mark(strokes: object, typed_name: str) -> Mark | str:
     if error := validate_strokes(strokes):
         return f"parent.{error}"
     clean = normalise(strokes)
-    return Mark(SignatureMethod.DRAWN, clean, render_png(clean))
+    return Mark(SignatureMethod.DRAWN, clean, render_png(clean, normalised=True))
 
 
 @dataclass

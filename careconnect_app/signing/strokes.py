@@ -13,6 +13,7 @@ canvas CSS px (optional on input, only used for the aspect ratio).
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 from collections.abc import Mapping
@@ -178,8 +179,11 @@ def render_png(
     *,
     transparent: bool = False,
     ink: tuple[int, int, int] = INK_RGB,
+    normalised: bool = False,
 ) -> bytes:
     """Render the strokes to PNG bytes (dark ink on white, or transparent).
+
+    ``normalised``: the payload is ``normalise()``'s output already (signing has it: not parsed again).
 
     The source canvas is fitted into ``width`` x ``height`` keeping its aspect
     ratio (centred). Drawn 4x supersampled with round caps/joins, then
@@ -192,7 +196,7 @@ def render_png(
         1 <= width <= 4000 and 1 <= height <= 4000
     ):
         raise ValueError("invalid image size")
-    data = normalise(payload)
+    data = payload if normalised else normalise(payload)
     src_w, src_h = data["width"], data["height"]
 
     ss = 4
@@ -221,9 +225,18 @@ def render_png(
         img = Image.new("RGBA", (width, height), (*ink, 0))
         img.putalpha(mask)
     else:
-        img = Image.new("RGB", (width, height), (255, 255, 255))
-        img.paste(Image.new("RGB", (width, height), ink), (0, 0), mask)
+        # The coverage is the pixel: a palette of 256 blends from white to the ink gives the same
+        # colours as compositing the ink through the mask, in a third of the bytes to compress
+        # (a quarter of the encoding's CPU, in the signing request).
+        img = mask
+        img.putpalette(_ink_on_white(ink))
 
     buf = io.BytesIO()
     img.save(buf, format="PNG")  # optimize=True saves 3 % of the bytes for three times the CPU
     return buf.getvalue()
+
+
+@functools.cache
+def _ink_on_white(ink: tuple[int, int, int]) -> list[int]:
+    """Palette entry i: the ink at coverage i/255 over white (RGB triplets)."""
+    return [round((255 * (255 - a) + c * a) / 255) for a in range(256) for c in ink]

@@ -247,3 +247,20 @@ def test_service_does_not_import_reflex():
         elif isinstance(node, ast.ImportFrom):
             mods.add(node.module or "")
     assert not any(m.split(".")[0] == "reflex" for m in mods)
+
+
+def test_render_png_is_the_ink_over_white_at_each_pixels_coverage():
+    """The opaque image (palette of blends) shows exactly the transparent image's ink over white."""
+    from careconnect_app.signing.strokes import INK_RGB
+
+    drawn = payload([cursive()])
+    opaque = _open(render_png(drawn)).convert("RGB")
+    coverage = _open(render_png(drawn, transparent=True)).getchannel("A")
+    assert opaque.size == coverage.size
+    alphas = set()
+    for xy in ((x, y) for x in range(0, 600, 3) for y in range(0, 200, 3)):
+        a = coverage.getpixel(xy)
+        alphas.add(a)
+        expected = tuple(round((255 * (255 - a) + c * a) / 255) for c in INK_RGB)
+        assert all(abs(got - want) <= 1 for got, want in zip(opaque.getpixel(xy), expected)), xy
+    assert {0, 255} <= alphas and len(alphas) > 10  # blank paper, full ink and the anti-aliased edges between
