@@ -34,8 +34,12 @@ def _wake_here(_session: Session) -> None:
 
 def message_queued(session: Session) -> None:
     """Call in the transaction that queued a message: the workers wake when it commits."""
-    if get_settings().is_postgres:
-        session.execute(text(f"NOTIFY {CHANNEL}"))  # PostgreSQL folds repeats within a transaction
+    # Once per transaction (PostgreSQL would fold repeats, but each is a round trip: signing
+    # queues four messages).
+    transaction = session.get_transaction()
+    if get_settings().is_postgres and session.info.get("notified_in") is not transaction:
+        session.execute(text(f"NOTIFY {CHANNEL}"))
+        session.info["notified_in"] = transaction
     if not session.info.get("wakes_worker"):
         session.info["wakes_worker"] = True
         event.listen(session, "after_commit", _wake_here)

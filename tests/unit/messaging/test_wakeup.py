@@ -91,3 +91,37 @@ def test_a_slot_freed_for_messages_with_files_also_wakes_it(waiter):
     started = time.monotonic()
     assert waiter.wait(timeout=5, also=freed.is_set) is True
     assert time.monotonic() - started < 2
+
+
+
+def test_one_notify_per_transaction_and_each_transaction_wakes_the_other_machines(waiter, database, monkeypatch):
+    """Signing queues four messages in one transaction: one NOTIFY for it (each is a round trip);
+    the next transaction of the same session notifies again. SQLite has no NOTIFY (its worker is
+    in the process)."""
+    from sqlalchemy import event
+
+    postgres = database.kind == "postgres"
+    monkeypatch.setattr(wakeup, "_wake_here", lambda _session: None)  # only NOTIFY reaches the waiter
+    notifies = []
+
+    def count(_conn, _cursor, statement, *_):
+        if "NOTIFY" in statement:
+            notifies.append(statement)
+
+    with session_scope() as s:
+        family = make_family(s)
+        s.commit()
+        engine = s.connection().engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            for _ in range(4):
+                notify(s, family)
+            s.commit()
+            assert len(notifies) == (1 if postgres else 0)
+            assert waiter.wait(timeout=2 if postgres else 0.3) is postgres
+            notify(s, family)
+            s.commit()
+            assert len(notifies) == (2 if postgres else 0)
+            assert waiter.wait(timeout=2 if postgres else 0.3) is postgres
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
