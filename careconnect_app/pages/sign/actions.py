@@ -163,8 +163,18 @@ def send_code(session: Session, request: SigningRequest, visit: Visit, channel: 
                                   locale=visit.locale)
 
 
-def check_code(session: Session, request: SigningRequest, visit: Visit, code: str) -> verification.CheckOutcome:
-    return verification.check_code(session, request, code, ip=visit.ip, user_agent=visit.user_agent)
+@dataclass(frozen=True)
+class Checked:
+    outcome: verification.CheckOutcome
+    view: LinkView | None  # verified: the page as this browser may now see it (read in the same transaction)
+
+
+def check_code(session: Session, request: SigningRequest, visit: Visit, code: str) -> Checked:
+    outcome = verification.check_code(session, request, code, ip=visit.ip, user_agent=visit.user_agent)
+    if not outcome.ok:
+        return Checked(outcome, None)
+    verified = replace(visit, secret=outcome.session_secret)
+    return Checked(outcome, verified.view(session, request, links.status_of(request)))
 
 
 def report_problem(session: Session, request: SigningRequest, visit: Visit, text: str) -> str | LinkView:

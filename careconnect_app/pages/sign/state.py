@@ -264,9 +264,10 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, Sh
             self._code_message_id, self.code_state = 0, "sent"
             self._say("verify_info", "parent.verify.sent", to=self._code_to, announce=False)
         for_copy = self.status == LinkStatus.SIGNED
-        outcome = await self._on_live_link(actions.check_code, code, need_verified=False, allow_signed=for_copy)
-        if isinstance(outcome, Refusal):
+        checked = await self._on_live_link(actions.check_code, code, need_verified=False, allow_signed=for_copy)
+        if isinstance(checked, Refusal):
             return
+        outcome = checked.outcome
         if not outcome.ok:
             self._say("verify_error", f"parent.{outcome.error}", tries=outcome.tries_left,
                       minutes=wizard_steps.wait_minutes(outcome.retry_after))
@@ -279,8 +280,7 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, Sh
                                      int(verification.SESSION_TTL.total_seconds()))
         self._say("verify_error")
         self._say("verify_info")
-        # Verified: read the page again, now with what this browser may see.
-        self._show(await in_session(actions.reread, self._visit(), self.status))
+        self._show(checked.view)  # read with the new verification: what this browser may now see
         self.step = "done" if for_copy else "review"
         return rx.set_focus("step-heading")
 

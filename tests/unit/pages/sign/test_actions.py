@@ -190,8 +190,8 @@ def test_a_signed_link_gives_its_copy_after_a_fresh_code(make_request, database)
     outbox.deliver_due()
     (code,) = CODE.findall(delivered(database.outbox, "verification_code")[-1]["text"])
     checked = _run(actions.on_live_link, stranger, actions.check_code, code, need_verified=False, allow_signed=True)
-    assert checked.ok
-    copy = _run(actions.signed_copy, _visit(request_id, checked.session_secret))
+    assert checked.outcome.ok and checked.view.status == LinkStatus.SIGNED
+    copy = _run(actions.signed_copy, _visit(request_id, checked.outcome.session_secret))
     assert copy is not None and copy.reference
 
 
