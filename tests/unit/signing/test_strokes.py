@@ -262,5 +262,5 @@ def test_render_png_is_the_ink_over_white_at_each_pixels_coverage():
         a = coverage.getpixel(xy)
         alphas.add(a)
         expected = tuple(round((255 * (255 - a) + c * a) / 255) for c in INK_RGB)
-        assert all(abs(got - want) <= 1 for got, want in zip(opaque.getpixel(xy), expected)), xy
+        assert all(abs(got - want) <= 1 for got, want in zip(opaque.getpixel(xy), expected, strict=True)), xy
     assert {0, 255} <= alphas and len(alphas) > 10  # blank paper, full ink and the anti-aliased edges between
