@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from careconnect_app import routes
 from careconnect_app.clock import utcnow
+from careconnect_app.common.formatting import local_today
 from careconnect_app.config import PROJECT_ROOT, get_settings
 from careconnect_app.models import (
     Agency,
@@ -92,7 +93,9 @@ def _slug(name: str) -> str:
 
 def seed(session: Session, *, today: date | None = None) -> DemoResult:
     """Create two agencies, their providers and families, and submit their sheets."""
-    today = today or utcnow().date()
+    # The agencies' own date, as their dashboards count periods (at 5 PM in California it is
+    # already tomorrow in UTC: on the 1st, UTC's "last month" is the dashboard's current one).
+    today = today or local_today(Agency.model_fields["timezone"].default, utcnow())
     rng = random.Random(20261128)
     result = DemoResult()
     setups = [
