@@ -98,8 +98,9 @@ def family(server, *, months_back: int = 1, submit: bool = False, fill: bool = T
     The provider is found by the SPROUTS login, not by name: `fresh_link` adds providers of the same name."""
     from sqlmodel import select
 
-    from careconnect_app.clock import utcnow
+    from careconnect_app.common.formatting import local_today
     from careconnect_app.models import (
+        Agency,
         AttendanceEntry,
         AttendanceSheet,
         Child,
@@ -120,7 +121,10 @@ def family(server, *, months_back: int = 1, submit: bool = False, fill: bool = T
         s.add_all([kid, parent])
         s.flush()
         s.add(ChildGuardian(child_id=kid.id, guardian_id=parent.id))
-        end = utcnow().date().replace(day=1) - timedelta(days=1)
+        # Months on the agency's calendar, as the dashboard counts them (UTC is a day ahead of Los
+        # Angeles in the evening: on the 1st, "last month" in UTC is the dashboard's current month).
+        today = local_today(s.get(Agency, prov.agency_id).timezone)
+        end = today.replace(day=1) - timedelta(days=1)
         for _ in range(months_back - 1):
             end = end.replace(day=1) - timedelta(days=1)
         sheet = AttendanceSheet(child_id=kid.id, provider_id=prov.id, period_start=end.replace(day=1), period_end=end)
