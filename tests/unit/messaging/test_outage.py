@@ -46,7 +46,8 @@ def test_outage_mid_batch_two_workers_every_message_exactly_once(fakes, mode):
         twilio.go_down(mode)
         sendgrid.go_down(mode)
         time.sleep(0.5)  # both workers keep polling against the dead API
-        assert any(m.status == "queued" and m.attempts >= 1 for m in messages())
+        # A failed attempt, queued for a retry (a busy machine may take longer than 0.5 s to make one).
+        wait_until(lambda: any(m.status == "queued" and m.attempts >= 1 for m in messages()))
         twilio.come_back()
         sendgrid.come_back()
         clock["offset"] = dt.timedelta(hours=2)  # every scheduled retry is now due

@@ -126,6 +126,13 @@ def test_sent_is_recorded_only_where_our_claim_holds_and_a_receipt_that_came_fir
 FILES = '[{"kind": "signed_copy", "sheet_id": 1}]'
 
 
+def _until(condition, timeout: float = 5.0) -> None:
+    """Wait for the pool's threads: `fill` hands them the sends and returns before they run."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def _queue_with_and_without_files(with_files: int, without: int) -> tuple[list[int], list[int]]:
     """Messages with files queued first (oldest), then the ones without (a code, say)."""
     ids = []
@@ -151,6 +158,7 @@ def test_messages_with_files_leave_half_the_slots_to_the_rest(database, monkeypa
     try:
         assert outbox.fill(pool, "here:1/aaaa", limit=10) == 4
         assert outbox.fill(pool, "here:1/aaaa", limit=10) == 0  # every slot is taken
+        _until(lambda: len(started) == 4)
         assert pool.with_files_in_flight == 2 and set(light) <= set(started)
         assert len(set(started) & set(heavy)) == 2
     finally:
@@ -190,8 +198,10 @@ def test_a_finished_send_takes_the_next_claimed_message_at_once_and_all_are_sent
     try:
         assert outbox.fill(pool, "here:1/aaaa", limit=10) == 4  # a claim takes at most pool.batch
         assert outbox.fill(pool, "here:1/aaaa", limit=10) == 2
-        time.sleep(0.1)
-        assert [mid for mid, _ in started] == ids[:4] and pool.free() == 0  # the other two wait in line
+        _until(lambda: len(started) >= 4)
+        time.sleep(0.1)  # a fifth send would have started by now
+        # The four oldest are sending (in whichever order their threads ran); the other two wait in line.
+        assert sorted(mid for mid, _ in started) == ids[:4] and pool.free() == 0
         done[ids[1]].set()  # one send ends: its thread takes the first in line, no claim needed
         deadline = time.monotonic() + 5
         while len(started) < 5 and time.monotonic() < deadline:
