@@ -18,7 +18,7 @@ def test_demo_goes_through_submission_and_writes_the_outbox(database):
 def test_demo_periods_are_the_agencies_previous_ones_on_their_own_calendar(database, monkeypatch):
     """At 7 PM on Nov 30 in California it is already Dec 1 in UTC: the dashboard's default period
     (the previous one, in the agency's zone) is October, and that is where the demo's sheets go."""
-    from datetime import date, datetime, timezone
+    from datetime import UTC, date, datetime
 
     from sqlmodel import select
 
@@ -26,7 +26,7 @@ def test_demo_periods_are_the_agencies_previous_ones_on_their_own_calendar(datab
     from careconnect_app.db import session_scope
     from careconnect_app.models import Agency, AttendanceSheet, Child, Provider
 
-    monkeypatch.setattr(demo, "utcnow", lambda: datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc))
+    monkeypatch.setattr(demo, "utcnow", lambda: datetime(2026, 12, 1, 3, 0, tzinfo=UTC))
     with session_scope() as s:
         demo.seed(s)
     with session_scope() as s:
