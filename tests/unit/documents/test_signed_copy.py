@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from careconnect_app.documents import rows
@@ -173,3 +174,19 @@ def test_a_document_signed_before_every_day_was_listed_still_shows_the_whole_per
     older.pop("consent")
     text = flat(signed_attendance_pdf(older, signature))
     assert re.search(r"Sat Nov 7 — —", text) and "Days without a record 2" in text
+
+
+def test_the_drawn_signature_as_rendered_at_signing_shows_in_the_copy(document, signature):
+    """The image the parent's strokes are rendered to (a palette of ink blends) is the one the
+    copy draws: same size, ink where the strokes are, paper elsewhere."""
+    from careconnect_app.signing.strokes import INK_RGB, render_png
+    from tests.fakes.data import cursive_strokes
+
+    png = render_png(cursive_strokes())
+    pdf = signed_attendance_pdf(document, replace(signature, png=png))
+    (drawn,) = [image.image.convert("RGB") for page in PdfReader(io.BytesIO(pdf)).pages for image in page.images]
+    rendered = Image.open(io.BytesIO(png)).convert("RGB")
+    assert drawn.size == rendered.size == (600, 200)
+    colours = {colour for _count, colour in drawn.getcolors(maxcolors=256 * 256)}
+    assert INK_RGB in colours and (255, 255, 255) in colours
+    assert drawn.tobytes() == rendered.tobytes()
