@@ -35,8 +35,8 @@ def _wake_here(_session: Session) -> None:
 def message_queued(session: Session) -> None:
     """Call in the transaction that queued a message: the workers wake when it commits."""
     # Once per transaction (PostgreSQL would fold repeats, but each is a round trip: signing
-    # queues four messages).
-    transaction = session.get_transaction()
+    # queues four messages). The innermost one: a savepoint rolled back takes its NOTIFY with it.
+    transaction = session.get_nested_transaction() or session.get_transaction()
     if get_settings().is_postgres and session.info.get("notified_in") is not transaction:
         session.execute(text(f"NOTIFY {CHANNEL}"))
         session.info["notified_in"] = transaction

@@ -125,3 +125,20 @@ def test_one_notify_per_transaction_and_each_transaction_wakes_the_other_machine
             assert waiter.wait(timeout=2 if postgres else 0.3) is postgres
         finally:
             event.remove(engine, "before_cursor_execute", count)
+
+
+def test_a_savepoint_rolled_back_does_not_swallow_the_wake_up_of_what_follows(waiter, database, monkeypatch):
+    """A NOTIFY inside a savepoint that is rolled back is gone with it: a message queued after it in
+    the same transaction notifies again (PostgreSQL; SQLite's worker is in the process)."""
+    monkeypatch.setattr(wakeup, "_wake_here", lambda _session: None)  # only NOTIFY reaches the waiter
+    with session_scope() as s:
+        family = make_family(s)
+        s.commit()
+        try:
+            with s.begin_nested():
+                notify(s, family)
+                raise Rollback
+        except Rollback:
+            pass
+        notify(s, family)
+    assert waiter.wait(timeout=2 if database.kind == "postgres" else 0.3) is (database.kind == "postgres")
