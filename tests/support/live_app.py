@@ -189,7 +189,7 @@ class AppServer:
                    phone: bool = True, child: tuple[str, str] | None = None,
                    guardian: tuple[str, str] | None = None) -> Link:
         """A new family with a submitted week of attendance and its own signing link."""
-        from careconnect_app.clock import utcnow
+        from careconnect_app.common.formatting import local_today
         from careconnect_app.models import (
             Agency,
             AttendanceEntry,
@@ -225,7 +225,9 @@ class AppServer:
             s.add_all([kid, parent])
             s.flush()
             s.add(ChildGuardian(child_id=kid.id, guardian_id=parent.id))
-            today = utcnow().date()
+            # Last week on the agency's calendar, as its dashboard counts weeks (on Sunday evening in
+            # California it is already Monday in UTC: UTC's last week is the agency's current one).
+            today = local_today(agency.timezone)
             start = today - timedelta(days=today.weekday() + 7)  # Monday of last week
             sheet = AttendanceSheet(child_id=kid.id, provider_id=provider.id, period_start=start,
                                     period_end=start + timedelta(days=6))
