@@ -93,9 +93,6 @@ def _slug(name: str) -> str:
 
 def seed(session: Session, *, today: date | None = None) -> DemoResult:
     """Create two agencies, their providers and families, and submit their sheets."""
-    # The agencies' own date, as their dashboards count periods (at 5 PM in California it is
-    # already tomorrow in UTC: on the 1st, UTC's "last month" is the dashboard's current one).
-    today = today or local_today(Agency.model_fields["timezone"].default, utcnow())
     rng = random.Random(20261128)
     result = DemoResult()
     setups = [
@@ -103,23 +100,27 @@ def seed(session: Session, *, today: date | None = None) -> DemoResult:
                 link_lifetime_days=14, contact_phone="+15555550100", contact_email="help@valley-subsidy.example"),
          Provider(agency_id=0, name="Little Sprouts Family Child Care", email="director@littlesprouts.example",
                   phone="+15555550142", address="118 Alder St, Fresno, CA"),
-         _FAMILIES_A, _previous_month(today)),
+         _FAMILIES_A, _previous_month),
         (Agency(name="Harbor County Early Learning", requires_verification=False, period_type="weekly",
                 link_lifetime_days=30, contact_phone="+15555550200", contact_email="care@harbor-early.example",
                 allow_in_person_signing=True),
          Provider(agency_id=0, name="Sunrise Learning Center", email="office@sunrise-learning.example",
                   phone="+15555550177", address="42 Harbor Way, Stockton, CA"),
-         _FAMILIES_B, _previous_week(today)),
+         _FAMILIES_B, _previous_week),
     ]
-    for index, (agency, provider, families, (start, end)) in enumerate(setups):
+    for index, (agency, provider, families, previous_period) in enumerate(setups):
         session.add(agency)
         session.flush()
+        # The agency's own date, as its dashboard counts periods (at 5 PM in California it is
+        # already tomorrow in UTC: on the 1st, UTC's "last month" is the dashboard's current one).
+        agency_today = today or local_today(agency.timezone, utcnow())
+        start, end = previous_period(agency_today)
         provider.agency_id = agency.id
         session.add(provider)
         session.flush()
         for n, (first, last, g_first, g_last, locale, has_email, has_phone) in enumerate(families):
             child = Child(provider_id=provider.id, first_name=first, last_name=last,
-                          date_of_birth=date(today.year - 3 - n % 2, 1 + n * 3, 10 + n))
+                          date_of_birth=date(agency_today.year - 3 - n % 2, 1 + n * 3, 10 + n))
             guardian = Guardian(
                 provider_id=provider.id, first_name=g_first, last_name=g_last,
                 email=f"{_slug(g_first)}.{_slug(g_last)}@example.com" if has_email else "",
