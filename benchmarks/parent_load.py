@@ -7,7 +7,7 @@
 
 Our app runs as in production (tests/support/cluster.py): `reflex run --env prod --backend-only`
 with `--backend-workers` processes, PostgreSQL and Redis (private, in a temporary folder), one
-delivery worker process (`python -m careconnect_app worker`, at nice 10 as deploy/ runs it) and
+delivery worker process (`python -m careconnect_app worker`, as deploy/ runs it, PDFs in its niced child) and
 the frontend built by deploy/build-frontend.sh. Each parent is a socket client (tests/support/event_client.py) on its
 own signing link doing the whole journey with think times between steps: the page (HTML), the
 socket's hydrate + on_load, start, choose SMS or email, send the code, read it from the outbox
@@ -498,7 +498,7 @@ def main() -> int:
             fakes.append(proc)
             proc, urls_slow = start_fakes(args.provider_latency)
             fakes.append(proc)
-        cluster = Cluster(folder, instances=1, workers=1, granian_workers=args.backend_workers, worker_nice=10,
+        cluster = Cluster(folder, instances=1, workers=1, granian_workers=args.backend_workers,
                           extra_env=provider_env(urls) if urls else {}).start()
         print(f"app up ({cluster.base_url})", flush=True)
         phones = Phones(twilio=urls["twilio"]) if urls else Phones(outbox=cluster.outbox(1))

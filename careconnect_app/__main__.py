@@ -20,7 +20,7 @@ from careconnect_app.common import audit
 from careconnect_app.config import get_settings
 from careconnect_app.evidence import keys, report_words, verify
 from careconnect_app.i18n import normalise_locale, t
-from careconnect_app.messaging import config_check, outbox, worker
+from careconnect_app.messaging import config_check, outbox, render_process, worker
 from careconnect_app.models import Agency
 from careconnect_app.portal import accounts
 from careconnect_app.statuses import Role
@@ -55,7 +55,8 @@ def cmd_worker(args) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    worker.run_forever(poll_seconds=args.poll, once=args.once, stop=stop, concurrency=args.concurrency or None)
+    worker.run_forever(poll_seconds=args.poll, once=args.once, stop=stop, concurrency=args.concurrency or None,
+                       render_nice=None if args.render_in_worker else args.render_nice)
     return 0
 
 
@@ -170,6 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     worker_p.add_argument("--concurrency", type=int, default=0,
                           help="sends in flight (default CARECONNECT_DELIVERY_CONCURRENCY)")
     worker_p.add_argument("--once", action="store_true", help="one pass, then exit")
+    worker_p.add_argument("--render-nice", type=int, default=render_process.RENDER_NICE,
+                          help="the sealed PDFs are made in a child process this many steps below the "
+                               "worker's CPU priority, so codes never wait behind them (default %(default)s)")
+    worker_p.add_argument("--render-in-worker", action="store_true",
+                          help="make the PDFs on the worker's own sending threads instead (one process)")
     worker_p.set_defaults(func=cmd_worker)
     admin_p = sub.add_parser("create-admin", help="create an agency administrator login for the portal")
     admin_p.add_argument("email")

@@ -116,6 +116,12 @@ def _read_font(style: str) -> _ReadFont:
     return _ReadFont(reader.fonts[f"{FONT.lower()}{style}"], data, *_cut_to_common_blocks(data))
 
 
+def read_fonts() -> None:
+    """Read and cut the fonts now (about 2 s of CPU, once per process), not in the first document."""
+    for style in FONT_FILES:
+        _read_font(style)
+
+
 def _add_read_font(pdf: FPDF, style: str) -> None:
     """What `pdf.add_font` does, from the font already read: read-only parts shared (as fpdf2's own
     TTFFont.__deepcopy__ shares them), per-document parts fresh. Documents are drawn on several

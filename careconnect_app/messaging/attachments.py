@@ -35,13 +35,31 @@ RENDERING_AT_ONCE = 2
 _rendering = threading.BoundedSemaphore(RENDERING_AT_ONCE)
 
 
+# Where the PDFs are made: None, in the calling thread; else an object with `render(specs)` (the
+# standalone worker's render_process.RenderProcess, a child process at a lower CPU priority).
+_maker = None
+
+
+def make_in(maker) -> None:
+    """Make every later message's files with `maker` (None: in the sending thread itself)."""
+    global _maker
+    _maker = maker
+
+
 def render(message: OutgoingMessage) -> list[Attachment]:
     """The files of a message, sealed now; a file that cannot be made fails the message for good."""
     specs = json.loads(message.attachments) if message.attachments else []
     if not specs:
         return []
+    with _rendering:
+        maker = _maker
+        return maker.render(specs) if maker is not None else render_specs(specs)
+
+
+def render_specs(specs: list[dict]) -> list[Attachment]:
+    """The files `specs` name, read and sealed in this process."""
     files = []
-    with _rendering, session_scope() as session:
+    with session_scope() as session:
         for spec in specs:
             sheet = session.get(AttendanceSheet, int(spec.get("sheet_id") or 0))
             made = None

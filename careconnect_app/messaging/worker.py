@@ -18,7 +18,8 @@ from datetime import timedelta
 
 from careconnect_app.common import retention
 from careconnect_app.db import session_scope
-from careconnect_app.messaging import backends, outbox, reminders
+from careconnect_app.messaging import attachments, backends, outbox, reminders
+from careconnect_app.messaging.render_process import RenderProcess
 from careconnect_app.messaging.wakeup import Waiter
 
 log = logging.getLogger(__name__)
@@ -64,12 +65,26 @@ def run_pass(*, with_reminders: bool = True, batch: int = 200) -> int:
 
 
 def run_forever(poll_seconds: float = 2.0, once: bool = False, stop: threading.Event | None = None,
-                *, with_reminders: bool = True, concurrency: int | None = None) -> None:
-    """Deliver until `stop` is set, then finish the sends in flight."""
+                *, with_reminders: bool = True, concurrency: int | None = None,
+                render_nice: int | None = None) -> None:
+    """Deliver until `stop` is set, then finish the sends in flight. `render_nice`: make the sealed
+    PDFs in a child process that much below this one's CPU priority (None: on the sending threads)."""
     if once:
         run_pass(with_reminders=with_reminders)
         return
-    stop = stop or threading.Event()
+    renderer = None if render_nice is None else RenderProcess(render_nice)
+    if renderer is not None:
+        renderer.start()
+        attachments.make_in(renderer)
+    try:
+        _deliver_until(stop or threading.Event(), poll_seconds, with_reminders, concurrency)
+    finally:
+        if renderer is not None:
+            attachments.make_in(None)
+            renderer.close()
+
+
+def _deliver_until(stop: threading.Event, poll_seconds: float, with_reminders: bool, concurrency: int | None) -> None:
     slots = outbox.slots(concurrency)
     jobs, waiter = Jobs(with_reminders=with_reminders), Waiter(poll_seconds)
     token = outbox.claim_token()

@@ -261,8 +261,8 @@ class Cluster:
     instances: int = 2
     workers: int = 2
     granian_workers: int = 1
-    # The workers' CPU priority: deploy/ runs them at nice 10 (benchmarks do too); the end-to-end
-    # tests keep 0, so a busy CI machine does not hold back the codes their parents wait for.
+    # The workers' CPU priority (deploy/ runs them at the instances' own, 0; their PDFs are made in
+    # a child process at +10 either way).
     worker_nice: int = 0
     extra_env: dict = field(default_factory=dict)
     postgres: Postgres | None = None
