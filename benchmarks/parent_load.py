@@ -4,6 +4,7 @@
     python benchmarks/parent_load.py --parents 500                       # the 500-parent target
     python benchmarks/parent_load.py --parents 50 --provider-latency 0.4 # slow providers vs instant
     python benchmarks/parent_load.py --parents 20 --cost --backend-workers 1  # CPU of each kind of event
+    python benchmarks/parent_load.py --parents 500 --worker-nice 10 --render-in-worker  # the worker before stop 24
 
 Our app runs as in production (tests/support/cluster.py): `reflex run --env prod --backend-only`
 with `--backend-workers` processes, PostgreSQL and Redis (private, in a temporary folder), one
@@ -418,7 +419,7 @@ def report(run: Run) -> None:
     if run.signed_once:
         print(f"  journeys: {run.signed_once}")
     if run.cost:
-        print(f"  server CPU per event, one visitor at a time (ms): "
+        print("  server CPU per event, one visitor at a time (ms): "
               + ", ".join(f"{name} {sum(v) / len(v):.1f}" for name, v in run.cost.items()))
 
 
@@ -480,12 +481,17 @@ def main() -> int:
     parser.add_argument("--cost", action="store_true",
                         help="one parent at a time instead: each kind of event's server CPU on its own")
     parser.add_argument("--code-timeout", type=float, default=120, help="seconds a parent waits for a code")
+    parser.add_argument("--worker-nice", type=int, default=0, help="the delivery worker's CPU priority (deploy/: 0)")
+    parser.add_argument("--render-in-worker", action="store_true",
+                        help="the worker makes its PDFs on its own threads, not in its niced child process")
     args = parser.parse_args()
     if args.cost:
         args.think = (0.0, 0.1)
     random.seed(7)
     folder = Path(tempfile.mkdtemp(prefix="cc-load-"))
-    print(f"{args.parents} parents, {args.backend_workers} backend workers, think {args.think[0]}-{args.think[1]} s, "
+    pdfs = "on its threads" if args.render_in_worker else "in its child at +10"
+    print(f"{args.parents} parents, {args.backend_workers} backend workers, worker at nice {args.worker_nice}, "
+          f"PDFs {pdfs}, think {args.think[0]}-{args.think[1]} s, "
           f"ramp {args.ramp:.0f} s, {os.cpu_count()} CPUs, load average before {os.getloadavg()[0]:.1f} "
           f"(other work on this machine competes for the CPUs); logs in {folder}", flush=True)
     fakes: list[subprocess.Popen] = []
@@ -499,6 +505,8 @@ def main() -> int:
             proc, urls_slow = start_fakes(args.provider_latency)
             fakes.append(proc)
         cluster = Cluster(folder, instances=1, workers=1, granian_workers=args.backend_workers,
+                          worker_nice=args.worker_nice,
+                          worker_args=("--render-in-worker",) if args.render_in_worker else (),
                           extra_env=provider_env(urls) if urls else {}).start()
         print(f"app up ({cluster.base_url})", flush=True)
         phones = Phones(twilio=urls["twilio"]) if urls else Phones(outbox=cluster.outbox(1))

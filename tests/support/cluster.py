@@ -264,6 +264,7 @@ class Cluster:
     # The workers' CPU priority (deploy/ runs them at the instances' own, 0; their PDFs are made in
     # a child process at +10 either way).
     worker_nice: int = 0
+    worker_args: tuple[str, ...] = ()  # more `worker` options (benchmarks: --render-in-worker)
     extra_env: dict = field(default_factory=dict)
     postgres: Postgres | None = None
     redis: Redis | None = None
@@ -334,7 +335,7 @@ class Cluster:
 
     def _worker(self, n: int) -> Process:
         return Process(f"worker{n}", ["nice", "-n", str(self.worker_nice), sys.executable, "-m", "careconnect_app",
-                                      "worker", "--poll", "2"],
+                                      "worker", "--poll", "2", *self.worker_args],
                        {**self.env, "CARECONNECT_OUTBOX": str(self.outbox(n))}, self.folder / f"worker{n}.log").start()
 
     def _caddy(self) -> Process:
