@@ -13,33 +13,20 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
 
 from careconnect_app.db import session_scope
-from careconnect_app.evidence import verify
 from careconnect_app.messaging import attachments, outbox, worker
 from careconnect_app.messaging.backends.base import SendError
 from careconnect_app.messaging.render_process import RenderProcess
 from careconnect_app.models import OutgoingMessage
 from careconnect_app.statuses import MessageStatus
 from tests.fakes.sheets import submit_and_sign
-
-
-def _receipt_email(weekly_sheet) -> int:
-    submit_and_sign(weekly_sheet)
-    with session_scope() as s:
-        return s.exec(select(OutgoingMessage.id).where(OutgoingMessage.kind == "signed_notice",
-                                                       OutgoingMessage.channel == "email")).one()
+from tests.unit.messaging.test_attachments import _receipt_email, _verified
 
 
 def _sealed_copy_in_outbox(outbox_file: Path) -> bytes:
     (attachment,) = json.loads(outbox_file.read_text().splitlines()[-1])["attachments"]
     return Path(attachment["path"]).read_bytes()
-
-
-def _verified(pdf: bytes) -> bool:
-    with session_scope() as s:
-        return verify.verify_pdf(s, pdf).verified
 
 
 def _not_in_this_process(specs):
