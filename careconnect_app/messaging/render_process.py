@@ -43,11 +43,14 @@ def _exit_with_parent(parent: int) -> None:
 
 def _render(specs: list[dict]) -> tuple[str, list[Attachment] | str]:
     """In the child: ("files", [...]), or ("permanent" | "retry", why). Exceptions are not sent
-    back as they are: SendError's keyword fields would not survive pickling."""
+    back as they are: keyword fields (SendError's, DatabaseUnavailable's) do not survive pickling."""
     try:
         return "files", attachments.render_specs(specs)
     except SendError as error:
         return ("permanent" if error.permanent else "retry"), str(error)
+    except Exception as error:  # the database away, a bug: the message is tried again, as on a thread
+        log.exception("making the files %s failed", specs)
+        return "retry", f"{type(error).__name__}: {error}"
 
 
 def _child_facts() -> tuple[int, int]:

@@ -66,6 +66,18 @@ def test_a_file_that_cannot_be_made_in_the_child_fails_the_message_for_good(week
         assert "cannot be made" in s.get(OutgoingMessage, mid).last_error
 
 
+def test_a_database_the_child_cannot_reach_is_a_retry_not_a_lost_message(weekly_sheet, database, monkeypatch):
+    submit_and_sign(weekly_sheet)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody:nothing@127.0.0.1:9/none")  # the child's only
+    cut_off = RenderProcess(nice=1)
+    try:
+        with pytest.raises(SendError) as failed:
+            cut_off.render([attachments.signed_copy(weekly_sheet["sheet"])])
+    finally:
+        cut_off.close()
+    assert not failed.value.permanent and str(failed.value).startswith("OperationalError: ")
+
+
 def test_a_child_that_dies_is_a_retry_and_a_new_one_makes_the_next_pdf(weekly_sheet, database, renderer):
     submit_and_sign(weekly_sheet)
     spec = [attachments.signed_copy(weekly_sheet["sheet"])]
