@@ -47,6 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from careconnect_app.messaging import render_process  # noqa: E402
 from tests.fakes.data import cursive_strokes  # noqa: E402
 from tests.support.cluster import Cluster, Process, cpu_seconds, free_port, http_status, wait_for  # noqa: E402
 from tests.support.event_client import EventClient  # noqa: E402
@@ -489,7 +490,7 @@ def main() -> int:
         args.think = (0.0, 0.1)
     random.seed(7)
     folder = Path(tempfile.mkdtemp(prefix="cc-load-"))
-    pdfs = "on its threads" if args.render_in_worker else "in its child at +10"
+    pdfs = "on its threads" if args.render_in_worker else f"in its child at +{render_process.RENDER_NICE}"
     print(f"{args.parents} parents, {args.backend_workers} backend workers, worker at nice {args.worker_nice}, "
           f"PDFs {pdfs}, think {args.think[0]}-{args.think[1]} s, "
           f"ramp {args.ramp:.0f} s, {os.cpu_count()} CPUs, load average before {os.getloadavg()[0]:.1f} "

@@ -30,7 +30,6 @@ RENDER_NICE = 10  # steps below the worker's priority (deploy/ runs the worker a
 def _start_child(nice: int) -> None:
     os.nice(nice)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
-    logging.getLogger("fontTools").setLevel(logging.WARNING)
     canvas.read_fonts()
 
 
