@@ -78,6 +78,21 @@ def take_language(state: rx.State, locale: str) -> bool:
     return True
 
 
+READ_AGAIN = "\u200b"  # a zero-width space: changes a live region's text without changing what it shows
+
+
+def said_again(shown: str, text: str) -> str:
+    """`text` for a live region (role=status or alert) whose page shows `shown`.
+
+    A screen reader reads a region when its text changes, so the same words twice in a row (the
+    same wrong password again) would go unsaid: they get a zero-width space added, or removed.
+    """
+    if not text or text.rstrip(READ_AGAIN) != shown.rstrip(READ_AGAIN):
+        return text
+    words = text.rstrip(READ_AGAIN)
+    return words if shown.endswith(READ_AGAIN) else words + READ_AGAIN
+
+
 def vars_filled_by(*parts: type) -> type[rx.State]:
     """A state mixin with one var per field of the given dataclasses: same name, type and default.
 

@@ -598,3 +598,24 @@ def test_login_page_follows_the_browser_language(portal_app, browser):
     page.locator("#page-heading").filter(has_text="Sign in").wait_for()
     page.locator("#login-error").filter(has_text="not correct").wait_for()
     ctx.close()
+
+
+def test_the_same_login_error_twice_is_read_twice(portal_app, browser):
+    """A screen reader reads a live region when its text changes: the second identical error
+    must still change it (by a zero-width space), and look the same."""
+    base, _outbox, _db = portal_app
+    ctx = browser.new_context(viewport=VIEWPORTS["phone"])
+    page = ctx.new_page()
+    page.goto(base + "/portal/login")
+    page.fill("#email", SUNRISE[0])
+    page.fill("#password", "wrong-password")
+    page.click("#login-submit")
+    error = page.locator("#login-error")
+    error.filter(has_text="not correct").wait_for()
+    first = error.text_content()
+    assert error.get_attribute("role") == "alert"
+    page.click("#login-submit")
+    page.wait_for_function("t => document.querySelector('#login-error').textContent !== t", arg=first)
+    second = error.text_content()
+    assert second.replace("\u200b", "") == first.replace("\u200b", "") and second != first
+    ctx.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import reflex as rx
 from sqlmodel import Session
@@ -21,7 +21,7 @@ from careconnect_app.common import cookie_tickets
 from careconnect_app.components.frame import SERVICE_NOTICE_ID
 from careconnect_app.config import get_settings
 from careconnect_app.models import Agency, PortalUser, Provider
-from careconnect_app.pages.state_tools import CallerMixin, SessionCookieMixin, in_session, take_language
+from careconnect_app.pages.state_tools import CallerMixin, SessionCookieMixin, in_session, said_again, take_language
 from careconnect_app.portal import access, accounts, sessions
 from careconnect_app.statuses import SessionStage
 
@@ -118,6 +118,23 @@ class PortalState(CallerMixin, SessionCookieMixin, rx.State):
     # The session secret made in this tab (else the HttpOnly cookie's, read from the websocket
     # handshake); the database keeps only its SHA-256 (careconnect_app.portal.accounts).
     _portal_session: str = ""
+    # What the page showed in each message var when this event began (see __setattr__).
+    _shown_messages: dict[str, str] = {}
+
+    # The vars the pages show in live regions (portal_layout.notice, role=alert texts), in any
+    # portal state: a message that comes again is read again (state_tools.said_again).
+    MESSAGE_VARS: ClassVar[frozenset[str]] = frozenset({
+        "error", "info", "message", "sent", "idle_notice", "two_factor_status", "codes_error",
+        "password_error", "password_info", "fix_error", "c_info", "c_error", "bulk_info",
+        "approvals_info", "approvals_error", "child_info", "g_info", "schedule_info",
+    })
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self.MESSAGE_VARS and isinstance(value, str):
+            if name not in self.dirty_vars:  # its first assignment since the page last got this state
+                self._shown_messages[name] = getattr(self, name)
+            value = said_again(self._shown_messages.get(name, ""), value)
+        super().__setattr__(name, value)
 
     def _session_secret(self) -> str:
         return self._portal_session or self._cookie(SESSION_COOKIE)

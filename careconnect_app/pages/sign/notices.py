@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from careconnect_app import i18n
+from careconnect_app.pages import state_tools
 
 
 class WizardNotices(rx.State, mixin=True):
@@ -48,8 +49,7 @@ class WizardNotices(rx.State, mixin=True):
         return " ".join(i18n.t(key, self.locale, **values) for key in keys)
 
     def _announce(self, text: str) -> None:
-        # The same words twice in a row still change the region's text, so they are read again.
-        self.announcement = text if self.announcement != text else text + "\u200b"
+        self.announcement = state_tools.said_again(self.announcement, text)
 
     def _reword(self) -> None:
         """Every message slot again, in the current language."""
