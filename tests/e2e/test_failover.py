@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 from sqlmodel import func, select
 
@@ -262,12 +263,21 @@ def test_redis_restarted_empty_the_provider_is_still_signed_in(cluster, server, 
     def restored_load(request) -> bool:
         return request.resource_type == "document" and request.url.endswith("/portal/children?restored=1")
 
-    with page.expect_request(restored_load, timeout=45_000):
-        cluster.redis.restart()
-        # The page's next event (a tap, or anything the page sends by itself) meets a state made from
-        # nothing and the page loads afresh; the tap may land before or after that load.
-        with contextlib.suppress(PlaywrightError):
-            page.locator("#add-child").click(timeout=10_000)
+    # The page's next event (a tap, or anything the page sends by itself) meets a state made from
+    # nothing and the page loads afresh; the tap may land before or after that load. A tap whose
+    # event was in flight across the restart is lost with its lock (Reflex's LockExpiredError, seen
+    # once in CI), so the provider taps again, as a person would when nothing happened.
+    for attempt in range(3):
+        try:
+            with page.expect_request(restored_load, timeout=20_000):
+                if attempt == 0:
+                    cluster.redis.restart()
+                with contextlib.suppress(PlaywrightError):
+                    page.locator("#add-child").click(timeout=10_000)
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
     expect(page).to_have_url(re.compile(r".*/portal/children$"))  # the flag is said once, then dropped
     # What was tapped may not have run: the provider is told to check.
     expect(page.locator("#service-notice")).to_have_text(i18n.t("portal.error.restored", "en"))
