@@ -12,7 +12,8 @@ on its own machine). The frontend is built by deploy/build-frontend.sh for Caddy
 - Redis is down: a tap is answered with a plain message. It comes back empty: the page reloads
   itself from the database and says so; the parent redraws (the drawing lived only in the lost
   state) and signs.
-- Redis comes back empty under a provider's portal page: the page loads afresh, still signed in.
+- Redis comes back empty under a provider's portal page: the page loads afresh, still signed in,
+  at a tap or at a click on the portal's menu.
 - Two workers never send a message twice.
 """
 
@@ -286,6 +287,31 @@ def test_redis_restarted_empty_the_provider_is_still_signed_in(cluster, server, 
     page.click("#add-child")  # signed in: the child is added and its guardian form opens
     page.locator("#guardian-form").wait_for()
     assert page.url.endswith("/portal/children")
+    context.close()
+
+
+def test_redis_restarted_empty_a_link_in_the_portal_keeps_the_provider_signed_in(cluster, server, browser):
+    """A click on the portal's menu after Redis came back empty: Reflex rebuilds the state and runs
+    the new page's loads on the old websocket, which never carried the session cookie (signing in
+    happened on it). The page loads afresh instead of asking the provider to sign in again."""
+    demo = subprocess.run([sys.executable, "-m", "careconnect_app", "demo", "--json", "--force"], cwd=REPO_ROOT,
+                          env=cluster.env, capture_output=True, text=True, timeout=300)
+    assert demo.returncode == 0, demo.stderr
+    context = browser.new_context(base_url=cluster.base_url, viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    _login(page, cluster.base_url, SUNRISE)
+    page.get_by_role("link", name="Children").click()  # no page load since signing in
+    # The page's loads have answered (a load still running across the restart reloads the page
+    # by itself, test_redis_restarted_empty_the_provider_is_still_signed_in).
+    page.locator("[id^=add-guardian-]").first.wait_for()
+    cluster.redis.restart()  # empty
+
+    with page.expect_request(lambda r: r.resource_type == "document" and r.url.endswith("/portal?restored=1")):
+        page.get_by_role("link", name="Dashboard").click()
+    expect(page).to_have_url(re.compile(r".*/portal$"))
+    page.locator("#counts").wait_for()  # signed in: the dashboard, not the sign-in page
+    expect(page.locator("#service-notice")).to_have_text(i18n.t("portal.error.restored", "en"))
     context.close()
 
 

@@ -9,6 +9,7 @@ warning or the end is due; the server's clock decides.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
@@ -29,6 +30,23 @@ SESSION_COOKIE = cookie_tickets.PORTAL_SESSION_COOKIE
 RESTORED = "restored"  # query parameter of a page reloaded because its state was lost
 
 Result = TypeVar("Result")
+
+# The websockets (Reflex session ids) on which someone signed in. Their handshake predates the
+# session cookie, so a state Reflex rebuilds from nothing on one of them cannot know the user
+# (`note_page`). Kept per process: a websocket's events are all handled by the process holding it.
+# Bounded, oldest forgotten first: a forgotten socket only means a sign-in page instead of a reload.
+_SIGNED_IN_SOCKETS: OrderedDict[str, None] = OrderedDict()
+_SIGNED_IN_SOCKETS_KEPT = 50_000
+
+
+def _note_signed_in_socket(socket_id: str, signed_in: bool) -> None:
+    if not socket_id:
+        return
+    _SIGNED_IN_SOCKETS.pop(socket_id, None)
+    if signed_in:
+        _SIGNED_IN_SOCKETS[socket_id] = None
+        while len(_SIGNED_IN_SOCKETS) > _SIGNED_IN_SOCKETS_KEPT:
+            _SIGNED_IN_SOCKETS.popitem(last=False)
 
 
 def portal_text(locale: str, key: str, **values: object) -> str:
@@ -142,6 +160,7 @@ class PortalState(CallerMixin, SessionCookieMixin, rx.State):
     async def _remember_session(self, secret: str) -> None:
         """Use `secret` in this tab and store it as the browser's HttpOnly cookie ("" forgets it)."""
         self._portal_session = secret
+        _note_signed_in_socket(self.router.session.session_id, bool(secret))
         await self._hand_over_cookie(SESSION_COOKIE, secret, int(accounts.SESSION_LIFETIME.total_seconds()))
 
     def _t(self, key: str, **values) -> str:
@@ -222,6 +241,12 @@ class PortalState(CallerMixin, SessionCookieMixin, rx.State):
         """First of every portal page's loads. Reflex runs a page's loads again on each reconnect,
         so a load clears forms and notices only when the page is opened, not when a dropped
         connection comes back in the middle of typing."""
+        if not self._shown_path and self.router.session.session_id in _SIGNED_IN_SOCKETS:
+            # A state made from nothing (Redis lost it) under a page of a tab that signed in on this
+            # websocket: the page loads afresh (`_state_lost`), and the page's other loads find the
+            # state lost too instead of sending the user to sign in.
+            self._state_lost()
+            return None
         path = self.router.url.path
         self._opening = path != self._shown_path
         self._shown_path = path
