@@ -247,10 +247,9 @@ def test_redis_restarted_under_a_tap_in_flight_the_page_comes_back_verified(clus
     assert _events(server, link.request_id, "verified") == 1
 
 
-def test_redis_restarted_empty_the_provider_is_still_signed_in(cluster, server, browser):
-    """Signing in happens on the tab's websocket, which therefore lacks the session cookie: a
-    state rebuilt from nothing on it would send the provider to sign in again. The page loads
-    afresh instead, and its new websocket carries the cookie."""
+def _provider_on_children(cluster: Cluster, browser):
+    """A provider signed in on the demo data, moved to the Children page without a page load: the
+    tab's websocket is the one they signed in on, so it never carried the session cookie."""
     demo = subprocess.run([sys.executable, "-m", "careconnect_app", "demo", "--json", "--force"], cwd=REPO_ROOT,
                           env=cluster.env, capture_output=True, text=True, timeout=300)
     assert demo.returncode == 0, demo.stderr
@@ -258,7 +257,15 @@ def test_redis_restarted_empty_the_provider_is_still_signed_in(cluster, server, 
     context.set_default_timeout(30_000)
     page = context.new_page()
     _login(page, cluster.base_url, SUNRISE)
-    page.get_by_role("link", name="Children").click()  # no page load since signing in
+    page.get_by_role("link", name="Children").click()
+    return context, page
+
+
+def test_redis_restarted_empty_the_provider_is_still_signed_in(cluster, server, browser):
+    """Signing in happens on the tab's websocket, which therefore lacks the session cookie: a
+    state rebuilt from nothing on it would send the provider to sign in again. The page loads
+    afresh instead, and its new websocket carries the cookie."""
+    context, page = _provider_on_children(cluster, browser)
     page.locator("#child-first").wait_for()
 
     def restored_load(request) -> bool:
@@ -294,14 +301,7 @@ def test_redis_restarted_empty_a_link_in_the_portal_keeps_the_provider_signed_in
     """A click on the portal's menu after Redis came back empty: Reflex rebuilds the state and runs
     the new page's loads on the old websocket, which never carried the session cookie (signing in
     happened on it). The page loads afresh instead of asking the provider to sign in again."""
-    demo = subprocess.run([sys.executable, "-m", "careconnect_app", "demo", "--json", "--force"], cwd=REPO_ROOT,
-                          env=cluster.env, capture_output=True, text=True, timeout=300)
-    assert demo.returncode == 0, demo.stderr
-    context = browser.new_context(base_url=cluster.base_url, viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    _login(page, cluster.base_url, SUNRISE)
-    page.get_by_role("link", name="Children").click()  # no page load since signing in
+    context, page = _provider_on_children(cluster, browser)
     # The page's loads have answered (a load still running across the restart reloads the page
     # by itself, test_redis_restarted_empty_the_provider_is_still_signed_in).
     page.locator("[id^=add-guardian-]").first.wait_for()
