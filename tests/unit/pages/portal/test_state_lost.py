@@ -4,6 +4,8 @@ sign in (tests/e2e/test_failover.py drives it through Caddy with Redis restarted
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import pytest
 from reflex.state import State
 
@@ -22,7 +24,7 @@ def _fresh_children_state(socket_id: str, path: str = "/portal/children"):
 
 @pytest.fixture(autouse=True)
 def _no_sockets(monkeypatch):
-    monkeypatch.setattr(base_state, "_SIGNED_IN_SOCKETS", type(base_state._SIGNED_IN_SOCKETS)())
+    monkeypatch.setattr(base_state, "_SIGNED_IN_SOCKETS", OrderedDict())
 
 
 def test_a_fresh_state_on_the_socket_that_signed_in_reloads_the_page():
