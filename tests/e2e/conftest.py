@@ -217,6 +217,9 @@ class ParentFlow:
 
     # --- the pad ---------------------------------------------------------------------------
     def _pad_box(self, page):
+        # A person draws on the tab in front of them; a tab behind another gets its timers and
+        # pointer events throttled by Chromium (one stroke of the two-tab test took minutes).
+        page.bring_to_front()
         canvas = page.locator("#signature-pad canvas")
         canvas.scroll_into_view_if_needed()
         page.wait_for_timeout(250)  # the pad sizes its backing store after layout (debounced)
