@@ -4,6 +4,7 @@
     python benchmarks/parent_load.py --parents 500                       # the 500-parent target
     python benchmarks/parent_load.py --parents 50 --provider-latency 0.4 # slow providers vs instant
     python benchmarks/parent_load.py --parents 20 --cost --backend-workers 1  # CPU of each kind of event
+    python benchmarks/parent_load.py --parents 1 --same-event 5000 --backend-workers 1  # Reflex's part of an event
     python benchmarks/parent_load.py --parents 500 --worker-nice 10 --render-in-worker  # the worker before stop 24
 
 Our app runs as in production (tests/support/cluster.py): `reflex run --env prod --backend-only`
@@ -23,6 +24,9 @@ signed exactly once. Targets: p95 < 250 ms with 500 parents; CPU per event <= 1.
 app; with --provider-latency, p95 with slow providers no worse than with instant ones.
 With --cost the visitors go one at a time instead, and each event's server CPU is measured on its
 own (read once the previous event's work has settled): where a journey's CPU goes, per kind of event.
+With --same-event N, one page of each app sends one trivial event (a ticked box; the blank app's
+set_value) N times back to back: the CPU of an event without database work, ours against the blank
+app's, which tells Reflex's part of an event (state, delta, socket) from the steps' database work.
 Exit status 0 when every target printed is met.
 """
 
@@ -302,6 +306,30 @@ async def blank_visitor(run: Run, base: str, args, start_at: float, events: int,
         await client.close()
 
 
+async def repeated(run: Run, base: str, path: str, hashes: list[str], state: str, handler: str,
+                   value_of, count: int) -> None:
+    """--same-event: open one page, then `handler` with {"value": value_of(i)} `count` times, each
+    sent once the page shows the previous answer (no think time)."""
+    client = EventClient(base, quiet=0.0, timeout=60, headers={"User-Agent": "parent-load/1.0"})
+    try:
+        await counted(run, "page load (hydrate + on_load)", opened(client, path, hashes, state))
+        for n in range(count):
+            await timed(run, handler, client, handler, {"value": value_of(n)}, state=state,
+                        until=shows("value" if state == BLANK else "consented", value_of(n), state=state))
+    except Exception as exc:  # noqa: BLE001
+        run.errors.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        await client.close()
+
+
+def blank_value(n: int) -> str:
+    return str(n)
+
+
+def box_ticked(n: int) -> bool:
+    return n % 2 == 0
+
+
 async def sequentially(visitors: list) -> None:
     for visitor in visitors:
         await visitor
@@ -428,6 +456,12 @@ def verdicts(runs: dict[str, Run], args) -> bool:
     ours, blank = runs.get("careconnect"), runs.get("blank")
     met = True
     print()
+    if ours is not None and args.same_event:  # no journey: only the CPU of one trivial event
+        if blank is not None:
+            print(f"CPU of one trivial event: {ours.cpu_ms_per_event:.2f} ms vs blank {blank.cpu_ms_per_event:.2f} ms = "
+                  f"{ours.cpu_ms_per_event / blank.cpu_ms_per_event:.2f}x (a journey's CPU, and the target, "
+                  "need the full run)")
+        return bool(not ours.errors and blank is not None and not blank.errors)
     if ours is not None:
         p95 = percentile(ours.socket_latencies(), 95)
         ok = p95 < P95_TARGET_MS and not ours.errors
@@ -456,14 +490,18 @@ async def run_ours(name: str, cluster: Cluster, families: list[dict], phones: Ph
     phones.start()
     now = time.monotonic()
     hashes = initial_state_hashes(Path(cluster.env["REFLEX_WEB_WORKDIR"]))
-    if args.cost:  # one parent after another, each event's CPU on its own
+    if args.same_event:  # one page, one trivial event again and again
+        visitors = [repeated(run, base, "/sign/" + families[0]["token"], hashes, SIGN, "set_consented", box_ticked,
+                             args.same_event)]
+    elif args.cost:  # one parent after another, each event's CPU on its own
         run.server_pids = cluster.apps[0].pids
         visitors = [sequentially([parent(run, base, f, phones, args, now, hashes) for f in families])]
     else:
         visitors = [parent(run, base, f, phones, args, now + args.ramp * i / len(families), hashes)
                     for i, f in enumerate(families)]
     await drive(run, visitors, cluster.apps[0].pids, cluster.delivery[0].pids)
-    run.signed_once = signed_exactly_once(families)
+    if not args.same_event:
+        run.signed_once = signed_exactly_once(families)
     return run
 
 
@@ -481,6 +519,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
     parser.add_argument("--cost", action="store_true",
                         help="one parent at a time instead: each kind of event's server CPU on its own")
+    parser.add_argument("--same-event", type=int, default=0, metavar="N",
+                        help="one page per app sends one trivial event N times: Reflex's part of an event")
     parser.add_argument("--code-timeout", type=float, default=120, help="seconds a parent waits for a code")
     parser.add_argument("--worker-nice", type=int, default=0, help="the delivery worker's CPU priority (deploy/: 0)")
     parser.add_argument("--render-in-worker", action="store_true",
@@ -529,9 +569,12 @@ def main() -> int:
             now = time.monotonic()
             per_visitor = max(1, runs["careconnect"].events // max(1, args.parents) - 1)  # socket events
             hashes = initial_state_hashes(folder / "blank_app" / ".web")
-            visitors = [blank_visitor(run, base, args, now + args.ramp * i / args.parents, per_visitor, hashes)
-                        for i in range(args.parents)]
-            if args.cost:
+            if args.same_event:
+                visitors = [repeated(run, base, "/", hashes, BLANK, "set_value", blank_value, args.same_event)]
+            else:
+                visitors = [blank_visitor(run, base, args, now + args.ramp * i / args.parents, per_visitor, hashes)
+                            for i in range(args.parents)]
+            if args.cost and not args.same_event:
                 run.server_pids = blank.pids
                 visitors = [sequentially(visitors)]
             asyncio.run(drive(run, visitors, blank.pids))
