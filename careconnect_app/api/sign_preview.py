@@ -106,9 +106,10 @@ def _preview(session: Session, token: str, ip: str, accept_language: str) -> str
 
 
 def _page(locale: str, parts: list[tuple[str, str]]) -> str:
-    words = i18n.area(locale, "parent")
-    header = (f'<header><div class="cc-bar"><span class="cc-brand">{html.escape(words["app_name"])}</span>'
-              f'<span class="cc-lang" aria-hidden="true">{html.escape(words["switch_to"])}</span></div></header>')
+    # Two strings looked up, not the area's whole catalogue copied (i18n.area): this runs for every link opened.
+    brand, switch_to = i18n.t("parent.app_name", locale), i18n.t("parent.switch_to", locale)
+    header = (f'<header><div class="cc-bar"><span class="cc-brand">{html.escape(brand)}</span>'
+              f'<span class="cc-lang" aria-hidden="true">{html.escape(switch_to)}</span></div></header>')
     body = "".join(f"<{tag}>{html.escape(text)}</{tag.split()[0]}>" for tag, text in parts)
     return (f'<div class="cc-preview" id="cc-preview" lang="{locale}">{_STYLE}{header}'
             f'<main>{body}</main>{_REMOVE}</div>')
