@@ -306,16 +306,16 @@ async def blank_visitor(run: Run, base: str, args, start_at: float, events: int,
         await client.close()
 
 
-async def repeated(run: Run, base: str, path: str, hashes: list[str], state: str, handler: str,
+async def repeated(run: Run, base: str, path: str, hashes: list[str], state: str, handler: str, shown_in: str,
                    value_of, count: int) -> None:
     """--same-event: open one page, then `handler` with {"value": value_of(i)} `count` times, each
-    sent once the page shows the previous answer (no think time)."""
+    sent once the page's var `shown_in` shows the previous answer (no think time)."""
     client = EventClient(base, quiet=0.0, timeout=60, headers={"User-Agent": "parent-load/1.0"})
     try:
         await counted(run, "page load (hydrate + on_load)", opened(client, path, hashes, state))
         for n in range(count):
             await timed(run, handler, client, handler, {"value": value_of(n)}, state=state,
-                        until=shows("value" if state == BLANK else "consented", value_of(n), state=state))
+                        until=shows(shown_in, value_of(n), state=state))
     except Exception as exc:  # noqa: BLE001
         run.errors.append(f"{type(exc).__name__}: {exc}")
     finally:
@@ -491,8 +491,8 @@ async def run_ours(name: str, cluster: Cluster, families: list[dict], phones: Ph
     now = time.monotonic()
     hashes = initial_state_hashes(Path(cluster.env["REFLEX_WEB_WORKDIR"]))
     if args.same_event:  # one page, one trivial event again and again
-        visitors = [repeated(run, base, "/sign/" + families[0]["token"], hashes, SIGN, "set_consented", box_ticked,
-                             args.same_event)]
+        visitors = [repeated(run, base, "/sign/" + families[0]["token"], hashes, SIGN, "set_consented", "consented",
+                             box_ticked, args.same_event)]
     elif args.cost:  # one parent after another, each event's CPU on its own
         run.server_pids = cluster.apps[0].pids
         visitors = [sequentially([parent(run, base, f, phones, args, now, hashes) for f in families])]
@@ -569,14 +569,14 @@ def main() -> int:
             now = time.monotonic()
             per_visitor = max(1, runs["careconnect"].events // max(1, args.parents) - 1)  # socket events
             hashes = initial_state_hashes(folder / "blank_app" / ".web")
-            if args.same_event:
-                visitors = [repeated(run, base, "/", hashes, BLANK, "set_value", blank_value, args.same_event)]
+            if args.same_event:  # as ours: one page, one trivial event again and again
+                visitors = [repeated(run, base, "/", hashes, BLANK, "set_value", "value", blank_value, args.same_event)]
             else:
                 visitors = [blank_visitor(run, base, args, now + args.ramp * i / args.parents, per_visitor, hashes)
                             for i in range(args.parents)]
-            if args.cost and not args.same_event:
-                run.server_pids = blank.pids
-                visitors = [sequentially(visitors)]
+                if args.cost:
+                    run.server_pids = blank.pids
+                    visitors = [sequentially(visitors)]
             asyncio.run(drive(run, visitors, blank.pids))
             runs["blank"] = run
             report(run)
