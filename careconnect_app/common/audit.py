@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select, update
@@ -46,24 +46,48 @@ def event_hash(event: AuditEvent | SimpleNamespace) -> str:
     }))
 
 
-# Core statements on the tables (in the session's transaction): the ORM's unit of work and bulk
-# UPDATE cost more CPU than the rest of an audited step.
+# Core statements on the tables (in the session's transaction), built once: the ORM's unit of work
+# and building a statement per call cost more CPU than the rest of an audited step.
 _HEAD = AuditChainHead.__table__
 _EVENTS = AuditEvent.__table__
+_EVENT_FIELDS = ("created_at", "event", "actor", "sheet_id", "signing_request_id", "user_id", "ip", "user_agent",
+                 "channel", "detail", "prev_hash", "hash")
+_TAKE_HEAD = (update(_HEAD).where(_HEAD.c.chain == bindparam("chain_key")).values(length=_HEAD.c.length)
+              .returning(_HEAD.c.last_hash))
+_INSERT_EVENT = insert(_EVENTS).values({name: bindparam(f"e_{name}") for name in _EVENT_FIELDS})
+_MOVE_HEAD = (update(_HEAD).where(_HEAD.c.chain == bindparam("chain_key"))
+              .values(last_hash=bindparam("e_hash"), length=_HEAD.c.length + 1))
+# SQLite: the event, then the head pointed at its id. PostgreSQL: both in one statement (a round
+# trip less for each of a journey's seven events), the event written by a CTE the head reads.
+_APPEND_SQLITE = (_INSERT_EVENT.returning(_EVENTS.c.id), _MOVE_HEAD.values(last_event_id=bindparam("event_id")))
+_new_event = _INSERT_EVENT.returning(_EVENTS.c.id).cte("new_event")
+_APPEND_PG = (_MOVE_HEAD.values(last_event_id=_new_event.select().with_only_columns(_new_event.c.id).scalar_subquery())
+              .returning(_HEAD.c.last_event_id))
 
 
 def lock_chain(session: Session, sheet_id: int | None) -> str:
     """Lock the chain's head until the caller's transaction ends; returns the hash of its newest event."""
     chain = chain_of(sheet_id)
-    take = update(_HEAD).where(_HEAD.c.chain == chain).values(length=_HEAD.c.length).returning(_HEAD.c.last_hash)
     connection = session.connection()
-    head = connection.execute(take).first()
+    head = connection.execute(_TAKE_HEAD, {"chain_key": chain}).first()
     if head is None:  # the chain's first event: create its head (or find the one a racing writer made)
         upsert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
         connection.execute(upsert(_HEAD).values(chain=chain, last_hash="", length=0)
                            .on_conflict_do_nothing(index_elements=["chain"]))
-        head = connection.execute(take).first()
+        head = connection.execute(_TAKE_HEAD, {"chain_key": chain}).first()
     return head[0]
+
+
+def _append(session: Session, fields: dict) -> int:
+    """Write the event and move its chain's head to it (the head is locked); returns the event's id."""
+    connection = session.connection()
+    params = {f"e_{name}": fields[name] for name in _EVENT_FIELDS} | {"chain_key": chain_of(fields["sheet_id"])}
+    if connection.dialect.name == "postgresql":
+        return connection.execute(_APPEND_PG, params).scalar_one()
+    write_event, move_head = _APPEND_SQLITE
+    event_id = connection.execute(write_event, params).scalar_one()
+    connection.execute(move_head, params | {"event_id": event_id})
+    return event_id
 
 
 def record(
@@ -79,9 +103,12 @@ def record(
     channel: str = "",
     detail: str | dict = "",
     at: datetime | None = None,
+    after: str | None = None,
 ) -> AuditEvent:
     """Append one event to its chain; the caller's transaction commits it with the change it describes.
 
+    `after`: the hash of the chain's newest event, from a caller that holds the chain's lock in this
+    transaction (`lock_chain`'s answer, or the event it recorded last): the lock is not taken again.
     Returns the event as written (a copy: not in the session)."""
     if isinstance(detail, dict):
         detail = json.dumps(detail, sort_keys=True, ensure_ascii=False)
@@ -89,13 +116,9 @@ def record(
     fields = dict(created_at=as_utc(at or utcnow()), event=event, actor=actor, sheet_id=sheet_id,
                   signing_request_id=signing_request_id, user_id=user_id, ip=(ip or "")[:64],
                   user_agent=(user_agent or "")[:512], channel=channel, detail=detail[:2000],
-                  prev_hash=lock_chain(session, sheet_id))
+                  prev_hash=lock_chain(session, sheet_id) if after is None else after)
     fields["hash"] = event_hash(SimpleNamespace(**fields))
-    connection = session.connection()
-    event_id = connection.execute(insert(_EVENTS).values(**fields).returning(_EVENTS.c.id)).scalar_one()
-    connection.execute(update(_HEAD).where(_HEAD.c.chain == chain_of(sheet_id))
-                       .values(last_hash=fields["hash"], last_event_id=event_id, length=_HEAD.c.length + 1))
-    return AuditEvent.model_construct(id=event_id, **fields)
+    return AuditEvent.model_construct(id=_append(session, fields), **fields)
 
 
 def events_for_sheet(session: Session, sheet_id: int) -> list[AuditEvent]:

@@ -73,10 +73,13 @@ def queue(
     signing_request_id: int | None = None,
     sheet_id: int | None = None,
     attachments: list[dict] | None = None,
+    flush: bool = True,
 ) -> OutgoingMessage:
     """Write one message to the outbox table; the delivery worker sends it.
 
     `attachments` says which files to attach (messaging/attachments.py renders them at send time).
+    `flush=False`: the caller flushes (the message has no id until then), so that the messages it
+    queues together are written in one INSERT.
     """
     message = OutgoingMessage(
         channel=channel, to=to, kind=kind, locale=locale, subject=subject, text=text,
@@ -84,7 +87,8 @@ def queue(
         sheet_id=sheet_id, attachments=json.dumps(attachments) if attachments else "",
     )
     session.add(message)
-    session.flush()
+    if flush:
+        session.flush()
     wakeup.message_queued(session)  # the delivery workers wake when this transaction commits
     return message
 
@@ -137,7 +141,8 @@ class _Family:
 
 def _queue_email(session: Session, family: _Family, request: SigningRequest, *, to: str, kind: str, subject: str,
                  paragraphs: list[str], footer: list[str] | None = None,
-                 button: tuple[str, str] | None = None, attachments: list[dict] | None = None) -> OutgoingMessage:
+                 button: tuple[str, str] | None = None, attachments: list[dict] | None = None,
+                 flush: bool = True) -> OutgoingMessage:
     """One email to the guardian about this request (text and HTML from the same words)."""
     lines = paragraphs + ([f"{button[0]}: {button[1]}"] if button else []) + (footer or [])
     return queue(session, channel="email", to=to, kind=kind, locale=family.locale, subject=subject,
@@ -145,13 +150,13 @@ def _queue_email(session: Session, family: _Family, request: SigningRequest, *, 
                  html_body=email_html(family.locale, heading=subject, paragraphs=paragraphs, button=button,
                                       footer=footer),
                  guardian_id=family.guardian.id, signing_request_id=request.id, sheet_id=request.sheet_id,
-                 attachments=attachments)
+                 attachments=attachments, flush=flush)
 
 
 def _queue_sms(session: Session, family: _Family, request: SigningRequest, *, to: str, kind: str,
-               text: str) -> OutgoingMessage:
+               text: str, flush: bool = True) -> OutgoingMessage:
     return queue(session, channel="sms", to=to, kind=kind, locale=family.locale, text=text,
-                 guardian_id=family.guardian.id, signing_request_id=request.id, sheet_id=request.sheet_id)
+                 guardian_id=family.guardian.id, signing_request_id=request.id, sheet_id=request.sheet_id, flush=flush)
 
 
 def queue_ready_to_sign(
@@ -218,7 +223,8 @@ def queue_signed_notice(session: Session, request: SigningRequest, *, document_h
     the reference, the document's fingerprint, the sealed copy (email) and a "this was not me" link.
 
     Every usable contact, whatever the guardian chose for links: someone who signed in their
-    place must not be able to keep it from them by choosing a channel.
+    place must not be able to keep it from them by choosing a channel. Not flushed: the caller's
+    next flush writes them together.
     """
     family = _Family.of(session, request, locale)
     locale = family.locale
@@ -240,11 +246,11 @@ def queue_signed_notice(session: Session, request: SigningRequest, *, document_h
                     "ready.email.greeting", "signed.email.body", "signed.reference", "signed.hash",
                     "signed.email.attached", "signed.email.not_me")],
                 button=(t("messages.signed.email.button", locale), url),
-                footer=[t("messages.ready.email.security", locale, **values)], attachments=attachments)
+                footer=[t("messages.ready.email.security", locale, **values)], attachments=attachments, flush=False)
         else:
             copy = t("messages.signed.copy_emailed.sms" if emailed else "messages.signed.copy_link.sms", locale)
             message = _queue_sms(session, family, request, to=to, kind=MessageKind.SIGNED_NOTICE,
-                                 text=t("messages.signed.sms", locale, copy=copy, **values))
+                                 text=t("messages.signed.sms", locale, copy=copy, **values), flush=False)
         sent.append(message)
     return sent
 

@@ -45,8 +45,11 @@ class _Facts(Family):
 
 
 def queue_after_signing(session: Session, request: SigningRequest, *, reference: str, document_hash: str,
-                        locale: str) -> list[OutgoingMessage]:
-    """Queue the guardian's receipt (in the signing language) and the staff's certificates; audit what went where."""
+                        locale: str, audit_after: str | None = None) -> list[OutgoingMessage]:
+    """Queue the guardian's receipt (in the signing language) and the staff's certificates; audit what went where.
+
+    `audit_after`: the sheet's newest audit event, when the caller holds its chain (`audit.record`'s `after`)."""
+    # Not flushed one by one: the audit event's flush writes them all in one INSERT.
     facts = _Facts.of(session, request)
     queued = _guardian_notice(session, facts, normalise_locale(locale), reference, document_hash)
     values = facts.values(STAFF_LOCALE, reference, document_hash)
@@ -57,7 +60,7 @@ def queue_after_signing(session: Session, request: SigningRequest, *, reference:
             recipients.append(role)
     audit.record(session, "copies_queued", actor=Actor.SYSTEM, sheet_id=facts.sheet.id, signing_request_id=request.id,
                  detail={"channels": [m.channel for m in queued if m.kind == MessageKind.SIGNED_NOTICE],
-                         "recipients": recipients})
+                         "recipients": recipients}, after=audit_after)
     return queued
 
 
@@ -78,7 +81,7 @@ def _certificate(session: Session, facts: _Facts, to: str, values: dict[str, str
         subject=subject, text="\n\n".join(paragraphs),
         html_body=compose.email_html(STAFF_LOCALE, heading=subject, paragraphs=paragraphs),
         signing_request_id=facts.request.id, sheet_id=facts.sheet.id,
-        attachments=[attachments.certificate(facts.sheet.id, STAFF_LOCALE)])
+        attachments=[attachments.certificate(facts.sheet.id, STAFF_LOCALE)], flush=False)
 
 
 # --- what the done screen says -----------------------------------------------------------------------

@@ -38,7 +38,8 @@ def message_queued(session: Session) -> None:
     # queues four messages). The innermost one: a savepoint rolled back takes its NOTIFY with it.
     transaction = session.get_nested_transaction() or session.get_transaction()
     if get_settings().is_postgres and session.info.get("notified_in") is not transaction:
-        session.execute(text(f"NOTIFY {CHANNEL}"))
+        # On the connection: no autoflush, so messages queued unflushed are still written together.
+        session.connection().execute(text(f"NOTIFY {CHANNEL}"))
         session.info["notified_in"] = transaction
     if not session.info.get("wakes_worker"):
         session.info["wakes_worker"] = True

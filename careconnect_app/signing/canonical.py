@@ -14,6 +14,7 @@ from sqlmodel import Session
 from careconnect_app import attendance
 from careconnect_app.clock import iso
 from careconnect_app.common.crypto import canonical_json, sha256_hex
+from careconnect_app.common.family import Family
 from careconnect_app.i18n import t
 from careconnect_app.models import Agency, AttendanceSheet, Child, Guardian, Provider, SigningRequest
 
@@ -106,11 +107,10 @@ def _day(day, record: attendance.Day | None) -> dict:
 
 def document_for(session: Session, request: SigningRequest, locale: str) -> dict:
     """The canonical document of a signing request as shown in `locale` today."""
-    sheet = session.get(AttendanceSheet, request.sheet_id)
-    provider = session.get(Provider, sheet.provider_id)
-    agency = session.get(Agency, provider.agency_id)
-    texts = shown_texts(locale, provider=provider.name, agency=agency.name)
-    return canonical_document(session, sheet, session.get(Guardian, request.guardian_id), locale=locale, texts=texts)
+    # One joined read the step's other reads share (by key, its rows were five round trips).
+    family = Family.of(session, request)
+    texts = shown_texts(locale, provider=family.provider.name, agency=family.agency.name)
+    return canonical_document(session, family.sheet, family.guardian, locale=locale, texts=texts)
 
 
 def document_hash(document: dict) -> str:

@@ -184,11 +184,13 @@ def sign(
     request = session.get(SigningRequest, request_id)
     if request is None:
         return SignOutcome(False, "parent.error.not_signable")
+    reference = new_reference()  # written by the claiming UPDATE (rolled back with it when nothing is signed)
     # The first write: on PostgreSQL a racing signature or recall waits here for this one's
     # commit, then finds the sheet moved on (no deadlock between request rows).
     if not (sheets.move(session, request.sheet_id, request.sheet_version, (SheetStatus.READY_FOR_PARENT,),
                         status=SheetStatus.SIGNED, signed_at=now, updated_at=now)
-            and _move_request(session, request_id, now, status=RequestStatus.SIGNED, signed_at=now)):
+            and _move_request(session, request_id, now, status=RequestStatus.SIGNED, signed_at=now,
+                              reference=reference)):
         return _lost(session, request_id)
     if request.in_person and (refused := in_person.refusal(session, session.get(AttendanceSheet, request.sheet_id))):
         session.rollback()  # e.g. "sheet.error.in_person_disputed" -> "parent.error.in_person_disputed"
@@ -202,7 +204,7 @@ def sign(
         return SignOutcome(False, problem, review_again=True)
     context = Context(ip=ip[:64], user_agent=user_agent[:512], channel=verification_channel, at=now)
     try:
-        reference, notices = _store_signature(session, request, sheet, document, mark, context)
+        notices = _store_signature(session, request, sheet, document, mark, context)
         session.flush()
     except IntegrityError:  # the unique signature row: another submit got there first
         return _lost(session, request_id)
@@ -249,12 +251,10 @@ class Context:
 
 
 def _store_signature(session: Session, request: SigningRequest, sheet: AttendanceSheet, document: dict,
-                     mark: Mark, context: Context) -> tuple[str, list]:
+                     mark: Mark, context: Context) -> list:
     """Close the other guardians' links, write the signed evidence, queue the notices and copies."""
     guardian = session.get(Guardian, request.guardian_id)
-    reference = new_reference()
-    request.reference = reference
-    session.add(request)
+    reference = request.reference
     # Other guardians' links for this sheet close: one signature completes it (their page says
     # another guardian signed; a link replaced by a resend says so instead).
     session.exec(
@@ -287,15 +287,15 @@ def _store_signature(session: Session, request: SigningRequest, sheet: Attendanc
         typed_name=mark.typed_name, manifest_json=signed.json, manifest_signature=signed.signature, manifest_key_id=signed.key_id,
         code_destination_masked=code_destination_masked(session, request.id, context.channel),
     ))
-    audit.record(session, "signed", actor=Actor.PARENT, sheet_id=sheet.id, signing_request_id=request.id,
+    signed_event = audit.record(session, "signed", actor=Actor.PARENT, sheet_id=sheet.id, signing_request_id=request.id,
                  ip=context.ip, user_agent=context.user_agent, channel=context.channel,
                  detail={"document_hash": canonical.document_hash(document), "reference": reference,
                          "certification": canonical.PARENT_CERTIFICATION_VERSION,
                          "consent": canonical.CONSENT_VERSION, "in_person": request.in_person,
                          "provider_assisted": request.in_person, "manifest_sha256": signed.sha256,
                          "signature_method": mark.method},
-                 at=context.at)
+                 at=context.at, after=previous)
     notices = signed_notices.queue_after_signing(session, request, reference=reference,
                                                  document_hash=canonical.document_hash(document),
-                                                 locale=document["locale"])
-    return reference, notices
+                                                 locale=document["locale"], audit_after=signed_event.hash)
+    return notices

@@ -60,6 +60,7 @@ class CheckOutcome:
     tries_left: int = 0
     retry_after: int = 0
     session_secret: str = ""
+    channel: str = ""  # verified: the channel of the code, which the new session records
 
 
 def destination(guardian: Guardian, channel: str) -> str:
@@ -159,12 +160,11 @@ def send_code(
         )
         .values(invalidated_at=now)
     )
-    code = VerificationCode(signing_request_id=request.id, channel=channel, destination=to, created_at=now,
-                            expires_at=now + CODE_TTL)
-    session.add(code)
+    # The message first: the code row is then written once, naming it (the worker makes the digits
+    # for that message as it sends it; both commit together).
     message = compose.queue_verification_code(session, request, channel, to, locale)
-    code.message_id = message.id
-    session.add(code)
+    session.add(VerificationCode(signing_request_id=request.id, channel=channel, destination=to, created_at=now,
+                                 expires_at=now + CODE_TTL, message_id=message.id))
     audit.record(
         session, "code_sent", actor="parent", sheet_id=request.sheet_id,
         signing_request_id=request.id, ip=ip, user_agent=user_agent, channel=channel,
@@ -190,14 +190,18 @@ def make_code(session: Session, message_id: int, now: datetime | None = None) ->
     return digits if made else None
 
 
-def _count_try(session: Session, code: VerificationCode) -> int | None:
-    """Count one try on the code before it is compared; None when it has no try left (or was used)."""
+def _count_try(session: Session, code: VerificationCode, *, consume_at: datetime | None = None) -> int | None:
+    """Count one try on the code; None when it has no try left (or was used). With `consume_at` (the
+    right code) the same statement consumes it: two tabs entering it verify once."""
+    values = {"attempts": VerificationCode.attempts + 1}
+    if consume_at is not None:
+        values["consumed_at"] = consume_at
     row = session.exec(
         update(VerificationCode)
         .where(VerificationCode.id == code.id, VerificationCode.consumed_at.is_(None),  # type: ignore[union-attr]
                VerificationCode.invalidated_at.is_(None),  # type: ignore[union-attr]
                VerificationCode.attempts < MAX_TRIES_PER_CODE)
-        .values(attempts=VerificationCode.attempts + 1)
+        .values(**values)
         .returning(VerificationCode.attempts)
     ).first()
     return row[0] if row else None
@@ -238,10 +242,11 @@ def check_code(
     entered = "".join(ch for ch in (entered or "") if ch.isdigit())
     if len(entered) != CODE_DIGITS:
         return CheckOutcome(False, "verify.error.format", tries_left=MAX_TRIES_PER_CODE - code.attempts)
-    attempt = _count_try(session, code)
+    right = bool(code.code_hash) and same(code.code_hash, _code_hash(request.id, code.channel, entered))
+    attempt = _count_try(session, code, consume_at=now if right else None)
     if attempt is None:  # used up by other tries (another tab) or used meanwhile
         return CheckOutcome(False, "verify.error.no_code")
-    if code.code_hash and same(code.code_hash, _code_hash(request.id, code.channel, entered)):
+    if right:
         return _verified(session, request, code, ip=ip, user_agent=user_agent, now=now)
 
     if attempt >= MAX_TRIES_PER_CODE:
@@ -261,14 +266,7 @@ def check_code(
 
 def _verified(session: Session, request: SigningRequest, code: VerificationCode, *, ip: str, user_agent: str,
               now: datetime) -> CheckOutcome:
-    """The right code: consume it once (two tabs entering it verify once) and open a session."""
-    consumed = session.exec(
-        update(VerificationCode)
-        .where(VerificationCode.id == code.id, VerificationCode.consumed_at.is_(None))  # type: ignore[union-attr]
-        .values(consumed_at=now)
-    ).rowcount
-    if consumed != 1:
-        return CheckOutcome(False, "verify.error.no_code")
+    """The right code, consumed by the try that counted it: open a session."""
     if request.verified_at is None:  # the first verification (a later one fetches the signed copy)
         request.verified_at = now
         session.add(request)
@@ -278,7 +276,7 @@ def _verified(session: Session, request: SigningRequest, code: VerificationCode,
         signing_request_id=request.id, ip=ip, user_agent=user_agent, channel=code.channel,
         detail={"to": mask_contact(code.channel, code.destination)}, at=now,
     )
-    return CheckOutcome(True, session_secret=secret)
+    return CheckOutcome(True, session_secret=secret, channel=code.channel)
 
 
 def start_session(session: Session, request: SigningRequest, channel: str, now: datetime | None = None) -> str:

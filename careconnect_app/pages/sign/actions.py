@@ -17,8 +17,8 @@ from careconnect_app import i18n
 from careconnect_app.clock import utcnow
 from careconnect_app.common import audit
 from careconnect_app.common.masking import mask_contact
-from careconnect_app.models import Guardian, SigningRequest
-from careconnect_app.pages.sign.view import FamilyRows, LinkView, read_view, verified_channel
+from careconnect_app.models import SigningRequest
+from careconnect_app.pages.sign.view import FamilyRows, LinkView, read_view, remember_verified, verified_channel
 from careconnect_app.signing import canonical, evidence, links, parent_steps, verification
 from careconnect_app.statuses import Actor, LinkStatus, RequestStatus
 
@@ -111,7 +111,7 @@ def open_link(session: Session, token: str, visit: Visit, *, keep_locale: bool) 
     if request is None:
         return Opened(0, visit.locale, visit.view(session, None, check.status), None)
     if not keep_locale:  # until the parent picks a language, the guardian's preferred one
-        guardian = session.get(Guardian, request.guardian_id)
+        guardian = FamilyRows.of(session, request).guardian  # the joined read the page needs anyway
         visit = replace(visit, locale=i18n.normalise_locale(guardian.preferred_locale))
     resume = None
     if check.ok:
@@ -158,7 +158,7 @@ def start(session: Session, request: SigningRequest, visit: Visit) -> bool:
 
 
 def send_code(session: Session, request: SigningRequest, visit: Visit, channel: str) -> verification.SendOutcome:
-    guardian = session.get(Guardian, request.guardian_id)
+    guardian = FamilyRows.of(session, request).guardian  # the joined read the message needs anyway
     return verification.send_code(session, request, guardian, channel, ip=visit.ip, user_agent=visit.user_agent,
                                   locale=visit.locale)
 
@@ -174,6 +174,7 @@ def check_code(session: Session, request: SigningRequest, visit: Visit, code: st
     if not outcome.ok:
         return Checked(outcome, None)
     verified = replace(visit, secret=outcome.session_secret)
+    remember_verified(session, request, verified.secret, outcome.channel)
     return Checked(outcome, verified.view(session, request, links.status_of(request)))
 
 

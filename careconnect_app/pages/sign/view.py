@@ -101,10 +101,19 @@ def verified_channel(session: Session, request: SigningRequest, secret: str) -> 
     """
     if not request.requires_verification:
         return ""
-    key = ("verified_channel", request.id, secret)
+    key = _verified_key(request, secret)
     if key not in session.info:
         session.info[key] = verification.session_channel(session, request, secret)
     return session.info[key]
+
+
+def remember_verified(session: Session, request: SigningRequest, secret: str, channel: str) -> None:
+    """The session this transaction just opened for `secret`: the page read back needs no query for it."""
+    session.info[_verified_key(request, secret)] = channel
+
+
+def _verified_key(request: SigningRequest, secret: str) -> tuple:
+    return ("verified_channel", request.id, secret)
 
 
 def read_view(session: Session, request: SigningRequest | None, status: str, locale: str, secret: str,

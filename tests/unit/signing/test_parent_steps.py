@@ -6,11 +6,13 @@ import json
 import threading
 from datetime import timedelta
 
+from sqlalchemy import event
 from sqlmodel import select
 
 from careconnect_app.clock import utcnow
 from careconnect_app.common.crypto import keyed_hash, sha256_hex
-from careconnect_app.db import session_scope
+from careconnect_app.common import audit
+from careconnect_app.db import get_engine, session_scope
 from careconnect_app.evidence import manifest
 from careconnect_app.messaging import outbox
 from careconnect_app.models import (
@@ -223,3 +225,36 @@ def test_signature_without_a_code_records_no_destination(make_request):
     assert _sign(request_id, verification_channel="").ok
     with session_scope() as s:
         assert s.exec(select(Signature)).one().code_destination_masked == ""
+
+
+def test_signing_writes_its_notices_in_one_insert_and_takes_the_chain_once(make_request, database):
+    """The signature's notices (guardian's email and text, provider's certificate) go to the outbox in
+    one INSERT on PostgreSQL (SQLite cannot return the ids of a batch in order: one each there), and
+    the chain locked for the manifest is not locked again for the events after it;
+    the sheet's chain still adds up, the signed event right after the event the manifest names."""
+    request_id, _ = make_request()
+    with session_scope() as s:
+        reviewed = review(s, request_id, "en")
+    sent: list[str] = []
+
+    def keep(_conn, _cursor, statement, *_args):
+        sent.append(" ".join(statement.split()))
+
+    event.listen(get_engine(), "before_cursor_execute", keep)
+    try:
+        outcome = _sign(request_id, reviewed_hash=reviewed)
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", keep)
+    assert outcome.ok and len(outcome.message_ids) >= 3
+    inserts = sum(q.startswith("INSERT INTO outgoingmessage") for q in sent)
+    assert inserts == (1 if database.kind == "postgres" else len(outcome.message_ids))
+    assert sum(q.startswith("UPDATE auditchainhead SET length=auditchainhead.length ") for q in sent) == 1
+    with session_scope() as s:
+        queued = s.exec(select(OutgoingMessage).where(OutgoingMessage.id.in_(outcome.message_ids))).all()
+        assert len(queued) == len(outcome.message_ids)
+        sig = s.exec(select(Signature)).one()
+        events = audit.events_for_sheet(s, sig.sheet_id)
+        signed = next(e for e in events if e.event == "signed")
+        assert json.loads(sig.manifest_json)["audit"]["previous_event_sha256"] == signed.prev_hash
+        assert [e.event for e in events][-2:] == ["signed", "copies_queued"]
+        assert audit.check_sheet(s, sig.sheet_id) is None

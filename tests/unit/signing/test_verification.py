@@ -161,3 +161,21 @@ def test_parallel_guesses_beyond_the_fifth_are_never_checked(make_request, datab
     assert failed == sum(1 for o in outcomes if o.error in ("verify.error.wrong", "verify.error.code_dead",
                                                            "verify.error.locked"))
     assert failed + sum(o.ok for o in outcomes) <= 5
+
+
+def test_the_right_code_in_two_tabs_at_once_verifies_one_of_them(make_request, database):
+    """The try that counts the right code also consumes it: of two tabs entering it together, one
+    opens a session and the other is told the code is gone; the code keeps one try counted per tab."""
+    request_id, _ = make_request()
+    assert _send(request_id).ok
+    code = _latest_code(database)
+    outcomes = race(_guess(request_id, code), _guess(request_id, code))
+    assert not any(isinstance(o, BaseException) for o in outcomes), outcomes
+    assert sorted(o.ok for o in outcomes) == [False, True]
+    assert [o.error for o in outcomes if not o.ok] == ["verify.error.no_code"]
+    assert [o.channel for o in outcomes if o.ok] == ["sms"]
+    with session_scope() as s:
+        row = s.exec(select(VerificationCode)).one()
+        assert row.consumed_at is not None and row.attempts == 1
+        assert len(s.exec(select(ParentSession)).all()) == 1
+        assert s.get(SigningRequest, request_id).failed_code_attempts == 0
