@@ -23,7 +23,7 @@ from careconnect_app.evidence import manifest
 from careconnect_app.messaging import compose, signed_notices
 from careconnect_app.models import AttendanceSheet, Guardian, Signature, SigningRequest, VerificationCode
 from careconnect_app.signing import canonical, in_person, links, typed_signature, verification
-from careconnect_app.signing.strokes import normalise, render_png, validate_strokes
+from careconnect_app.signing.strokes import accepted, render_png
 from careconnect_app.statuses import Actor, RequestStatus, SheetStatus, SignatureMethod
 
 MAX_PROBLEM_LENGTH = 2000
@@ -51,9 +51,9 @@ def read_mark(strokes: object, typed_name: str) -> Mark | str:
             return f"parent.{error}"
         stored = {"typed_name": name, "font": typed_signature.FONT_ID}
         return Mark(SignatureMethod.TYPED, stored, typed_signature.render_png(name), name)
-    if error := validate_strokes(strokes):
-        return f"parent.{error}"
-    clean = normalise(strokes)
+    clean = accepted(strokes)
+    if isinstance(clean, str):
+        return f"parent.{clean}"
     return Mark(SignatureMethod.DRAWN, clean, render_png(clean, normalised=True))
 
 

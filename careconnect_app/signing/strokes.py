@@ -143,15 +143,7 @@ def validate_strokes(payload: object) -> str | None:
     when nothing was drawn, ``signature.error.too_simple`` for a dot, a straight
     line, a single arc/tick or a tiny scribble.
     """
-    parsed = _parse(payload)
-    if parsed is None:
-        return ERROR_INVALID
-    strokes, w, h = parsed
-    if not strokes:
-        return ERROR_EMPTY
-    if _too_simple(strokes, w, h):
-        return ERROR_TOO_SIMPLE
-    return None
+    return _problem(_parse(payload))
 
 
 def normalise(payload: object) -> dict:
@@ -164,6 +156,28 @@ def normalise(payload: object) -> dict:
     parsed = _parse(payload)
     if parsed is None:
         raise ValueError(ERROR_INVALID)
+    return _stored(parsed)
+
+
+def accepted(payload: object) -> dict | str:
+    """``normalise``'s stored form of an acceptable signature, else ``validate_strokes``'s error key
+    (signing: the payload is parsed once)."""
+    parsed = _parse(payload)
+    return _problem(parsed) or _stored(parsed)
+
+
+def _problem(parsed: tuple[list, float, float] | None) -> str | None:
+    if parsed is None:
+        return ERROR_INVALID
+    strokes, w, h = parsed
+    if not strokes:
+        return ERROR_EMPTY
+    if _too_simple(strokes, w, h):
+        return ERROR_TOO_SIMPLE
+    return None
+
+
+def _stored(parsed: tuple[list, float, float]) -> dict:
     strokes, w, h = parsed
     return {
         "strokes": [[[x, y, t] for x, y, t in s] for s in strokes],

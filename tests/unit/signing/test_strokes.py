@@ -187,6 +187,23 @@ def test_normalise_canonical():
     assert validate_strokes(out) is None
 
 
+@pytest.mark.parametrize("p", [
+    {"strokes": []},  # empty
+    {"strokes": [[[0.5, 0.5, 0]]]},  # a dot
+    {"strokes": [line(0.1, 0.5, 0.9, 0.5)]},  # a straight line
+    {"strokes": "x"},  # malformed
+    {"strokes": [[[0.1, 0.2, 0]]], "height": 1e9},
+])
+def test_accepted_says_what_validate_strokes_says_of_a_refused_mark(p):
+    assert validate_strokes(p) is not None and strokes_module.accepted(p) == validate_strokes(p)
+
+
+def test_accepted_is_the_normalised_form_of_an_acceptable_mark():
+    sig = cursive()
+    raw = {"strokes": [sig, []], "width": 357.6, "height": 200, "extra": "x"}
+    assert strokes_module.accepted(raw) == normalise(raw) and strokes_module.accepted(raw)["width"] == 358
+
+
 # --- rendering ---------------------------------------------------------------
 
 
