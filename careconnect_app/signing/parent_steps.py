@@ -287,14 +287,15 @@ def _store_signature(session: Session, request: SigningRequest, sheet: Attendanc
         typed_name=mark.typed_name, manifest_json=signed.json, manifest_signature=signed.signature, manifest_key_id=signed.key_id,
         code_destination_masked=code_destination_masked(session, request.id, context.channel),
     ))
-    signed_event = audit.record(session, "signed", actor=Actor.PARENT, sheet_id=sheet.id, signing_request_id=request.id,
-                 ip=context.ip, user_agent=context.user_agent, channel=context.channel,
-                 detail={"document_hash": canonical.document_hash(document), "reference": reference,
-                         "certification": canonical.PARENT_CERTIFICATION_VERSION,
-                         "consent": canonical.CONSENT_VERSION, "in_person": request.in_person,
-                         "provider_assisted": request.in_person, "manifest_sha256": signed.sha256,
-                         "signature_method": mark.method},
-                 at=context.at, after=previous)
+    signed_event = audit.record(
+        session, "signed", actor=Actor.PARENT, sheet_id=sheet.id, signing_request_id=request.id,
+        ip=context.ip, user_agent=context.user_agent, channel=context.channel,
+        detail={"document_hash": canonical.document_hash(document), "reference": reference,
+                "certification": canonical.PARENT_CERTIFICATION_VERSION,
+                "consent": canonical.CONSENT_VERSION, "in_person": request.in_person,
+                "provider_assisted": request.in_person, "manifest_sha256": signed.sha256,
+                "signature_method": mark.method},
+        at=context.at, after=previous)
     notices = signed_notices.queue_after_signing(session, request, reference=reference,
                                                  document_hash=canonical.document_hash(document),
                                                  locale=document["locale"], audit_after=signed_event.hash)
