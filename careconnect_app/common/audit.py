@@ -54,13 +54,13 @@ _EVENT_FIELDS = ("created_at", "event", "actor", "sheet_id", "signing_request_id
                  "channel", "detail", "prev_hash", "hash")
 _TAKE_HEAD = (update(_HEAD).where(_HEAD.c.chain == bindparam("chain_key")).values(length=_HEAD.c.length)
               .returning(_HEAD.c.last_hash))
-_INSERT_EVENT = insert(_EVENTS).values({name: bindparam(f"e_{name}") for name in _EVENT_FIELDS})
 _MOVE_HEAD = (update(_HEAD).where(_HEAD.c.chain == bindparam("chain_key"))
               .values(last_hash=bindparam("e_hash"), length=_HEAD.c.length + 1))
 # SQLite: the event, then the head pointed at its id. PostgreSQL: both in one statement (a round
 # trip less for each of a journey's seven events), the event written by a CTE the head reads.
-_APPEND_SQLITE = (_INSERT_EVENT.returning(_EVENTS.c.id), _MOVE_HEAD.values(last_event_id=bindparam("event_id")))
-_new_event = _INSERT_EVENT.returning(_EVENTS.c.id).cte("new_event")
+_WRITE_EVENT = insert(_EVENTS).values({name: bindparam(f"e_{name}") for name in _EVENT_FIELDS}).returning(_EVENTS.c.id)
+_POINT_HEAD = _MOVE_HEAD.values(last_event_id=bindparam("event_id"))
+_new_event = _WRITE_EVENT.cte("new_event")
 _APPEND_PG = (_MOVE_HEAD.values(last_event_id=_new_event.select().with_only_columns(_new_event.c.id).scalar_subquery())
               .returning(_HEAD.c.last_event_id))
 
@@ -84,9 +84,8 @@ def _append(session: Session, fields: dict) -> int:
     params = {f"e_{name}": fields[name] for name in _EVENT_FIELDS} | {"chain_key": chain_of(fields["sheet_id"])}
     if connection.dialect.name == "postgresql":
         return connection.execute(_APPEND_PG, params).scalar_one()
-    write_event, move_head = _APPEND_SQLITE
-    event_id = connection.execute(write_event, params).scalar_one()
-    connection.execute(move_head, params | {"event_id": event_id})
+    event_id = connection.execute(_WRITE_EVENT, params).scalar_one()
+    connection.execute(_POINT_HEAD, params | {"event_id": event_id})
     return event_id
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import delete, select, update
 
 from careconnect_app.__main__ import main
 from careconnect_app.common import audit
-from careconnect_app.db import get_engine, session_scope
+from careconnect_app.db import session_scope
 from careconnect_app.models import AppendOnlyError, AuditChainHead, AuditEvent, Signature
 from tests.fakes.sheets import sheet_of, submit_and_sign
+from tests.support.sql import statements_sent
 
 
 def _events(sheet_id=None):
@@ -145,22 +146,13 @@ def test_an_event_is_one_statement_on_postgres_and_a_held_chain_is_not_locked_ag
     are written by one statement (two on SQLite); `after=` (the head a lock holder knows) takes no
     second lock. The chain adds up either way."""
     sheet_id = weekly_sheet["sheet"]
-    sent: list[str] = []
-
-    def keep(_conn, _cursor, statement, *_args):
-        sent.append(" ".join(statement.split()))
-
-    event.listen(get_engine(), "before_cursor_execute", keep)
-    try:
-        with session_scope() as s:
-            audit.record(s, "document_downloaded", actor="provider", sheet_id=sheet_id)  # the chain has a head
-            sent.clear()
-            held = audit.lock_chain(s, sheet_id)
-            first = audit.record(s, "document_downloaded", actor="provider", sheet_id=sheet_id, after=held)
-            second = audit.record(s, "document_downloaded", actor="provider", sheet_id=sheet_id, after=first.hash)
-            third = audit.record(s, "document_downloaded", actor="provider", sheet_id=sheet_id)
-    finally:
-        event.remove(get_engine(), "before_cursor_execute", keep)
+    with session_scope() as s, statements_sent() as sent:
+        audit.record(s, "document_downloaded", actor="provider", sheet_id=sheet_id)  # the chain has a head
+        sent.clear()
+        held = audit.lock_chain(s, sheet_id)
+        first = audit.record(s, "document_downloaded", actor="provider", sheet_id=sheet_id, after=held)
+        second = audit.record(s, "document_downloaded", actor="provider", sheet_id=sheet_id, after=first.hash)
+        third = audit.record(s, "document_downloaded", actor="provider", sheet_id=sheet_id)
     locks = [q for q in sent if q.startswith("UPDATE auditchainhead SET length=auditchainhead.length ")]
     assert len(locks) == 2  # lock_chain's, and the third event's (it was given no head)
     assert len(sent) == 2 + 3 * (1 if database.kind == "postgres" else 2)

@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
-
 from careconnect_app.common.family import Family
-from careconnect_app.db import get_engine, session_scope
+from careconnect_app.db import session_scope
 from careconnect_app.models import AttendanceSheet, Child, Guardian, SigningRequest
+from tests.support.sql import statements_sent
 
 
 def test_one_query_then_none_and_the_sessions_own_rows(make_request):
     request_id, _token = make_request()
-    selects: list[str] = []
 
-    def seen(_conn, _cursor, statement, *_args) -> None:
-        if statement.lstrip().lower().startswith("select"):
-            selects.append(statement)
+    def selects(sent: list[str]) -> int:
+        return sum(1 for statement in sent if statement.lower().startswith("select"))
 
     with session_scope() as s:
         request = s.get(SigningRequest, request_id)
-        event.listen(get_engine(), "before_cursor_execute", seen)
-        try:
+        with statements_sent() as sent:
             family = Family.of(s, request)
-            assert len(selects) == 1  # sheet, child, provider, agency and guardian together
+            assert selects(sent) == 1  # sheet, child, provider, agency and guardian together
             family.sheet.status = "changed in this step"
             again = Family.of(s, request)
-            assert len(selects) == 1  # asked again in the same step: no round trip
-        finally:
-            event.remove(get_engine(), "before_cursor_execute", seen)
+            assert selects(sent) == 1  # asked again in the same step: no round trip
         # The session's own objects: what the step changed shows through, and a read by key agrees.
         assert again.sheet.status == "changed in this step"
         assert again.sheet is s.get(AttendanceSheet, request.sheet_id)

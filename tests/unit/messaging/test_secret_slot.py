@@ -22,6 +22,7 @@ from careconnect_app.signing import links, verification
 from careconnect_app.statuses import LinkStatus
 from tests.fakes.data import SENT, notify
 from tests.fakes.rows import CODE, delivered, request_of, send_reminders, set_request, tokens_in
+from tests.support.sql import statements_sent
 
 
 def _everything_stored() -> str:
@@ -148,23 +149,14 @@ def test_a_claimed_batch_makes_its_secrets_in_one_transaction(make_request, data
 
 
 def test_a_claimed_batch_reads_its_requests_in_one_query_and_each_link_opens_its_own(database):
-    from sqlalchemy import event
-
     from careconnect_app.messaging import secret_slot
     from tests.fakes.data import submitted_request
 
     request_ids = [request_id for request_id, _token in submitted_request(guardians=3)]  # three links
     claimed = [m for m in outbox.claim_due(50, "w/x") if SECRET_SLOT in m.text]
-    statements: list[str] = []
-
-    def seen(_conn, _cursor, statement, *_args) -> None:
-        statements.append(" ".join(statement.split()).lower())
-
-    event.listen(get_engine(), "before_cursor_execute", seen)
-    try:
+    with statements_sent() as sent:
         ready = secret_slot.filled_all(claimed)
-    finally:
-        event.remove(get_engine(), "before_cursor_execute", seen)
+    statements = [statement.lower() for statement in sent]
     assert {m.signing_request_id for m in claimed} == set(request_ids) and len(claimed) >= 3
     assert sum(1 for s in statements if s.startswith("select") and "from signingrequest " in s) == 1
     assert sum(1 for s in statements if s.startswith("insert into linktoken")) == 1  # the batch's tokens together

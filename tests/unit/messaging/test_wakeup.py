@@ -11,6 +11,7 @@ from careconnect_app.db import session_scope
 from careconnect_app.messaging import wakeup
 from careconnect_app.messaging.wakeup import Waiter
 from tests.fakes.data import make_family, notify
+from tests.support.sql import statements_sent
 
 
 class Rollback(Exception):
@@ -98,33 +99,24 @@ def test_one_notify_per_transaction_and_each_transaction_wakes_the_other_machine
     """Signing queues four messages in one transaction: one NOTIFY for it (each is a round trip);
     the next transaction of the same session notifies again. SQLite has no NOTIFY (its worker is
     in the process)."""
-    from sqlalchemy import event
-
     postgres = database.kind == "postgres"
     monkeypatch.setattr(wakeup, "_wake_here", lambda _session: None)  # only NOTIFY reaches the waiter
-    notifies = []
-
-    def count(_conn, _cursor, statement, *_):
-        if "NOTIFY" in statement:
-            notifies.append(statement)
+    def notifies(sent: list[str]) -> int:
+        return sum(1 for statement in sent if "NOTIFY" in statement)
 
     with session_scope() as s:
         family = make_family(s)
         s.commit()
-        engine = s.connection().engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with statements_sent(s.connection().engine) as sent:
             for _ in range(4):
                 notify(s, family)
             s.commit()
-            assert len(notifies) == (1 if postgres else 0)
+            assert notifies(sent) == (1 if postgres else 0)
             assert waiter.wait(timeout=2 if postgres else 0.3) is postgres
             notify(s, family)
             s.commit()
-            assert len(notifies) == (2 if postgres else 0)
+            assert notifies(sent) == (2 if postgres else 0)
             assert waiter.wait(timeout=2 if postgres else 0.3) is postgres
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
 
 
 def test_a_savepoint_rolled_back_does_not_swallow_the_wake_up_of_what_follows(waiter, database, monkeypatch):

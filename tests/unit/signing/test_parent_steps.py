@@ -6,13 +6,12 @@ import json
 import threading
 from datetime import timedelta
 
-from sqlalchemy import event
 from sqlmodel import select
 
 from careconnect_app.clock import utcnow
 from careconnect_app.common.crypto import keyed_hash, sha256_hex
 from careconnect_app.common import audit
-from careconnect_app.db import get_engine, session_scope
+from careconnect_app.db import session_scope
 from careconnect_app.evidence import manifest
 from careconnect_app.messaging import outbox
 from careconnect_app.models import (
@@ -29,6 +28,7 @@ from careconnect_app.signing import canonical, evidence, links, parent_steps, ve
 from tests.fakes.data import cursive_strokes, review
 from tests.fakes.rows import in_person_for
 from tests.support.race import race
+from tests.support.sql import statements_sent
 from tests.unit.documents.support import flat
 
 
@@ -235,16 +235,8 @@ def test_signing_writes_its_notices_in_one_insert_and_takes_the_chain_once(make_
     request_id, _ = make_request()
     with session_scope() as s:
         reviewed = review(s, request_id, "en")
-    sent: list[str] = []
-
-    def keep(_conn, _cursor, statement, *_args):
-        sent.append(" ".join(statement.split()))
-
-    event.listen(get_engine(), "before_cursor_execute", keep)
-    try:
+    with statements_sent() as sent:
         outcome = _sign(request_id, reviewed_hash=reviewed)
-    finally:
-        event.remove(get_engine(), "before_cursor_execute", keep)
     assert outcome.ok and len(outcome.message_ids) >= 3
     inserts = sum(q.startswith("INSERT INTO outgoingmessage") for q in sent)
     assert inserts == (1 if database.kind == "postgres" else len(outcome.message_ids))
