@@ -98,7 +98,8 @@ class WhatWasSent:
 
 
 def what_was_sent(session: Session, request: SigningRequest) -> WhatWasSent:
-    rows = session.exec(select(OutgoingMessage).where(
+    # The three columns the screen needs, not whole messages (their bodies and HTML): signing reads this back.
+    rows = session.exec(select(OutgoingMessage.kind, OutgoingMessage.channel, OutgoingMessage.to).where(
         OutgoingMessage.signing_request_id == request.id,
         OutgoingMessage.kind.in_((MessageKind.SIGNED_NOTICE, MessageKind.COMPLETION_CERTIFICATE)),  # type: ignore[attr-defined]
         OutgoingMessage.fallback_for_id.is_(None)))  # type: ignore[union-attr]

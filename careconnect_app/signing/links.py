@@ -115,10 +115,14 @@ def insert_tokens(session: Session, rows: list[dict]) -> None:
 def _lookup(session: Session, token: str, purpose: TokenPurpose) -> tuple[SigningRequest, LinkToken] | None:
     if not token or len(token) > 128:
         return None
-    row = session.exec(select(LinkToken).where(LinkToken.token_hash == sha256_hex(token))).first()
-    if row is None or row.purpose != purpose:  # a "not me" token opens no signing page, and back
+    # The token and its request in one round trip: every link opened (page, socket) starts here.
+    found = session.exec(select(LinkToken, SigningRequest)
+                         .join(SigningRequest, SigningRequest.id == LinkToken.signing_request_id)
+                         .where(LinkToken.token_hash == sha256_hex(token))).first()
+    if found is None or found[0].purpose != purpose:  # a "not me" token opens no signing page, and back
         return None
-    return session.get(SigningRequest, row.signing_request_id), row
+    row, request = found
+    return request, row
 
 
 def find(session: Session, token: str, purpose: TokenPurpose = TokenPurpose.SIGN) -> SigningRequest | None:

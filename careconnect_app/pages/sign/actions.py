@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from careconnect_app import i18n
 from careconnect_app.clock import utcnow
-from careconnect_app.common import audit
+from careconnect_app.common import audit, cookie_tickets
 from careconnect_app.common.masking import mask_contact
 from careconnect_app.models import SigningRequest
 from careconnect_app.pages.sign.view import FamilyRows, LinkView, read_view, remember_verified, verified_channel
@@ -167,6 +167,7 @@ def send_code(session: Session, request: SigningRequest, visit: Visit, channel: 
 class Checked:
     outcome: verification.CheckOutcome
     view: LinkView | None  # verified: the page as this browser may now see it (read in the same transaction)
+    cookie_ticket: str = ""  # verified: the page trades it for the session's HttpOnly cookie (cookie_tickets)
 
 
 def check_code(session: Session, request: SigningRequest, visit: Visit, code: str) -> Checked:
@@ -175,7 +176,11 @@ def check_code(session: Session, request: SigningRequest, visit: Visit, code: st
         return Checked(outcome, None)
     verified = replace(visit, secret=outcome.session_secret)
     remember_verified(session, request, verified.secret, outcome.channel)
-    return Checked(outcome, verified.view(session, request, links.status_of(request)))
+    # The cookie's ticket in the same transaction as the session it carries: one commit, and never
+    # a session without its ticket.
+    ticket = cookie_tickets.issue(session, cookie_tickets.PARENT_SESSION_COOKIE, verified.secret,
+                                  int(verification.SESSION_TTL.total_seconds()))
+    return Checked(outcome, verified.view(session, request, links.status_of(request)), ticket)
 
 
 def report_problem(session: Session, request: SigningRequest, visit: Visit, text: str) -> str | LinkView:

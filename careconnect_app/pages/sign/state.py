@@ -24,7 +24,7 @@ from careconnect_app.pages.sign.recovery import UNAVAILABLE, resilient
 from careconnect_app.pages.sign.view import LandingView, LinkView, ReviewView, SignedView
 from careconnect_app.pages.sign.wizard_steps import CodeForm, ProblemForm
 from careconnect_app.pages.state_tools import CallerMixin, DatabaseUnavailable, SessionCookieMixin, in_session, off_loop
-from careconnect_app.signing import evidence, parent_steps, verification
+from careconnect_app.signing import evidence, parent_steps
 from careconnect_app.statuses import LinkStatus, SignatureMethod
 
 SESSION_COOKIE = cookie_tickets.PARENT_SESSION_COOKIE
@@ -276,8 +276,7 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, Sh
                 return rx.set_focus("send-code")
             return None  # what was typed stays, marked invalid; the live region says why
         self._parent_session = outcome.session_secret
-        await self._hand_over_cookie(SESSION_COOKIE, outcome.session_secret,
-                                     int(verification.SESSION_TTL.total_seconds()))
+        self.cookie_ticket = checked.cookie_ticket  # issued with the session (actions.check_code)
         self._say("verify_error")
         self._say("verify_info")
         self._show(checked.view)  # read with the new verification: what this browser may now see

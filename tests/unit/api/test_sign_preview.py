@@ -8,6 +8,7 @@ from careconnect_app.api.sign_preview import preview_html
 from careconnect_app.clock import utcnow
 from careconnect_app.db import session_scope
 from careconnect_app.models import Child, SigningRequest
+from tests.support.sql import statements_sent
 
 
 def test_preview_names_child_period_and_provider_in_the_guardians_language(make_request):
@@ -50,3 +51,15 @@ def test_preview_escapes_names(make_request):
         s.add(child)
     html = preview_html(token, ip="")
     assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_preview_reads_a_link_in_two_statements(make_request):
+    """Every link opened renders this page first: the token with its request, then the family, each
+    in one joined read (it used to take six round trips)."""
+    _, token = make_request()
+    with statements_sent() as sent:
+        html = preview_html(token, ip="203.0.113.5")
+    assert "Mateo G." in html
+    selects = [s for s in sent if s.startswith("SELECT")]
+    assert len(selects) == 2, sent
+    assert "FROM linktoken JOIN signingrequest" in selects[0] and "JOIN guardian" in selects[1]

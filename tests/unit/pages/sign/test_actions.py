@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from careconnect_app.common import cookie_tickets
 from careconnect_app.db import session_scope
 from careconnect_app.messaging import outbox
 from careconnect_app.models import AttendanceSheet, AuditEvent, LinkToken, Signature, SigningRequest
@@ -221,3 +222,21 @@ def test_signing_through_the_guard_reads_who_won_from_the_database(make_request)
     again = _run(actions.on_live_link, visit, actions.sign_live, cursive_strokes(), "", certified=True,
                  consented=True, reviewed_hash=reviewed)
     assert isinstance(again, LinkChanged) and again.view.status == LinkStatus.SIGNED
+
+
+def test_a_right_code_comes_with_the_ticket_for_its_sessions_cookie(make_request, database):
+    """The code check issues the HttpOnly cookie's ticket in its own transaction (no second one)."""
+    request_id, _token = make_request()
+    visit = _visit(request_id)
+    assert _run(actions.on_live_link, visit, actions.send_code, "email", need_verified=False).ok
+    outbox.deliver_due()
+    (code,) = CODE.findall(delivered(database.outbox, "verification_code")[-1]["text"])
+    wrong_code = str((int(code) + 1) % 10 ** len(code)).zfill(len(code))
+    wrong = _run(actions.on_live_link, visit, actions.check_code, wrong_code, need_verified=False)
+    assert not wrong.outcome.ok and wrong.cookie_ticket == ""
+    checked = _run(actions.on_live_link, visit, actions.check_code, code, need_verified=False)
+    assert checked.outcome.ok and checked.cookie_ticket
+    grant = _run(cookie_tickets.redeem, checked.cookie_ticket)
+    assert (grant.name, grant.value) == (cookie_tickets.PARENT_SESSION_COOKIE, checked.outcome.session_secret)
+    assert grant.max_age_seconds == int(verification.SESSION_TTL.total_seconds())
+    assert _run(cookie_tickets.redeem, checked.cookie_ticket) is None  # once
