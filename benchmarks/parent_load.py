@@ -23,7 +23,8 @@ processes' user + system time over the run, divided by the events they answered)
 signed exactly once. Targets: p95 < 250 ms with 500 parents; CPU per event <= 1.5x the blank
 app; with --provider-latency, p95 with slow providers no worse than with instant ones.
 With --cost the visitors go one at a time instead, and each event's server CPU is measured on its
-own (read once the previous event's work has settled): where a journey's CPU goes, per kind of event.
+own (read once the previous event's work has settled, less what the idle servers spend over the same
+window, watched for 10 s first): where a journey's CPU goes, per kind of event.
 With --same-event N, one page of each app sends one trivial event (a ticked box; the blank app's
 set_value) N times back to back: the CPU of an event without database work, ours against the blank
 app's, which tells Reflex's part of an event (state, delta, socket) from the steps' database work.
@@ -110,6 +111,8 @@ class Run:
     signed_once: str = ""
     server_pids: object = None  # --cost: the servers whose CPU each event is charged with
     cost: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # --cost: CPU ms per event
+    # --cost: what the idle servers spend per second (heartbeats, timers), taken off each event's window
+    idle_cpu_per_second: float = 0.0
 
     async def cpu_now(self) -> float | None:
         """--cost: the servers' CPU seconds once the previous event's work has settled (else None)."""
@@ -214,11 +217,13 @@ async def think(args) -> None:
 async def counted(run: Run, name: str, answered) -> None:
     """Await one event (`answered` gives its seconds) and record it; with --cost, also its CPU."""
     before = await run.cpu_now()
+    window_start = time.monotonic()
     seconds = await answered
     run.events += 1
     run.record(name, seconds)
     if before is not None:
-        run.cost[name].append(1000 * (await run.cpu_now() - before))
+        spent = await run.cpu_now() - before
+        run.cost[name].append(1000 * (spent - run.idle_cpu_per_second * (time.monotonic() - window_start)))
 
 
 async def timed(run: Run, name: str, client: EventClient, handler: str, payload: dict | None = None, *,
@@ -335,7 +340,14 @@ async def sequentially(visitors: list) -> None:
         await visitor
 
 
+IDLE_SECONDS = 10  # --cost: how long the idle servers are watched before the first visitor
+
+
 async def drive(run: Run, visitors: list, server_pids, worker_pids=lambda: set()) -> None:
+    if run.server_pids is not None:  # --cost: each event's window (its answer + 0.4 s) also holds idle work
+        idle_before = cpu_seconds(server_pids())
+        await asyncio.sleep(IDLE_SECONDS)
+        run.idle_cpu_per_second = (cpu_seconds(server_pids()) - idle_before) / IDLE_SECONDS
     before, worker_before = cpu_seconds(server_pids()), cpu_seconds(worker_pids())
     started, clients_before = time.monotonic(), time.process_time()
     await asyncio.gather(*visitors)
@@ -448,6 +460,7 @@ def report(run: Run) -> None:
     if run.signed_once:
         print(f"  journeys: {run.signed_once}")
     if run.cost:
+        print(f"  idle servers: {1000 * run.idle_cpu_per_second:.1f} ms CPU per second, taken off each event's window")
         print("  server CPU per event, one visitor at a time (ms): "
               + ", ".join(f"{name} {sum(v) / len(v):.1f}" for name, v in run.cost.items()))
 
