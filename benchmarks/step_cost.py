@@ -8,7 +8,8 @@ the wizard's handlers run on their worker threads (pages/sign/actions: open, sta
 check_code, mark_reviewed, sign), each in its own transaction as `in_session` runs it, and prints
 per step the median CPU of the calling thread and the SQL statements it sent. Then what one
 statement costs here: a prebuilt Core select, an ORM select built per call (as the steps do) and a
-whole unit of work. The first journeys warm the caches and are left out. (issue 10: the 500-parent CPU target; see README "Running at scale".)
+whole unit of work. The first journeys warm the caches and are left out. (issue 10: the 500-parent
+CPU target; see README "Running at scale".)
 """
 
 from __future__ import annotations

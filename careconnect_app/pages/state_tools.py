@@ -131,7 +131,9 @@ class SessionCookieMixin(rx.State, mixin=True):
     The handler that makes a session keeps its secret in a backend-only var for this tab and
     hands it to the browser through a one-time ticket (common/cookie_tickets.py): the page's
     `session_cookie` component posts the ticket to /_session/cookie, which sets the cookie. A new
-    tab or a reload reads it back from the websocket handshake's Cookie header.
+    tab or a reload reads it back from the websocket handshake's Cookie header. A step that makes
+    the session on its worker thread may issue the ticket in that transaction and set
+    `cookie_ticket` itself (the wizard's code check: pages/sign/actions.check_code).
     """
 
     # A one-time, two-minute ticket (not the secret): the page trades it for the cookie at once.
