@@ -6,6 +6,7 @@
     python benchmarks/parent_load.py --parents 20 --cost --backend-workers 1  # CPU of each kind of event
     python benchmarks/parent_load.py --parents 1 --same-event 5000 --backend-workers 1  # Reflex's part of an event
     python benchmarks/parent_load.py --parents 500 --worker-nice 10 --render-in-worker  # the worker before stop 24
+    python benchmarks/parent_load.py --parents 500 --capacity 50        # how many parents this machine serves
 
 Our app runs as in production (tests/support/cluster.py): `reflex run --env prod --backend-only`
 with `--backend-workers` processes, PostgreSQL and Redis (private, in a temporary folder), one
@@ -20,8 +21,11 @@ same number of events and the same think times, with the same Redis and backend 
 
 Printed: p50/p95/p99 per event and over all events, server CPU per event (the backend
 processes' user + system time over the run, divided by the events they answered), journeys
-signed exactly once. Targets: p95 < 250 ms with 500 parents; CPU per event <= 1.5x the blank
-app; with --provider-latency, p95 with slow providers no worse than with instant ones.
+signed exactly once, and what one journey costs the whole machine (the app, the delivery worker once
+it has sealed the last PDFs, PostgreSQL and Redis: what an agency sizes its servers by). Targets:
+p95 < 250 ms with 500 parents; CPU per event <= 1.5x the blank app; with --provider-latency, p95
+with slow providers no worse than with instant ones. With --capacity STEP, STEP, 2 STEP ... parents
+until the p95 target is missed: the most this machine serves, and the CPUs --parents would need.
 With --cost the visitors go one at a time instead, and each event's server CPU is measured on its
 own (read once the previous event's work has settled, less what the idle servers spend over the same
 window, watched for 10 s first): where a journey's CPU goes, per kind of event.
@@ -105,10 +109,12 @@ class Run:
     events: int = 0
     cpu_seconds: float = 0.0
     worker_cpu_seconds: float = 0.0
+    services_cpu_seconds: dict[str, float] = field(default_factory=dict)  # PostgreSQL, Redis
     wall_seconds: float = 0.0
     client_cpu_seconds: float = 0.0  # the load generator's own (it shares the machine)
     load_average: float = 0.0
     signed_once: str = ""
+    journeys: int = 0  # parents who went through the whole journey (not --same-event)
     server_pids: object = None  # --cost: the servers whose CPU each event is charged with
     cost: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # --cost: CPU ms per event
     # --cost: what the idle servers spend per second (heartbeats, timers), taken off each event's window
@@ -343,19 +349,37 @@ async def sequentially(visitors: list) -> None:
 IDLE_SECONDS = 10  # --cost: how long the idle servers are watched before the first visitor
 
 
-async def drive(run: Run, visitors: list, server_pids, worker_pids=lambda: set()) -> None:
+async def drive(run: Run, visitors: list, server_pids, worker_pids=lambda: set(), services=None) -> None:
+    """Run the visitors; the CPU of the servers, the worker and `services` ({name: pids}) over the run."""
+    services = services or {}
     if run.server_pids is not None:  # --cost: each event's window (its answer + 0.4 s) also holds idle work
         idle_before = cpu_seconds(server_pids())
         await asyncio.sleep(IDLE_SECONDS)
         run.idle_cpu_per_second = (cpu_seconds(server_pids()) - idle_before) / IDLE_SECONDS
     before, worker_before = cpu_seconds(server_pids()), cpu_seconds(worker_pids())
+    services_before = {name: cpu_seconds(pids()) for name, pids in services.items()}
     started, clients_before = time.monotonic(), time.process_time()
     await asyncio.gather(*visitors)
     run.wall_seconds = time.monotonic() - started
     run.client_cpu_seconds = time.process_time() - clients_before
     run.load_average = os.getloadavg()[0]
     run.cpu_seconds = cpu_seconds(server_pids()) - before
+    if services:  # the worker still seals the last signatures' PDFs: its CPU and the database's once done
+        await settled(worker_pids)
     run.worker_cpu_seconds = cpu_seconds(worker_pids()) - worker_before
+    run.services_cpu_seconds = {name: cpu_seconds(pids()) - services_before[name] for name, pids in services.items()}
+
+
+async def settled(pids, quiet_cpu_seconds: float = 0.05, every: float = 2.0, at_most: float = 900.0) -> None:
+    """Wait until these processes spend less than `quiet_cpu_seconds` of CPU in `every` seconds (a
+    worker makes its PDFs one at a time, about 200 ms each here: 500 signatures' take minutes)."""
+    deadline, last = time.monotonic() + at_most, cpu_seconds(pids())
+    while time.monotonic() < deadline:
+        await asyncio.sleep(every)
+        now = cpu_seconds(pids())
+        if now - last < quiet_cpu_seconds:
+            return
+        last = now
 
 
 # ---- the apps ----------------------------------------------------------------------------------------
@@ -459,6 +483,12 @@ def report(run: Run) -> None:
           + f"; load generator CPU {run.client_cpu_seconds:.1f} s; machine load average {run.load_average:.1f}")
     if run.signed_once:
         print(f"  journeys: {run.signed_once}")
+    # What one parent costs the machine, for sizing (README); not with --cost, whose pauses hold idle work.
+    if run.services_cpu_seconds and run.journeys and not run.cost:
+        parts = {"app": run.cpu_seconds, "delivery worker": run.worker_cpu_seconds, **run.services_cpu_seconds}
+        print(f"  whole system CPU per journey: {1000 * sum(parts.values()) / run.journeys:.0f} ms ("
+              + ", ".join(f"{name} {1000 * seconds / run.journeys:.0f}" for name, seconds in parts.items())
+              + "; the load generator not counted)")
     if run.cost:
         print(f"  idle servers: {1000 * run.idle_cpu_per_second:.1f} ms CPU per second, taken off each event's window")
         print("  server CPU per event, one visitor at a time (ms): "
@@ -497,6 +527,29 @@ def verdicts(runs: dict[str, Run], args) -> bool:
     return met
 
 
+def find_capacity(cluster: Cluster, phones: Phones, args) -> bool:
+    """--capacity: more parents each run (same ramp and think times) until the p95 target is missed.
+
+    Prints the most parents this machine served within the target, and what --parents would need
+    at that rate (the app scales out by instances, so CPUs needed grow with the parents).
+    """
+    served = 0
+    for count in range(args.capacity, args.parents + 1, args.capacity):
+        run = asyncio.run(run_ours(f"{count} parents", cluster, seed_families(cluster, count, args.channel), phones,
+                                   args))
+        report(run)
+        if run.errors or percentile(run.socket_latencies(), 95) >= P95_TARGET_MS:
+            break
+        served = count
+    cpus = os.cpu_count() or 1
+    print(f"\ncapacity: {served} parents arriving within {args.ramp:.0f} s at p95 < {P95_TARGET_MS} ms on this "
+          f"machine ({cpus} CPUs)")
+    if served and served < args.parents:
+        print(f"{args.parents} parents at once: about {cpus * args.parents / served:.0f} CPUs of this speed "
+              f"(app instances, workers, PostgreSQL and Redis together; an estimate, linear in the parents)")
+    return served >= args.parents
+
+
 async def run_ours(name: str, cluster: Cluster, families: list[dict], phones: Phones, args) -> Run:
     run = Run(name)
     base = f"http://127.0.0.1:{cluster.port_of(cluster.apps[0])}"
@@ -512,9 +565,11 @@ async def run_ours(name: str, cluster: Cluster, families: list[dict], phones: Ph
     else:
         visitors = [parent(run, base, f, phones, args, now + args.ramp * i / len(families), hashes)
                     for i, f in enumerate(families)]
-    await drive(run, visitors, cluster.apps[0].pids, cluster.delivery[0].pids)
+    await drive(run, visitors, cluster.apps[0].pids, cluster.delivery[0].pids,
+                {"PostgreSQL": cluster.postgres.process.pids, "Redis": cluster.redis.process.pids})
     if not args.same_event:
         run.signed_once = signed_exactly_once(families)
+        run.journeys = len(families)
     return run
 
 
@@ -536,6 +591,9 @@ def main() -> int:
                         help="one page per app sends one trivial event N times: Reflex's part of an event")
     parser.add_argument("--code-timeout", type=float, default=120, help="seconds a parent waits for a code")
     parser.add_argument("--worker-nice", type=int, default=0, help="the delivery worker's CPU priority (deploy/: 0)")
+    parser.add_argument("--capacity", type=int, default=0, metavar="STEP",
+                        help="STEP, 2 STEP ... parents (up to --parents), until the p95 target is missed: the most "
+                             "this machine serves, and the CPUs --parents would need")
     parser.add_argument("--render-in-worker", action="store_true",
                         help="the worker makes its PDFs on its own threads, not in its niced child process")
     args = parser.parse_args()
@@ -564,6 +622,8 @@ def main() -> int:
                           extra_env=provider_env(urls) if urls else {}).start()
         print(f"app up ({cluster.base_url})", flush=True)
         phones = Phones(twilio=urls["twilio"]) if urls else Phones(outbox=cluster.outbox(1))
+        if args.capacity:
+            return 0 if find_capacity(cluster, phones, args) else 1
         families = seed_families(cluster, args.parents, args.channel)
         runs["careconnect"] = asyncio.run(run_ours("careconnect", cluster, families, phones, args))
         report(runs["careconnect"])
