@@ -364,7 +364,7 @@ async def drive(run: Run, visitors: list, server_pids, worker_pids=lambda: set()
     run.client_cpu_seconds = time.process_time() - clients_before
     run.load_average = os.getloadavg()[0]
     run.cpu_seconds = cpu_seconds(server_pids()) - before
-    if services:  # the worker still seals the last signatures' PDFs: its CPU and the database's once done
+    if worker_pids():  # it still seals the last signatures' PDFs: its CPU and the database's once done
         await settled(worker_pids)
     run.worker_cpu_seconds = cpu_seconds(worker_pids()) - worker_before
     run.services_cpu_seconds = {name: cpu_seconds(pids()) - services_before[name] for name, pids in services.items()}

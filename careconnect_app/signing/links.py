@@ -119,9 +119,11 @@ def _lookup(session: Session, token: str, purpose: TokenPurpose) -> tuple[Signin
     found = session.exec(select(LinkToken, SigningRequest)
                          .join(SigningRequest, SigningRequest.id == LinkToken.signing_request_id)
                          .where(LinkToken.token_hash == sha256_hex(token))).first()
-    if found is None or found[0].purpose != purpose:  # a "not me" token opens no signing page, and back
+    if found is None:
         return None
     row, request = found
+    if row.purpose != purpose:  # a "not me" token opens no signing page, and back
+        return None
     return request, row
 
 
