@@ -274,5 +274,5 @@ def stacked_form(*fields: rx.Component, submit_label, submit_id: str, on_submit,
             rx.button(submit_label, type="submit", size="3", width=button_width, id=submit_id, min_height="44px"),
             spacing="3", width="100%",
         ),
-        on_submit=on_submit, reset_on_submit=not keep_values, width="100%",
+        method="post", on_submit=on_submit, reset_on_submit=not keep_values, width="100%",
     )

@@ -107,7 +107,7 @@ def _form() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            on_submit=S.report,
+            method="post", on_submit=S.report,
             width="100%",
         ),
     )

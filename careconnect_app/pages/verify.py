@@ -180,7 +180,7 @@ def _reference_card() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            on_submit=S.check_reference,
+            method="post", on_submit=S.check_reference,
             width="100%",
         ),
     )

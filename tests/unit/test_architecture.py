@@ -125,3 +125,24 @@ def test_module_and_function_sizes(name):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
             and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
     assert long == [], f"{name}: functions over {MAX_FUNCTION_LINES} lines: {long}"
+
+
+def _forms(tree: ast.AST):
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "form"
+                and isinstance(node.func.value, ast.Name) and node.func.value.id == "rx"):
+            yield node
+
+
+def test_every_form_posts():
+    """A form submitted before the page's JavaScript has taken over is sent by the browser itself: as
+    GET, its fields (a password, a code) would land in the address bar, the history and the proxy's
+    logs. Every form says POST (with the JavaScript there, Reflex handles the submit either way)."""
+    found, wrong = 0, []
+    for name, path in MODULES.items():
+        for form in _forms(ast.parse(path.read_text())):
+            found += 1
+            method = next((k.value for k in form.keywords if k.arg == "method"), None)
+            if not (isinstance(method, ast.Constant) and method.value == "post"):
+                wrong.append(f"{name}:{form.lineno}")
+    assert found >= 12 and not wrong, wrong

@@ -138,7 +138,7 @@ def account_page() -> rx.Component:
                                   min_height="44px"),
                         spacing="3", width="100%",
                     ),
-                    on_submit=S.change_password, reset_on_submit=False, width="100%",
+                    method="post", on_submit=S.change_password, reset_on_submit=False, width="100%",
                 ),
                 notice(S.password_info, tone="green", icon="check", id="password-info"),
                 max_width="32rem",

@@ -208,7 +208,7 @@ def child_edit_form(S) -> rx.Component:
                 ),
                 spacing="3", width="100%",
             ),
-            on_submit=S.save_child, reset_on_submit=False, width="100%", key=S.c_edit_id,
+            method="post", on_submit=S.save_child, reset_on_submit=False, width="100%", key=S.c_edit_id,
         ),
         id="child-edit-form",
     ))

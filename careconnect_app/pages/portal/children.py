@@ -416,7 +416,7 @@ def _add_child_form() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            on_submit=S.add_child,
+            method="post", on_submit=S.add_child,
             reset_on_submit=False,
             width="100%",
         ),

@@ -105,7 +105,7 @@ def login_page() -> rx.Component:
                         spacing="3",
                         width="100%",
                     ),
-                    on_submit=S.submit,
+                    method="post", on_submit=S.submit,
                     reset_on_submit=False,
                     width="100%",
                 ),

@@ -214,7 +214,7 @@ def _invite_form() -> rx.Component:
                 spacing="3", width="100%",
             ),
             # The server checks the address and says why in place (not the browser's own bubble).
-            on_submit=S.invite, reset_on_submit=False, width="100%", key=S.form_key.to_string(),
+            method="post", on_submit=S.invite, reset_on_submit=False, width="100%", key=S.form_key.to_string(),
             custom_attrs={"noValidate": True},
         ),
     )

@@ -277,7 +277,7 @@ def _correction_dialog() -> rx.Component:
                     spacing="3",
                     width="100%",
                 ),
-                on_submit=S.save_correction,
+                method="post", on_submit=S.save_correction,
                 reset_on_submit=False,
                 key=S.fix_title + S.fix_in + S.fix_out,  # a new record starts from its own values
             ),

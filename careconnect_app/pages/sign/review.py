@@ -70,7 +70,7 @@ def _problem_form() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        on_submit=S.send_problem,
+        method="post", on_submit=S.send_problem,
         width="100%",
     )
 

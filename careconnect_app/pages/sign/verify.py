@@ -51,7 +51,7 @@ def _code_form() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        on_submit=S.submit_code,
+        method="post", on_submit=S.submit_code,
         reset_on_submit=False,
         width="100%",
     )

@@ -107,7 +107,7 @@ def schedule_panel() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            on_submit=S.apply_schedule,
+            method="post", on_submit=S.apply_schedule,
             reset_on_submit=False,
             width="100%",
         ),
