@@ -30,7 +30,9 @@ from careconnect_app.signing import links
 # The preview's header is drawn like the app's (components/frame.py + layout.py: a 1px-ruled band,
 # 0.75rem padding, a 44 px language button), so the header does not move when the app takes over.
 _STYLE = (
-    "<style>.cc-preview{font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,'Helvetica Neue',system-ui,"
+    # body's margin too: until the app's stylesheet arrives the browser's 8 px would shift the header.
+    "<style>body{margin:0}"
+    ".cc-preview{font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,'Helvetica Neue',system-ui,"
     "sans-serif;color:#1c2024;background:#f9f9fb;min-height:100vh}"
     ".cc-preview header{border-bottom:1px solid #e0e1e6;background:#fcfcfd}"
     ".cc-preview .cc-bar{max-width:40rem;margin:0 auto;padding:.75rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem;"

@@ -14,6 +14,7 @@ from careconnect_app.components.frame import brand, centred_column, header_bar, 
 from careconnect_app.components.idle_guard import idle_guard
 from careconnect_app.components.layout import check_row, language_switch
 from careconnect_app.components.pwa import manifest_links
+from careconnect_app.components.submit_button import submit_button
 from careconnect_app.components.words import words
 from careconnect_app.statuses import PORTAL_STATUS_TONE
 
@@ -271,7 +272,7 @@ def stacked_form(*fields: rx.Component, submit_label, submit_id: str, on_submit,
     return rx.form(
         rx.vstack(
             *fields,
-            rx.button(submit_label, type="submit", size="3", width=button_width, id=submit_id, min_height="44px"),
+            submit_button(submit_label, size="3", width=button_width, id=submit_id, min_height="44px"),
             spacing="3", width="100%",
         ),
         method="post", on_submit=on_submit, reset_on_submit=not keep_values, width="100%",

@@ -13,6 +13,7 @@ import reflex as rx
 
 from careconnect_app import i18n, routes
 from careconnect_app.components.layout import card, language_switch, parent_frame, status_message
+from careconnect_app.components.submit_button import submit_button
 from careconnect_app.components.words import words
 from careconnect_app.pages.state_tools import CallerMixin, in_session, take_language
 from careconnect_app.signing import not_me
@@ -102,7 +103,7 @@ def _form() -> rx.Component:
                 rx.el.label(T["not_me.details_label"], html_for="not-me-details"),
                 rx.text_area(id="not-me-details", name="details", rows="3", width="100%", size="3",
                              max_length=MAX_TEXT),
-                rx.button(T["not_me.submit"], type="submit", size="4", width="100%", min_height="48px",
+                submit_button(T["not_me.submit"], size="4", width="100%", min_height="48px",
                           color_scheme="red", loading=S.busy, id="report-not-me"),
                 spacing="3",
                 width="100%",

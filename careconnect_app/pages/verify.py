@@ -12,6 +12,7 @@ import reflex as rx
 
 from careconnect_app import i18n
 from careconnect_app.components.layout import card, field_error, language_switch, parent_frame
+from careconnect_app.components.submit_button import submit_button
 from careconnect_app.components.words import words
 from careconnect_app.evidence import report_words, verify
 from careconnect_app.pages.state_tools import CallerMixin, in_session, off_loop, take_language
@@ -175,7 +176,7 @@ def _reference_card() -> rx.Component:
                 _field("hash.label", "document_hash", max_length=80, font_family="monospace",
                        aria_describedby="hash-hint"),
                 rx.text(T["hash.hint"], size="2", color_scheme="gray", id="hash-hint"),
-                rx.button(T["reference.check"], type="submit", size="4", width="100%", min_height="48px",
+                submit_button(T["reference.check"], size="4", width="100%", min_height="48px",
                           id="check-reference"),
                 spacing="3",
                 width="100%",

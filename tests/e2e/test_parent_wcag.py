@@ -398,7 +398,8 @@ def test_no_dead_ends(new_context, wizard, app_server, fresh_link, backdate, loc
 
 
 def test_first_paint_keeps_the_header_in_place(new_context, wizard, app_server, fresh_link):
-    """The server-rendered first paint draws the header the app draws: it does not move when the app loads."""
+    """The server-rendered first paint draws the header the app draws: it does not move when the app
+    loads. Its scripts and stylesheets are held back, as on a slow phone, so the first paint stands alone."""
     page = new_context().new_page()
     link = fresh_link(verification=True, locale="es")
     held, released = [], []
@@ -406,7 +407,7 @@ def test_first_paint_keeps_the_header_in_place(new_context, wizard, app_server, 
     def hold_scripts(route):
         (route.continue_() if released else held.append(route))
 
-    page.route(re.compile(r".*\.js(\?.*)?$"), hold_scripts)
+    page.route(re.compile(r".*\.(js|css)(\?.*)?$"), hold_scripts)
     page.goto(link.url, wait_until="commit")
     page.wait_for_selector("#cc-preview header")
     before = page.locator("#cc-preview header").bounding_box()

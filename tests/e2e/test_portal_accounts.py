@@ -74,6 +74,40 @@ def _log_out(page) -> None:
     page.wait_for_url(re.compile(r".*/portal/login$"))
 
 
+def test_a_sign_in_sent_before_the_page_is_ready_goes_nowhere(app_server, new_context):
+    """On a slow phone the sign-in form is on screen before the page's JavaScript: Enter or a tap on
+    "Sign in" then must not send the form natively (a POST to the page's own address, or a GET with
+    the password in the URL); the button waits, and signing in works once the page is ready."""
+    ids = _agency_with_logins(app_server)
+    page = new_context().new_page()
+    held, released, native = [], [], []
+
+    def hold_scripts(route):
+        (route.continue_() if released else held.append(route))
+
+    page.route(re.compile(r".*\.js(\?.*)?$"), hold_scripts)
+    page.on("request", lambda r: native.append(r.url) if r.resource_type == "document" and (
+        r.method == "POST" or "password" in r.url) else None)
+    page.goto("/portal/login", wait_until="commit")
+    page.wait_for_selector("#login-submit")
+    page.fill("#email", ids["staff"])
+    page.fill("#password", PASSWORD)
+    expect(page.locator("#login-submit")).to_be_disabled()
+    page.press("#password", "Enter")
+    page.locator("#login-submit").click(force=True)
+    page.wait_for_timeout(500)  # a native submit would have left by now
+    assert native == [] and re.fullmatch(r".*/portal/login/?", page.url), (native, page.url)
+    released.append(True)
+    for route in held:
+        route.continue_()
+    expect(page.locator("#login-submit")).to_be_enabled()
+    page.fill("#email", ids["staff"])
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(re.compile(r".*/portal$"))
+    assert native == [], native
+
+
 def test_admin_enrols_then_signs_in_with_the_code_and_cannot_replay_it(app_server, new_context):
     ids = _agency_with_logins(app_server)
     page = new_context().new_page()

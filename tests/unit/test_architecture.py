@@ -146,3 +146,30 @@ def test_every_form_posts():
             if not (isinstance(method, ast.Constant) and method.value == "post"):
                 wrong.append(f"{name}:{form.lineno}")
     assert found >= 12 and not wrong, wrong
+
+
+def _submits(tree: ast.AST) -> int:
+    """The form's submit buttons: submit_button(...) or primary_button(..., submit=True)."""
+    count = 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id == "submit_button" or (node.func.id == "primary_button" and any(
+                    k.arg == "submit" and isinstance(k.value, ast.Constant) and k.value.value is True
+                    for k in node.keywords)):
+                count += 1
+    return count
+
+
+def test_every_submit_button_waits_for_the_page():
+    """Even posted, a form sent before hydration goes to the page's own address, which answers
+    nothing useful, and what was typed is lost: every form's submit button comes from
+    components/submit_button.py, which keeps it disabled until the page has connected."""
+    wrong = []
+    for name, path in MODULES.items():
+        tree = ast.parse(path.read_text())
+        wrong += [f"{name}:{form.lineno} has no submit_button" for form in _forms(tree) if not _submits(form)]
+        if name != "careconnect_app.components.submit_button":
+            wrong += [f"{name}:{node.lineno} sets type=submit itself" for node in ast.walk(tree)
+                      if isinstance(node, ast.keyword) and node.arg == "type"
+                      and isinstance(node.value, ast.Constant) and node.value.value == "submit"]
+    assert not wrong, wrong

@@ -7,6 +7,7 @@ import reflex as rx
 from careconnect_app.components.portal_layout import (
     labelled, notice, page_heading, password_input, section, signed_in_frame, stacked_form
 )
+from careconnect_app.components.submit_button import submit_button
 from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import Caller, PortalState, ReloadingPageMixin
 from careconnect_app.pages.state_tools import Session
@@ -134,7 +135,7 @@ def account_page() -> rx.Component:
                         password_input(T["password.new"], "new-password", "new", hint=T["password.new_hint"]),
                         password_input(T["password.confirm"], "confirm-password", "confirm"),
                         notice(S.password_error, tone="red", icon="triangle-alert", id="password-error"),
-                        rx.button(T["password.submit"], type="submit", size="3", id="change-password",
+                        submit_button(T["password.submit"], size="3", id="change-password",
                                   min_height="44px"),
                         spacing="3", width="100%",
                     ),

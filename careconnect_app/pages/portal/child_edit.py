@@ -11,6 +11,7 @@ from typing import NotRequired, TypedDict
 import reflex as rx
 
 from careconnect_app.components.portal_layout import confirm_dialog, labelled, notice, section
+from careconnect_app.components.submit_button import submit_button
 from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import Caller
 from careconnect_app.pages.state_tools import Session
@@ -201,7 +202,7 @@ def child_edit_form(S) -> rx.Component:
                     columns=rx.breakpoints(initial="1", sm="3"), spacing="3", width="100%",
                 ),
                 rx.hstack(
-                    rx.button(T["roster.save_child"], type="submit", id="save-child", min_height="44px"),
+                    submit_button(T["roster.save_child"], id="save-child", min_height="44px"),
                     rx.button(T["cancel"], type="button", on_click=S.close_child_edit, variant="soft",
                               color_scheme="gray", min_height="44px"),
                     spacing="3",

@@ -16,6 +16,7 @@ from careconnect_app.components.portal_layout import (
     section,
     signed_in_frame,
 )
+from careconnect_app.components.submit_button import submit_button
 from careconnect_app.components.words import words
 from careconnect_app.models import Guardian
 from careconnect_app.pages.portal.base_state import Caller, PortalState, ReloadingPageMixin, portal_text
@@ -411,8 +412,8 @@ def _add_child_form() -> rx.Component:
                     spacing="3",
                     width="100%",
                 ),
-                rx.button(rx.icon("plus", size=16, aria_hidden="true"), T["roster.add_child_button"], type="submit",
-                          id="add-child", min_height="44px"),
+                submit_button(rx.icon("plus", size=16, aria_hidden="true"), T["roster.add_child_button"],
+                              id="add-child", min_height="44px"),
                 spacing="3",
                 width="100%",
             ),

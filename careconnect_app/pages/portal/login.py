@@ -8,6 +8,7 @@ import reflex as rx
 
 from careconnect_app import routes
 from careconnect_app.components.portal_layout import labelled, notice, page_heading, portal_frame, section
+from careconnect_app.components.submit_button import submit_button
 from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import PortalState, Profile, profile_of
 from careconnect_app.pages.state_tools import Session, in_session, take_language
@@ -100,7 +101,7 @@ def login_page() -> rx.Component:
                                                                auto_complete="current-password", required=True,
                                                                size="3", width="100%"), html_for="password"),
                         notice(S.error, tone="red", icon="triangle-alert", id="login-error"),
-                        rx.button(T["login.submit"], type="submit", size="3", width="100%", id="login-submit",
+                        submit_button(T["login.submit"], size="3", width="100%", id="login-submit",
                                   min_height="44px"),
                         spacing="3",
                         width="100%",

@@ -16,6 +16,7 @@ from careconnect_app.common.formatting import format_local_datetime
 from careconnect_app.components.portal_layout import (
     SELECT_STYLE, cell, confirm_dialog, data_table, labelled, notice, page_heading, section, signed_in_frame
 )
+from careconnect_app.components.submit_button import submit_button
 from careconnect_app.components.words import words
 from careconnect_app.models import Agency
 from careconnect_app.pages.portal.base_state import Caller, PortalState, ReloadingPageMixin, portal_text
@@ -209,8 +210,8 @@ def _invite_form() -> rx.Component:
                                         style={"width": "20px", "height": "20px", "margin": "0"}),
                             T["staff.owner"],
                             style={"display": "flex", "gap": "8px", "alignItems": "center", "minHeight": "44px"}),
-                rx.button(rx.icon("mail-plus", size=16, aria_hidden="true"), T["staff.send_invite"], type="submit",
-                          id="send-invite", min_height="44px"),
+                submit_button(rx.icon("mail-plus", size=16, aria_hidden="true"), T["staff.send_invite"],
+                              id="send-invite", min_height="44px"),
                 spacing="3", width="100%",
             ),
             # The server checks the address and says why in place (not the browser's own bubble).

@@ -17,6 +17,7 @@ from careconnect_app import routes
 from careconnect_app.common.formatting import format_long_date, format_time
 from careconnect_app.components.portal_layout import notice, page_heading, signed_in_frame
 from careconnect_app.components.pwa import install_support
+from careconnect_app.components.submit_button import submit_button
 from careconnect_app.components.tap_board import tap_board
 from careconnect_app.components.words import words
 from careconnect_app.pages.portal.base_state import Caller, PortalState, portal_text
@@ -271,7 +272,7 @@ def _correction_dialog() -> rx.Component:
                     rx.hstack(
                         rx.dialog.close(rx.button(T["cancel"], type="button", variant="soft", color_scheme="gray",
                                                   min_height="44px", id="fix-cancel")),
-                        rx.button(T["today.fix.save"], type="submit", min_height="44px", id="fix-save"),
+                        submit_button(T["today.fix.save"], min_height="44px", id="fix-save"),
                         spacing="3", justify="end", width="100%", wrap="wrap",
                     ),
                     spacing="3",

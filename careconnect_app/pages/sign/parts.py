@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from careconnect_app.components.submit_button import submit_button
 from careconnect_app.components.words import words
 from careconnect_app.pages.sign.state import SignState
 
@@ -17,12 +18,12 @@ def step_heading(text) -> rx.Component:
     return rx.heading(text, as_="h1", size="6", id="step-heading", tab_index=-1)
 
 
-def primary_button(*children, **props) -> rx.Component:
-    """The step's main action: full width, large enough for a thumb."""
+def primary_button(*children, submit: bool = False, **props) -> rx.Component:
+    """The step's main action: full width, large enough for a thumb (`submit`: its form's submit button)."""
     props.setdefault("size", "4")
     props.setdefault("width", "100%")
     props.setdefault("min_height", "48px")
-    return rx.button(*children, **props)
+    return (submit_button if submit else rx.button)(*children, **props)
 
 
 def quiet_button(label, on_click, **props) -> rx.Component:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from careconnect_app.components.layout import card, field_error
+from careconnect_app.components.submit_button import submit_button
 from careconnect_app.pages.sign.parts import S, T, primary_button, step_heading
 
 
@@ -62,7 +63,7 @@ def _problem_form() -> rx.Component:
                          aria_describedby="problem-error"),
             field_error(S.problem_error, "problem-error"),
             rx.hstack(
-                rx.button(T["review.problem_send"], type="submit", size="3", min_height="44px", id="send-problem"),
+                submit_button(T["review.problem_send"], size="3", min_height="44px", id="send-problem"),
                 rx.button(T["review.problem_cancel"], type="button", variant="soft", size="3",
                           on_click=S.close_problem, min_height="44px"),
                 wrap="wrap",

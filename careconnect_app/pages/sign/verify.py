@@ -41,7 +41,7 @@ def _code_form() -> rx.Component:
                       input_mode="numeric", auto_complete="one-time-code", max_length=6, placeholder="123456",
                       class_name="cc-code-input cc-big-input", required=True),
             rx.text(T["verify.code_hint"], size="2", id="code-hint"),
-            primary_button(T["verify.verify"], type="submit", id="verify-code"),
+            primary_button(T["verify.verify"], submit=True, id="verify-code"),
             rx.hstack(
                 quiet_button(T["verify.resend"], S.send_code, type="button", id="resend-code"),
                 quiet_button(T["verify.other_channel"], S.change_channel, type="button", id="change-channel"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from careconnect_app.components.portal_layout import disclosure, labelled
+from careconnect_app.components.submit_button import submit_button
 from careconnect_app.models import AttendanceSheet
 from careconnect_app.pages.portal.base_state import Caller
 from careconnect_app.pages.portal.sheet.grid import SheetGridState
@@ -100,8 +101,8 @@ def schedule_panel() -> rx.Component:
                     spacing="3",
                     width="100%",
                 ),
-                rx.button(rx.icon("calendar-check", size=16, aria_hidden="true"), T["schedule.apply"], type="submit",
-                          id="apply-schedule", min_height="44px"),
+                submit_button(rx.icon("calendar-check", size=16, aria_hidden="true"), T["schedule.apply"],
+                              id="apply-schedule", min_height="44px"),
                 rx.cond(S.schedule_info != "", rx.callout(S.schedule_info, icon="check", color_scheme="green",
                                                           role="status", width="100%", id="schedule-info")),
                 spacing="3",
