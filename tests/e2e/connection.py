@@ -1,12 +1,15 @@
-"""Dropping a page's connection for real, the way a phone changing networks does.
+"""A phone's network for real: a dropped connection, and a slow one.
 
 `keep_sockets(context)` before the page opens; `drop_and_reload(page, loads)` closes the page's
 live WebSocket and returns once socket.io has reconnected and Reflex has run the page's loads
 again (the server answers `is_hydrated` true when the last on_load handler is done).
+`hold_back(page, pattern)` keeps the page's files matching `pattern` (its scripts, say) from
+arriving until the function it returns is called: the page as a slow phone shows it first.
 """
 
 from __future__ import annotations
 
+import re
 import time
 
 # Keeps every WebSocket the page opens, so a test can close the live one.
@@ -46,3 +49,21 @@ def drop_and_reload(page, loads: PageLoads, timeout: float = 20) -> None:
     while loads.count == before:
         assert time.time() < deadline, "the page's loads did not run again after the reconnect"
         page.wait_for_timeout(100)
+
+
+def hold_back(page, pattern: re.Pattern):
+    """Hold back every request of `page` whose URL matches `pattern`; returns the function that lets
+    them (and any later ones) through."""
+    held, released = [], []
+
+    def hold(route):
+        (route.continue_() if released else held.append(route))
+
+    page.route(pattern, hold)
+
+    def release() -> None:
+        released.append(True)
+        for route in held:
+            route.continue_()
+
+    return release

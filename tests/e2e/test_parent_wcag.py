@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.connection import hold_back
 from tests.e2e.page_checks import clipped_text, contrast_problems, small_targets
 from tests.e2e.test_accessibility import serious_axe_violations
 
@@ -402,20 +403,13 @@ def test_first_paint_keeps_the_header_in_place(new_context, wizard, app_server, 
     loads. Its scripts and stylesheets are held back, as on a slow phone, so the first paint stands alone."""
     page = new_context().new_page()
     link = fresh_link(verification=True, locale="es")
-    held, released = [], []
-
-    def hold_scripts(route):
-        (route.continue_() if released else held.append(route))
-
-    page.route(re.compile(r".*\.(js|css)(\?.*)?$"), hold_scripts)
+    release = hold_back(page, re.compile(r".*\.(js|css)(\?.*)?$"))
     page.goto(link.url, wait_until="commit")
     page.wait_for_selector("#cc-preview header")
     before = page.locator("#cc-preview header").bounding_box()
     brand_before = page.locator("#cc-preview .cc-brand").bounding_box()
     assert page.locator("#cc-preview .cc-brand").inner_text() == "CareConnect Firma"
-    released.append(True)
-    for route in held:
-        route.continue_()
+    release()
     wizard.expect_heading(page, "landing.title", "es")
     expect(page.locator("#cc-preview")).to_have_count(0)
     after = page.locator("header").first.bounding_box()

@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.connection import hold_back
 from tests.support.totp import fresh_code
 
 PASSWORD = "correct-horse-battery-9"
@@ -80,12 +81,7 @@ def test_a_sign_in_sent_before_the_page_is_ready_goes_nowhere(app_server, new_co
     the password in the URL); the button waits, and signing in works once the page is ready."""
     ids = _agency_with_logins(app_server)
     page = new_context().new_page()
-    held, released, native = [], [], []
-
-    def hold_scripts(route):
-        (route.continue_() if released else held.append(route))
-
-    page.route(re.compile(r".*\.js(\?.*)?$"), hold_scripts)
+    release, native = hold_back(page, re.compile(r".*\.js(\?.*)?$")), []
     page.on("request", lambda r: native.append(r.url) if r.resource_type == "document" and (
         r.method == "POST" or "password" in r.url) else None)
     page.goto("/portal/login", wait_until="commit")
@@ -97,9 +93,7 @@ def test_a_sign_in_sent_before_the_page_is_ready_goes_nowhere(app_server, new_co
     page.locator("#login-submit").click(force=True)
     page.wait_for_timeout(500)  # a native submit would have left by now
     assert native == [] and re.fullmatch(r".*/portal/login/?", page.url), (native, page.url)
-    released.append(True)
-    for route in held:
-        route.continue_()
+    release()
     expect(page.locator("#login-submit")).to_be_enabled()
     page.fill("#email", ids["staff"])
     page.fill("#password", PASSWORD)
