@@ -163,7 +163,7 @@ def _submits(tree: ast.AST) -> int:
 def test_every_submit_button_waits_for_the_page():
     """Even posted, a form sent before hydration goes to the page's own address, which answers
     nothing useful, and what was typed is lost: every form's submit button comes from
-    components/submit_button.py, which keeps it disabled until the page has connected."""
+    components/submit_button.py, which keeps it disabled until the page's JavaScript has taken over."""
     wrong = []
     for name, path in MODULES.items():
         tree = ast.parse(path.read_text())
