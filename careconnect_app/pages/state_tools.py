@@ -20,6 +20,7 @@ import dataclasses
 import functools
 import types
 import typing
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -63,6 +64,38 @@ async def in_session(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     database work and plain data; assign the results to state vars back in the handler.
     """
     return await _run(_pool("db", get_settings().db_pool_size), run_in_session, fn, *args, **kwargs)
+
+
+class KnownSockets:
+    """The websockets (Reflex session ids) of this process on which a page's loads ran, and those
+    on which someone signed in.
+
+    Reflex queues a page's loads behind whatever the page sent before they were queued (a tap as
+    the page arrived), so a handler can run before its page's loads on a brand-new state; it can
+    also meet one made from nothing because Redis lost the tab's state (restarted empty). Only on a
+    socket known here is it the latter. Kept per process: a websocket's events are all handled by
+    the process holding it. Bounded, oldest forgotten first: a forgotten socket is taken for a new
+    one (after Redis lost its state, the page goes on as a new page would).
+    """
+
+    def __init__(self, kept: int = 50_000):
+        self.kept = kept
+        self._signed_in: OrderedDict[str, bool] = OrderedDict()
+
+    def note(self, socket_id: str, signed_in: bool | None = None) -> None:
+        """A page's loads ran on `socket_id` (or someone signed in or out on it: `signed_in`)."""
+        if not socket_id:
+            return
+        was = self._signed_in.pop(socket_id, False)
+        self._signed_in[socket_id] = was if signed_in is None else signed_in
+        while len(self._signed_in) > self.kept:
+            self._signed_in.popitem(last=False)
+
+    def known(self, socket_id: str) -> bool:
+        return socket_id in self._signed_in
+
+    def signed_in(self, socket_id: str) -> bool:
+        return self._signed_in.get(socket_id, False)
 
 
 def take_language(state: rx.State, locale: str) -> bool:
@@ -153,4 +186,5 @@ class SessionCookieMixin(rx.State, mixin=True):
         self.cookie_ticket = ""
 
 
-__all__ = ["CallerMixin", "DatabaseUnavailable", "Session", "SessionCookieMixin", "in_session", "off_loop"]
+__all__ = ["CallerMixin", "DatabaseUnavailable", "KnownSockets", "Session", "SessionCookieMixin", "in_session",
+           "off_loop"]

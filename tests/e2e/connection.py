@@ -28,11 +28,19 @@ class PageLoads:
 
     def __init__(self, page):
         self.count = 0
+        self._page = page
         page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
 
     def _frame(self, payload) -> None:
         if isinstance(payload, str) and LOADS_DONE in payload:
             self.count += 1
+
+    def wait(self, count: int, timeout: float = 30) -> None:
+        """Return once the server said `count` times in all that a page's loads are done."""
+        deadline = time.time() + timeout
+        while self.count < count:
+            assert time.time() < deadline, f"{self.count} of {count} page loads done after {timeout:.0f} s"
+            self._page.wait_for_timeout(100)
 
 
 def keep_sockets(context) -> None:
@@ -45,10 +53,7 @@ def drop_and_reload(page, loads: PageLoads, timeout: float = 20) -> None:
     assert page.evaluate("() => window.__sockets.filter(ws => ws.readyState === 1).length") == 1
     page.evaluate("() => window.__sockets.forEach(ws => ws.close())")
     page.wait_for_function("() => window.__sockets.some(ws => ws.readyState === 1)")
-    deadline = time.time() + timeout
-    while loads.count == before:
-        assert time.time() < deadline, "the page's loads did not run again after the reconnect"
-        page.wait_for_timeout(100)
+    loads.wait(before + 1, timeout)
 
 
 def hold_back(page, pattern: re.Pattern):

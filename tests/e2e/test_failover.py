@@ -13,7 +13,7 @@ on its own machine). The frontend is built by deploy/build-frontend.sh for Caddy
   itself from the database and says so; the parent redraws (the drawing lived only in the lost
   state) and signs.
 - Redis comes back empty under a provider's portal page: the page loads afresh, still signed in,
-  at a tap or at a click on the portal's menu.
+  at a tap or at a click on the portal's menu; under the sign-in page, signing in opens the portal.
 - Two workers never send a message twice.
 """
 
@@ -36,6 +36,7 @@ from sqlmodel import func, select
 
 from careconnect_app import i18n
 from tests.e2e.conftest import PHONE, REPO_ROOT, AppServer, ParentFlow
+from tests.e2e.connection import PageLoads
 from tests.e2e.test_portal_journey import SUNRISE, _login
 from tests.support.cluster import Cluster, wait_for
 
@@ -247,15 +248,20 @@ def test_redis_restarted_under_a_tap_in_flight_the_page_comes_back_verified(clus
     assert _events(server, link.request_id, "verified") == 1
 
 
-def _provider_on_children(cluster: Cluster, browser):
-    """A provider signed in on the demo data, moved to the Children page without a page load: the
-    tab's websocket is the one they signed in on, so it never carried the session cookie."""
+def _provider_desktop(cluster: Cluster, browser):
+    """The demo data afresh, and a new desktop browser for the provider."""
     demo = subprocess.run([sys.executable, "-m", "careconnect_app", "demo", "--json", "--force"], cwd=REPO_ROOT,
                           env=cluster.env, capture_output=True, text=True, timeout=300)
     assert demo.returncode == 0, demo.stderr
     context = browser.new_context(base_url=cluster.base_url, viewport={"width": 1280, "height": 800})
     context.set_default_timeout(30_000)
-    page = context.new_page()
+    return context, context.new_page()
+
+
+def _provider_on_children(cluster: Cluster, browser):
+    """A provider signed in on the demo data, moved to the Children page without a page load: the
+    tab's websocket is the one they signed in on, so it never carried the session cookie."""
+    context, page = _provider_desktop(cluster, browser)
     _login(page, cluster.base_url, SUNRISE)
     page.get_by_role("link", name="Children").click()
     return context, page
@@ -312,6 +318,28 @@ def test_redis_restarted_empty_a_link_in_the_portal_keeps_the_provider_signed_in
     expect(page).to_have_url(re.compile(r".*/portal$"))
     page.locator("#counts").wait_for()  # signed in: the dashboard, not the sign-in page
     expect(page.locator("#service-notice")).to_have_text(i18n.t("portal.error.restored", "en"))
+    context.close()
+
+
+def test_redis_restarted_empty_under_the_sign_in_page_signing_in_opens_the_portal(cluster, server, browser):
+    """The sign-in meets a state made from nothing: Reflex sends the page afresh and queues its loads
+    behind the sign-in, so they run on a state someone just signed in on, not on a lost one (the
+    same order as a sign-in tapped while the page's first loads are still queued, seen in CI: the
+    login page then reloaded itself over the portal just opened)."""
+    context, page = _provider_desktop(cluster, browser)
+    loads, reloads = PageLoads(page), []
+    page.on("request", lambda r: reloads.append(r.url) if r.resource_type == "document" and "restored" in r.url
+            else None)
+    page.goto("/portal/login")
+    loads.wait(1)  # the sign-in page's
+    cluster.redis.restart()  # empty
+    page.fill("#email", SUNRISE[0])
+    page.fill("#password", SUNRISE[1])
+    page.click("#login-submit")
+    page.wait_for_url(re.compile(r".*/portal$"))
+    loads.wait(3)  # the sign-in page's again (queued behind the sign-in), and the dashboard's
+    page.locator("#counts").wait_for()  # signed in: the dashboard
+    assert reloads == [] and page.url.endswith("/portal"), (reloads, page.url)
     context.close()
 
 

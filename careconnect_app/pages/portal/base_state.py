@@ -9,7 +9,6 @@ warning or the end is due; the server's clock decides.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
@@ -22,7 +21,14 @@ from careconnect_app.common import cookie_tickets
 from careconnect_app.components.frame import SERVICE_NOTICE_ID
 from careconnect_app.config import get_settings
 from careconnect_app.models import Agency, PortalUser, Provider
-from careconnect_app.pages.state_tools import CallerMixin, SessionCookieMixin, in_session, said_again, take_language
+from careconnect_app.pages.state_tools import (
+    CallerMixin,
+    KnownSockets,
+    SessionCookieMixin,
+    in_session,
+    said_again,
+    take_language,
+)
 from careconnect_app.portal import access, accounts, sessions
 from careconnect_app.statuses import SessionStage
 
@@ -31,22 +37,9 @@ RESTORED = "restored"  # query parameter of a page reloaded because its state wa
 
 Result = TypeVar("Result")
 
-# The websockets (Reflex session ids) on which someone signed in. Their handshake predates the
-# session cookie, so a state Reflex rebuilds from nothing on one of them cannot know the user
-# (`note_page`). Kept per process: a websocket's events are all handled by the process holding it.
-# Bounded, oldest forgotten first: a forgotten socket only means a sign-in page instead of a reload.
-_SIGNED_IN_SOCKETS: OrderedDict[str, None] = OrderedDict()
-_SIGNED_IN_SOCKETS_KEPT = 50_000
-
-
-def _note_signed_in_socket(socket_id: str, signed_in: bool) -> None:
-    if not socket_id:
-        return
-    _SIGNED_IN_SOCKETS.pop(socket_id, None)
-    if signed_in:
-        _SIGNED_IN_SOCKETS[socket_id] = None
-        while len(_SIGNED_IN_SOCKETS) > _SIGNED_IN_SOCKETS_KEPT:
-            _SIGNED_IN_SOCKETS.popitem(last=False)
+# The portal's websockets in this process: a state made from nothing on one where someone signed
+# in must reload its page (that socket's handshake predates the session cookie).
+SOCKETS = KnownSockets()
 
 
 def portal_text(locale: str, key: str, **values: object) -> str:
@@ -160,7 +153,7 @@ class PortalState(CallerMixin, SessionCookieMixin, rx.State):
     async def _remember_session(self, secret: str) -> None:
         """Use `secret` in this tab and store it as the browser's HttpOnly cookie ("" forgets it)."""
         self._portal_session = secret
-        _note_signed_in_socket(self.router.session.session_id, bool(secret))
+        SOCKETS.note(self.router.session.session_id, signed_in=bool(secret))
         await self._hand_over_cookie(SESSION_COOKIE, secret, int(accounts.SESSION_LIFETIME.total_seconds()))
 
     def _t(self, key: str, **values) -> str:
@@ -241,12 +234,14 @@ class PortalState(CallerMixin, SessionCookieMixin, rx.State):
         """First of every portal page's loads. Reflex runs a page's loads again on each reconnect,
         so a load clears forms and notices only when the page is opened, not when a dropped
         connection comes back in the middle of typing."""
-        if not self._shown_path and self.router.session.session_id in _SIGNED_IN_SOCKETS:
+        socket_id = self.router.session.session_id
+        if self._made_from_nothing() and SOCKETS.signed_in(socket_id):
             # A state made from nothing (Redis lost it) under a page of a tab that signed in on this
             # websocket: the page loads afresh (`_state_lost`), and the page's other loads find the
             # state lost too instead of sending the user to sign in.
             self._state_lost()
             return None
+        SOCKETS.note(socket_id)
         path = self.router.url.path
         self._opening = path != self._shown_path
         self._shown_path = path
@@ -258,15 +253,21 @@ class PortalState(CallerMixin, SessionCookieMixin, rx.State):
         # The event that found the state lost did not run: the user is told to check it.
         return rx.set_value(SERVICE_NOTICE_ID, self._t("error.restored")) if restored else None
 
-    def _state_lost(self) -> bool:
-        """True, with the page set to load afresh, when no page load ran on this state.
+    def _made_from_nothing(self) -> bool:
+        """No page load ran on this state and nobody signed in on it: Reflex made it from nothing."""
+        return not self._shown_path and not self._portal_session
 
-        Every portal page's loads start with `note_page`, so a handler finding `_shown_path` empty
-        runs on a state Reflex made from nothing: Redis lost the tab's state (restarted empty).
-        This old websocket lacks the session cookie set after it opened (sign-in happens on it),
-        so the user would be sent to sign in again; a fresh load of the page carries the cookie.
+    def _state_lost(self) -> bool:
+        """True, with the page set to load afresh, when Redis lost this tab's state.
+
+        Every portal page's loads start with `note_page`, so a handler finding the state made from
+        nothing on a websocket where a page's loads ran runs on a state Reflex rebuilt: Redis lost
+        the tab's state (restarted empty). The page reloads: its data is gone from the state, and a
+        websocket that signed in lacks the session cookie set after it opened; a fresh load of the
+        page carries the cookie. On a websocket where no load ran yet, the event merely came first
+        (a tap as the page arrived): the page's loads are queued behind it, and it runs as it is.
         """
-        if self._shown_path:
+        if not self._made_from_nothing() or not SOCKETS.known(self.router.session.session_id):
             return False
         path = self.router.url.path
         page = path if path.startswith(routes.PORTAL + "/") and path.isprintable() else routes.PORTAL

@@ -30,6 +30,8 @@ from careconnect_app.statuses import LinkStatus, SignatureMethod
 SESSION_COOKIE = cookie_tickets.PARENT_SESSION_COOKIE
 RESTORED = "restored"  # query parameter of a page reloaded because its state was lost
 T = TypeVar("T")
+# The wizard's websockets in this process on which a link's page loaded (see `_lost`).
+SOCKETS = state_tools.KnownSockets()
 
 # The vars of what a link shows: the landing (all a browser gets before the code), the attendance
 # (only for a verified browser, or where no code is required) and the receipt, declared once in view.py.
@@ -127,8 +129,10 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, Sh
 
     def _lost(self):
         """This tab's state vanished (Redis restarted without persistence) while its page stayed:
-        reload the page, which reads everything back from the database and the browser's cookie."""
-        if self.status != "loading":
+        reload the page, which reads everything back from the database and the browser's cookie.
+        A state still loading on a socket where no page loaded yet is a new page: its load is
+        queued behind this event (a tap as the page arrived)."""
+        if self.status != "loading" or not SOCKETS.known(self.router.session.session_id):
             return None
         token = routes.last_segment(self.router.url.path, routes.SIGN_PREFIX)
         self.reload_to = f"{routes.sign_path(token)}?{RESTORED}=1"  # built here: never an address the client named
@@ -157,6 +161,7 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, Sh
         ticked boxes of the same link are kept; the page's pad still shows that drawing, and a
         problem report being written stays open with its text.
         """
+        SOCKETS.note(self.router.session.session_id)
         request_id, problem_open = self._request_id, self.problem_open
         self._messages, self._reviewed_hash = {}, ""
         self.problem_open = self.busy = self.clean_url = False
@@ -178,6 +183,8 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, Sh
     async def choose_language(self, locale: str):
         """Show the wizard in the language its button offered (state_tools.take_language)."""
         if not state_tools.take_language(self, locale):
+            return
+        if self.status == "loading":  # a tap as the page arrived: its load, queued behind, shows it so
             return
         self.announcement = ""  # a status said in the other language is not said again
         self._show(await in_session(actions.reread, self._visit(), self.status))

@@ -1,0 +1,48 @@
+"""The wizard's state made from nothing: Redis lost it under an open page (the page reloads, and
+the database and the cookie put the parent back), or a tap came as a new page arrived, before its
+load (no reload: the load, queued behind the tap, shows the page). tests/e2e/test_failover.py
+restarts Redis under a real page."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from reflex.state import State
+
+from careconnect_app import routes
+from careconnect_app.pages.sign import state as sign_state
+from careconnect_app.pages.sign.state import RESTORED, SignState
+from careconnect_app.pages.state_tools import KnownSockets
+from careconnect_app.statuses import LinkStatus
+
+
+def _fresh_state(socket_id: str, token: str) -> SignState:
+    path = routes.sign_path(token)
+    root = State(_reflex_internal_init=True)
+    router_data = {"sid": socket_id, "pathname": path, "asPath": path, "query": {}, "headers": {}, "token": "tab"}
+    root.router_data = router_data
+    root._update_router_vars(router_data, {})
+    return root.get_substate(SignState.get_full_name().split(".")[1:])
+
+
+@pytest.fixture(autouse=True)
+def _no_sockets(monkeypatch):
+    monkeypatch.setattr(sign_state, "SOCKETS", KnownSockets())
+
+
+def test_a_language_tap_as_the_page_arrives_is_kept_by_the_load(make_request):
+    _request_id, token = make_request(locale="en")
+    state = _fresh_state("socket-1", token)
+    asyncio.run(state.choose_language("es"))  # before the page's load ran
+    assert state.reload_to == "" and state.locale == "es" and state.status == "loading"
+    asyncio.run(state.load())
+    assert (state.status, state.locale, state.reload_to) == (LinkStatus.OK, "es", "")
+
+
+def test_a_state_lost_under_a_loaded_page_reloads_it(make_request):
+    _request_id, token = make_request()
+    asyncio.run(_fresh_state("socket-1", token).load())  # the page loaded on this socket
+    state = _fresh_state("socket-1", token)  # Redis restarted empty; the tab still shows the page
+    asyncio.run(state.choose_language("es"))
+    assert state.reload_to == f"{routes.sign_path(token)}?{RESTORED}=1"
