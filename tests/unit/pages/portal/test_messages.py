@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from reflex.state import State
-
 from careconnect_app.pages.portal.login import LoginState
 from careconnect_app.pages.portal.staff import StaffState
 from careconnect_app.pages.state_tools import READ_AGAIN, said_again
+from tests.support.page_state import fresh_state
 
 WRONG = "The email or password is not correct."
 
@@ -28,13 +27,8 @@ def _event(state, assign):
     return delta.get(state.get_full_name(), {})
 
 
-def _substate(cls):
-    root = State(_reflex_internal_init=True)
-    return root.get_substate(cls.get_full_name().split(".")[1:])
-
-
 def test_the_same_error_in_a_later_event_reaches_the_page_changed():
-    login = _substate(LoginState)
+    login = fresh_state(LoginState)
     first = _event(login, lambda s: setattr(s, "error", WRONG))
     assert first["error_rx_state_"] == WRONG
 
@@ -48,16 +42,16 @@ def test_the_same_error_in_a_later_event_reaches_the_page_changed():
 
 
 def test_cleared_in_one_event_then_said_is_said_plainly():
-    login = _substate(LoginState)
+    login = fresh_state(LoginState)
     _event(login, lambda s: setattr(s, "error", WRONG))
     assert _event(login, lambda s: setattr(s, "error", ""))["error_rx_state_"] == ""
     assert _event(login, lambda s: setattr(s, "error", WRONG))["error_rx_state_"] == WRONG
 
 
 def test_every_portal_state_and_only_its_message_vars():
-    staff = _substate(StaffState)
+    staff = fresh_state(StaffState)
     _event(staff, lambda s: setattr(s, "info", "Invitation sent."))
     assert _event(staff, lambda s: setattr(s, "info", "Invitation sent."))["info_rx_state_"] == "Invitation sent." + READ_AGAIN
-    login = _substate(LoginState)
+    login = fresh_state(LoginState)
     _event(login, lambda s: setattr(s, "user_name", "Ana"))
     assert _event(login, lambda s: setattr(s, "user_name", "Ana")).get("user_name_rx_state_", "Ana") == "Ana"

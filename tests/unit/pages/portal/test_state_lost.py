@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from reflex.state import State
 
 from careconnect_app.db import session_scope
 from careconnect_app.pages.portal import base_state
@@ -20,14 +19,11 @@ from careconnect_app.pages.state_tools import KnownSockets
 from careconnect_app.portal import accounts
 from careconnect_app.statuses import Role
 from tests.fakes.data import make_family
+from tests.support.page_state import fresh_state
 
 
 def _fresh_state(socket_id: str, path: str = "/portal/children", page=ChildrenState):
-    root = State(_reflex_internal_init=True)
-    router_data = {"sid": socket_id, "pathname": path, "asPath": path, "query": {}, "headers": {}, "token": "tab"}
-    root.router_data = router_data
-    root._update_router_vars(router_data, {})
-    return root.get_substate(page.get_full_name().split(".")[1:])
+    return fresh_state(page, socket_id, path)
 
 
 @pytest.fixture(autouse=True)

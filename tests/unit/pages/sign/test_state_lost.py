@@ -8,22 +8,17 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from reflex.state import State
 
 from careconnect_app import routes
 from careconnect_app.pages.sign import state as sign_state
 from careconnect_app.pages.sign.state import RESTORED, SignState
 from careconnect_app.pages.state_tools import KnownSockets
 from careconnect_app.statuses import LinkStatus
+from tests.support.page_state import fresh_state
 
 
 def _fresh_state(socket_id: str, token: str) -> SignState:
-    path = routes.sign_path(token)
-    root = State(_reflex_internal_init=True)
-    router_data = {"sid": socket_id, "pathname": path, "asPath": path, "query": {}, "headers": {}, "token": "tab"}
-    root.router_data = router_data
-    root._update_router_vars(router_data, {})
-    return root.get_substate(SignState.get_full_name().split(".")[1:])
+    return fresh_state(SignState, socket_id, routes.sign_path(token))
 
 
 @pytest.fixture(autouse=True)
