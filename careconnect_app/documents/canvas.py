@@ -70,11 +70,13 @@ class Pdf(FPDF):
         self.set_text_color(*INK)
 
 
-# The writing systems our documents nearly always print: Latin (with Vietnamese), combining accents,
-# punctuation, currency, arrows and the symbols the wording uses. fpdf2 parses the whole font
-# for every document it writes; DejaVu Sans has 6,253 glyphs, so a document set only in these
-# (1,968 glyphs) starts from a copy of the font cut down to them, and any other letter
-# (a Cyrillic name, say) gets the whole font. Either way the embedded subset is the same.
+# fpdf2 parses the font again for every document it writes, to cut the letters it drew out of it,
+# and DejaVu Sans has 6,253 glyphs. So a document starts from the smallest of these cuts that has
+# every letter it drew: LATIN_BLOCKS (Western European letters and the wording's punctuation and
+# ballot boxes: about 400 glyphs, nearly every document), then COMMON_BLOCKS (all Latin with
+# Vietnamese, combining accents, currency, arrows and symbols: 1,968 glyphs), then the whole font
+# (a Cyrillic name, say). Either way the embedded subset is the same.
+LATIN_BLOCKS = ((0x20, 0x180), (0x2000, 0x2070), (0x20A0, 0x20D0), (0x2610, 0x2613))
 COMMON_BLOCKS = ((0x20, 0x250), (0x300, 0x370), (0x1E00, 0x1F00), (0x2000, 0x2070), (0x20A0, 0x20D0),
                  (0x2100, 0x2150), (0x2190, 0x2200), (0x2200, 0x2300), (0x25A0, 0x2600), (0x2600, 0x27C0))
 # fpdf2 drops these when it subsets (output.py); dropped here first, they are never parsed.
@@ -89,17 +91,16 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)
 class _ReadFont:
     read: TTFFont  # as fpdf2's add_font reads it: character map, widths, glyph names, descriptor
     data: bytes  # the whole font file
-    common_data: bytes  # the font cut down to COMMON_BLOCKS, glyph names kept
-    common_glyphs: frozenset[str]
+    cuts: tuple[tuple[bytes, frozenset[str]], ...]  # (font file, its glyph names): LATIN_BLOCKS, COMMON_BLOCKS
 
 
-def _cut_to_common_blocks(data: bytes) -> tuple[bytes, frozenset[str]]:
+def _cut_to_blocks(data: bytes, blocks: tuple[tuple[int, int], ...]) -> tuple[bytes, frozenset[str]]:
     font = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False)
     options = ftsubset.Options(glyph_names=True, notdef_outline=True, recommended_glyphs=True,
                                layout_features=[], name_IDs=["*"], name_languages=["*"], name_legacy=True)
     options.drop_tables += _UNUSED_TABLES
     subsetter = ftsubset.Subsetter(options)
-    subsetter.populate(unicodes=[code for start, end in COMMON_BLOCKS for code in range(start, end)])
+    subsetter.populate(unicodes=[code for start, end in blocks for code in range(start, end)])
     subsetter.subset(font)
     out = io.BytesIO()
     font.save(out)
@@ -113,7 +114,8 @@ def _read_font(style: str) -> _ReadFont:
     data = FONT_FILES[style].read_bytes()
     reader = FPDF()
     reader.add_font(FONT, style, str(FONT_FILES[style]))
-    return _ReadFont(reader.fonts[f"{FONT.lower()}{style}"], data, *_cut_to_common_blocks(data))
+    cuts = tuple(_cut_to_blocks(data, blocks) for blocks in (LATIN_BLOCKS, COMMON_BLOCKS))
+    return _ReadFont(reader.fonts[f"{FONT.lower()}{style}"], data, cuts)
 
 
 def read_fonts() -> None:
@@ -143,10 +145,10 @@ def _add_read_font(pdf: FPDF, style: str) -> None:
 
 
 def font_file_for(style: str, glyph_names) -> bytes:
-    """The font file fpdf2 subsets for a document drawing these glyphs: the common-blocks cut when
-    it has them all, else the whole font."""
+    """The font file fpdf2 subsets for a document drawing these glyphs: the smallest cut that has
+    them all, else the whole font."""
     known = _read_font(style)
-    return known.common_data if known.common_glyphs.issuperset(glyph_names) else known.data
+    return next((cut for cut, glyphs in known.cuts if glyphs.issuperset(glyph_names)), known.data)
 
 
 def _choose_font_files(pdf: FPDF) -> None:

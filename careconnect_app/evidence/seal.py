@@ -12,11 +12,14 @@ Sealing and checking are CPU work: callers run them off the event loop.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import io
 import logging
 import re
+import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -28,6 +31,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import get_pyca_cryptography_hash
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -111,8 +115,30 @@ def seal(pdf: bytes, files: EvidenceFiles, *, reason: str, location: str = "") -
         certify=True, docmdp_permissions=fields.MDPPerm.NO_CHANGES, reason=reason, location=location or None,
     )
     out = io.BytesIO()
-    signers.sign_pdf(writer, meta, signer=signer, output=out)
+    room = _room_for_seal(signer, identity.certificate)
+    signers.sign_pdf(writer, meta, signer=signer, output=out, bytes_reserved=room)
     return out.getvalue()
+
+
+_rooms: dict[bytes, int] = {}  # seal certificate -> the room its signature value is given in a PDF
+_rooms_lock = threading.Lock()
+
+
+def _room_for_seal(signer: _Signer, certificate: bytes) -> int:
+    """The room (hex digits) a seal's signature value is given, worked out once per certificate.
+
+    Left to itself, pyHanko signs a dummy in every PDF to measure the room (a third of a seal's
+    CPU). The size depends only on the certificates and the key, so one dummy per certificate tells
+    it: measured as pyHanko measures it, with its margin of half again.
+    """
+    with _rooms_lock:
+        if certificate not in _rooms:
+            dummy = asyncio.run(signer.async_sign(
+                hashlib.sha256().digest(), "sha256", dry_run=True, use_pades=True,
+                signed_attr_settings=PdfCMSSignedAttributes(signing_time=datetime.now(UTC))))
+            size = 2 * len(dummy.dump())
+            _rooms[certificate] = size + 2 * (size // 4)
+        return _rooms[certificate]
 
 
 def embedded_files(pdf: bytes) -> dict[str, bytes]:

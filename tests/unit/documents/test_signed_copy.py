@@ -107,21 +107,26 @@ def test_fonts_read_once_give_the_bytes_fpdf_add_font_gives(document, signature,
     assert "Łukasz Nguyễn Øster" in "".join(pages_text(signed_attendance_pdf(document, names))) and "Nguyễn" in text
 
 
-def test_a_name_outside_the_common_letters_comes_from_the_whole_font_with_the_same_bytes(
+def test_each_name_comes_from_the_smallest_cut_of_the_font_that_has_it_with_the_same_bytes(
         document, signature, monkeypatch):
-    """Documents start from a cut-down font (canvas.COMMON_BLOCKS) when it has every letter drawn,
-    else from the whole font; either way the PDF is the one fpdf2's own add_font gives."""
+    """Documents start from a cut-down font (canvas.LATIN_BLOCKS, then canvas.COMMON_BLOCKS) when it
+    has every letter drawn, else from the whole font; either way the PDF is the one fpdf2's own
+    add_font gives."""
     from careconnect_app.documents import canvas
 
-    latin, cyrillic = (replace(signature, signer_name=name) for name in ("Nguyễn Thị Mai", "Наталья Ким"))
-    assert canvas.font_file_for("", ["N", "g", "u", "y", "uni1EC5"]) == canvas._read_font("").common_data
+    latin_cut, common_cut = (cut for cut, _glyphs in canvas._read_font("").cuts)
+    assert canvas.font_file_for("", ["N", "a", "ntilde", "Lslash", "uni2611"]) == latin_cut
+    assert canvas.font_file_for("", ["N", "g", "u", "y", "uni1EC5"]) == common_cut
     assert canvas.font_file_for("", ["N", "uni0430"]) == canvas.FONT_FILES[""].read_bytes()
-    assert len(canvas._read_font("").common_data) < len(canvas.FONT_FILES[""].read_bytes()) / 2
-    ours = [signed_attendance_pdf(document, s) for s in (latin, cyrillic)]
+    assert len(latin_cut) < len(common_cut) / 3 and len(common_cut) < len(canvas.FONT_FILES[""].read_bytes()) / 2
+    names = ("Ana María Muñoz", "Nguyễn Thị Mai", "Наталья Ким")
+    signatures = [replace(signature, signer_name=name) for name in names]
+    ours = [signed_attendance_pdf(document, s) for s in signatures]
     monkeypatch.setattr(canvas, "_add_read_font",
                         lambda pdf, style: pdf.add_font(canvas.FONT, style, str(canvas.FONT_FILES[style])))
-    assert ours == [signed_attendance_pdf(document, s) for s in (latin, cyrillic)]
-    assert "Наталья Ким" in "".join(pages_text(ours[1])) and "Nguyễn Thị Mai" in "".join(pages_text(ours[0]))
+    assert ours == [signed_attendance_pdf(document, s) for s in signatures]
+    for name, pdf in zip(names, ours, strict=True):
+        assert name in "".join(pages_text(pdf))
 
 
 def test_documents_drawn_on_several_threads_at_once_are_each_whole(document, signature, events):

@@ -59,6 +59,24 @@ def test_any_changed_byte_or_added_revision_breaks_the_seal():
     assert not seal.check_seal(_pdf()).present and seal.embedded_files(b"garbage") == {}
 
 
+def test_the_room_for_the_seal_is_measured_once_per_certificate_not_in_every_pdf(monkeypatch):
+    dummies = []
+    real_sign = seal._Signer.async_sign
+
+    async def counting(self, *args, dry_run=False, **kwargs):
+        dummies.append(dry_run)
+        return await real_sign(self, *args, dry_run=dry_run, **kwargs)
+
+    monkeypatch.setattr(seal._Signer, "async_sign", counting)
+    monkeypatch.setattr(seal, "_rooms", {})
+    first, second = seal.seal(_pdf(), FILES, reason="r"), seal.seal(_pdf(), FILES, reason="r")
+    assert dummies == [True, False, False]  # one dummy, then each PDF signed once
+    assert seal.check_seal(first).ok and seal.check_seal(second).ok
+    room = seal._rooms[keys.seal_identity().certificate]
+    gap_start = second.index(b"/Contents <") + len(b"/Contents <")
+    assert second.index(b">", gap_start) - gap_start == room
+
+
 def test_a_seal_from_another_deployment_is_not_trusted(tmp_path, monkeypatch):
     sealed = seal.seal(_pdf(), FILES, reason="r")
     original_certificate = Path(get_settings().seal_cert_file).read_bytes()
