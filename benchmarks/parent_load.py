@@ -576,7 +576,8 @@ async def run_ours(name: str, cluster: Cluster, families: list[dict], phones: Ph
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--parents", type=int, default=500)
-    parser.add_argument("--backend-workers", type=int, default=4, help="backend processes (GRANIAN_WORKERS)")
+    parser.add_argument("--backend-workers", type=int, default=2,
+                        help="backend processes (GRANIAN_WORKERS; deploy/ runs 2 per instance)")
     parser.add_argument("--think", type=lambda v: tuple(float(x) for x in v.split(":")), default=(1.5, 3.5),
                         help="seconds between a parent's steps, min:max (uniform)")
     parser.add_argument("--ramp", type=float, default=20, help="seconds over which the parents arrive")

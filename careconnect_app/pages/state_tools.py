@@ -66,6 +66,9 @@ async def in_session(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     return await _run(_pool("db", get_settings().db_pool_size), run_in_session, fn, *args, **kwargs)
 
 
+RESTORED = "restored"  # query parameter of a page reloaded because its state was lost
+
+
 class KnownSockets:
     """The websockets (Reflex session ids) of this process on which a page's loads ran, and those
     on which someone signed in.

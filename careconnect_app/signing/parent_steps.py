@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select, update
+from sqlmodel import Session, update
 
 from careconnect_app import sheets
 from careconnect_app.clock import utcnow
@@ -21,7 +21,7 @@ from careconnect_app.common.crypto import new_reference
 from careconnect_app.common.masking import mask_contact
 from careconnect_app.evidence import manifest
 from careconnect_app.messaging import compose, signed_notices
-from careconnect_app.models import AttendanceSheet, Guardian, Signature, SigningRequest, VerificationCode
+from careconnect_app.models import AttendanceSheet, Guardian, Signature, SigningRequest
 from careconnect_app.signing import canonical, in_person, links, typed_signature, verification
 from careconnect_app.signing.strokes import accepted, render_png
 from careconnect_app.statuses import Actor, RequestStatus, SheetStatus, SignatureMethod
@@ -223,23 +223,6 @@ def _lost(session: Session, request_id: int) -> SignOutcome:
     return SignOutcome(False, "parent.error.not_signable")
 
 
-def code_destination_masked(session: Session, request_id: int, channel: str) -> str:
-    """Where the code that verified this request went, masked ("" when no code was used).
-
-    Read from the consumed code itself, so the evidence keeps the contact used then even if the
-    guardian's contact of record changes later.
-    """
-    if not channel:
-        return ""
-    code = session.exec(
-        select(VerificationCode)
-        .where(VerificationCode.signing_request_id == request_id, VerificationCode.channel == channel,
-               VerificationCode.consumed_at.is_not(None))  # type: ignore[union-attr]
-        .order_by(VerificationCode.consumed_at.desc())  # type: ignore[union-attr]
-    ).first()
-    return mask_contact(code.channel, code.destination) if code is not None else ""
-
-
 @dataclass(frozen=True)
 class Context:
     """Where and how the signature came in."""
@@ -269,10 +252,11 @@ def _store_signature(session: Session, request: SigningRequest, sheet: Attendanc
     # The chain stays locked from here to the commit: the manifest's "previous event" is exactly
     # the event the "signed" event follows.
     previous = audit.lock_chain(session, sheet.id)
+    destination = verification.used_destination(session, request.id, context.channel)
     signed = manifest.sign(manifest.build(manifest.SigningFacts(
         reference=reference, document_json=document_json, strokes_json=strokes_json, png=png,
         signer_name=guardian.full_name, guardian_id=guardian.id, verification_channel=context.channel,
-        destination_hmac=verification.destination_hmac(session, request, context.channel),
+        destination_hmac=verification.destination_hmac(destination),
         in_person=request.in_person, signed_at=context.at, ip=context.ip, user_agent=context.user_agent,
         previous_event_hash=previous,
     )))
@@ -285,7 +269,7 @@ def _store_signature(session: Session, request: SigningRequest, sheet: Attendanc
         document_json=document_json, document_hash=canonical.document_hash(document),
         strokes_json=strokes_json, png=png, reference=reference, signature_method=mark.method,
         typed_name=mark.typed_name, manifest_json=signed.json, manifest_signature=signed.signature, manifest_key_id=signed.key_id,
-        code_destination_masked=code_destination_masked(session, request.id, context.channel),
+        code_destination_masked=mask_contact(context.channel, destination) if destination else "",
     ))
     signed_event = audit.record(
         session, "signed", actor=Actor.PARENT, sheet_id=sheet.id, signing_request_id=request.id,

@@ -308,17 +308,25 @@ def session_channel(session: Session, request: SigningRequest, secret: str, now:
     return row.channel
 
 
-def destination_hmac(session: Session, request: SigningRequest, channel: str) -> str:
-    """A keyed hash of the address the request's last used code went to on `channel` ("" without one).
+def used_destination(session: Session, request_id: int, channel: str) -> str:
+    """The address the request's last used code on `channel` went to ("" without one).
 
-    Evidence of where the code went that names no address: the agency, holding the server key,
-    can check it against a contact, and nobody else can reverse it.
+    Read from the consumed code itself, so the evidence keeps the contact used then even if the
+    guardian's contact of record changes later.
     """
     if not channel:
         return ""
     stmt = (select(VerificationCode.destination)
-            .where(VerificationCode.signing_request_id == request.id, VerificationCode.channel == channel,
+            .where(VerificationCode.signing_request_id == request_id, VerificationCode.channel == channel,
                    VerificationCode.consumed_at.is_not(None))  # type: ignore[union-attr]
-            .order_by(VerificationCode.id.desc()))  # type: ignore[union-attr]
-    destination = session.exec(stmt).first()
+            .order_by(VerificationCode.consumed_at.desc(), VerificationCode.id.desc()))  # type: ignore[union-attr]
+    return session.exec(stmt).first() or ""
+
+
+def destination_hmac(destination: str) -> str:
+    """A keyed hash of the address a code went to ("" without one).
+
+    Evidence of where the code went that names no address: the agency, holding the server key,
+    can check it against a contact, and nobody else can reverse it.
+    """
     return keyed_hash("evidence-destination", destination) if destination else ""

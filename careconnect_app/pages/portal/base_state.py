@@ -22,6 +22,7 @@ from careconnect_app.components.frame import SERVICE_NOTICE_ID
 from careconnect_app.config import get_settings
 from careconnect_app.models import Agency, PortalUser, Provider
 from careconnect_app.pages.state_tools import (
+    RESTORED,
     CallerMixin,
     KnownSockets,
     SessionCookieMixin,
@@ -33,7 +34,6 @@ from careconnect_app.portal import access, accounts, sessions
 from careconnect_app.statuses import SessionStage
 
 SESSION_COOKIE = cookie_tickets.PORTAL_SESSION_COOKIE
-RESTORED = "restored"  # query parameter of a page reloaded because its state was lost
 
 Result = TypeVar("Result")
 

@@ -28,7 +28,6 @@ from careconnect_app.signing import evidence, parent_steps
 from careconnect_app.statuses import LinkStatus, SignatureMethod
 
 SESSION_COOKIE = cookie_tickets.PARENT_SESSION_COOKIE
-RESTORED = "restored"  # query parameter of a page reloaded because its state was lost
 T = TypeVar("T")
 # The wizard's websockets in this process on which a link's page loaded (see `_lost`).
 SOCKETS = state_tools.KnownSockets()
@@ -135,7 +134,8 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, Sh
         if self.status != "loading" or not SOCKETS.known(self.router.session.session_id):
             return None
         token = routes.last_segment(self.router.url.path, routes.SIGN_PREFIX)
-        self.reload_to = f"{routes.sign_path(token)}?{RESTORED}=1"  # built here: never an address the client named
+        # Built here: never an address the client named.
+        self.reload_to = f"{routes.sign_path(token)}?{state_tools.RESTORED}=1"
         return rx.noop()
 
     async def _on_live_link(self, step: Callable[..., T], *args: Any, need_verified: bool = True,
@@ -173,7 +173,7 @@ class SignState(CallerMixin, SessionCookieMixin, WizardNotices, SignaturePad, Sh
             return None
         self.problem_open = (problem_open and self._request_id == request_id and self.step == "review"
                              and self.status == LinkStatus.OK)
-        if self.router.url.query_parameters.get(RESTORED):  # back after a lost state (see _lost)
+        if self.router.url.query_parameters.get(state_tools.RESTORED):  # back after a lost state (see _lost)
             self._say("notice", "parent.error.restored_redraw" if self.step == "sign" else "parent.error.restored")
             self.clean_url = True  # said once: a later reload of this address is an ordinary one
         return follow_up

@@ -93,6 +93,25 @@ def test_the_code_destination_is_kept_as_a_keyed_hash_only(make_request):
     assert "+1555" not in json.dumps(data)
 
 
+def test_the_hashed_and_the_masked_destination_are_of_the_code_used_last(make_request):
+    """The manifest's keyed hash and the record's masked address name the same code: the one consumed
+    last, even when an older code (sent to the number before a change) was consumed after a newer one."""
+    request_id, _ = make_request()
+    now = utcnow()
+    with session_scope() as s:
+        for destination, consumed_minutes_ago in (("+15555550111", 1), ("+15555550222", 5)):
+            s.add(VerificationCode(signing_request_id=request_id, channel="sms", destination=destination,
+                                   code_hash="x", created_at=now - timedelta(minutes=10),
+                                   expires_at=now + timedelta(minutes=10),
+                                   consumed_at=now - timedelta(minutes=consumed_minutes_ago)))
+    assert _sign(request_id, verification_channel="sms").ok
+    with session_scope() as s:
+        sig = s.exec(select(Signature)).one()
+    assert json.loads(sig.manifest_json)["verification"]["destination_hmac"] == keyed_hash(
+        "evidence-destination", "+15555550111")
+    assert sig.code_destination_masked == "(***) ***-0111"
+
+
 def test_refuses_blank_simple_uncertified_or_unconsented(make_request):
     request_id, _ = make_request()
     assert _sign(request_id, strokes={"strokes": [], "width": 300, "height": 200}).error == "parent.signature.error.empty"

@@ -12,10 +12,9 @@ import pytest
 
 from careconnect_app.db import session_scope
 from careconnect_app.pages.portal import base_state
-from careconnect_app.pages.portal.base_state import RESTORED
 from careconnect_app.pages.portal.children import ChildrenState
 from careconnect_app.pages.portal.login import LoginState
-from careconnect_app.pages.state_tools import KnownSockets
+from careconnect_app.pages.state_tools import RESTORED, KnownSockets
 from careconnect_app.portal import accounts
 from careconnect_app.statuses import Role
 from tests.fakes.data import make_family

@@ -11,8 +11,8 @@ import pytest
 
 from careconnect_app import routes
 from careconnect_app.pages.sign import state as sign_state
-from careconnect_app.pages.sign.state import RESTORED, SignState
-from careconnect_app.pages.state_tools import KnownSockets
+from careconnect_app.pages.sign.state import SignState
+from careconnect_app.pages.state_tools import RESTORED, KnownSockets
 from careconnect_app.statuses import LinkStatus
 from tests.support.page_state import fresh_state
 
