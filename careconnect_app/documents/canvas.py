@@ -73,7 +73,7 @@ class Pdf(FPDF):
 # fpdf2 parses the font again for every document it writes, to cut the letters it drew out of it,
 # and DejaVu Sans has 6,253 glyphs. So a document starts from the smallest of these cuts that has
 # every letter it drew: LATIN_BLOCKS (Western European letters and the wording's punctuation and
-# ballot boxes: about 400 glyphs, nearly every document), then COMMON_BLOCKS (all Latin with
+# ballot boxes: 483 glyphs, nearly every document), then COMMON_BLOCKS (all Latin with
 # Vietnamese, combining accents, currency, arrows and symbols: 1,968 glyphs), then the whole font
 # (a Cyrillic name, say). Either way the embedded subset is the same.
 LATIN_BLOCKS = ((0x20, 0x180), (0x2000, 0x2070), (0x20A0, 0x20D0), (0x2610, 0x2613))
