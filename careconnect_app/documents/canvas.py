@@ -22,12 +22,14 @@ from fpdf.fonts import SubsetMap, TTFFont
 from fpdf.prefs import ViewerPreferences
 
 from careconnect_app.clock import as_utc
+from careconnect_app.documents import line_widths
 from careconnect_app.documents.wording import DASH, Words
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
 FONT_FILES = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
 LANG_TAGS = {"en": "en-US", "es": "es-US"}  # US agencies: US English and US Spanish
+line_widths.install()  # fpdf2 breaks lines in linear time, to the same bytes (see line_widths)
 
 INK = (33, 37, 41)
 MUTED = (95, 100, 108)
