@@ -72,8 +72,9 @@ def _apply_settings(monkeypatch, url: str, folder: Path) -> None:
 
 def _forget_settings() -> None:
     from careconnect_app import config, db
-    from careconnect_app.messaging import backends
+    from careconnect_app.messaging import backends, sent_news
 
+    sent_news.forget()  # its LISTEN connection would hold the test's database
     db.reset_engine()
     backends.reset_backends()
     config.get_settings.cache_clear()

@@ -34,7 +34,7 @@ from careconnect_app.clock import utcnow
 from careconnect_app.common.masking import mask_contact
 from careconnect_app.config import get_settings
 from careconnect_app.db import session_scope
-from careconnect_app.messaging import attachments, failures, secret_slot
+from careconnect_app.messaging import attachments, failures, secret_slot, sent_news
 from careconnect_app.messaging.backends import backend_for
 from careconnect_app.messaging.backends.base import Backend, SendError
 from careconnect_app.messaging.group_commit import GroupCommit
@@ -237,6 +237,8 @@ def _record_sent(batch: dict[int, tuple[OutgoingMessage, str, str]]) -> dict[int
                 session.execute(_KEEP_PROVIDER_ID, unmarked)
         for message, _token, _provider_id in batch.values():
             _erase_account_link(session, message)
+        sent_news.announce(session, {message_id: (message.kind, statuses.get(message_id, ""))
+                                     for message_id, (message, _token, _provider_id) in batch.items()})
     return {message_id: statuses.get(message_id, "missing") for message_id in batch}
 
 
@@ -256,6 +258,7 @@ def _finish(message: OutgoingMessage, token: str, *, error: SendError) -> str:
                 failures.after_failure(session, session.get(OutgoingMessage, message.id), reason,
                                        contact=error.contact)
                 _erase_account_link(session, message)
+                sent_news.announce(session, {message.id: (message.kind, MessageStatus.FAILED)})
                 return MessageStatus.FAILED
         elif session.exec(mine.values(status=MessageStatus.QUEUED, last_error=str(error)[:500],
                                       next_attempt_at=now + retry_delay(message.attempts, error.retry_after))
@@ -320,7 +323,8 @@ def recover_stuck(now: datetime | None = None) -> int:
                               last_error="worker stopped before sending; queued again")
             else:
                 values = dict(status=MessageStatus.FAILED, failed_at=utcnow(), last_error=failures.INTERRUPTED)
-            session.exec(update(OutgoingMessage).where(*mine).values(**values))
+            if session.exec(update(OutgoingMessage).where(*mine).values(**values)).rowcount:
+                sent_news.announce(session, {message.id: (message.kind, values["status"])})
         log.warning("message %s was stuck in sending: %s", message.id, values["status"])
     return len(stuck)
 

@@ -3,18 +3,20 @@ is away for a moment, a code the worker has not sent yet."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 from collections.abc import AsyncIterator
 
-from careconnect_app.messaging import outbox
+from careconnect_app.messaging import outbox, sent_news
 from careconnect_app.pages.state_tools import DatabaseUnavailable, in_session
 from careconnect_app.statuses import MessageStatus
 
-# How often the verify step looks whether the worker sent the code: quickly at first, for a minute.
+# How often the verify step looks whether the worker sent the code when it cannot be told at once
+# (sent_news not listening): quickly at first, for a minute.
 CODE_CHECKS = (0.15, 0.25, 0.4, 0.6, 1.0, 1.5) + (2.0,) * 27
+CODE_WATCH_SECONDS = sum(CODE_CHECKS)
 CODE_SLOW_AFTER = 8.0  # seconds: then the page says it takes longer than usual
+LOOK_WHILE_TOLD = 10.0  # seconds between looks at the row while the worker's news comes at once
 SENT = (MessageStatus.SENT, MessageStatus.DELIVERED)
 UNAVAILABLE = "parent.error.unavailable"  # the notice while the database does not answer
 
@@ -55,21 +57,37 @@ def resilient(handler):
 
 async def code_progress(message_id: int) -> AsyncIterator[str]:
     """"slow" once the code takes longer than usual, then "sent" or "failed" (nothing more if
-    neither comes within the watch: the page keeps saying it is slow, and "Send a new code" works)."""
-    waited, said_slow = 0.0, False
-    for pause in CODE_CHECKS:
-        await asyncio.sleep(pause)
-        waited += pause
-        try:
-            status = await in_session(outbox.status_of, message_id)
-        except DatabaseUnavailable:
-            continue
-        if status in SENT:
-            yield "sent"
-            return
-        if status == MessageStatus.FAILED:
-            yield "failed"
-            return
-        if waited >= CODE_SLOW_AFTER and not said_slow:
-            said_slow = True
-            yield "slow"
+    neither comes within the watch: the page keeps saying it is slow, and "Send a new code" works).
+
+    The worker's news (messaging.sent_news) says at once when the code went out; the row is looked
+    at first (it may have gone already), at the "slow" mark and every LOOK_WHILE_TOLD seconds. When
+    news may have been missed (not listening), the row is looked at on the CODE_CHECKS schedule.
+    """
+    with sent_news.listener().waiting(message_id) as news:  # before the first look: nothing after it is missed
+        outcome = await _look(message_id)
+        waited, said_slow, checks = 0.0, False, iter(CODE_CHECKS)
+        while outcome is None:
+            if waited >= CODE_SLOW_AFTER and not said_slow:
+                said_slow = True
+                yield "slow"
+            if waited >= CODE_WATCH_SECONDS:
+                return
+            check = next(checks, CODE_CHECKS[-1])
+            trusted = news.trusted
+            pause = (CODE_SLOW_AFTER - waited if waited < CODE_SLOW_AFTER else LOOK_WHILE_TOLD) if trusted else check
+            outcome = await news.heard(pause)
+            waited += pause
+            if outcome is None:
+                outcome = await _look(message_id)
+        yield outcome
+
+
+async def _look(message_id: int) -> str | None:
+    """"sent" or "failed" when the row says so, else None (also while the database is away)."""
+    try:
+        status = await in_session(outbox.status_of, message_id)
+    except DatabaseUnavailable:
+        return None
+    if status in SENT:
+        return sent_news.SENT
+    return sent_news.FAILED if status == MessageStatus.FAILED else None
