@@ -1,10 +1,10 @@
-"""Line breaking in linear time for fpdf2 (the sealed PDFs' largest cost after this, their fonts).
+"""Line breaking in linear time for fpdf2.
 
 fpdf2 2.8.9 measures the whole line again for every character it adds to it (`CurrentLine.width`
 sums each fragment's glyph widths from its first character), so a cell's or paragraph's text
-costs time that grows with the square of its line length: 40 % of a signed copy's and a
-certificate's CPU. Here each fragment keeps the running sum of its glyph widths as its characters
-grow. The sum is made in the same order from the same numbers, so every width, every line break
+costs time that grows with the square of its line length (13 % of a sealed PDF's profile samples;
+8.5 % fewer instructions per signed copy and certificate without it). Here each fragment keeps the
+running sum of its glyph widths as its characters grow. The sum is made in the same order from the same numbers, so every width, every line break
 and every PDF byte is the one fpdf2 itself makes (tests/unit/documents/test_line_widths.py).
 
 Only for the fpdf2 release it was checked against, and only for plain fragments of embedded fonts

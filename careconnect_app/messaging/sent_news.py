@@ -44,8 +44,8 @@ _PENDING = "careconnect_sent_news"  # session.info: SQLite's news, told once the
 def announce(session: Session, outcomes: dict[int, tuple[str, str]]) -> None:
     """Call in the transaction that moved messages on: {message id: (kind, new status)}. Only the
     kinds a page waits on, and only final news (sent, failed), is told."""
-    news = {message_id: _NEWS_OF[status] for message_id, (kind, status) in outcomes.items()
-            if kind in WATCHED_KINDS and status in _NEWS_OF}
+    news = {message_id: said for message_id, (kind, status) in outcomes.items()
+            if kind in WATCHED_KINDS and (said := news_of(status))}
     if not news:
         return
     if get_settings().is_postgres:
@@ -61,13 +61,21 @@ def announce(session: Session, outcomes: dict[int, tuple[str, str]]) -> None:
     pending.update(news)
 
 
+def news_of(status: str) -> str | None:
+    """What a page is told of a message in `status`: "sent", "failed", or None (not final yet)."""
+    return _NEWS_OF.get(status)
+
+
 def _payloads(news: dict[int, str]) -> Iterator[str]:
     parts: list[str] = []
+    length = 0
     for message_id, said in news.items():
-        parts.append(f"{message_id}:{said}")
-        if sum(len(p) + 1 for p in parts) > PAYLOAD_LIMIT:
-            yield ",".join(parts[:-1])
-            parts = parts[-1:]
+        part = f"{message_id}:{said}"
+        if parts and length + len(part) > PAYLOAD_LIMIT:
+            yield ",".join(parts)
+            parts, length = [], 0
+        parts.append(part)
+        length += len(part) + 1
     yield ",".join(parts)
 
 
@@ -192,7 +200,6 @@ class Listener:
                             self.heard(parse(note.payload))
                     return  # nobody waits any more (a later wait starts a new thread)
             except psycopg.Error as exc:
-                self.generation = None
                 if not self._warned:  # once per outage (a restart retries every 2 s)
                     log.warning("not listening for sent codes (%s); pages look at the outbox meanwhile", exc)
                 self._warned = True

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 
 from careconnect_app.messaging import outbox, sent_news
 from careconnect_app.pages.state_tools import DatabaseUnavailable, in_session
-from careconnect_app.statuses import MessageStatus
 
 # How often the verify step looks whether the worker sent the code when it cannot be told at once
 # (sent_news not listening): quickly at first, for a minute.
@@ -17,7 +16,6 @@ CODE_CHECKS = (0.15, 0.25, 0.4, 0.6, 1.0, 1.5) + (2.0,) * 27
 CODE_WATCH_SECONDS = sum(CODE_CHECKS)
 CODE_SLOW_AFTER = 8.0  # seconds: then the page says it takes longer than usual
 LOOK_WHILE_TOLD = 10.0  # seconds between looks at the row while the worker's news comes at once
-SENT = (MessageStatus.SENT, MessageStatus.DELIVERED)
 UNAVAILABLE = "parent.error.unavailable"  # the notice while the database does not answer
 
 
@@ -85,9 +83,6 @@ async def code_progress(message_id: int) -> AsyncIterator[str]:
 async def _look(message_id: int) -> str | None:
     """"sent" or "failed" when the row says so, else None (also while the database is away)."""
     try:
-        status = await in_session(outbox.status_of, message_id)
+        return sent_news.news_of(await in_session(outbox.status_of, message_id))
     except DatabaseUnavailable:
         return None
-    if status in SENT:
-        return sent_news.SENT
-    return sent_news.FAILED if status == MessageStatus.FAILED else None
